@@ -1,0 +1,73 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import path from 'node:path';
+import { defaultDataDir } from '../engine/paths.js';
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+  }
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** Returns the exit code, or -1 to keep the process running (servers). */
+  run(argv: string[]): Promise<number>;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+export interface OptionHelp {
+  flag: string;
+  help: string;
+}
+
+/** Parse options strictly; --help prints the usage and returns null. */
+export function parse<O extends Options>(
+  argv: string[],
+  usage: string,
+  options: O,
+  help: OptionHelp[],
+  allowPositionals = false,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } | null {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    const w = Math.max(...help.map((h) => h.flag.length), 10);
+    console.log(`Usage: ${usage}\n\nOptions:\n${help.map((h) => `  ${h.flag.padEnd(w)}  ${h.help}`).join('\n')}\n  ${'--help'.padEnd(w)}  show this help`);
+    return null;
+  }
+  try {
+    const r = parseArgs({ args: argv, options, allowPositionals, strict: true });
+    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\nUsage: ${usage} (see --help)`);
+  }
+}
+
+export const dataOption = { data: { type: 'string' } } as const;
+export const dataHelp: OptionHelp = { flag: '--data DIR', help: `data dir (default: ${defaultDataDir()}, or GATEHOUSE_DATA)` };
+
+export function dataDirOf(values: Record<string, unknown>): string {
+  return path.resolve((values.data as string | undefined) ?? defaultDataDir());
+}
+
+/** A time argument: ISO 8601, or relative like -1h / -30m / -2d, or "now". */
+export function parseTime(s: string, flag: string): number {
+  if (s === 'now') return Date.now();
+  const rel = /^-(\d+(?:\.\d+)?)([smhd])$/.exec(s);
+  if (rel) {
+    const mult = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[rel[2] as 's' | 'm' | 'h' | 'd'];
+    return Date.now() - Number(rel[1]) * mult;
+  }
+  const t = Date.parse(s);
+  if (Number.isNaN(t)) throw new CliError(`${flag}: "${s}" is not a time; use ISO 8601 like 2026-11-26T08:00:00Z, or -1h`);
+  return t;
+}
+
+/** Render rows as an aligned text table. */
+export function table(headers: string[], rows: string[][]): string {
+  const w = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (c ?? '').padEnd(w[i]!)).join('  ').trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}

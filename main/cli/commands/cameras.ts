@@ -1,0 +1,111 @@
+import * as catalog from '../../engine/cameras/catalog.js';
+import { publicCamera } from '../../engine/cameras/catalog.js';
+import { ApiError } from '../../api/contract.js';
+import { CliError, dataDirOf, dataHelp, dataOption, parse, table, type Command } from '../args.js';
+import { openConfig, runningServer } from '../offline.js';
+
+const USAGE = 'gatehouse cameras <add|list|remove> [options]';
+
+function apiToCli(err: unknown): never {
+  if (err instanceof ApiError) throw new CliError(err.message, err.code === 'not_found' ? 3 : 2);
+  throw err;
+}
+
+export const camerasCommand: Command = {
+  name: 'cameras',
+  summary: 'add, list and remove cameras (works with or without a running server)',
+  async run(argv) {
+    const [sub, ...rest] = argv;
+    if (!sub || sub === '--help' || sub === '-h') {
+      console.log(
+        `Usage: ${USAGE}\n\n  cameras add --name NAME --url URL [--sub-url URL] [--user U --password P] [--data DIR]\n  cameras list [--json] [--data DIR]\n  cameras remove NAME [--data DIR]\n\nA running server on the same data dir picks up changes within a second.`,
+      );
+      return sub ? 0 : 2;
+    }
+    if (sub === 'add') {
+      const a = parse(
+        rest,
+        'gatehouse cameras add --name NAME --url URL [--sub-url URL] [--user U --password P] [--retention-days N] [--data DIR] [--json]',
+        {
+          ...dataOption,
+          name: { type: 'string' },
+          url: { type: 'string' },
+          'sub-url': { type: 'string' },
+          user: { type: 'string' },
+          password: { type: 'string' },
+          'retention-days': { type: 'string' },
+          onvif: { type: 'string' },
+          json: { type: 'boolean' },
+        },
+        [
+          { flag: '--name NAME', help: 'what guards see on the tile, e.g. "Gate north"' },
+          { flag: '--url URL', help: 'main stream, e.g. rtsp://192.168.1.20:554/stream1 (no password inside)' },
+          { flag: '--sub-url URL', help: 'optional low-resolution stream for grids and detection' },
+          { flag: '--user U', help: 'camera username' },
+          { flag: '--password P', help: 'camera password (stored encrypted, never printed)' },
+          { flag: '--retention-days N', help: 'keep this camera\'s footage N days (default: the global setting)' },
+          dataHelp,
+          { flag: '--json', help: 'print the added camera as JSON' },
+        ],
+      );
+      if (!a) return 0;
+      if (a.values.onvif) throw new CliError('--onvif: ONVIF onboarding is not built yet; give --url with the camera\'s RTSP address');
+      if (!a.values.name) throw new CliError('--name is required');
+      if (!a.values.url) throw new CliError('--url is required');
+      let retentionDays: number | null = null;
+      if (a.values['retention-days'] !== undefined) {
+        retentionDays = Number(a.values['retention-days']);
+        if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 3650) throw new CliError('--retention-days must be a whole number from 1 to 3650');
+      }
+      const { store, secrets, paths } = await openConfig(dataDirOf(a.values));
+      const cam = await catalog
+        .addCamera(store, secrets, {
+          name: a.values.name as string,
+          url: a.values.url as string,
+          subUrl: (a.values['sub-url'] as string | undefined) ?? null,
+          username: (a.values.user as string | undefined) ?? null,
+          password: (a.values.password as string | undefined) ?? null,
+          retentionDays,
+        })
+        .catch(apiToCli);
+      const info = publicCamera(cam, undefined);
+      if (a.values.json) console.log(JSON.stringify(info, null, 2));
+      else {
+        console.log(`Added camera "${cam.name}" (id ${cam.id}).`);
+        console.log(runningServer(paths) ? 'The running server starts recording it now.' : 'It starts recording when the server runs: gatehouse serve');
+      }
+      return 0;
+    }
+    if (sub === 'list') {
+      const a = parse(rest, 'gatehouse cameras list [--json] [--data DIR]', { ...dataOption, json: { type: 'boolean' } }, [dataHelp, { flag: '--json', help: 'print JSON' }]);
+      if (!a) return 0;
+      const { store } = await openConfig(dataDirOf(a.values));
+      const cams = store.data.cameras.map((c) => {
+        const { status: _s, ...rest } = publicCamera(c, undefined);
+        void _s;
+        return rest;
+      });
+      if (a.values.json) console.log(JSON.stringify(cams, null, 2));
+      else if (cams.length === 0) console.log('No cameras. Add one with: gatehouse cameras add --name NAME --url rtsp://...');
+      else
+        console.log(
+          table(
+            ['ID', 'NAME', 'URL', 'USER', 'ENABLED'],
+            cams.map((c) => [c.id, c.name + (c.demo ? ' [demo]' : ''), c.url, c.username ?? '', c.enabled ? 'yes' : 'no']),
+          ),
+        );
+      return 0;
+    }
+    if (sub === 'remove') {
+      const a = parse(rest, 'gatehouse cameras remove NAME [--data DIR]', { ...dataOption }, [dataHelp], true);
+      if (!a) return 0;
+      const name = a.positionals[0];
+      if (!name || a.positionals.length > 1) throw new CliError('give exactly one camera name or id: gatehouse cameras remove NAME');
+      const { store } = await openConfig(dataDirOf(a.values));
+      const cam = await catalog.removeCamera(store, name).catch(apiToCli);
+      console.log(`Removed camera "${cam.name}". Its recordings stay on disk until retention deletes them.`);
+      return 0;
+    }
+    throw new CliError(`unknown subcommand "cameras ${sub}"; use add, list or remove`);
+  },
+};

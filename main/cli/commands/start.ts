@@ -1,0 +1,54 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { packageRoot } from '../../engine/paths.js';
+import { dataDirOf, dataHelp, dataOption, parse, type Command } from '../args.js';
+import { portOf, runServer } from './serve.js';
+
+/** The electron binary, if the optional dependency installed it. */
+export function electronBinary(): string | null {
+  try {
+    const req = createRequire(path.join(packageRoot(), 'package.json'));
+    const bin = req('electron') as unknown;
+    return typeof bin === 'string' && fs.existsSync(bin) ? bin : null;
+  } catch {
+    return null;
+  }
+}
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'open the desktop app where Electron is installed, else serve the console (what "npm start" runs)',
+  async run(argv) {
+    const a = parse(
+      argv,
+      'gatehouse start [--data DIR] [--port N] [--host ADDR] [--admin-password PW] [--headless]',
+      { ...dataOption, port: { type: 'string' }, host: { type: 'string' }, 'admin-password': { type: 'string' }, headless: { type: 'boolean' } },
+      [
+        dataHelp,
+        { flag: '--port N', help: 'HTTP port when serving (default 8780)' },
+        { flag: '--host ADDR', help: 'address to bind when serving (default 127.0.0.1)' },
+        { flag: '--admin-password PW', help: 'password of the "admin" user' },
+        { flag: '--headless', help: 'serve the console even where Electron is installed' },
+      ],
+    );
+    if (!a) return 0;
+    const electron = a.values.headless ? null : electronBinary();
+    const desktopMain = path.join(packageRoot(), 'dist', 'main', 'desktop', 'main.js');
+    if (electron && fs.existsSync(desktopMain)) {
+      const child = spawn(electron, [desktopMain, ...argv], { stdio: 'inherit' });
+      return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 0)));
+    }
+    if (!a.values.headless) console.log('Electron is not installed here: serving the console in the browser instead.');
+    await runServer({
+      dataDir: dataDirOf(a.values),
+      port: portOf(a.values.port),
+      host: (a.values.host as string | undefined) ?? '127.0.0.1',
+      demo: false,
+      demoIfEmpty: true,
+      adminPassword: a.values['admin-password'] as string | undefined,
+    });
+    return -1;
+  },
+};

@@ -1,0 +1,64 @@
+/**
+ * The `gatehouse` command. Each subcommand lives in its own file under
+ * main/cli/commands/ and registers itself in COMMANDS below.
+ */
+import { packageVersion } from '../engine/paths.js';
+import { CliError, type Command } from './args.js';
+import { serveCommand } from './commands/serve.js';
+import { startCommand } from './commands/start.js';
+import { camerasCommand } from './commands/cameras.js';
+import { recordingsCommand } from './commands/recordings.js';
+import { indexCommand } from './commands/index-cmd.js';
+import { doctorCommand } from './commands/doctor.js';
+import { usersCommand } from './commands/users.js';
+
+const COMMANDS: Command[] = [serveCommand, startCommand, camerasCommand, recordingsCommand, indexCommand, usersCommand, doctorCommand];
+
+function usage(): string {
+  const lines = [
+    `gatehouse ${packageVersion()}: NVR engine and guard-station console`,
+    '',
+    'Usage: gatehouse <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`),
+    '',
+    'Run "gatehouse <command> --help" for the options of a command.',
+    'The data dir defaults to the per-user app-data folder; --data DIR or GATEHOUSE_DATA overrides it.',
+  ];
+  return lines.join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(packageVersion());
+    return 0;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    console.error(`gatehouse: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  return cmd.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined && code !== null && code !== -1) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof CliError) {
+      console.error(`gatehouse: ${err.message}`);
+      process.exitCode = err.exitCode;
+    } else {
+      console.error(`gatehouse: ${(err as Error).message ?? err}`);
+      if (process.env.GATEHOUSE_DEBUG) console.error(err);
+      process.exitCode = 1;
+    }
+  },
+);

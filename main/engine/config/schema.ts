@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { Role, Settings } from '../../api/contract.js';
+
+export const CURRENT_SCHEMA_VERSION = 1;
+
+export const DEFAULT_SETTINGS: Settings = {
+  segmentSeconds: 10,
+  stallSeconds: 12,
+  offlineAlarmSeconds: 30,
+  quotaGb: null,
+  quotaPercent: 90,
+  lowSpaceGb: 2,
+  defaultRetentionDays: 30,
+  timeZone: null,
+};
+
+export const StoredCamera = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'camera id must be lower-case letters, digits and -'),
+    name: z.string().min(1).max(64),
+    url: z.string().min(1).max(2048),
+    subUrl: z.string().max(2048).nullable().default(null),
+    username: z.string().max(128).nullable().default(null),
+    /** Encrypted at rest, see secrets.ts. Never sent out of the engine. */
+    password: z.string().max(4096).nullable().default(null),
+    enabled: z.boolean().default(true),
+    demo: z.boolean().default(false),
+    retentionDays: z.number().int().min(1).max(3650).nullable().default(null),
+    createdAt: z.string().default(() => new Date().toISOString()),
+  })
+  .strict();
+export type StoredCamera = z.infer<typeof StoredCamera>;
+
+export const StoredUser = z
+  .object({
+    username: z.string().min(2).max(32),
+    role: Role,
+    passwordHash: z.string().min(10),
+    disabled: z.boolean().default(false),
+    createdAt: z.string(),
+    lastLoginAt: z.string().nullable().default(null),
+  })
+  .strict();
+export type StoredUser = z.infer<typeof StoredUser>;
+
+export const Layout = z
+  .object({
+    id: z.string().min(1).max(64),
+    owner: z.string().min(1).max(32),
+    name: z.string().min(1).max(64),
+    grid: z.enum(['1x1', '2x2', '3x3', '4x4']),
+    tiles: z.array(z.string().nullable()).max(16),
+  })
+  .strict();
+export type Layout = z.infer<typeof Layout>;
+
+export const ConfigFile = z
+  .object({
+    schemaVersion: z.literal(CURRENT_SCHEMA_VERSION),
+    cameras: z.array(StoredCamera).default([]),
+    users: z.array(StoredUser).default([]),
+    layouts: z.array(Layout).default([]),
+    settings: Settings.partial().default({}),
+  })
+  .strict();
+export type ConfigFile = z.infer<typeof ConfigFile>;
+
+export function emptyConfig(): ConfigFile {
+  return { schemaVersion: CURRENT_SCHEMA_VERSION, cameras: [], users: [], layouts: [], settings: {} };
+}
+
+/**
+ * Migrations from version N to N+1, applied in order. Each takes the parsed
+ * JSON of the older shape and returns the newer one.
+ * Version 0 is a file written before versions existed (no schemaVersion).
+ */
+export const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {
+  0: (old) => ({ ...old, schemaVersion: 1 }),
+};
+
+export function settingsOf(cfg: ConfigFile): Settings {
+  return { ...DEFAULT_SETTINGS, ...cfg.settings };
+}

@@ -1,0 +1,43 @@
+/** Plain line logger. Anything that looks like a credential is masked. */
+type Level = 'debug' | 'info' | 'warn' | 'error';
+const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+let threshold: Level = (process.env.GATEHOUSE_LOG as Level) || 'info';
+
+export function setLogLevel(l: Level): void {
+  threshold = l;
+}
+
+/** Mask user:pass@ in URLs and password=... pairs. */
+export function redact(s: string): string {
+  return s
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+):([^/@\s]*)@/gi, '$1$2:***@')
+    .replace(/(password|passwd|pwd|token)(["']?\s*[:=]\s*["']?)([^"'\s&,}]+)/gi, '$1$2***');
+}
+
+function write(level: Level, scope: string, msg: string, extra?: unknown): void {
+  if (order[level] < order[threshold]) return;
+  let line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${scope}] ${msg}`;
+  if (extra !== undefined) {
+    const e = extra instanceof Error ? extra.stack ?? extra.message : typeof extra === 'string' ? extra : JSON.stringify(extra);
+    line += ' ' + e;
+  }
+  line = redact(line);
+  if (level === 'error' || level === 'warn') process.stderr.write(line + '\n');
+  else process.stdout.write(line + '\n');
+}
+
+export interface Logger {
+  debug(msg: string, extra?: unknown): void;
+  info(msg: string, extra?: unknown): void;
+  warn(msg: string, extra?: unknown): void;
+  error(msg: string, extra?: unknown): void;
+}
+
+export function logger(scope: string): Logger {
+  return {
+    debug: (m, e) => write('debug', scope, m, e),
+    info: (m, e) => write('info', scope, m, e),
+    warn: (m, e) => write('warn', scope, m, e),
+    error: (m, e) => write('error', scope, m, e),
+  };
+}
