@@ -47,8 +47,9 @@ export interface CallContext {
   peer: string;
 }
 
-type Handler<M extends Method> = (params: ReturnType<typeof parseParams<M>>, ctx: CallContext, me: Me | null) => Promise<ResultOf<M>> | ResultOf<M>;
-type Handlers = { [M in Method]: Handler<M> };
+export type Handler<M extends Method> = (params: ReturnType<typeof parseParams<M>>, ctx: CallContext, me: Me | null) => Promise<ResultOf<M>> | ResultOf<M>;
+/** Request handlers; each concern contributes its own with `Engine.addHandlers()`. */
+export type Handlers = { [M in Method]: Handler<M> };
 
 /**
  * The engine: every module with an explicit start and stop, and the one
@@ -78,6 +79,7 @@ export class Engine {
 
   constructor(readonly opts: EngineOptions) {
     this.paths = new DataPaths(opts.dataDir);
+    this.addHandlers(this.coreHandlers());
   }
 
   async start(): Promise<void> {
@@ -236,7 +238,8 @@ export class Engine {
       if (roleRank[me.role] < roleRank[need]) throw new ApiError('forbidden', `${method} needs the ${need} role; you are ${me.role}`);
     }
     const p = parseParams(method, params);
-    const h = this.handlers[method] as Handler<typeof method>;
+    const h = this.handlers[method] as Handler<typeof method> | undefined;
+    if (!h) throw new ApiError('unavailable', `${method} is not available: the engine is still starting, or this part is not enabled`);
     return h(p as never, ctx, me);
   }
 
@@ -246,7 +249,15 @@ export class Engine {
     return info;
   }
 
-  private handlers: Handlers = {
+  private handlers: Partial<Handlers> = {};
+
+  /** Register request handlers (each concern keeps its own in its folder). */
+  addHandlers(h: Partial<Handlers>): void {
+    Object.assign(this.handlers, h);
+  }
+
+  private coreHandlers(): Partial<Handlers> {
+    return {
     'auth.login': async (p, ctx) => {
       const wait = Math.max(this.loginLimiter.take(`ip:${ctx.peer}`), this.loginLimiter.take(`user:${p.username.toLowerCase()}`));
       if (wait > 0) throw new ApiError('rate_limited', `too many login attempts; try again in ${wait} s`);
@@ -331,5 +342,6 @@ export class Engine {
       return { days: this.recorder.coverage(p.cameraId, Date.parse(p.from), Date.parse(p.to), tz) };
     },
     'storage.status': () => this.recorder.storage(),
-  };
+    };
+  }
 }

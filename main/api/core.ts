@@ -1,0 +1,144 @@
+/**
+ * Core requests and events: auth, users, cameras, settings, recordings, storage.
+ * Part of the one API contract, merged in contract.ts.
+ */
+import { z } from 'zod';
+import {
+  Role,
+  CameraName,
+  CameraUrl,
+  Settings,
+  type CameraInfo,
+  type CameraStatus,
+  type DayCoverage,
+  type Gap,
+  type Health,
+  type Me,
+  type Segment,
+  type StorageStatus,
+  type SystemInfo,
+  type UserInfo,
+} from './types.js';
+
+const IsoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time such as 2026-11-26T08:00:00Z');
+
+const CameraInput = z
+  .object({
+    name: CameraName,
+    url: CameraUrl,
+    subUrl: CameraUrl.nullish(),
+    username: z.string().max(128).nullish(),
+    password: z.string().max(256).nullish(),
+    enabled: z.boolean().optional(),
+    retentionDays: z.number().int().min(1).max(3650).nullish(),
+  })
+  .strict();
+
+const CameraId = z.string().min(1).max(80);
+const Username = z
+  .string()
+  .trim()
+  .min(2, 'username needs at least 2 characters')
+  .max(32)
+  .regex(/^[a-z0-9._-]+$/i, 'username may only hold letters, digits and . _ -');
+const Password = z.string().min(8, 'password needs at least 8 characters').max(256);
+
+/**
+ * Every request: input schema, minimum role (`null` = no session needed) and,
+ * through `ResultMap`, its result type.
+ */
+export const coreRequests = {
+  'auth.login': { role: null, input: z.object({ username: z.string().max(64), password: z.string().max(256) }).strict() },
+  'auth.logout': { role: null, input: z.object({}).strict() },
+  'auth.me': { role: 'guard', input: z.object({}).strict() },
+  'auth.changePassword': {
+    role: 'guard',
+    input: z.object({ current: z.string().max(256), next: Password }).strict(),
+  },
+  'system.health': { role: null, input: z.object({}).strict() },
+  'system.info': { role: 'guard', input: z.object({}).strict() },
+
+  'cameras.list': { role: 'guard', input: z.object({}).strict() },
+  'cameras.add': { role: 'admin', input: CameraInput },
+  'cameras.update': {
+    role: 'admin',
+    input: z.object({ id: CameraId, patch: CameraInput.partial() }).strict(),
+  },
+  'cameras.remove': { role: 'admin', input: z.object({ id: CameraId }).strict() },
+  'cameras.removeDemo': { role: 'admin', input: z.object({}).strict() },
+  'cameras.addDemo': { role: 'admin', input: z.object({}).strict() },
+
+  'users.list': { role: 'admin', input: z.object({}).strict() },
+  'users.add': { role: 'admin', input: z.object({ username: Username, password: Password, role: Role }).strict() },
+  'users.update': {
+    role: 'admin',
+    input: z.object({ username: Username, role: Role.optional(), disabled: z.boolean().optional() }).strict(),
+  },
+  'users.resetPassword': { role: 'admin', input: z.object({ username: Username, password: Password }).strict() },
+
+  'settings.get': { role: 'guard', input: z.object({}).strict() },
+  'settings.update': { role: 'admin', input: z.object({ patch: Settings.partial() }).strict() },
+
+  'recordings.list': {
+    role: 'guard',
+    input: z.object({ cameraId: CameraId, from: IsoTime, to: IsoTime }).strict(),
+  },
+  'recordings.coverage': {
+    role: 'guard',
+    input: z
+      .object({ cameraId: CameraId, from: IsoTime, to: IsoTime, timeZone: z.string().max(64).optional() })
+      .strict(),
+  },
+  'storage.status': { role: 'guard', input: z.object({}).strict() },
+} as const;
+
+/** Result type of each request. */
+export interface CoreResults {
+  'auth.login': { user: Me; token: string };
+  'auth.logout': { ok: true };
+  'auth.me': Me;
+  'auth.changePassword': { ok: true };
+  'system.health': Health;
+  'system.info': SystemInfo;
+  'cameras.list': CameraInfo[];
+  'cameras.add': CameraInfo;
+  'cameras.update': CameraInfo;
+  'cameras.remove': { ok: true };
+  'cameras.removeDemo': { removed: number };
+  'cameras.addDemo': { added: number };
+  'users.list': UserInfo[];
+  'users.add': UserInfo;
+  'users.update': UserInfo;
+  'users.resetPassword': { ok: true };
+  'settings.get': Settings;
+  'settings.update': Settings;
+  'recordings.list': { segments: Segment[]; gaps: Gap[] };
+  'recordings.coverage': { days: DayCoverage[] };
+  'storage.status': StorageStatus;
+}
+/** Events pushed by the engine to every connected console. */
+export interface CoreEvents {
+  'camera.status': { cameraId: string; status: CameraStatus };
+  'camera.offline': { cameraId: string; name: string; since: string };
+  'camera.online': { cameraId: string; name: string; offlineSince: string };
+  'cameras.changed': { reason: string };
+  'users.changed': Record<string, never>;
+  'settings.changed': Settings;
+  'recording.segment': { cameraId: string; start: string; end: string; bytes: number };
+  'recording.gap': { cameraId: string; gap: Gap };
+  'storage.lowSpace': { freeBytes: number; thresholdBytes: number };
+  'storage.purged': { cameraId: string; segments: number; bytes: number; reason: 'retention' | 'quota' | 'emergency' };
+}
+export const CORE_EVENT_NAMES = [
+  'camera.status',
+  'camera.offline',
+  'camera.online',
+  'cameras.changed',
+  'users.changed',
+  'settings.changed',
+  'recording.segment',
+  'recording.gap',
+  'storage.lowSpace',
+  'storage.purged',
+] as const;
+

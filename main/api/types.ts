@@ -1,0 +1,213 @@
+/**
+ * Shared types of the API contract: roles, cameras, recordings, errors.
+ * Imported by the renderer too: no Node APIs here.
+ */
+import { z } from 'zod';
+
+export const ROLES = ['guard', 'supervisor', 'admin'] as const;
+export const Role = z.enum(ROLES);
+export type Role = z.infer<typeof Role>;
+export const roleRank: Record<Role, number> = { guard: 1, supervisor: 2, admin: 3 };
+
+export const CAMERA_STATES = [
+  'disabled',
+  'connecting',
+  'recording',
+  'stalled',
+  'offline',
+  'auth_failed',
+  'unsupported',
+  'disk_full',
+] as const;
+export const CameraState = z.enum(CAMERA_STATES);
+export type CameraState = z.infer<typeof CameraState>;
+
+/** Camera names: what a guard reads on a tile. Ids are derived slugs. */
+export const CameraName = z
+  .string()
+  .trim()
+  .min(1, 'camera name is empty')
+  .max(64, 'camera name is longer than 64 characters')
+  .regex(/^[\p{L}\p{N} ._()#/+,&'-]+$/u, "camera name may only hold letters, digits, spaces and . _ - ( ) # / + , & '");
+
+export const CameraUrl = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine((u) => /^(rtsp|rtsps|http|https):\/\/[^\s]+$/i.test(u) || /^demo:\/\/[a-z0-9-]+$/.test(u), {
+    message: 'camera URL must start with rtsp://, rtsps://, http:// or https:// (for example rtsp://192.168.1.20:554/stream1)',
+  })
+  .refine((u) => !/^[a-z]+:\/\/[^/]*:[^/@]*@/i.test(u), {
+    message: 'put the camera password in --user/--password, not inside the URL',
+  });
+
+/** The public view of a camera: never carries a password. */
+export interface CameraInfo {
+  id: string;
+  name: string;
+  url: string;
+  subUrl: string | null;
+  username: string | null;
+  hasPassword: boolean;
+  enabled: boolean;
+  demo: boolean;
+  retentionDays: number | null;
+  status: CameraStatus;
+}
+
+export interface CameraStatus {
+  state: CameraState;
+  /** Human-readable reason, saying what to do where something is wrong. */
+  message: string;
+  since: string;
+  codec: string | null;
+  width: number | null;
+  height: number | null;
+  fps: number | null;
+  audio: string | null;
+  /** Last time a segment closed on disk. */
+  lastSegmentAt: string | null;
+}
+
+export interface UserInfo {
+  username: string;
+  role: Role;
+  disabled: boolean;
+  createdAt: string;
+  lastLoginAt: string | null;
+}
+
+export interface Segment {
+  start: string;
+  end: string;
+  path: string;
+  bytes: number;
+}
+export const GAP_REASONS = [
+  'camera_unreachable',
+  'auth_failed',
+  'ffmpeg_restart',
+  'stall',
+  'engine_down',
+  'disk_full',
+  'unsupported',
+  'disabled',
+  'unknown',
+] as const;
+export type GapReason = (typeof GAP_REASONS)[number];
+export interface Gap {
+  start: string;
+  end: string;
+  reason: GapReason;
+}
+
+export interface DayCoverage {
+  /** Local calendar day YYYY-MM-DD in the requested time zone. */
+  day: string;
+  recordedSeconds: number;
+  spanSeconds: number;
+}
+
+export interface StorageCamera {
+  cameraId: string;
+  name: string;
+  bytes: number;
+  segments: number;
+  oldest: string | null;
+  newest: string | null;
+  daysRetained: number;
+  lockedBytes: number;
+  /** Bytes a day at the bitrate of the last hour. */
+  bytesPerDay: number;
+  retentionDays: number | null;
+}
+export interface StorageStatus {
+  dataDir: string;
+  volumeTotalBytes: number;
+  volumeFreeBytes: number;
+  quotaBytes: number;
+  usedBytes: number;
+  lockedBytes: number;
+  lowSpace: boolean;
+  /** Days the quota holds at the current total bitrate. */
+  forecastDays: number | null;
+  cameras: StorageCamera[];
+}
+
+export interface Health {
+  status: 'ok';
+  version: string;
+  cameras: { total: number; recording: number; offline: number };
+}
+
+export const Settings = z
+  .object({
+    segmentSeconds: z.number().int().min(2).max(600),
+    stallSeconds: z.number().int().min(3).max(300),
+    offlineAlarmSeconds: z.number().int().min(5).max(86400),
+    quotaGb: z.number().min(0).max(1_000_000).nullable(),
+    quotaPercent: z.number().min(1).max(99),
+    lowSpaceGb: z.number().min(0.1).max(10_000),
+    defaultRetentionDays: z.number().int().min(1).max(3650).nullable(),
+    timeZone: z.string().min(1).max(64).nullable(),
+  })
+  .strict();
+export type Settings = z.infer<typeof Settings>;
+
+export interface Me {
+  username: string;
+  role: Role;
+}
+
+export interface SystemInfo {
+  version: string;
+  dataDir: string;
+  ffmpeg: string | null;
+  ffmpegVersion: string | null;
+  headless: boolean;
+  startedAt: string;
+}
+
+/** Wire frames on the WebSocket. */
+export type ClientFrame = { id: number; method: string; params?: unknown };
+export type ServerFrame =
+  | { id: number; result: unknown }
+  | { id: number; error: ApiErrorBody }
+  | { event: string; data: unknown }
+  | { hello: { version: string; user: Me | null } };
+
+export const ERROR_CODES = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;
+export interface ApiErrorBody {
+  code: ErrorCode;
+  message: string;
+  /** For validation errors: which field. */
+  field?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    public readonly code: ErrorCode,
+    message: string,
+    public readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+  get status(): number {
+    return ERROR_CODES[this.code];
+  }
+  toBody(): ApiErrorBody {
+    return this.field ? { code: this.code, message: this.message, field: this.field } : { code: this.code, message: this.message };
+  }
+}
+
