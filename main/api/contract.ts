@@ -15,21 +15,23 @@
 import { z } from 'zod';
 import { ApiError } from './types.js';
 import { coreRequests, CORE_EVENT_NAMES, type CoreEvents, type CoreResults } from './core.js';
+import { layoutsRequests, LAYOUTS_EVENT_NAMES, type LayoutsEvents, type LayoutsResults } from './layouts.js';
 
 export * from './types.js';
 
 /** Every request of every concern. Add a concern by spreading its table here. */
 export const requests = {
   ...coreRequests,
+  ...layoutsRequests,
 } as const;
 
 /** Result type of each request. */
-export interface ResultMap extends CoreResults {}
+export interface ResultMap extends CoreResults, LayoutsResults {}
 
 /** Events pushed by the engine to every connected console. */
-export interface EventMap extends CoreEvents {}
+export interface EventMap extends CoreEvents, LayoutsEvents {}
 export type EventName = keyof EventMap;
-export const EVENT_NAMES: EventName[] = [...CORE_EVENT_NAMES];
+export const EVENT_NAMES: EventName[] = [...CORE_EVENT_NAMES, ...LAYOUTS_EVENT_NAMES];
 
 export type Method = keyof typeof requests;
 export type ParamsOf<M extends Method> = z.input<(typeof requests)[M]['input']>;

@@ -27,6 +27,7 @@ import { logger } from './log.js';
 import type { EngineModule } from './module.js';
 import type { Recorder } from './recording/types.js';
 import { createRecorder } from './recording/index.js';
+import { layoutsHandlers } from './layouts/handlers.js';
 
 const log = logger('engine');
 
@@ -80,6 +81,7 @@ export class Engine {
   constructor(readonly opts: EngineOptions) {
     this.paths = new DataPaths(opts.dataDir);
     this.addHandlers(this.coreHandlers());
+    this.addHandlers(layoutsHandlers({ config: () => this.config, bus: this.bus }));
   }
 
   async start(): Promise<void> {
