@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { ApiError } from './types.js';
 import { coreRequests, CORE_EVENT_NAMES, type CoreEvents, type CoreResults } from './core.js';
 import { layoutsRequests, LAYOUTS_EVENT_NAMES, type LayoutsEvents, type LayoutsResults } from './layouts.js';
+import { alarmsRequests, ALARMS_EVENT_NAMES, type AlarmsEvents, type AlarmsResults } from './alarms.js';
 
 export * from './types.js';
 
@@ -23,15 +24,16 @@ export * from './types.js';
 export const requests = {
   ...coreRequests,
   ...layoutsRequests,
+  ...alarmsRequests,
 } as const;
 
 /** Result type of each request. */
-export interface ResultMap extends CoreResults, LayoutsResults {}
+export interface ResultMap extends CoreResults, LayoutsResults, AlarmsResults {}
 
 /** Events pushed by the engine to every connected console. */
-export interface EventMap extends CoreEvents, LayoutsEvents {}
+export interface EventMap extends CoreEvents, LayoutsEvents, AlarmsEvents {}
 export type EventName = keyof EventMap;
-export const EVENT_NAMES: EventName[] = [...CORE_EVENT_NAMES, ...LAYOUTS_EVENT_NAMES];
+export const EVENT_NAMES: EventName[] = [...CORE_EVENT_NAMES, ...LAYOUTS_EVENT_NAMES, ...ALARMS_EVENT_NAMES];
 
 export type Method = keyof typeof requests;
 export type ParamsOf<M extends Method> = z.input<(typeof requests)[M]['input']>;
