@@ -17,6 +17,7 @@ import { ApiError } from './types.js';
 import { coreRequests, CORE_EVENT_NAMES, type CoreEvents, type CoreResults } from './core.js';
 import { layoutsRequests, LAYOUTS_EVENT_NAMES, type LayoutsEvents, type LayoutsResults } from './layouts.js';
 import { alarmsRequests, ALARMS_EVENT_NAMES, type AlarmsEvents, type AlarmsResults } from './alarms.js';
+import { onvifRequests, ONVIF_EVENT_NAMES, type OnvifEvents, type OnvifResults } from './onvif.js';
 
 export * from './types.js';
 
@@ -25,15 +26,16 @@ export const requests = {
   ...coreRequests,
   ...layoutsRequests,
   ...alarmsRequests,
+  ...onvifRequests,
 } as const;
 
 /** Result type of each request. */
-export interface ResultMap extends CoreResults, LayoutsResults, AlarmsResults {}
+export interface ResultMap extends CoreResults, LayoutsResults, AlarmsResults, OnvifResults {}
 
 /** Events pushed by the engine to every connected console. */
-export interface EventMap extends CoreEvents, LayoutsEvents, AlarmsEvents {}
+export interface EventMap extends CoreEvents, LayoutsEvents, AlarmsEvents, OnvifEvents {}
 export type EventName = keyof EventMap;
-export const EVENT_NAMES: EventName[] = [...CORE_EVENT_NAMES, ...LAYOUTS_EVENT_NAMES, ...ALARMS_EVENT_NAMES];
+export const EVENT_NAMES: EventName[] = [...CORE_EVENT_NAMES, ...LAYOUTS_EVENT_NAMES, ...ALARMS_EVENT_NAMES, ...ONVIF_EVENT_NAMES];
 
 export type Method = keyof typeof requests;
 export type ParamsOf<M extends Method> = z.input<(typeof requests)[M]['input']>;
