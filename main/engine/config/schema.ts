@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { Role, Settings } from '../../api/contract.js';
+import { AlarmRule, AlarmSetup } from '../../api/alarms.js';
+import { OnvifMeta } from '../onvif/meta.js';
 
-export const CURRENT_SCHEMA_VERSION = 1;
+export const CURRENT_SCHEMA_VERSION = 2;
 
 export const DEFAULT_SETTINGS: Settings = {
   segmentSeconds: 10,
@@ -27,6 +29,8 @@ export const StoredCamera = z
     demo: z.boolean().default(false),
     retentionDays: z.number().int().min(1).max(3650).nullable().default(null),
     createdAt: z.string().default(() => new Date().toISOString()),
+    /** Set for cameras added through ONVIF (schema 2): device address, profiles, capabilities. */
+    onvif: OnvifMeta.optional(),
   })
   .strict();
 export type StoredCamera = z.infer<typeof StoredCamera>;
@@ -61,6 +65,10 @@ export const ConfigFile = z
     users: z.array(StoredUser).default([]),
     layouts: z.array(Layout).default([]),
     settings: Settings.partial().default({}),
+    /** Alarm rules (see docs/alarms.md); absent = the built-in defaults. */
+    alarmRules: z.array(AlarmRule).optional(),
+    /** MQTT, webhooks, sensors, doors → cameras; absent = defaults. */
+    alarmSetup: AlarmSetup.optional(),
   })
   .strict();
 export type ConfigFile = z.infer<typeof ConfigFile>;
@@ -76,6 +84,8 @@ export function emptyConfig(): ConfigFile {
  */
 export const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {
   0: (old) => ({ ...old, schemaVersion: 1 }),
+  // 2: cameras may carry an optional `onvif` object; nothing to convert.
+  1: (old) => ({ ...old, schemaVersion: 2 }),
 };
 
 export function settingsOf(cfg: ConfigFile): Settings {
