@@ -148,4 +148,18 @@ export const MIGRATIONS: string[] = [
     hash TEXT NOT NULL
   );
   `,
+  // onvif: camera events (ONVIF motion/tamper/input/relay now; detections and others later), one row per change
+  `
+  CREATE TABLE events (
+    id        INTEGER PRIMARY KEY,
+    camera_id TEXT,
+    time_ms   INTEGER NOT NULL,
+    kind      TEXT NOT NULL,
+    source    TEXT NOT NULL,
+    data      TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX events_cam_time ON events(camera_id, time_ms);
+  CREATE INDEX events_time ON events(time_ms);
+  CREATE INDEX events_kind_time ON events(kind, time_ms);
+  `,
 ];
