@@ -1,0 +1,69 @@
+import { useState, type FormEvent } from 'react';
+import { useClient } from '../api/context.js';
+import { ConnectionStatus } from './ConnectionStatus.js';
+
+export function Login() {
+  const client = useClient();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!username.trim() || !password) {
+      setError('enter your username and password');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await client.login(username.trim(), password);
+    } catch (err) {
+      setError((err as Error).message);
+      setPassword('');
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="login-page">
+      <form className="login" onSubmit={submit} data-testid="login-form" noValidate>
+        <div className="login-brand">
+          <span className="brand-mark" aria-hidden="true" />
+          Gatehouse
+        </div>
+        <label htmlFor="login-username">Username</label>
+        <input
+          id="login-username"
+          data-testid="login-username"
+          autoComplete="username"
+          autoFocus
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          spellCheck={false}
+        />
+        <label htmlFor="login-password">Password</label>
+        <input
+          id="login-password"
+          data-testid="login-password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        {error && (
+          <div className="login-error" role="alert" data-testid="login-error">
+            {error}
+          </div>
+        )}
+        <button type="submit" className="btn primary" disabled={busy} data-testid="login-submit">
+          {busy ? 'Logging in…' : 'Log in'}
+        </button>
+        <div className="login-foot">
+          <ConnectionStatus />
+        </div>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,110 @@
+import { useState } from 'react';
+import { useClient, useConnection } from '../api/context.js';
+import { ShortcutsOverlay } from '../keyboard/ShortcutsOverlay.js';
+import { useShortcuts } from '../keyboard/useShortcuts.js';
+import { navigate, useRoute, type ViewKey } from '../state/route.js';
+import { useToast } from '../ui/toast.js';
+import { AlarmsView } from '../views/alarms/AlarmsView.js';
+import { CamerasView } from '../views/cameras/CamerasView.js';
+import { LiveView } from '../views/live/LiveView.js';
+import { PlaybackView } from '../views/playback/PlaybackView.js';
+import { SettingsView } from '../views/settings/SettingsView.js';
+import { Clock } from './Clock.js';
+import { ConnectionBanner, ConnectionStatus } from './ConnectionStatus.js';
+import { HealthSummary } from './HealthSummary.js';
+
+const NAV: Array<{ view: ViewKey; label: string; letter: string; fkey: string }> = [
+  { view: 'live', label: 'Live', letter: 'l', fkey: 'F1' },
+  { view: 'playback', label: 'Playback', letter: 'p', fkey: 'F2' },
+  { view: 'alarms', label: 'Alarms', letter: 'a', fkey: 'F3' },
+  { view: 'cameras', label: 'Cameras', letter: 'c', fkey: 'F4' },
+  { view: 'settings', label: 'Settings', letter: 's', fkey: 'F5' },
+];
+
+function View({ view }: { view: ViewKey }) {
+  switch (view) {
+    case 'live':
+      return <LiveView />;
+    case 'playback':
+      return <PlaybackView />;
+    case 'alarms':
+      return <AlarmsView />;
+    case 'cameras':
+      return <CamerasView />;
+    case 'settings':
+      return <SettingsView />;
+  }
+}
+
+/** The console frame: header (navigation, health, connection, clock, user) and the current view. */
+export function Shell() {
+  const client = useClient();
+  const conn = useConnection();
+  const toast = useToast();
+  const route = useRoute();
+  const [help, setHelp] = useState(false);
+  const user = conn.user!;
+
+  useShortcuts('Global', [
+    ...NAV.map((n) => ({
+      keys: [`g ${n.letter}`, n.fkey],
+      description: `Go to ${n.label}`,
+      allowInInput: false,
+      run: () => navigate(n.view),
+    })),
+    // F-keys also work from a text field.
+    ...NAV.map((n) => ({ keys: n.fkey, description: `Go to ${n.label}`, allowInInput: true, hidden: true, run: () => navigate(n.view) })),
+    { keys: '?', description: 'Show or hide keyboard shortcuts', run: () => setHelp((h) => !h) },
+    { keys: 'esc', description: 'Close a dialog or overlay', run: () => false },
+  ]);
+
+  const logout = () => {
+    client.logout().catch((err: Error) => toast(err.message, 'error'));
+  };
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <div className="brand" title="Gatehouse">
+          <span className="brand-mark" aria-hidden="true" />
+          Gatehouse
+        </div>
+        <nav className="nav" aria-label="Views">
+          {NAV.map((n) => (
+            <a
+              key={n.view}
+              href={`#/${n.view}`}
+              className={`nav-item${route.view === n.view ? ' current' : ''}`}
+              aria-current={route.view === n.view ? 'page' : undefined}
+              data-testid={`nav-${n.view}`}
+              title={`${n.label} (g ${n.letter} or ${n.fkey})`}
+            >
+              {n.label}
+              <span className="nav-key">{n.fkey}</span>
+            </a>
+          ))}
+        </nav>
+        <div className="topbar-right">
+          <HealthSummary />
+          <ConnectionStatus />
+          <Clock />
+          <span className="user" data-testid="current-user" data-role={user.role}>
+            {user.username}
+            <span className={`role role-${user.role}`}>{user.role}</span>
+          </span>
+          <button type="button" className="btn ghost small" onClick={() => setHelp(true)} title="Keyboard shortcuts (?)" data-testid="shortcuts-button">
+            ?
+          </button>
+          <button type="button" className="btn ghost small" onClick={logout} data-testid="logout">
+            Log out
+          </button>
+        </div>
+      </header>
+      <ConnectionBanner />
+      <main className="view" data-view={route.view}>
+        <View view={route.view} />
+      </main>
+      {help && <ShortcutsOverlay onClose={() => setHelp(false)} />}
+    </div>
+  );
+}

@@ -1,0 +1,145 @@
+import { useState, type FormEvent } from 'react';
+import type { CameraInfo, ParamsOf } from '../../../../main/api/contract.js';
+import { useClient } from '../../api/context.js';
+import { useSettings } from '../../state/settings.js';
+import { Dialog } from '../../ui/Dialog.js';
+import { Field } from '../../ui/Field.js';
+import { fieldError } from '../../ui/format.js';
+
+type Values = { name: string; url: string; subUrl: string; username: string; password: string; retentionDays: string; enabled: boolean };
+type FieldKey = keyof Values;
+
+function initial(c: CameraInfo | null): Values {
+  return {
+    name: c?.name ?? '',
+    url: c?.url ?? '',
+    subUrl: c?.subUrl ?? '',
+    username: c?.username ?? '',
+    password: '',
+    retentionDays: c?.retentionDays != null ? String(c.retentionDays) : '',
+    enabled: c?.enabled ?? true,
+  };
+}
+
+/** Add or edit a camera. Server validation messages appear under their field. */
+export function CameraForm({ camera, onClose, onSaved }: { camera: CameraInfo | null; onClose: () => void; onSaved: (c: CameraInfo) => void }) {
+  const client = useClient();
+  const { settings } = useSettings();
+  const [v, setV] = useState<Values>(() => initial(camera));
+  const [errors, setErrors] = useState<Partial<Record<FieldKey, string>>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const editing = !!camera;
+  const set = (k: FieldKey) => (e: { target: { value: string; checked?: boolean; type?: string } }) => {
+    const value = e.target.type === 'checkbox' ? !!e.target.checked : e.target.value;
+    setV((s) => ({ ...s, [k]: value }));
+    setErrors((er) => ({ ...er, [k]: undefined }));
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const local: Partial<Record<FieldKey, string>> = {};
+    if (!v.name.trim()) local.name = 'give the camera a name, such as "Gate North"';
+    if (!v.url.trim()) local.url = 'enter the stream URL, for example rtsp://192.168.1.20:554/stream1';
+    let retention: number | null = null;
+    if (v.retentionDays.trim()) {
+      retention = Number(v.retentionDays);
+      if (!Number.isInteger(retention) || retention < 1 || retention > 3650) local.retentionDays = 'a whole number of days from 1 to 3650, or empty for the default';
+    }
+    if (Object.keys(local).length) {
+      setErrors(local);
+      return;
+    }
+    setBusy(true);
+    setFormError(null);
+    try {
+      let saved: CameraInfo;
+      if (!camera) {
+        const input: ParamsOf<'cameras.add'> = {
+          name: v.name.trim(),
+          url: v.url.trim(),
+          subUrl: v.subUrl.trim() || null,
+          username: v.username.trim() || null,
+          password: v.password || null,
+          enabled: v.enabled,
+          retentionDays: retention,
+        };
+        saved = await client.call('cameras.add', input);
+      } else {
+        const patch: ParamsOf<'cameras.update'>['patch'] = {};
+        if (v.name.trim() !== camera.name) patch.name = v.name.trim();
+        if (v.url.trim() !== camera.url) patch.url = v.url.trim();
+        if ((v.subUrl.trim() || null) !== camera.subUrl) patch.subUrl = v.subUrl.trim() || null;
+        if ((v.username.trim() || null) !== camera.username) patch.username = v.username.trim() || null;
+        if (v.password) patch.password = v.password;
+        if (v.enabled !== camera.enabled) patch.enabled = v.enabled;
+        if (retention !== camera.retentionDays) patch.retentionDays = retention;
+        saved = Object.keys(patch).length ? await client.call('cameras.update', { id: camera.id, patch }) : camera;
+      }
+      onSaved(saved);
+    } catch (err) {
+      const { field, message } = fieldError(err);
+      if (field && field in v) setErrors({ [field as FieldKey]: message });
+      else setFormError(message);
+      setBusy(false);
+    }
+  };
+
+  const defaultRetention = settings?.defaultRetentionDays;
+  return (
+    <Dialog title={editing ? `Edit ${camera.name}` : 'Add camera'} onClose={onClose} testId="camera-form" width={520} scope="Camera form">
+      <form onSubmit={submit} noValidate className="form">
+        <Field label="Name" error={errors.name} testId="camera-name">
+          {(p) => <input {...p} data-testid="camera-name" data-autofocus value={v.name} onChange={set('name')} maxLength={64} placeholder="Gate North" />}
+        </Field>
+        <Field label="Main stream URL" error={errors.url} testId="camera-url" hint="Recorded. rtsp://host:554/path — credentials go in the fields below, not in the URL.">
+          {(p) => <input {...p} data-testid="camera-url" value={v.url} onChange={set('url')} spellCheck={false} placeholder="rtsp://192.168.1.20:554/stream1" />}
+        </Field>
+        <Field label="Sub stream URL (optional)" error={errors.subUrl} testId="camera-suburl" hint="Lower resolution, used for grids and detection.">
+          {(p) => <input {...p} data-testid="camera-suburl" value={v.subUrl} onChange={set('subUrl')} spellCheck={false} placeholder="rtsp://192.168.1.20:554/stream2" />}
+        </Field>
+        <div className="form-row">
+          <Field label="Username" error={errors.username} testId="camera-username">
+            {(p) => <input {...p} data-testid="camera-username" value={v.username} onChange={set('username')} autoComplete="off" spellCheck={false} />}
+          </Field>
+          <Field
+            label="Password"
+            error={errors.password}
+            testId="camera-password"
+            hint={editing && camera.hasPassword ? 'Leave empty to keep the stored password.' : 'Stored encrypted on the server.'}
+          >
+            {(p) => <input {...p} data-testid="camera-password" type="password" value={v.password} onChange={set('password')} autoComplete="new-password" placeholder={editing && camera.hasPassword ? '••••••••' : ''} />}
+          </Field>
+        </div>
+        <div className="form-row">
+          <Field
+            label="Retention (days)"
+            error={errors.retentionDays}
+            testId="camera-retention"
+            hint={`Empty: the default${defaultRetention ? ` (${defaultRetention} days)` : ''}.`}
+          >
+            {(p) => <input {...p} data-testid="camera-retention" inputMode="numeric" value={v.retentionDays} onChange={set('retentionDays')} placeholder={defaultRetention ? String(defaultRetention) : ''} />}
+          </Field>
+          <div className="field checkbox-field">
+            <label>
+              <input type="checkbox" data-testid="camera-enabled" checked={v.enabled} onChange={set('enabled')} /> Enabled (record this camera)
+            </label>
+          </div>
+        </div>
+        {formError && (
+          <p className="form-error" role="alert" data-testid="camera-form-error">
+            {formError}
+          </p>
+        )}
+        <div className="form-actions">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn primary" disabled={busy} data-testid="camera-submit">
+            {busy ? 'Saving…' : editing ? 'Save' : 'Add camera'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,53 @@
+import { useConnection } from '../../api/context.js';
+import { useShortcuts } from '../../keyboard/useShortcuts.js';
+import { navigate, useRoute } from '../../state/route.js';
+import { Tabs, type TabDef } from '../../ui/Tabs.js';
+import { AboutTab } from './AboutTab.js';
+import { AccountTab } from './AccountTab.js';
+import { GeneralTab } from './GeneralTab.js';
+import { StorageTab } from './StorageTab.js';
+import { UsersTab } from './UsersTab.js';
+import './settings.css';
+
+type TabKey = 'general' | 'storage' | 'users' | 'account' | 'about';
+
+/** Settings: General, Storage, Users (admin), Account, About. The tab is kept in the URL. */
+export function SettingsView() {
+  const { user } = useConnection();
+  const route = useRoute();
+  const isAdmin = user?.role === 'admin';
+  const tabs: TabDef<TabKey>[] = [
+    { key: 'general', label: 'General' },
+    { key: 'storage', label: 'Storage' },
+    ...(isAdmin ? [{ key: 'users' as const, label: 'Users' }] : []),
+    { key: 'account', label: 'Account' },
+    { key: 'about', label: 'About' },
+  ];
+  const requested = route.params.tab as TabKey | undefined;
+  const tab: TabKey = tabs.some((t) => t.key === requested) ? requested! : 'general';
+  const go = (k: TabKey) => navigate('settings', { tab: k });
+  const step = (d: number) => {
+    const i = tabs.findIndex((t) => t.key === tab);
+    go(tabs[(i + d + tabs.length) % tabs.length]!.key);
+  };
+  useShortcuts('Settings', [
+    { keys: ']', description: 'Next tab', run: () => step(1) },
+    { keys: '[', description: 'Previous tab', run: () => step(-1) },
+  ]);
+
+  return (
+    <div className="settings-view" data-testid="view-settings">
+      <div className="toolbar">
+        <h1>Settings</h1>
+        <Tabs tabs={tabs} current={tab} onChange={go} testId="settings-tab" />
+      </div>
+      <div className="settings-body" role="tabpanel" data-tab={tab}>
+        {tab === 'general' && <GeneralTab />}
+        {tab === 'storage' && <StorageTab />}
+        {tab === 'users' && isAdmin && <UsersTab />}
+        {tab === 'account' && <AccountTab />}
+        {tab === 'about' && <AboutTab />}
+      </div>
+    </div>
+  );
+}
