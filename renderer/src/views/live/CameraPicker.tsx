@@ -51,7 +51,7 @@ export function CameraPicker({
   return (
     <Dialog title={`Camera for tile ${tile + 1}`} onClose={onClose} testId="camera-picker" scope="Choose a camera" width={420}>
       <input
-        className="input"
+        className="picker-dialog-input"
         data-autofocus
         placeholder="Type to filter cameras"
         aria-label="Filter cameras"

@@ -205,7 +205,7 @@ export function LiveView() {
         </div>
         <label className="live-layout-pick">
           <span className="muted small">Layout</span>
-          <select className="select small" value={state.layoutId ?? ''} onChange={(e) => loadLayout(e.target.value)} data-testid="layout-select" title="Saved layouts (L steps through them)">
+          <select className="live-select" value={state.layoutId ?? ''} onChange={(e) => loadLayout(e.target.value)} data-testid="layout-select" title="Saved layouts (L steps through them)">
             <option value="">{state.layoutId ? 'Working layout' : state.dirty ? 'Working layout (unsaved)' : 'Working layout'}</option>
             {saved.map((l) => (
               <option key={l.id} value={l.id}>
