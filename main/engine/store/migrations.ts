@@ -162,4 +162,17 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX events_time ON events(time_ms);
   CREATE INDEX events_kind_time ON events(kind, time_ms);
   `,
+  // recording: init-segment hash per segment (playback knows when the codec setup changes), a garbage
+  // queue for retention (rows go first, then files), indexes for "last segment" and "open gap"
+  `
+  ALTER TABLE segments ADD COLUMN init_hash TEXT;
+  CREATE INDEX segments_cam_end ON segments(camera_id, end_ms);
+  CREATE INDEX gaps_cam_end ON gaps(camera_id, end_ms);
+  CREATE TABLE garbage (
+    path      TEXT PRIMARY KEY,
+    camera_id TEXT NOT NULL,
+    bytes     INTEGER NOT NULL,
+    queued_ms INTEGER NOT NULL
+  );
+  `,
 ];
