@@ -2,11 +2,14 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { resolveFfmpeg, ffmpegVersion } from '../../engine/media/ffmpeg.js';
-import { assetPath } from '../../engine/paths.js';
+import { assetPath, DataPaths, packageRoot } from '../../engine/paths.js';
+import { parseConfigText } from '../../engine/config/store.js';
 import { dataDirOf, dataHelp, dataOption, parse, type Command } from '../args.js';
+import { runningServer } from '../offline.js';
 import { portOf } from './serve.js';
 
-interface Check {
+/** One check. Every failure (and warning) carries a one-line fix. */
+export interface Check {
   name: string;
   ok: boolean;
   detail: string;
@@ -22,13 +25,39 @@ function portFree(port: number, host: string): Promise<boolean> {
   });
 }
 
+/** Node version check: the engine needs >= 20.19 (require(esm), fs.statfs, stable fetch/WebSocket clients). */
+export function nodeCheck(version = process.versions.node): Check {
+  const [maj = 0, min = 0] = version.split('.').map(Number);
+  const ok = maj > 20 || (maj === 20 && min >= 19);
+  return { name: 'node', ok, detail: `Node ${version}${ok ? '' : ' is too old (Gatehouse needs 20.19 or newer)'}`, fix: 'install Node 20.19+ or 22 LTS (https://nodejs.org, or your package manager) and run again' };
+}
+
+/** The config file parses (read-only: doctor never writes it). */
+export function configCheck(file: string): Check {
+  if (!fs.existsSync(file)) return { name: 'config', ok: true, detail: `${file} does not exist yet (created on first start)` };
+  try {
+    const { config, migratedFrom } = parseConfigText(file, fs.readFileSync(file, 'utf8'));
+    const note = migratedFrom !== null ? `; schema ${migratedFrom} is migrated on the next start (a backup is kept)` : '';
+    return { name: 'config', ok: true, detail: `${file}: ${config.cameras.length} camera(s), ${config.users.length} user(s)${note}` };
+  } catch (err) {
+    const msg = (err as Error).message;
+    const i = msg.indexOf('. Fix: ');
+    return { name: 'config', ok: false, detail: i >= 0 ? msg.slice(0, i) : msg, fix: i >= 0 ? msg.slice(i + 7) : `correct ${file} by hand, or move it away to start with an empty configuration` };
+  }
+}
+
 export async function runChecks(dataDir: string, port: number, host: string): Promise<Check[]> {
-  const checks: Check[] = [];
+  const checks: Check[] = [nodeCheck()];
   try {
     const ff = resolveFfmpeg();
-    checks.push({ name: 'ffmpeg', ok: !!ff.version, detail: `${ff.ffmpeg} (${ff.source}) version ${ff.version ?? 'unknown'}`, fix: 'reinstall ffmpeg: sudo apt-get install ffmpeg' });
+    checks.push({
+      name: 'ffmpeg',
+      ok: !!ff.version,
+      detail: `${ff.ffmpeg} (${ff.source}) ${ff.version ? `version ${ff.version}` : 'does not run'}`,
+      fix: 'reinstall ffmpeg (Debian/Ubuntu: sudo apt-get install --reinstall ffmpeg; macOS: brew reinstall ffmpeg), or set GATEHOUSE_FFMPEG to a working one',
+    });
     const pv = ffmpegVersion(ff.ffprobe);
-    checks.push({ name: 'ffprobe', ok: !!pv, detail: `${ff.ffprobe} version ${pv ?? 'unknown'}`, fix: 'reinstall ffmpeg (ffprobe ships with it)' });
+    checks.push({ name: 'ffprobe', ok: !!pv, detail: `${ff.ffprobe} ${pv ? `version ${pv}` : 'does not run'}`, fix: 'reinstall ffmpeg (ffprobe ships with it), or set GATEHOUSE_FFPROBE to a working ffprobe' });
   } catch (err) {
     checks.push({ name: 'ffmpeg', ok: false, detail: 'not found', fix: (err as Error).message.replace(/^ffmpeg\/ffprobe not found\. Fix: /, '') });
   }
@@ -55,6 +84,8 @@ export async function runChecks(dataDir: string, port: number, host: string): Pr
   } catch (err) {
     checks.push({ name: 'data dir', ok: false, detail: `${dataDir}: ${(err as Error).message}`, fix: `choose a writable folder with --data DIR, or fix its permissions (chown $USER ${dataDir})` });
   }
+  const paths = new DataPaths(dataDir);
+  checks.push(configCheck(paths.config));
   try {
     const st = fs.statfsSync(fs.existsSync(dataDir) ? dataDir : path.dirname(dataDir));
     const free = st.bavail * st.bsize;
@@ -67,10 +98,29 @@ export async function runChecks(dataDir: string, port: number, host: string): Pr
       fix: 'free some space or move the data dir to a larger disk (--data DIR); recording needs several GB a camera-day',
     });
   } catch (err) {
-    checks.push({ name: 'free disk', ok: false, detail: (err as Error).message, fix: 'check that the data dir exists' });
+    checks.push({ name: 'free disk', ok: false, detail: (err as Error).message, fix: 'check that the data dir exists and is readable' });
   }
+  const src = path.join(packageRoot(), 'main');
+  const consoleIndex = path.join(packageRoot(), 'dist', 'renderer', 'index.html');
+  if (!fs.existsSync(consoleIndex)) {
+    checks.push({
+      name: 'console',
+      ok: true,
+      warn: true,
+      detail: `the console is not built (${consoleIndex} is missing): the server answers 503 for it`,
+      fix: fs.existsSync(src) ? 'run "npm run build" in the clone' : 'reinstall Gatehouse',
+    });
+  } else checks.push({ name: 'console', ok: true, detail: 'built' });
   const free = await portFree(port, host);
-  checks.push({ name: 'port', ok: free, detail: `${host}:${port} is ${free ? 'free' : 'in use (a running Gatehouse, or another program)'}`, fix: 'stop what uses it, or pick another with --port N' });
+  const mine = runningServer(paths);
+  const ours = !free && mine?.url ? new URL(mine.url).port === String(port) : false;
+  checks.push({
+    name: 'port',
+    ok: free || ours,
+    warn: ours,
+    detail: `${host}:${port} is ${free ? 'free' : ours ? `used by the Gatehouse already running on this data dir (pid ${mine!.pid})` : 'in use by another program (or a Gatehouse on another data dir)'}`,
+    fix: ours ? 'nothing to do if that is the server you want; stop it (Ctrl+C) before starting another' : 'stop what uses it, or pick another with --port N',
+  });
   return checks;
 }
 

@@ -27,15 +27,76 @@ function lineCol(text: string, pos: number): string {
   return `line ${line}, column ${col}`;
 }
 
+/** Offset of the first syntax error in JSON text, or -1 (V8 does not always say where). */
+export function jsonErrorOffset(t: string): number {
+  let i = 0;
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = () => {
+    while (i < t.length && ' \t\n\r'.includes(t[i]!)) i++;
+  };
+  const str = () => {
+    i++;
+    while (i < t.length) {
+      const c = t[i]!;
+      if (c === '\\') i += 2;
+      else if (c === '"') return void i++;
+      else if (c < ' ') fail();
+      else i++;
+    }
+    fail();
+  };
+  const value = (): void => {
+    ws();
+    const c = t[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (t[i] === close) return void i++;
+      for (;;) {
+        if (c === '{') {
+          ws();
+          if (t[i] !== '"') fail();
+          str();
+          ws();
+          if (t[i] !== ':') fail();
+          i++;
+        }
+        value();
+        ws();
+        if (t[i] === ',') i++;
+        else if (t[i] === close) return void i++;
+        else fail();
+      }
+    }
+    if (c === '"') return str();
+    const lit = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(t.slice(i, i + 512));
+    if (!lit) fail();
+    i += lit![0].length;
+  };
+  try {
+    value();
+    ws();
+    if (i < t.length) fail();
+    return -1;
+  } catch (e) {
+    return typeof e === 'number' ? Math.min(e, t.length) : -1;
+  }
+}
+
 /** Parse, migrate and validate config text. Throws ConfigError; never guesses. */
 export function parseConfigText(file: string, text: string): { config: ConfigFile; migratedFrom: number | null } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    const msg = (err as Error).message;
+    const msg = (err as Error).message.replace(/\s+/g, ' ');
     const m = /position (\d+)/.exec(msg);
-    const where = m ? ` at ${lineCol(text, Number(m[1]))}` : '';
+    // Node 20's V8 often leaves the position out ("Unexpected token ',', ..."): find it ourselves.
+    const pos = m ? Number(m[1]) : jsonErrorOffset(text);
+    const where = pos >= 0 ? ` at ${lineCol(text, pos)}` : '';
     throw new ConfigError(file, null, `is not valid JSON${where} (${msg})`, `correct the JSON by hand, or move the file away to start with an empty configuration`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
