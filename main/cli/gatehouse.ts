@@ -11,8 +11,10 @@ import { recordingsCommand } from './commands/recordings.js';
 import { indexCommand } from './commands/index-cmd.js';
 import { doctorCommand } from './commands/doctor.js';
 import { usersCommand } from './commands/users.js';
+import { alarmsCommand } from './commands/alarms.js';
+import { auditCommand } from './commands/audit.js';
 
-const COMMANDS: Command[] = [serveCommand, startCommand, camerasCommand, recordingsCommand, indexCommand, usersCommand, doctorCommand];
+const COMMANDS: Command[] = [serveCommand, startCommand, camerasCommand, recordingsCommand, indexCommand, usersCommand, alarmsCommand, auditCommand, doctorCommand];
 
 function usage(): string {
   const lines = [

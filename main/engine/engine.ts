@@ -28,6 +28,9 @@ import type { EngineModule } from './module.js';
 import type { Recorder } from './recording/types.js';
 import { createRecorder } from './recording/index.js';
 import { layoutsHandlers } from './layouts/handlers.js';
+import { AlarmsModule } from './alarms/index.js';
+import { alarmsHandlers } from './alarms/handlers.js';
+import type { CallInfo } from './audit/hook.js';
 
 const log = logger('engine');
 
@@ -39,6 +42,8 @@ export interface EngineOptions {
   headless?: boolean;
   secrets?: SecretBox;
   ffmpegPath?: string;
+  /** MQTT broker for sensors and alarm notices (serve --mqtt URL). */
+  mqttUrl?: string | null;
 }
 
 /** Who is calling: resolved by the transport from its cookie, bearer token or IPC session. */
@@ -71,6 +76,8 @@ export class Engine {
   ffmpeg: FfmpegPaths | null = null;
   recorder!: Recorder;
   private modules: EngineModule[] = [];
+  alarms?: AlarmsModule;
+  private callHooks = new Set<(c: CallInfo) => void>();
   private started = false;
   private stopping: Promise<void> | null = null;
   private loginLimiter = new RateLimiter(10, 60_000);
@@ -82,6 +89,7 @@ export class Engine {
     this.paths = new DataPaths(opts.dataDir);
     this.addHandlers(this.coreHandlers());
     this.addHandlers(layoutsHandlers({ config: () => this.config, bus: this.bus }));
+    this.addHandlers(alarmsHandlers({ alarms: () => this.alarms, config: () => this.config }));
   }
 
   async start(): Promise<void> {
@@ -125,6 +133,8 @@ export class Engine {
       settings: () => settingsOf(this.config.data),
     });
     this.modules = [this.recorder];
+    this.alarms = new AlarmsModule({ paths: this.paths, bus: this.bus, config: this.config, cameras: this.cameras, mqttUrl: this.opts.mqttUrl, onCall: (fn) => this.onCall(fn) });
+    this.modules.unshift(this.alarms);
 
     let lastCams = JSON.stringify(this.config.data.cameras);
     let lastSettings = JSON.stringify(this.config.data.settings);
@@ -242,7 +252,30 @@ export class Engine {
     const p = parseParams(method, params);
     const h = this.handlers[method] as Handler<typeof method> | undefined;
     if (!h) throw new ApiError('unavailable', `${method} is not available: the engine is still starting, or this part is not enabled`);
-    return h(p as never, ctx, me);
+    try {
+      const result = await h(p as never, ctx, me);
+      this.called({ method, params: p, me, peer: ctx.peer, result });
+      return result;
+    } catch (error) {
+      this.called({ method, params: p, me, peer: ctx.peer, error });
+      throw error;
+    }
+  }
+
+  /** Hear of every finished call (after success or failure): the audit trail records the mutations. */
+  onCall(fn: (c: CallInfo) => void): () => void {
+    this.callHooks.add(fn);
+    return () => this.callHooks.delete(fn);
+  }
+
+  private called(c: CallInfo): void {
+    for (const fn of this.callHooks) {
+      try {
+        fn(c);
+      } catch (err) {
+        log.error(`call hook failed for ${c.method}`, err);
+      }
+    }
   }
 
   private publicCam(id: string) {

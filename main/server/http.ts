@@ -198,6 +198,10 @@ export class HttpServer {
       }
       return sendJson(res, 200, result);
     }
+    if (p === '/api/webhook/sensors') {
+      if (!this.engine.alarms) throw new ApiError('unavailable', 'the alarm module is not running');
+      return this.engine.alarms.handleWebhook(req, res);
+    }
     if (p.startsWith('/api/media/')) {
       const me = this.engine.whoami(tokenOf(req));
       if (!me) throw new ApiError('unauthorized', 'not logged in');

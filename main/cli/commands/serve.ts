@@ -11,13 +11,15 @@ export interface ServeOptions {
   host: string;
   demo: boolean;
   adminPassword?: string;
+  /** MQTT broker URL for sensors and alarm notices. */
+  mqtt?: string;
   /** Add the demo cameras when no camera is configured (first `npm start`). */
   demoIfEmpty?: boolean;
 }
 
 /** Run the engine headless with the HTTP/WebSocket console until a signal stops it. */
 export async function runServer(o: ServeOptions): Promise<{ engine: Engine; server: HttpServer }> {
-  const engine = new Engine({ dataDir: o.dataDir, adminPassword: o.adminPassword, demo: o.demo, headless: true });
+  const engine = new Engine({ dataDir: o.dataDir, adminPassword: o.adminPassword, demo: o.demo, headless: true, mqttUrl: o.mqtt });
   let server: HttpServer | null = null;
   let shuttingDown = false;
   const shutdown = async (why: string, code: number) => {
@@ -96,14 +98,15 @@ export const serveCommand: Command = {
   async run(argv) {
     const a = parse(
       argv,
-      'gatehouse serve [--data DIR] [--port N] [--host ADDR] [--demo] [--admin-password PW]',
-      { ...dataOption, port: { type: 'string' }, host: { type: 'string' }, demo: { type: 'boolean' }, 'admin-password': { type: 'string' } },
+      'gatehouse serve [--data DIR] [--port N] [--host ADDR] [--demo] [--admin-password PW] [--mqtt URL]',
+      { ...dataOption, port: { type: 'string' }, host: { type: 'string' }, demo: { type: 'boolean' }, 'admin-password': { type: 'string' }, mqtt: { type: 'string' } },
       [
         dataHelp,
         { flag: '--port N', help: 'HTTP port (default 8780; 0 picks a free one)' },
         { flag: '--host ADDR', help: 'address to bind (default 127.0.0.1; 0.0.0.0 opens the console to the LAN)' },
         { flag: '--demo', help: 'add the four DEMO cameras fed from bundled media' },
         { flag: '--admin-password PW', help: 'password of the "admin" user (else GATEHOUSE_ADMIN_PASSWORD, else generated and printed once)' },
+        { flag: '--mqtt URL', help: 'MQTT broker for sensors and alarm notices, e.g. mqtt://127.0.0.1:1883 (sensors publish to gatehouse/sensors/<id>)' },
       ],
     );
     if (!a) return 0;
@@ -113,6 +116,7 @@ export const serveCommand: Command = {
       host: (a.values.host as string | undefined) ?? '127.0.0.1',
       demo: !!a.values.demo,
       adminPassword: a.values['admin-password'] as string | undefined,
+      mqtt: a.values.mqtt as string | undefined,
     });
     return -1;
   },

@@ -1,0 +1,176 @@
+/**
+ * Engine events that become alarm source events: camera health from the
+ * recorder (camera.offline/online, camera.status, storage.*), ONVIF events
+ * (onvif.event), clock skew. Sensors (MQTT, webhook) come in through
+ * integrations/sensors.ts instead.
+ */
+import type { AlarmType } from '../../api/alarms.js';
+import type { CameraState } from '../../api/contract.js';
+import type { EventBus } from '../bus.js';
+import type { CameraRegistry } from '../cameras/registry.js';
+import { logger } from '../log.js';
+import type { SourceEvent } from './rules.js';
+
+const log = logger('alarms');
+
+/** The shape "onvif" emits on the bus; read loosely, its module may evolve. */
+interface OnvifEvent {
+  cameraId: string;
+  kind: string;
+  state: unknown;
+  time?: string;
+  topic?: string;
+  source?: string;
+}
+
+export interface SourceDeps {
+  bus: EventBus;
+  cameras: CameraRegistry;
+  ingest: (ev: SourceEvent) => void;
+  clockSkewSeconds: () => number;
+  /** Called for every ptz.action bus event (the audit trail records it). */
+  onPtz?: (data: Record<string, unknown>) => void;
+  now?: () => number;
+}
+
+const FAILED_STATES: CameraState[] = ['auth_failed', 'unsupported'];
+
+export function truthyState(v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v !== 0;
+  if (typeof v === 'string') return /^(true|1|on|active|open|alarm|detected|yes|high)$/i.test(v.trim());
+  return !!v;
+}
+
+/** Subscribe the health, ONVIF and clock sources; returns the unsubscribe. */
+export function attachSources(d: SourceDeps): () => void {
+  const now = d.now ?? Date.now;
+  const name = (id: string) => d.cameras.get(id)?.name ?? id;
+  const cam = (type: AlarmType, cameraId: string, title: string, extra: Partial<SourceEvent> = {}): SourceEvent => ({
+    type,
+    source: cameraId,
+    title,
+    cameraIds: d.cameras.get(cameraId) ? [cameraId] : [],
+    zone: null,
+    time: now(),
+    ...extra,
+  });
+  const safe = (what: string, fn: () => void) => {
+    try {
+      fn();
+    } catch (err) {
+      log.error(`${what} could not be turned into an alarm`, err);
+    }
+  };
+  const startedAt = now();
+  const lastState = new Map<string, CameraState>();
+  const skewed = new Set<string>();
+  const checkSkew = (cameraId: string, cameraMs: number, via: string) => {
+    if (!Number.isFinite(cameraMs)) return;
+    const skewS = (cameraMs - now()) / 1000;
+    const limit = d.clockSkewSeconds();
+    if (Math.abs(skewS) > limit) {
+      if (skewed.has(cameraId)) return;
+      skewed.add(cameraId);
+      d.ingest(
+        cam('camera.clockSkew', cameraId, `Clock skew: ${name(cameraId)} is ${Math.abs(Math.round(skewS))} s ${skewS > 0 ? 'ahead' : 'behind'}`, {
+          details: { skewSeconds: Math.round(skewS), via },
+        }),
+      );
+    } else if (skewed.delete(cameraId)) {
+      d.ingest(cam('camera.clockSkew', cameraId, `Clock of ${name(cameraId)} back in step`, { clears: true }));
+    }
+  };
+
+  const offs = [
+    d.bus.on('camera.offline', (e) =>
+      safe('camera.offline', () => d.ingest(cam('camera.offline', e.cameraId, `Camera offline: ${e.name || name(e.cameraId)}`, { details: { since: e.since } }))),
+    ),
+    d.bus.on('camera.online', (e) =>
+      safe('camera.online', () => d.ingest(cam('camera.offline', e.cameraId, `Camera back online: ${e.name || name(e.cameraId)}`, { clears: true }))),
+    ),
+    d.bus.on('camera.status', ({ cameraId, status }) =>
+      safe('camera.status', () => {
+        const prev = lastState.get(cameraId);
+        if (prev === status.state) return;
+        lastState.set(cameraId, status.state);
+        const n = name(cameraId);
+        const details = { state: status.state, message: status.message };
+        if (status.state === 'stalled') d.ingest(cam('camera.stalled', cameraId, `Camera stalled: ${n}`, { details }));
+        else if (FAILED_STATES.includes(status.state)) d.ingest(cam('camera.recordingFailed', cameraId, `Recording failed: ${n}: ${status.message}`, { details }));
+        else if (status.state === 'disk_full')
+          d.ingest({ type: 'disk.full', source: 'storage', title: 'Disk full: recording stopped', cameraIds: [], zone: null, time: now(), details: { cameraId, message: status.message } });
+        if (status.state === 'recording') {
+          for (const t of ['camera.stalled', 'camera.recordingFailed', 'camera.offline'] as const) d.ingest(cam(t, cameraId, `${n} recording again`, { clears: true }));
+        }
+      }),
+    ),
+    d.bus.on('storage.lowSpace', (e) =>
+      safe('storage.lowSpace', () =>
+        d.ingest({
+          type: 'disk.low',
+          source: 'storage',
+          title: `Disk space low: ${(e.freeBytes / 1e9).toFixed(1)} GB free`,
+          cameraIds: [],
+          zone: null,
+          time: now(),
+          details: { freeBytes: e.freeBytes, thresholdBytes: e.thresholdBytes },
+        }),
+      ),
+    ),
+    d.bus.on('storage.purged', (e) =>
+      safe('storage.purged', () => {
+        if (e.reason !== 'emergency') return;
+        d.ingest({
+          type: 'disk.full',
+          source: 'storage',
+          title: `Disk full: footage of ${name(e.cameraId)} deleted early`,
+          cameraIds: [],
+          zone: null,
+          time: now(),
+          details: { cameraId: e.cameraId, segments: e.segments, bytes: e.bytes },
+        });
+      }),
+    ),
+    // A live segment ends about now by the stream's own clock: drift from the server's clock is the camera's.
+    // Segments from before this start (salvaged, re-indexed) are history, not a measurement.
+    d.bus.on('recording.segment', (e) =>
+      safe('recording.segment', () => {
+        if (Date.parse(e.start) >= startedAt) checkSkew(e.cameraId, Date.parse(e.end), 'stream timestamps');
+      }),
+    ),
+    d.bus.onAny((event, data) => {
+      const ev = event as string;
+      if (ev === 'onvif.event') safe('onvif.event', () => onvif(data as unknown as OnvifEvent));
+      else if (ev === 'camera.clockSkew') {
+        const c = data as unknown as { cameraId: string; cameraTime?: string; skewSeconds?: number };
+        safe('camera.clockSkew', () => {
+          if (typeof c.skewSeconds === 'number') checkSkew(c.cameraId, now() + c.skewSeconds * 1000, 'camera clock');
+          else if (c.cameraTime) checkSkew(c.cameraId, Date.parse(c.cameraTime), 'camera clock');
+        });
+      } else if (ev === 'ptz.action') safe('ptz.action', () => d.onPtz?.(data as unknown as Record<string, unknown>));
+    }),
+  ];
+
+  function onvif(e: OnvifEvent): void {
+    if (!e || typeof e.cameraId !== 'string') return;
+    const type: AlarmType | null = e.kind === 'motion' ? 'onvif.motion' : e.kind === 'tamper' ? 'onvif.tamper' : e.kind === 'input' ? 'onvif.input' : null;
+    if (!type) return;
+    const on = truthyState(e.state);
+    const n = name(e.cameraId);
+    const label = { 'onvif.motion': 'Motion', 'onvif.tamper': 'Tamper', 'onvif.input': 'Digital input' }[type as 'onvif.motion'];
+    const source = e.source ? `${e.cameraId}/${e.source}` : e.cameraId;
+    d.ingest(
+      cam(type, e.cameraId, on ? `${label}: ${n}${e.source ? ` (${e.source})` : ''}` : `${label} ended: ${n}`, {
+        source,
+        clears: !on,
+        details: { state: e.state, topic: e.topic ?? null, cameraTime: e.time ?? null },
+      }),
+    );
+    if (e.time) checkSkew(e.cameraId, Date.parse(e.time), 'ONVIF event time');
+  }
+
+  return () => {
+    for (const off of offs) off();
+  };
+}
