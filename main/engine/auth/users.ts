@@ -56,12 +56,14 @@ export class Users {
   async update(username: string, patch: { role?: Role; disabled?: boolean }): Promise<UserInfo> {
     const existing = this.find(username);
     if (!existing) throw new ApiError('not_found', `no user named "${username}"`, 'username');
+    // Only the fields given: an undefined role must not overwrite the stored one.
+    const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as typeof patch;
     return this.config.update((c) => {
       const u = c.users.find((x) => x.username === existing.username)!;
-      const next = { ...u, ...patch };
-      const activeAdmins = c.users.filter((x) => (x.username === u.username ? next : x)).filter((x) => x.role === 'admin' && !x.disabled);
+      const next = { ...u, ...given };
+      const activeAdmins = c.users.map((x) => (x.username === u.username ? next : x)).filter((x) => x.role === 'admin' && !x.disabled);
       if (activeAdmins.length === 0) throw new ApiError('conflict', 'that would leave no active admin; make another user admin first');
-      Object.assign(u, patch);
+      Object.assign(u, given);
       return publicUser(u);
     });
   }
