@@ -62,8 +62,9 @@ export function useFocusTrap(ref: RefObject<HTMLElement | null>, active = true):
     const root = ref.current;
     if (!root) return;
     const before = document.activeElement as HTMLElement | null;
-    const first = root.querySelector<HTMLElement>('[data-autofocus]') ?? root.querySelector<HTMLElement>(FOCUSABLE);
-    (first ?? root).focus();
+    // A field marked data-autofocus, else the dialog itself (Tab then enters it).
+    const first = root.querySelector<HTMLElement>('[data-autofocus]');
+    (first ?? root).focus({ preventScroll: true });
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Tab') return;
       const items = [...root.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.offsetParent !== null || el === document.activeElement);

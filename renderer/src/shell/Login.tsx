@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useClient } from '../api/context.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
 
@@ -8,6 +8,7 @@ export function Login() {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const passwordRef = useRef<HTMLInputElement>(null);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -23,6 +24,7 @@ export function Login() {
       setError((err as Error).message);
       setPassword('');
       setBusy(false);
+      setTimeout(() => passwordRef.current?.focus(), 0);
     }
   };
 
@@ -46,6 +48,7 @@ export function Login() {
         <label htmlFor="login-password">Password</label>
         <input
           id="login-password"
+          ref={passwordRef}
           data-testid="login-password"
           type="password"
           autoComplete="current-password"

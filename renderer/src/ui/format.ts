@@ -93,6 +93,12 @@ export function utcOffset(tz: string | undefined, at: Date = new Date()): string
   return `UTC${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
 }
 
+/** "Europe/Berlin UTC+01:00", or just "UTC" for UTC itself. */
+export function zoneLabel(tz: string, at: Date = new Date()): string {
+  const off = utcOffset(tz, at);
+  return off === 'UTC' && /^(Etc\/)?(UTC|GMT|Zulu|Universal)$/i.test(tz) ? 'UTC' : `${tz} ${off}`;
+}
+
 export function browserTimeZone(): string {
   try {
     return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
