@@ -85,6 +85,7 @@ export class MqttBridge {
   readonly clientId: string;
   private status: IntegrationStatus['mqtt'];
   private lastErrorLogged = '';
+  private stopping = false;
 
   constructor(private readonly d: MqttDeps) {
     const cfg = d.setup().mqtt;
@@ -149,7 +150,7 @@ export class MqttBridge {
       this.changed();
     });
     const down = (why: string) => {
-      if (this.status.connected) {
+      if (this.status.connected && !this.stopping) {
         log.warn(`lost the broker (${why}); reconnecting every 2 s, messages wait at the broker`);
         this.status.connected = false;
         this.changed();
@@ -219,6 +220,7 @@ export class MqttBridge {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.offBus?.();
     this.offBus = null;
     const c = this.client;

@@ -1,0 +1,110 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AlarmSetup } from '../../api/alarms.js';
+import { ApiError } from '../../api/contract.js';
+import { EventBus } from '../bus.js';
+import { openIndex, type Db } from '../store/db.js';
+import { AuditTrail } from '../audit/trail.js';
+import { AlarmService } from '../alarms/service.js';
+import { AlarmStore } from '../alarms/store.js';
+import { parseSensorMessage, SensorIngest } from './sensors.js';
+import { hashToken, parseWebhookBody, SensorWebhook } from './webhook.js';
+
+let db: Db;
+let now: number;
+let ingest: SensorIngest;
+let store: AlarmStore;
+const setup = AlarmSetup.parse({
+  doors: [{ door: 'front', name: 'Front door', zone: 'lobby', cameraIds: ['lobby-cam'] }],
+  sensors: [{ id: 'pir-7', name: 'Yard PIR', zone: 'yard', cameraIds: ['yard-cam'] }],
+  webhooks: [{ id: 'acs', name: 'ACS', tokenSha256: hashToken('good-token'), createdAt: '2026-01-01T00:00:00Z' }],
+});
+
+beforeEach(() => {
+  db = openIndex(':memory:');
+  now = Date.parse('2026-11-26T10:00:00Z');
+  const bus = new EventBus();
+  store = new AlarmStore(db, () => setup);
+  const svc = new AlarmService({ store, audit: new AuditTrail(db), bus, rules: () => undefined, setup: () => setup, timeZone: () => 'UTC', now: () => now });
+  ingest = new SensorIngest({ db, bus, setup: () => setup, ingest: (ev) => svc.ingest(ev), now: () => now });
+});
+afterEach(() => db.close());
+
+const send = (sensor: string, payload: unknown) => {
+  const p = parseSensorMessage(sensor, payload);
+  return ingest.handle(p.sensorId, p.msg, 'test');
+};
+
+describe('sensor messages', () => {
+  it('validates each message type and says what is wrong', () => {
+    expect(() => parseSensorMessage('door-1', { type: 'door', state: 'ajar' })).toThrow(/state/);
+    expect(() => parseSensorMessage('door-1', { type: 'toaster' })).toThrow(/type must be one of door, window, motion, badge.granted, badge.denied/);
+    expect(() => parseSensorMessage('door-1', { type: 'badge.denied', door: 'front' })).toThrow(/badge/);
+    expect(() => parseSensorMessage('door 1', { type: 'door', state: 'open' })).toThrow(/sensor id/);
+    expect(() => parseSensorMessage('d', { type: 'door', state: 'open', extra: 1 })).toThrow(/unknown field/);
+    expect(() => parseSensorMessage('d', [1])).toThrow(ApiError);
+    expect(parseSensorMessage('w', { type: 'window', state: 'broken', time: '2026-11-26T09:00:00Z' }).msg.type).toBe('window');
+  });
+
+  it('turns door, window and motion messages into alarms linked to the mapped cameras', () => {
+    const r = send('front', { type: 'door', state: 'open' });
+    expect(r.outcome).toBe('raised');
+    const a = store.get(r.alarmId!)!;
+    expect(a).toMatchObject({ type: 'sensor.door', zone: 'lobby', cameraIds: ['lobby-cam'], title: 'Door open: Front door (lobby)' });
+    expect(send('pir-7', { type: 'motion', state: 'active' }).outcome).toBe('raised');
+    expect(store.get(send('pir-7', { type: 'motion', state: 'active' }).alarmId!)!.count).toBe(2);
+    expect(send('front', { type: 'door', state: 'closed' }).outcome).toBe('resolved');
+    expect(store.get(a.id)!.resolvedAt).not.toBeNull();
+  });
+
+  it('keeps badge reads as a searchable entry/exit log; a denial is an alarm', () => {
+    send('reader-1', { type: 'badge.granted', badge: '42', door: 'front', person: 'Ann', direction: 'in' });
+    now += 60_000;
+    const d = send('reader-1', { type: 'badge.denied', badge: '666', door: 'front', reason: 'expired' });
+    expect(d.outcome).toBe('raised');
+    now += 60_000;
+    send('reader-2', { type: 'badge.granted', badge: '42', door: 'back' });
+    expect(ingest.search({ badge: '42' }, null, 10).items.map((e) => e.door)).toEqual(['back', 'front']);
+    const front = ingest.search({ door: 'front' }, null, 10).items;
+    expect(front).toHaveLength(2);
+    expect(front[0]).toMatchObject({ badge: '666', granted: false, reason: 'expired', alarmId: d.alarmId, cameraIds: ['lobby-cam'] });
+    expect(front[0]!.media[0]!.snapshotUrl).toMatch(/^\/api\/media\/lobby-cam\/snapshot\.jpg\?at=/);
+    expect(ingest.search({ from: new Date(now - 30_000).toISOString() }, null, 10).items).toHaveLength(1);
+    const p1 = ingest.search({}, null, 2);
+    expect(p1.items).toHaveLength(2);
+    expect(ingest.search({}, p1.nextCursor, 2).items).toHaveLength(1);
+  });
+
+  it('treats a door opening just after a granted badge as a normal entry', () => {
+    send('reader-1', { type: 'badge.granted', badge: '42', door: 'front' });
+    now += 3000;
+    expect(send('front', { type: 'door', state: 'open' }).outcome).toBe('logged');
+    now += 60_000;
+    expect(send('front', { type: 'door', state: 'open' }).outcome).toBe('raised');
+    expect(send('front', { type: 'door', state: 'forced' }).outcome).toBe('coalesced');
+  });
+
+  it('drops a redelivered message by its msgId', () => {
+    expect(send('front', { type: 'door', state: 'open', msgId: 'm1' }).duplicate).toBe(false);
+    expect(send('front', { type: 'door', state: 'open', msgId: 'm1' }).duplicate).toBe(true);
+    expect(store.queue()[0]!.count).toBe(1);
+  });
+});
+
+describe('webhook body and token', () => {
+  it('accepts one message or a batch, naming the bad item', () => {
+    expect(parseWebhookBody({ sensor: 'front', type: 'door', state: 'open' })).toHaveLength(1);
+    expect(parseWebhookBody({ messages: [{ sensor: 'a', type: 'motion', state: 'active' }, { sensor: 'b', type: 'window', state: 'open' }] })).toHaveLength(2);
+    expect(() => parseWebhookBody({ type: 'door', state: 'open' })).toThrow(/"sensor".*missing/);
+    expect(() => parseWebhookBody({ messages: [{ sensor: 'a', type: 'motion', state: 'active' }, { sensor: 'b', type: 'window' }] })).toThrow(/messages\[1\]: state/);
+    expect(() => parseWebhookBody({ messages: [] })).toThrow(/non-empty/);
+    expect(() => parseWebhookBody('x')).toThrow(/JSON object/);
+  });
+
+  it('identifies the integration by its token', () => {
+    const w = new SensorWebhook({ setup: () => setup, sensors: ingest });
+    expect(w.identify('Bearer good-token')).toEqual({ id: 'acs', name: 'ACS' });
+    expect(w.identify('Bearer bad-token')).toBeNull();
+    expect(w.identify(undefined)).toBeNull();
+    expect(w.identify('Basic Z29vZC10b2tlbg==')).toBeNull();
+  });
+});
