@@ -79,7 +79,10 @@ function readBody(req: http.IncomingMessage): Promise<string> {
       size += c.length;
       if (size > MAX_BODY) {
         reject(new ApiError('bad_request', `request body is larger than ${MAX_BODY} bytes`));
-        req.destroy();
+        // Discard the rest so the client can read the answer; cut it off if it keeps sending.
+        req.removeAllListeners('data');
+        req.resume();
+        setTimeout(() => req.destroy(), 2000).unref();
         return;
       }
       chunks.push(c);
