@@ -30,6 +30,7 @@ import { createRecorder } from './recording/index.js';
 import { layoutsHandlers } from './layouts/handlers.js';
 import { AlarmsModule } from './alarms/index.js';
 import { alarmsHandlers } from './alarms/handlers.js';
+import { createOnvif, type OnvifService } from './onvif/service.js';
 import type { CallInfo } from './audit/hook.js';
 
 const log = logger('engine');
@@ -77,6 +78,7 @@ export class Engine {
   recorder!: Recorder;
   private modules: EngineModule[] = [];
   alarms?: AlarmsModule;
+  onvif?: OnvifService;
   private callHooks = new Set<(c: CallInfo) => void>();
   private started = false;
   private stopping: Promise<void> | null = null;
@@ -135,6 +137,9 @@ export class Engine {
     this.modules = [this.recorder];
     this.alarms = new AlarmsModule({ paths: this.paths, bus: this.bus, config: this.config, cameras: this.cameras, mqttUrl: this.opts.mqttUrl, onCall: (fn) => this.onCall(fn) });
     this.modules.unshift(this.alarms);
+    this.onvif = createOnvif({ config: this.config, cameras: this.cameras, secrets: this.secrets, db: this.db, bus: this.bus, ffmpeg: () => this.ffmpeg, children: this.children });
+    this.modules.push(this.onvif);
+    this.addHandlers(this.onvif.handlers());
 
     let lastCams = JSON.stringify(this.config.data.cameras);
     let lastSettings = JSON.stringify(this.config.data.settings);

@@ -1,0 +1,513 @@
+/**
+ * The ONVIF part of the engine: request handlers (discovery, onboarding,
+ * stream test, PTZ, relays, events list, device info) and, for every
+ * enabled ONVIF camera, a pull-point event subscription and a clock check.
+ * Runtimes follow the camera configuration: added, changed or removed
+ * cameras start, restart or stop theirs.
+ */
+import { ApiError, type Me } from '../../api/contract.js';
+import type { DiscoveredDeviceInfo, OnvifDeviceInfo } from '../../api/onvif.js';
+import type { EventBus } from '../bus.js';
+import type { CameraRegistry } from '../cameras/registry.js';
+import type { StoredCamera } from '../config/schema.js';
+import type { SecretBox } from '../config/secrets.js';
+import type { ConfigStore } from '../config/store.js';
+import type { Handlers } from '../engine.js';
+import type { FfmpegPaths } from '../media/ffmpeg.js';
+import type { EngineModule } from '../module.js';
+import type { ChildRegistry } from '../process/children.js';
+import type { Db } from '../store/db.js';
+import { logger } from '../log.js';
+import { OnvifDevice, type NotificationItem } from './client.js';
+import { discover, WSD_PORT } from './discovery.js';
+import { toApiError } from './errors.js';
+import { EventLog } from './event-log.js';
+import { ClockWatch, type ClockResult } from './health.js';
+import type { OnvifMeta } from './meta.js';
+import { addOnvifCamera, findOnvifCamera, inspectDevice } from './onboard.js';
+import { PtzWatchdog } from './ptz.js';
+import { PullPointSubscriber, type SubscriptionState } from './pullpoint.js';
+import { testStream } from './stream-test.js';
+import { mapNotification } from './topics.js';
+
+const log = logger('onvif');
+
+export interface OnvifDeps {
+  config: ConfigStore;
+  cameras: CameraRegistry;
+  secrets: SecretBox;
+  db: Db;
+  bus: EventBus;
+  ffmpeg: () => FfmpegPaths | null;
+  children: ChildRegistry;
+}
+
+export interface OnvifOptions {
+  /** WS-Discovery UDP port (3702). */
+  discoveryPort: number;
+  /** Interfaces (IPv4 addresses) to probe from; empty = all non-internal ones. */
+  interfaces: string[];
+  /** Hosts to probe by unicast as well (networks without multicast). */
+  unicast: string[];
+  clockCheckMs: number;
+  pullWaitMs: number;
+  maxBackoffMs: number;
+  timeoutMs: number;
+}
+
+const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+const numEnv = (s: string | undefined, d: number) => (s && Number.isFinite(Number(s)) && Number(s) > 0 ? Number(s) : d);
+
+/** Options from the environment (GATEHOUSE_ONVIF_*), for deployments and tests. */
+export function optionsFromEnv(env = process.env): OnvifOptions {
+  return {
+    discoveryPort: numEnv(env.GATEHOUSE_ONVIF_DISCOVERY_PORT, WSD_PORT),
+    interfaces: list(env.GATEHOUSE_ONVIF_INTERFACES),
+    unicast: list(env.GATEHOUSE_ONVIF_UNICAST),
+    clockCheckMs: numEnv(env.GATEHOUSE_ONVIF_CLOCK_CHECK_S, 300) * 1000,
+    pullWaitMs: numEnv(env.GATEHOUSE_ONVIF_PULL_WAIT_S, 10) * 1000,
+    maxBackoffMs: numEnv(env.GATEHOUSE_ONVIF_RETRY_MAX_S, 30) * 1000,
+    timeoutMs: numEnv(env.GATEHOUSE_ONVIF_TIMEOUT_S, 8) * 1000,
+  };
+}
+
+interface Runtime {
+  key: string;
+  cameraId: string;
+  meta: OnvifMeta;
+  device: OnvifDevice;
+  sub: PullPointSubscriber | null;
+  events: { state: SubscriptionState; message: string; since: string; lastEventAt: string | null };
+  clock: ClockResult | null;
+  /** Last known state per kind+source, to drop repeats and the initial "false" snapshot. */
+  last: Map<string, boolean>;
+}
+
+export class OnvifService implements EngineModule {
+  readonly name = 'onvif';
+  readonly events: EventLog;
+  private runtimes = new Map<string, Runtime>();
+  private ptz: PtzWatchdog;
+  private clocks: ClockWatch;
+  private offs: (() => void)[] = [];
+  private started = false;
+  /** Endpoint references seen by the last probes, by device address host. */
+  private seen = new Map<string, string>();
+
+  constructor(
+    private readonly d: OnvifDeps,
+    readonly opts: OnvifOptions = optionsFromEnv(),
+  ) {
+    this.events = new EventLog(d.db);
+    this.ptz = new PtzWatchdog(
+      (id) => this.ptzTarget(id),
+      (id, reason) => this.d.bus.emit('ptz.action', { cameraId: id, user: 'system', action: 'watchdogStop', detail: reason }),
+    );
+    this.clocks = new ClockWatch(
+      opts.clockCheckMs,
+      (id, r) => this.onClock(id, r),
+      () => {},
+    );
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.offs.push(this.d.bus.on('cameras.changed', () => this.reconcile()));
+    this.offs.push(this.d.bus.on('camera.status', (e) => this.keepClockNote(e.cameraId)));
+    this.reconcile();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    for (const off of this.offs.splice(0)) off();
+    this.clocks.stopAll();
+    await this.ptz.stopAll().catch(() => undefined);
+    await Promise.allSettled([...this.runtimes.values()].map((r) => r.sub?.stop()));
+    this.runtimes.clear();
+  }
+
+  // ---------------- runtimes ----------------
+
+  private keyOf(c: StoredCamera): string {
+    return JSON.stringify([c.enabled, c.username, c.password, c.onvif?.xaddr, c.onvif?.services, c.onvif?.capabilities]);
+  }
+
+  /** Start, restart or stop per-camera runtimes to match the configuration. */
+  reconcile(): void {
+    if (!this.started) return;
+    const want = new Map(this.d.cameras.stored().filter((c) => c.onvif && c.enabled).map((c) => [c.id, c]));
+    for (const [id, rt] of this.runtimes) {
+      const c = want.get(id);
+      if (!c || this.keyOf(c) !== rt.key) this.drop(id);
+    }
+    for (const [id, c] of want) {
+      if (this.runtimes.has(id)) continue;
+      try {
+        this.runtimes.set(id, this.spawn(c));
+      } catch (err) {
+        log.error(`${id}: cannot start ONVIF monitoring: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private drop(id: string): void {
+    const rt = this.runtimes.get(id);
+    if (!rt) return;
+    this.runtimes.delete(id);
+    this.clocks.unwatch(id);
+    this.ptz.forget(id);
+    void rt.sub?.stop();
+  }
+
+  private deviceFor(c: StoredCamera): OnvifDevice {
+    const meta = c.onvif!;
+    const creds = c.username ? { username: c.username, password: c.password ? this.d.secrets.open(c.password) : '' } : null;
+    return new OnvifDevice({ xaddr: meta.xaddr, creds, services: meta.services, timeoutMs: this.opts.timeoutMs });
+  }
+
+  private spawn(c: StoredCamera): Runtime {
+    const meta = c.onvif!;
+    const device = this.deviceFor(c);
+    const rt: Runtime = {
+      key: this.keyOf(c),
+      cameraId: c.id,
+      meta,
+      device,
+      sub: null,
+      events: { state: 'off', message: meta.capabilities.events ? 'starting' : 'the camera reports no event service', since: new Date().toISOString(), lastEventAt: null },
+      clock: null,
+      last: new Map(),
+    };
+    if (meta.capabilities.events && meta.capabilities.pullPoint !== false) {
+      rt.sub = new PullPointSubscriber({
+        cameraId: c.id,
+        device,
+        pullWaitMs: this.opts.pullWaitMs,
+        maxBackoffMs: this.opts.maxBackoffMs,
+        minBackoffMs: Math.min(1000, this.opts.maxBackoffMs),
+        onMessages: (items) => this.onMessages(rt, items),
+        onState: (state, message) => {
+          if (rt.events.state !== state) rt.events.since = new Date().toISOString();
+          rt.events.state = state;
+          rt.events.message = message;
+        },
+      });
+      rt.sub.start();
+    }
+    this.clocks.watch(c.id, device);
+    return rt;
+  }
+
+  private onMessages(rt: Runtime, items: NotificationItem[]): void {
+    if (this.runtimes.get(rt.cameraId) !== rt) return;
+    for (const it of items) {
+      const m = mapNotification(it);
+      if (!m) {
+        log.debug(`${rt.cameraId}: unmapped event topic ${it.topic}`);
+        continue;
+      }
+      const k = `${m.kind}|${m.source ?? ''}`;
+      const prev = rt.last.get(k);
+      rt.last.set(k, m.state);
+      // "Initialized" messages report the state at subscription time: only a real change is an event.
+      if (m.initial && (prev ?? false) === m.state) continue;
+      if (!m.initial && prev === m.state && m.kind !== 'motion') continue;
+      const camMs = it.utcTime ? Date.parse(it.utcTime) : NaN;
+      // Camera time, brought onto our clock; our own time if the camera's is unusable.
+      let timeMs = Date.now();
+      if (Number.isFinite(camMs)) {
+        const corrected = camMs - rt.device.clockOffsetMs;
+        if (Math.abs(corrected - Date.now()) < 3600_000) timeMs = corrected;
+      }
+      const data = { state: m.state, source: m.source, topic: m.topic, cameraTime: it.utcTime, initial: m.initial || undefined };
+      let id: number | undefined;
+      try {
+        id = this.events.insert({ cameraId: rt.cameraId, timeMs, kind: m.kind, source: 'onvif', data });
+      } catch (err) {
+        log.error(`${rt.cameraId}: could not store a ${m.kind} event`, err);
+      }
+      rt.events.lastEventAt = new Date().toISOString();
+      this.d.bus.emit('onvif.event', {
+        cameraId: rt.cameraId,
+        kind: m.kind,
+        state: m.state,
+        ...(m.source ? { source: m.source } : {}),
+        time: new Date(timeMs).toISOString(),
+        topic: m.topic,
+        ...(id !== undefined ? { id } : {}),
+      });
+    }
+  }
+
+  private onClock(id: string, r: ClockResult): void {
+    const rt = this.runtimes.get(id);
+    if (!rt) return;
+    const prev = rt.clock;
+    rt.clock = r;
+    if (!r.ok || (prev && !prev.ok)) {
+      if (!r.ok) log.warn(`${id}: ${r.message}`);
+      this.d.bus.emit('camera.clockSkew', { cameraId: id, skewMs: r.skewMs, ok: r.ok, message: r.message });
+    }
+    this.keepClockNote(id);
+  }
+
+  /** Keep a clock warning on the camera's status message while the skew lasts (the recorder rewrites the message). */
+  private keepClockNote(id: string): void {
+    const rt = this.runtimes.get(id);
+    const cam = this.d.cameras.get(id);
+    if (!rt || !cam) return;
+    const status = this.d.cameras.statusOf(cam);
+    const base = status.message.replace(/ · camera clock .*$/, '');
+    const want = rt.clock && !rt.clock.ok ? `${base} · ${rt.clock.message}` : base;
+    if (want !== status.message) this.d.cameras.setStatus(id, { message: want });
+  }
+
+  // ---------------- helpers ----------------
+
+  private camera(id: string): StoredCamera {
+    const c = this.d.cameras.get(id);
+    if (!c) throw new ApiError('not_found', `no camera with id "${id}"`, 'cameraId');
+    return c;
+  }
+
+  private onvifCamera(id: string): { cam: StoredCamera; meta: OnvifMeta } {
+    const cam = this.camera(id);
+    if (!cam.onvif) throw new ApiError('conflict', `camera "${cam.name}" was not added through ONVIF; remove it and add it again with ONVIF to use this`, 'cameraId');
+    return { cam, meta: cam.onvif };
+  }
+
+  private device(id: string): OnvifDevice {
+    const { cam } = this.onvifCamera(id);
+    const rt = this.runtimes.get(id);
+    if (rt) return rt.device;
+    return this.deviceFor(cam);
+  }
+
+  private ptzTarget(id: string): { device: OnvifDevice; profile: string } {
+    const { cam, meta } = this.onvifCamera(id);
+    if (!meta.capabilities.ptz || !meta.ptzProfile) throw new ApiError('conflict', `camera "${cam.name}" has no PTZ (its ONVIF capabilities list none)`, 'cameraId');
+    return { device: this.device(id), profile: meta.ptzProfile };
+  }
+
+  private ptzAction(cameraId: string, me: Me | null, action: 'move' | 'stop' | 'gotoPreset' | 'setPreset' | 'home', detail?: string): void {
+    const user = me?.username ?? 'unknown';
+    log.info(`PTZ ${action} on ${cameraId} by ${user}${detail ? ` (${detail})` : ''}`);
+    this.d.bus.emit('ptz.action', { cameraId, user, action, ...(detail ? { detail } : {}) });
+  }
+
+  private annotate(devs: Awaited<ReturnType<typeof discover>>): DiscoveredDeviceInfo[] {
+    const cams = this.d.cameras.stored();
+    return devs.map((d) => {
+      try {
+        this.seen.set(new URL(d.xaddr).host.toLowerCase(), d.endpoint);
+      } catch {
+        /* unparsable address: no cache */
+      }
+      const cam = findOnvifCamera(cams, d.xaddr, d.endpoint);
+      return {
+        endpoint: d.endpoint,
+        xaddr: d.xaddr,
+        xaddrs: d.xaddrs,
+        address: d.address,
+        name: d.name,
+        hardware: d.hardware,
+        location: d.location,
+        manufacturer: d.manufacturer,
+        model: d.model,
+        firmware: d.firmware,
+        serial: d.serial,
+        infoFrom: d.infoFrom,
+        scopes: d.scopes,
+        types: d.types,
+        cameraId: cam?.id ?? null,
+      };
+    });
+  }
+
+  private endpointFor(xaddr: string): string | null {
+    try {
+      let s = xaddr.trim();
+      if (!/^https?:\/\//i.test(s)) s = 'http://' + s;
+      return this.seen.get(new URL(s).host.toLowerCase()) ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  // ---------------- handlers ----------------
+
+  handlers(): Partial<Handlers> {
+    return {
+      'onvif.discover': async (p) => {
+        const t0 = Date.now();
+        const devs = await discover({
+          timeoutMs: p.timeoutMs ?? 3000,
+          port: this.opts.discoveryPort,
+          interfaces: this.opts.interfaces,
+          unicast: this.opts.unicast,
+        });
+        return { devices: this.annotate(devs), tookMs: Date.now() - t0 };
+      },
+      'onvif.inspect': async (p) => {
+        const creds = p.username ? { username: p.username, password: p.password ?? '' } : null;
+        try {
+          const insp = await inspectDevice(p.xaddr, creds, p.timeoutMs ?? this.opts.timeoutMs);
+          const cam = findOnvifCamera(this.d.cameras.stored(), insp.meta.xaddr, this.endpointFor(p.xaddr));
+          return { ...insp.result, cameraId: cam?.id ?? null };
+        } catch (err) {
+          throw toApiError(err, p.xaddr);
+        }
+      },
+      'onvif.add': async (p) => {
+        try {
+          const { camera } = await addOnvifCamera(this.d.config, this.d.secrets, {
+            xaddr: p.xaddr,
+            username: p.username ?? null,
+            password: p.password ?? null,
+            name: p.name ?? null,
+            timeoutMs: p.timeoutMs ?? this.opts.timeoutMs,
+            endpoint: this.endpointFor(p.xaddr),
+          });
+          log.info(`camera "${camera.name}" added through ONVIF (${camera.onvif?.manufacturer ?? '?'} ${camera.onvif?.model ?? ''})`);
+          this.reconcile();
+          const info = this.d.cameras.info(camera.id);
+          if (!info) throw new ApiError('internal', 'the camera was added but cannot be read back; reload the camera list');
+          return info;
+        } catch (err) {
+          throw toApiError(err, p.xaddr);
+        }
+      },
+      'onvif.deviceInfo': async (p) => {
+        const { meta } = this.onvifCamera(p.cameraId);
+        const rt = this.runtimes.get(p.cameraId);
+        const base: OnvifDeviceInfo = {
+          cameraId: p.cameraId,
+          xaddr: meta.xaddr,
+          manufacturer: meta.manufacturer,
+          model: meta.model,
+          firmware: meta.firmware,
+          serial: meta.serial,
+          hardwareId: meta.hardwareId,
+          mainProfile: meta.mainProfile,
+          subProfile: meta.subProfile,
+          capabilities: meta.capabilities,
+          clockSkewMs: rt?.clock?.skewMs ?? null,
+          clockCheckedAt: rt?.clock ? new Date(rt.clock.checkedAt).toISOString() : null,
+          clockOk: rt?.clock?.ok ?? null,
+          ntp: rt?.clock?.ntp ?? null,
+          events: rt ? { ...rt.events } : { state: 'off', message: 'the camera is disabled', since: new Date().toISOString(), lastEventAt: null },
+          live: false,
+          error: null,
+        };
+        try {
+          const dev = this.device(p.cameraId);
+          const info = await dev.getDeviceInformation();
+          if (rt) {
+            const c = await this.clocks.check(p.cameraId, dev);
+            if (c) {
+              base.clockSkewMs = c.skewMs;
+              base.clockCheckedAt = new Date(c.checkedAt).toISOString();
+              base.clockOk = c.ok;
+              base.ntp = c.ntp;
+            }
+          }
+          return { ...base, manufacturer: info.manufacturer ?? base.manufacturer, model: info.model ?? base.model, firmware: info.firmwareVersion ?? base.firmware, serial: info.serialNumber ?? base.serial, hardwareId: info.hardwareId ?? base.hardwareId, live: true };
+        } catch (err) {
+          return { ...base, error: toApiError(err).message };
+        }
+      },
+      'onvif.relays': async (p) => {
+        try {
+          return { relays: await this.device(p.cameraId).getRelayOutputs() };
+        } catch (err) {
+          throw toApiError(err);
+        }
+      },
+      'onvif.relay': async (p, _ctx, me) => {
+        try {
+          await this.device(p.cameraId).setRelayOutputState(p.token, p.active);
+        } catch (err) {
+          throw toApiError(err);
+        }
+        const user = me?.username ?? 'unknown';
+        log.info(`relay ${p.token} on ${p.cameraId} set ${p.active ? 'active' : 'inactive'} by ${user}`);
+        this.d.bus.emit('onvif.relayChanged', { cameraId: p.cameraId, token: p.token, active: p.active, user });
+        return { ok: true as const };
+      },
+      'cameras.test': (p) => testStream(this.d.ffmpeg(), this.d.children, p),
+      'ptz.move': async (p, _ctx, me) => {
+        try {
+          const r = await this.ptz.move(p.cameraId, { pan: p.pan, tilt: p.tilt, zoom: p.zoom }, p.timeoutMs);
+          if (r.changed) this.ptzAction(p.cameraId, me, p.pan === 0 && p.tilt === 0 && p.zoom === 0 ? 'stop' : 'move', `pan ${p.pan} tilt ${p.tilt} zoom ${p.zoom}`);
+          return { ok: true as const, deadline: new Date(r.deadline).toISOString() };
+        } catch (err) {
+          throw toApiError(err);
+        }
+      },
+      'ptz.stop': async (p, _ctx, me) => {
+        try {
+          await this.ptz.stop(p.cameraId);
+        } catch (err) {
+          throw toApiError(err);
+        }
+        this.ptzAction(p.cameraId, me, 'stop');
+        return { ok: true as const };
+      },
+      'ptz.presets': async (p) => {
+        try {
+          return { presets: await this.ptz.run(p.cameraId, (t) => t.device.getPresets(t.profile)) };
+        } catch (err) {
+          throw toApiError(err);
+        }
+      },
+      'ptz.gotoPreset': async (p, _ctx, me) => {
+        try {
+          await this.ptz.run(p.cameraId, (t) => t.device.gotoPreset(t.profile, p.token));
+        } catch (err) {
+          throw toApiError(err);
+        }
+        this.ptzAction(p.cameraId, me, 'gotoPreset', p.token);
+        return { ok: true as const };
+      },
+      'ptz.setPreset': async (p, _ctx, me) => {
+        let token: string;
+        try {
+          token = await this.ptz.run(p.cameraId, (t) => t.device.setPreset(t.profile, p.name, p.token));
+        } catch (err) {
+          throw toApiError(err);
+        }
+        this.ptzAction(p.cameraId, me, 'setPreset', `${p.name} (${token})`);
+        return { token };
+      },
+      'ptz.home': async (p, _ctx, me) => {
+        try {
+          await this.ptz.run(p.cameraId, (t) => t.device.gotoHome(t.profile));
+        } catch (err) {
+          throw toApiError(err);
+        }
+        this.ptzAction(p.cameraId, me, 'home');
+        return { ok: true as const };
+      },
+      'ptz.status': async (p) => {
+        try {
+          const t = this.ptzTarget(p.cameraId);
+          return await t.device.getPtzStatus(t.profile);
+        } catch (err) {
+          throw toApiError(err);
+        }
+      },
+      'events.list': (p) => {
+        const from = Date.parse(p.from);
+        const to = Date.parse(p.to);
+        if (to <= from) throw new ApiError('bad_request', 'events.list: "to" must be after "from"', 'to');
+        return this.events.list({ cameraId: p.cameraId, fromMs: from, toMs: to, kinds: p.kinds, limit: p.limit });
+      },
+    };
+  }
+}
+
+export function createOnvif(deps: OnvifDeps, opts?: Partial<OnvifOptions>): OnvifService {
+  return new OnvifService(deps, { ...optionsFromEnv(), ...opts });
+}
