@@ -4,8 +4,24 @@
  * every live player with its status and counters.
  */
 import type { LivePlayer } from './live-player.js';
+import type { PlaybackPlayer } from './playback-player.js';
 
 const live = new Set<LivePlayer>();
+const playback = new Map<PlaybackPlayer, string>();
+
+/** Hook the playback view's master clock in, for tests and the bench. */
+let master: (() => { time: number; playing: boolean; rate: number }) | null = null;
+export function registerMaster(fn: typeof master): () => void {
+  master = fn;
+  return () => {
+    if (master === fn) master = null;
+  };
+}
+
+export function registerPlayback(cameraId: string, p: PlaybackPlayer): () => void {
+  playback.set(p, cameraId);
+  return () => playback.delete(p);
+}
 
 export function registerPlayer(p: LivePlayer): () => void {
   live.add(p);
@@ -41,6 +57,23 @@ function rows(): LiveDebugRow[] {
   }));
 }
 
+function playbackRows() {
+  return [...playback].map(([p, cameraId]) => ({
+    cameraId,
+    phase: p.status.phase,
+    message: p.status.message,
+    wallTime: p.wallTime,
+    currentTime: p.video.currentTime,
+    paused: p.video.paused,
+    playbackRate: p.video.playbackRate,
+    readyState: p.video.readyState,
+  }));
+}
+
 if (typeof window !== 'undefined') {
-  (window as unknown as { __gatehouseVideo?: unknown }).__gatehouseVideo = { live: rows };
+  (window as unknown as { __gatehouseVideo?: unknown }).__gatehouseVideo = {
+    live: rows,
+    playback: playbackRows,
+    master: () => master?.() ?? null,
+  };
 }

@@ -13,7 +13,7 @@ export interface QueueOptions {
   maxQueuedBytes?: number;
 }
 
-type Op = { kind: 'append'; data: BufferSource; bytes: number } | { kind: 'remove'; start: number; end: number };
+type Op = { kind: 'append'; data: BufferSource; bytes: number; offset?: number } | { kind: 'remove'; start: number; end: number };
 
 export class SourceBufferQueue {
   private ops: Op[] = [];
@@ -38,7 +38,8 @@ export class SourceBufferQueue {
     return this.sb.updating || this.ops.length > 0;
   }
 
-  append(data: BufferSource): void {
+  /** Append; with `offset`, set the SourceBuffer's timestampOffset first (recorded playback). */
+  append(data: BufferSource, offset?: number): void {
     if (this.closed) return;
     const bytes = data.byteLength;
     if (this.queuedBytes + bytes > this.maxQueuedBytes) {
@@ -47,7 +48,7 @@ export class SourceBufferQueue {
       this.o.onError?.(new Error('the video decoder fell behind; resynchronising'));
       return;
     }
-    this.ops.push({ kind: 'append', data, bytes });
+    this.ops.push(offset === undefined ? { kind: 'append', data, bytes } : { kind: 'append', data, bytes, offset });
     this.queuedBytes += bytes;
     this.pump();
   }
@@ -85,6 +86,7 @@ export class SourceBufferQueue {
     try {
       if (op.kind === 'append') {
         this.queuedBytes -= op.bytes;
+        if (op.offset !== undefined) this.sb.timestampOffset = op.offset;
         this.sb.appendBuffer(op.data);
       } else {
         this.sb.remove(op.start, op.end);

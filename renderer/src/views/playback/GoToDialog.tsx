@@ -1,0 +1,67 @@
+import { useState } from 'react';
+import { Dialog } from '../../ui/Dialog.js';
+import { Field } from '../../ui/Field.js';
+import { formatDateTime, parseGoTo, zoneAbbrev } from './timeline-math.js';
+
+/** "Go to time": a typed date and time in the console's zone, or a relative "-1h". */
+export function GoToDialog({ timeZone, current, onGo, onClose }: { timeZone: string; current: number; onGo: (t: number) => void; onClose: () => void }) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const preview = text.trim() ? parseGoTo(text, timeZone, Date.now()) : null;
+  const submit = () => {
+    const r = parseGoTo(text, timeZone, Date.now());
+    if ('error' in r) setError(r.error);
+    else onGo(r.t);
+  };
+  return (
+    <Dialog
+      title="Go to time"
+      onClose={onClose}
+      testId="goto-dialog"
+      scope="Go to time"
+      footer={
+        <>
+          <button type="button" className="btn ghost" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" form="goto-form" className="btn primary">
+            Go
+          </button>
+        </>
+      }
+    >
+      <form
+        id="goto-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <Field
+          label={`Date and time (${timeZone}, ${zoneAbbrev(current, timeZone)})`}
+          error={error}
+          hint={
+            preview && 't' in preview
+              ? `→ ${formatDateTime(preview.t, timeZone)} ${zoneAbbrev(preview.t, timeZone)}`
+              : 'e.g. 2026-11-26 08:15, 08:15:30 (today), -1h, -90s, -1h30m'
+          }
+        >
+          {(a) => (
+            <input
+              {...a}
+              data-autofocus
+              style={{ width: '100%' }}
+              value={text}
+              placeholder={formatDateTime(current, timeZone)}
+              onChange={(e) => {
+                setText(e.target.value);
+                setError(null);
+              }}
+              data-testid="goto-input"
+            />
+          )}
+        </Field>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,118 @@
+import { useEffect, useRef, useState } from 'react';
+import type { Segment } from '../../../../main/api/contract.js';
+import { useClient, useEvent, useReconnect } from '../../api/context.js';
+import { DAY, HOUR, mergeRuns, toGaps, type RecordedRun, type TimelineEvent, type TimelineGap, type View } from './timeline-math.js';
+
+export interface CameraRecordings {
+  segments: Segment[];
+  runs: RecordedRun[];
+  gaps: TimelineGap[];
+  events: TimelineEvent[];
+  /** Range the data covers (ms). */
+  from: number;
+  to: number;
+  error: string | null;
+}
+
+/** Most data asked for in one go: the timeline shows what is inside it. */
+const MAX_WINDOW = 2 * DAY;
+
+/** The window to load for a view: the view plus half a span on each side, at most two days, around its middle. */
+export function loadWindow(v: View, now: number): { from: number; to: number } {
+  const mid = v.start + v.span / 2;
+  const half = Math.min(MAX_WINDOW / 2, v.span);
+  let from = mid - half;
+  let to = mid + half;
+  // Quantise so small pans don't refetch: to the hour for wide windows, to 5 min for narrow.
+  const q = half > 6 * HOUR ? HOUR : 5 * 60_000;
+  from = Math.floor(from / q) * q;
+  to = Math.min(Math.ceil(to / q) * q, Math.ceil((now + 60_000) / q) * q);
+  return { from, to: Math.max(to, from + q) };
+}
+
+/**
+ * Segments, gaps and events of each camera around the view, kept fresh:
+ * reloaded when the window moves, when a segment or gap of one of these
+ * cameras is recorded, and after a reconnect.
+ */
+export function usePlaybackData(cameraIds: string[], view: View): Record<string, CameraRecordings> {
+  const client = useClient();
+  const [data, setData] = useState<Record<string, CameraRecordings>>({});
+  const win = loadWindow(view, Date.now());
+  const key = `${cameraIds.join(',')}|${win.from}|${win.to}`;
+  const [bump, setBump] = useState(0);
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const ids = useRef(cameraIds);
+  ids.current = cameraIds;
+
+  useEffect(() => {
+    let cancelled = false;
+    const from = new Date(win.from).toISOString();
+    const to = new Date(win.to).toISOString();
+    for (const id of cameraIds) {
+      const rec = client.call('recordings.list', { cameraId: id, from, to });
+      const ev = client
+        .call('events.list', { cameraId: id, from, to, limit: 2000 })
+        .then((r) => r.events)
+        .catch(() => []); // events arrive with later issues; no events is fine
+      Promise.all([rec, ev]).then(
+        ([r, events]) => {
+          if (cancelled) return;
+          setData((d) => ({
+            ...d,
+            [id]: {
+              segments: r.segments,
+              runs: mergeRuns(r.segments),
+              gaps: toGaps(r.gaps.map((g) => ({ ...g, end: g.end ?? new Date().toISOString() }))),
+              events: events.map((e) => ({
+                time: Date.parse(e.time),
+                kind: e.kind,
+                label: eventLabel(e.kind, e.source, e.data),
+                cameraId: e.cameraId,
+                id: String(e.id),
+              })),
+              from: win.from,
+              to: win.to,
+              error: null,
+            },
+          }));
+        },
+        (err: Error) => {
+          if (cancelled) return;
+          setData((d) => ({
+            ...d,
+            [id]: { ...(d[id] ?? { segments: [], runs: [], gaps: [], events: [], from: win.from, to: win.to }), error: err.message },
+          }));
+        },
+      );
+    }
+    return () => {
+      cancelled = true;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [client, key, bump]);
+
+  const refresh = () => {
+    if (pending.current) return;
+    pending.current = setTimeout(() => {
+      pending.current = null;
+      setBump((b) => b + 1);
+    }, 1500);
+  };
+  useEffect(() => () => {
+    if (pending.current) clearTimeout(pending.current);
+  }, []);
+  useEvent('recording.segment', (e) => {
+    if (ids.current.includes(e.cameraId) && Date.parse(e.end) >= win.from && Date.parse(e.start) <= win.to + 60_000) refresh();
+  });
+  useEvent('recording.gap', (e) => {
+    if (ids.current.includes(e.cameraId)) refresh();
+  });
+  useReconnect(() => setBump((b) => b + 1));
+  return data;
+}
+
+function eventLabel(kind: string, source: string, data: Record<string, unknown>): string {
+  const what = typeof data.label === 'string' ? data.label : typeof data.message === 'string' ? data.message : kind;
+  return `${what[0]?.toUpperCase() ?? ''}${what.slice(1)}${source && source !== kind ? ` (${source})` : ''}`;
+}
