@@ -79,6 +79,7 @@ interface Runtime {
   sub: PullPointSubscriber | null;
   events: { state: SubscriptionState; message: string; since: string; lastEventAt: string | null };
   clock: ClockResult | null;
+  skewReportedAt: number | null;
   /** Last known state per kind+source, to drop repeats and the initial "false" snapshot. */
   last: Map<string, boolean>;
 }
@@ -178,6 +179,7 @@ export class OnvifService implements EngineModule {
       sub: null,
       events: { state: 'off', message: meta.capabilities.events ? 'starting' : 'the camera reports no event service', since: new Date().toISOString(), lastEventAt: null },
       clock: null,
+      skewReportedAt: null,
       last: new Map(),
     };
     if (meta.capabilities.events && meta.capabilities.pullPoint !== false) {
@@ -246,8 +248,14 @@ export class OnvifService implements EngineModule {
     if (!rt) return;
     const prev = rt.clock;
     rt.clock = r;
-    if (!r.ok || (prev && !prev.ok)) {
-      if (!r.ok) log.warn(`${id}: ${r.message}`);
+    // Report a bad clock when it turns bad, again every 10 minutes while it stays bad, and once when it is fixed.
+    const turnedBad = !r.ok && (!prev || prev.ok);
+    const stillBad = !r.ok && rt.skewReportedAt !== null && r.checkedAt - rt.skewReportedAt >= 600_000;
+    const fixed = r.ok && prev !== null && !prev.ok;
+    if (turnedBad || stillBad || fixed) {
+      if (r.ok) log.info(`${id}: ${r.message}`);
+      else log.warn(`${id}: ${r.message}`);
+      rt.skewReportedAt = r.ok ? null : r.checkedAt;
       this.d.bus.emit('camera.clockSkew', { cameraId: id, skewMs: r.skewMs, ok: r.ok, message: r.message });
     }
     this.keepClockNote(id);
