@@ -2,7 +2,7 @@ import { useConnection, useQuery } from '../../api/context.js';
 import { useNow } from '../../state/now.js';
 import { useSettings } from '../../state/settings.js';
 import { Notice } from '../../ui/Notice.js';
-import { formatAgo, formatDateTime, utcOffset } from '../../ui/format.js';
+import { formatAgo, formatDateTime, zoneLabel } from '../../ui/format.js';
 
 /** Version, data folder, ffmpeg, uptime and how this console is connected. */
 export function AboutTab() {
@@ -21,7 +21,7 @@ export function AboutTab() {
     ['ffmpeg', i.ffmpeg ? <code key="f">{i.ffmpeg}</code> : <span className="text-bad">not found: recording cannot start; run “gatehouse doctor”</span>],
     ['ffmpeg version', i.ffmpegVersion ?? '–'],
     ['Connection', conn.transport === 'ipc' ? 'desktop bridge (IPC)' : `WebSocket to ${location.host}`],
-    ['Time zone', `${timeZone} (${utcOffset(timeZone)})${timeZoneIsLocal ? ', this computer’s zone' : ''}`],
+    ['Time zone', `${zoneLabel(timeZone)}${timeZoneIsLocal ? ', this computer’s zone' : ''}`],
   ];
   return (
     <div className="about" data-testid="settings-about">

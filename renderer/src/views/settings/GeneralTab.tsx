@@ -4,7 +4,7 @@ import { useClient, useConnection } from '../../api/context.js';
 import { useSettings } from '../../state/settings.js';
 import { Field } from '../../ui/Field.js';
 import { Notice } from '../../ui/Notice.js';
-import { browserTimeZone, fieldError, utcOffset } from '../../ui/format.js';
+import { browserTimeZone, fieldError, zoneLabel } from '../../ui/format.js';
 import { useToast } from '../../ui/toast.js';
 import { formToPatch, toForm, type Form, type Key } from './settingsForm.js';
 
@@ -126,7 +126,7 @@ export function GeneralTab() {
             <Field label="Time zone" error={errors.timeZone} testId="settings-timezone" hint="Every time in the console is shown in this zone; recordings are stored in UTC.">
               {(p) => (
                 <select {...p} data-testid="settings-timezone" value={form.timeZone} onChange={set('timeZone')}>
-                  <option value="">This computer's zone ({local}, {utcOffset(local)})</option>
+                  <option value="">This computer's zone ({zoneLabel(local)})</option>
                   {allZones.map((z) => (
                     <option key={z} value={z}>
                       {z}
