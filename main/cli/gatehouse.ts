@@ -10,11 +10,12 @@ import { camerasCommand } from './commands/cameras.js';
 import { recordingsCommand } from './commands/recordings.js';
 import { indexCommand } from './commands/index-cmd.js';
 import { doctorCommand } from './commands/doctor.js';
+import { discoverCommand } from './commands/discover.js';
 import { usersCommand } from './commands/users.js';
 import { alarmsCommand } from './commands/alarms.js';
 import { auditCommand } from './commands/audit.js';
 
-const COMMANDS: Command[] = [serveCommand, startCommand, camerasCommand, recordingsCommand, indexCommand, usersCommand, alarmsCommand, auditCommand, doctorCommand];
+const COMMANDS: Command[] = [serveCommand, startCommand, camerasCommand, recordingsCommand, indexCommand, usersCommand, alarmsCommand, auditCommand, discoverCommand, doctorCommand];
 
 function usage(): string {
   const lines = [

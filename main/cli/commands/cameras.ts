@@ -44,12 +44,36 @@ export const camerasCommand: Command = {
           { flag: '--user U', help: 'camera username' },
           { flag: '--password P', help: 'camera password (stored encrypted, never printed)' },
           { flag: '--retention-days N', help: 'keep this camera\'s footage N days (default: the global setting)' },
+          { flag: '--onvif XADDR', help: 'add an ONVIF camera by its address (e.g. http://192.168.1.20/onvif/device_service); it reports its own stream URLs' },
           dataHelp,
           { flag: '--json', help: 'print the added camera as JSON' },
         ],
       );
       if (!a) return 0;
-      if (a.values.onvif) throw new CliError('--onvif: ONVIF onboarding is not built yet; give --url with the camera\'s RTSP address');
+      if (a.values.onvif) {
+        if (a.values.url || a.values['sub-url']) throw new CliError('--onvif asks the camera for its stream URLs: leave out --url and --sub-url');
+        const { store, paths } = await openConfig(dataDirOf(a.values));
+        const { addOnvifCamera } = await import('../../engine/onvif/onboard.js');
+        const { toApiError } = await import('../../engine/onvif/errors.js');
+        const { KeyFileSecretBox } = await import('../../engine/config/secrets.js');
+        const added = await addOnvifCamera(store, new KeyFileSecretBox(paths.secretKey), {
+          xaddr: a.values.onvif as string,
+          username: (a.values.user as string | undefined) ?? null,
+          password: (a.values.password as string | undefined) ?? null,
+          name: (a.values.name as string | undefined) ?? null,
+        }).catch((err: unknown) => apiToCli(toApiError(err, a.values.onvif as string)));
+        const cam = added.camera;
+        if (a.values.json) console.log(JSON.stringify(publicCamera(cam, undefined), null, 2));
+        else {
+          const r = added.inspection.result;
+          console.log(`Added camera "${cam.name}" (id ${cam.id}): ${r.manufacturer ?? '?'} ${r.model ?? ''}, firmware ${r.firmware ?? '?'}`);
+          console.log(`  main stream ${r.streamUrl} (${r.mainProfile})${r.subStreamUrl ? `\n  sub stream  ${r.subStreamUrl} (${r.subProfile})` : ''}`);
+          console.log(`  PTZ ${r.capabilities.ptz ? 'yes' : 'no'}, events ${r.capabilities.events ? 'yes' : 'no'}, relay outputs ${r.capabilities.relayOutputs}`);
+          if (r.clockSkewMs !== null && Math.abs(r.clockSkewMs) > 2000) console.log(`  Warning: the camera clock is ${Math.round(r.clockSkewMs / 1000)} s off; set it to use NTP`);
+          console.log(runningServer(paths) ? 'The running server starts recording it now.' : 'It starts recording when the server runs: gatehouse serve');
+        }
+        return 0;
+      }
       if (!a.values.name) throw new CliError('--name is required');
       if (!a.values.url) throw new CliError('--url is required');
       let retentionDays: number | null = null;
