@@ -28,7 +28,8 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 180_000,
           hookTimeout: 180_000,
-          fileParallelism: false,
+          // One file at a time: they start servers, ffmpeg and brokers.
+          poolOptions: { forks: { singleFork: true } },
         },
       },
       'renderer/vite.config.ts',

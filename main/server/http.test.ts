@@ -182,7 +182,11 @@ describe('WebSocket RPC', () => {
     ws.on('message', (data, isBinary) => {
       const f = isBinary ? { binary: true } : JSON.parse(data.toString());
       frames.push(f);
-      for (const w of [...waiters]) if (w.pred(f)) waiters.splice(waiters.indexOf(w), 1) && w.resolve(f);
+      for (const w of [...waiters]) {
+        if (!w.pred(f)) continue;
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(f);
+      }
     });
     const next = (pred: (f: any) => boolean, ms = 5000) =>
       new Promise<any>((resolve, reject) => {
