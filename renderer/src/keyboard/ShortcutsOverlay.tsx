@@ -32,12 +32,15 @@ export function ShortcutsOverlay({ onClose }: { onClose: () => void }) {
                 {g.shortcuts.map((s, i) => (
                   <div className="shortcut" key={i}>
                     <dt>
-                      {s.keys.map((k, j) => (
+                      {s.display ? (
+                        <span className="kbd-label">{s.display}</span>
+                      ) : (
+                        s.keys.map((k, j) => (
                         <span key={k}>
                           {j > 0 && <span className="kbd-or">or</span>}
                           <Kbd spec={k} />
                         </span>
-                      ))}
+                      )))}
                     </dt>
                     <dd>{s.description}</dd>
                   </div>

@@ -24,6 +24,8 @@ export interface Shortcut {
   enabled?: boolean;
   /** Fire but leave out of the overlay. */
   hidden?: boolean;
+  /** How the overlay shows the keys when listing them all is too long, e.g. "1 … 9, 0". */
+  display?: string;
 }
 
 export interface RegisterOptions {
@@ -40,7 +42,7 @@ interface Registration {
 
 export interface ShortcutGroup {
   scope: string;
-  shortcuts: Array<{ keys: string[]; description: string }>;
+  shortcuts: Array<{ keys: string[]; description: string; display?: string }>;
 }
 
 const SEQUENCE_TIMEOUT_MS = 1500;
@@ -179,7 +181,7 @@ export class ShortcutRegistry {
       const items = reg
         .get()
         .filter((s) => s.enabled !== false && !s.hidden)
-        .map((s) => ({ keys: Array.isArray(s.keys) ? [...s.keys] : [s.keys], description: s.description }));
+        .map((s) => ({ keys: Array.isArray(s.keys) ? [...s.keys] : [s.keys], description: s.description, ...(s.display ? { display: s.display } : {}) }));
       if (!items.length) continue;
       const g = groups.get(reg.scope) ?? { scope: reg.scope, shortcuts: [] };
       g.shortcuts.push(...items);
@@ -197,7 +199,7 @@ export class ShortcutRegistry {
       const items = reg
         .get()
         .filter((s) => s.enabled !== false && !s.hidden)
-        .map((s) => ({ keys: Array.isArray(s.keys) ? [...s.keys] : [s.keys], description: s.description }));
+        .map((s) => ({ keys: Array.isArray(s.keys) ? [...s.keys] : [s.keys], description: s.description, ...(s.display ? { display: s.display } : {}) }));
       if (!items.length) continue;
       const g = groups.get(reg.scope) ?? { scope: reg.scope, shortcuts: [] };
       for (const it of items) if (!g.shortcuts.some((x) => x.description === it.description && x.keys.join() === it.keys.join())) g.shortcuts.push(it);
