@@ -362,6 +362,42 @@ describe('ApiClient over the desktop bridge', () => {
     client.stop();
   });
 
+  it('shows reconnecting while the engine restarts behind the bridge, then reloads', async () => {
+    let engineUp = true;
+    const b: DesktopBridge = {
+      kind: 'electron',
+      rpc: async (m) => {
+        if (!engineUp) return { error: { code: 'unavailable', message: `${m}: the engine is not running (it is starting or restarting); try again in a moment` } };
+        if (m === 'alarms.list') return { error: { code: 'unavailable', message: 'alarms.list is not available: this part is not enabled' } };
+        return { result: m === 'system.health' ? { version: '1' } : { username: 'a', role: 'guard' } };
+      },
+      onEvent: () => () => {},
+      onHello: () => () => {},
+      desktop: async () => {},
+    };
+    const client = new ApiClient({ bridge: b, backoff: { jitter: 0 } });
+    const reloads = vi.fn();
+    client.onReconnect(reloads);
+    client.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(client.snapshot().state).toBe('online');
+    // A request the engine does not serve is not a lost connection.
+    await expect(client.call('alarms.list' as 'auth.me', {})).rejects.toMatchObject({ code: 'unavailable' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(client.snapshot().state).toBe('online');
+    engineUp = false;
+    await expect(client.call('cameras.list', {})).rejects.toMatchObject({ code: 'unavailable' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(client.snapshot()).toMatchObject({ state: 'reconnecting', lastError: expect.stringContaining('not running') });
+    await vi.advanceTimersByTimeAsync(500);
+    expect(client.snapshot()).toMatchObject({ state: 'reconnecting', attempt: 1 });
+    engineUp = true;
+    await vi.advanceTimersByTimeAsync(500);
+    expect(client.snapshot().state).toBe('online');
+    expect(reloads).toHaveBeenCalledTimes(1);
+    client.stop();
+  });
+
   it('retries the probe while the engine is not ready', async () => {
     let ready = false;
     const b: DesktopBridge = {

@@ -417,62 +417,96 @@ export class ApiClient {
   private startIpc(): void {
     const b = this.bridge!;
     this.offBridge.push(b.onEvent((event, data) => this.dispatch(event, data)));
-    this.offBridge.push(
-      b.onHello((h) => {
-        const wasLost = this.lostSinceOnline || (this.everOnline && this.snap.state !== 'online');
-        this.everOnline = true;
-        this.lostSinceOnline = false;
-        this.patch({ state: 'online', hello: h, user: h.user, attempt: 0, retryAt: null, lastError: null });
-        for (const w of this.helloWaiters.splice(0)) w.resolve(h);
-        if (wasLost) for (const cb of [...this.reconnectListeners]) this.safe(cb);
-      }),
-    );
+    this.offBridge.push(b.onHello((h) => this.ipcOnline(h)));
     void this.probeIpc();
   }
 
-  /** Ask the engine who we are, in case its hello went out before we listened. */
+  /** The engine is reachable (hello from the shell, or a probe answered). */
+  private ipcOnline(h: Hello): void {
+    if (this.stopped) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const wasLost = this.lostSinceOnline;
+    this.everOnline = true;
+    this.lostSinceOnline = false;
+    this.patch({ state: 'online', hello: h, user: h.user, attempt: 0, retryAt: null, lastError: null });
+    for (const w of this.helloWaiters.splice(0)) w.resolve(h);
+    if (wasLost) for (const cb of [...this.reconnectListeners]) this.safe(cb);
+  }
+
+  /**
+   * Ask the engine who we are: at start (its hello may have gone out before we
+   * listened) and, with backoff, while it is away (restarting).
+   */
   private async probeIpc(): Promise<void> {
     if (this.stopped) return;
+    this.retryTimer = null;
     try {
-      const health = await this.ipcCall('system.health', {});
+      const health = (await this.rawIpc('system.health', {})) as { version: string };
       let user: Me | null = null;
       try {
-        user = (await this.ipcCall('auth.me', {})) as Me;
+        user = (await this.rawIpc('auth.me', {})) as Me;
       } catch (err) {
         if (!(err instanceof ApiError && (err.code === 'unauthorized' || err.code === 'forbidden'))) throw err;
       }
-      if (this.stopped) return;
-      const h: Hello = { version: (health as { version: string }).version, user };
-      this.everOnline = true;
-      this.patch({ state: 'online', hello: h, user, attempt: 0, retryAt: null, lastError: null });
-      for (const w of this.helloWaiters.splice(0)) w.resolve(h);
+      this.ipcOnline({ version: health.version, user });
     } catch (err) {
       if (this.stopped) return;
       const attempt = this.snap.attempt + 1;
       const delay = backoffDelay(attempt - 1, this.opts.backoff);
-      this.patch({
-        state: attempt >= this.opts.offlineAfterAttempts ? 'offline' : 'connecting',
-        attempt,
-        lastError: (err as Error).message,
-        retryAt: this.opts.now() + delay,
-      });
+      const state: ConnectionState = attempt >= this.opts.offlineAfterAttempts ? 'offline' : this.everOnline ? 'reconnecting' : 'connecting';
+      this.patch({ state, attempt, lastError: (err as Error).message, retryAt: this.opts.now() + delay });
+      if (this.retryTimer) clearTimeout(this.retryTimer);
       this.retryTimer = setTimeout(() => void this.probeIpc(), delay);
     }
   }
 
-  private async ipcCall(method: string, params: unknown): Promise<unknown> {
+  /**
+   * A call came back "unavailable": check whether the engine itself is away (then
+   * show reconnecting and probe until it is back) or only that request failed.
+   */
+  private ipcCheck(reason: string): void {
+    if (this.probing || this.stopped || this.snap.state !== 'online') return;
+    this.probing = true;
+    this.rawIpc('system.health', {}).then(
+      () => {
+        this.probing = false;
+      },
+      () => {
+        this.probing = false;
+        if (this.stopped || this.snap.state !== 'online') return;
+        this.lostSinceOnline = true;
+        const delay = backoffDelay(0, this.opts.backoff);
+        this.patch({ state: 'reconnecting', attempt: 0, lastError: reason.replace(/^[a-zA-Z.]+: /, ''), retryAt: this.opts.now() + delay });
+        if (this.retryTimer) clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => void this.probeIpc(), delay);
+      },
+    );
+  }
+  private probing = false;
+
+  /** One bridge call, no side effects: the reply as a value or an ApiError. */
+  private async rawIpc(method: string, params: unknown): Promise<unknown> {
     let reply: RpcReply;
     try {
       reply = await this.bridge!.rpc(method, params);
     } catch (err) {
       throw new ApiError('unavailable', `${method}: the engine did not answer (${(err as Error).message}); try again in a moment`);
     }
-    if ('error' in reply) {
-      const e = new ApiError(reply.error.code, reply.error.message, reply.error.field);
-      this.noteError(method, e);
-      throw e;
-    }
+    if ('error' in reply) throw new ApiError(reply.error.code, reply.error.message, reply.error.field);
     return reply.result;
+  }
+
+  private async ipcCall(method: string, params: unknown): Promise<unknown> {
+    try {
+      return await this.rawIpc(method, params);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        if (err.code === 'unavailable') this.ipcCheck(err.message);
+        else this.noteError(method, err);
+      }
+      throw err;
+    }
   }
 
   // ---------------------------------------------------------------- public API
