@@ -20,6 +20,7 @@ import { navigate, useRoute } from '../../state/route.js';
 import { useTimeZone } from '../../state/settings.js';
 import { CameraSelectDialog } from './CameraSelectDialog.js';
 import { GoToDialog } from './GoToDialog.js';
+import { IconFrameBack, IconFrameFwd, IconNextEvent, IconPause, IconPlay, IconPrevEvent } from './icons.js';
 import { PlaybackTile } from './PlaybackTile.js';
 import { GAP_TEXT, Timeline, type TimelineTrack } from './Timeline.js';
 import {
@@ -370,10 +371,10 @@ export function PlaybackView() {
         </div>
         <div className="pb-buttons">
           <button type="button" className="btn small ghost" onClick={() => toEvent(-1)} title="Previous event ([)" aria-label="Previous event">
-            ⏮
+            <IconPrevEvent />
           </button>
           <button type="button" className="btn small ghost" onClick={() => step(-1)} title="One frame back (←)" aria-label="One frame back">
-            ◂❙
+            <IconFrameBack />
           </button>
           <button
             type="button"
@@ -383,13 +384,13 @@ export function PlaybackView() {
             data-testid="pb-play"
             aria-label={playing ? 'Pause' : 'Play'}
           >
-            {playing ? '❚❚' : '▶'}
+            {playing ? <IconPause /> : <IconPlay />}
           </button>
           <button type="button" className="btn small ghost" onClick={() => step(1)} title="One frame forward (→)" aria-label="One frame forward">
-            ❙▸
+            <IconFrameFwd />
           </button>
           <button type="button" className="btn small ghost" onClick={() => toEvent(1)} title="Next event (])" aria-label="Next event">
-            ⏭
+            <IconNextEvent />
           </button>
           <div className="seg" role="group" aria-label="Speed">
             {SPEEDS.map((s) => (

@@ -73,6 +73,12 @@ const EVENT_COLOURS: Record<string, string> = {
   bookmark: '#dde3e9',
 };
 
+/** "Europe/Berlin CET", or just "UTC". */
+function zoneLabel(tz: string, t: number): string {
+  const abbr = zoneAbbrev(t, tz);
+  return abbr === tz || tz.endsWith(abbr) ? tz : `${tz} ${abbr}`;
+}
+
 function css(name: string, fallback: string): string {
   if (typeof getComputedStyle === 'undefined') return fallback;
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
@@ -305,7 +311,7 @@ export function Timeline(p: TimelineProps) {
     <div className="timeline" ref={wrap} data-testid="timeline">
       <div className="timeline-gutter" style={{ width: GUTTER_W }}>
         <div className="timeline-gutter-ruler" style={{ height: RULER_H }}>
-          {p.timeZone} {zoneAbbrev(p.view.start + p.view.span / 2, p.timeZone)}
+          {zoneLabel(p.timeZone, p.view.start + p.view.span / 2)}
         </div>
         {p.tracks.map((t) => (
           <button
