@@ -1,5 +1,4 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import type { Settings } from '../../../../main/api/contract.js';
 import { useClient, useConnection } from '../../api/context.js';
 import { useSettings } from '../../state/settings.js';
 import { Field } from '../../ui/Field.js';
