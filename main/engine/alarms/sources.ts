@@ -143,10 +143,10 @@ export function attachSources(d: SourceDeps): () => void {
       const ev = event as string;
       if (ev === 'onvif.event') safe('onvif.event', () => onvif(data as unknown as OnvifEvent));
       else if (ev === 'camera.clockSkew') {
-        const c = data as unknown as { cameraId: string; cameraTime?: string; skewSeconds?: number };
+        // measured by the ONVIF module (GetSystemDateAndTime): camera clock minus ours
+        const c = data as unknown as { cameraId: string; skewMs?: number };
         safe('camera.clockSkew', () => {
-          if (typeof c.skewSeconds === 'number') checkSkew(c.cameraId, now() + c.skewSeconds * 1000, 'camera clock');
-          else if (c.cameraTime) checkSkew(c.cameraId, Date.parse(c.cameraTime), 'camera clock');
+          if (typeof c.skewMs === 'number') checkSkew(c.cameraId, now() + c.skewMs, 'camera clock (ONVIF)');
         });
       } else if (ev === 'ptz.action') safe('ptz.action', () => d.onPtz?.(data as unknown as Record<string, unknown>));
     }),
@@ -167,7 +167,6 @@ export function attachSources(d: SourceDeps): () => void {
         details: { state: e.state, topic: e.topic ?? null, cameraTime: e.time ?? null },
       }),
     );
-    if (e.time) checkSkew(e.cameraId, Date.parse(e.time), 'ONVIF event time');
   }
 
   return () => {

@@ -2,13 +2,9 @@ import { useEffect, useRef, useState } from 'react';
 import type { AlarmMedia as Media } from '../../../../main/api/alarms.js';
 import type { Segment } from '../../../../main/api/contract.js';
 import { useClient } from '../../api/context.js';
-import { segmentUrl } from '../../media/media-urls.js';
-import { PlaybackPlayer, type PlaybackStatus } from '../../media/playback-player.js';
 import { useLiveStream } from '../../media/useLiveStream.js';
 import { navigate } from '../../state/route.js';
 import { formatClock } from '../../ui/format.js';
-
-const DAY = 86_400_000;
 
 /** Live view of one alarm camera (sub stream), via video's live player. */
 function LivePane({ cameraId, enabled }: { cameraId: string; enabled: boolean }) {
@@ -23,73 +19,90 @@ function LivePane({ cameraId, enabled }: { cameraId: string; enabled: boolean })
   );
 }
 
+/** One continuous fMP4 of a time range (recorder's playback API, docs/recording.md). */
+function clipUrl(cameraId: string, fromMs: number, toMs: number): string {
+  const q = `from=${encodeURIComponent(new Date(fromMs).toISOString())}&to=${encodeURIComponent(new Date(toMs).toISOString())}`;
+  return `/api/media/${encodeURIComponent(cameraId)}/stream.mp4?${q}`;
+}
+
 /**
- * Replay of the seconds around the alarm (pre-roll to post-roll), looping,
- * through video's playback player. Falls back to the still image at the
- * alarm time when nothing was recorded.
+ * Replay of the seconds around the alarm (pre-roll to post-roll), looping.
+ * The recorder serves whole segments, so the clip starts at the segment
+ * holding the pre-roll; the player starts at the pre-roll inside it. While
+ * the post-roll is still being recorded, each loop fetches the clip again.
+ * Falls back to the still image at the alarm time when nothing was recorded.
  */
 function ReplayPane({ media, alarmAt, enabled, timeZone }: { media: Media; alarmAt: number; enabled: boolean; timeZone: string }) {
   const client = useClient();
   const ref = useRef<HTMLVideoElement>(null);
   const [segments, setSegments] = useState<Segment[] | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
-  const [status, setStatus] = useState<PlaybackStatus>({ phase: 'idle', message: null });
-  const [at, setAt] = useState(() => Date.parse(media.from));
+  const [at, setAt] = useState<number | null>(null);
+  const [round, setRound] = useState(0);
   const from = Date.parse(media.from);
   const to = Date.parse(media.to);
 
   useEffect(() => {
     if (!enabled) return;
     let alive = true;
-    client.call('recordings.list', { cameraId: media.cameraId, from: media.from, to: media.to }).then(
+    client.call('recordings.list', { cameraId: media.cameraId, from: media.from, to: new Date(Math.min(to, Date.now())).toISOString() }).then(
       (r) => alive && setSegments(r.segments),
       (err: Error) => alive && setFailed(err.message),
     );
     return () => {
       alive = false;
     };
-  }, [client, media.cameraId, media.from, media.to, enabled]);
+  }, [client, media.cameraId, media.from, to, enabled, round]);
 
-  const hasVideo = !!segments && segments.length > 0;
+  const first = segments?.[0];
+  const clipStart = first ? Date.parse(first.start) : from;
+  const until = Math.min(to, Date.now());
+  const src = first && enabled ? clipUrl(media.cameraId, Math.max(from, clipStart), until) : null;
+
   useEffect(() => {
     const v = ref.current;
-    if (!v || !enabled || !hasVideo) return;
-    const origin = Math.floor(from / DAY) * DAY - 7 * DAY;
-    const pl = new PlaybackPlayer(v, origin, { onStatus: setStatus });
-    pl.setSegments(segments!.map((s) => ({ start: Date.parse(s.start), end: Date.parse(s.end), url: segmentUrl(media.cameraId, s) })));
-    let master = from;
-    let last = performance.now();
-    const iv = setInterval(() => {
-      const now = performance.now();
-      master += now - last;
-      last = now;
-      if (master > Math.min(to, Date.now())) master = from;
-      pl.follow(master, 1, true);
-      setAt(master);
-    }, 200);
-    pl.follow(master, 1, true);
-    return () => {
-      clearInterval(iv);
-      pl.destroy();
+    if (!v || !src) return;
+    const startAt = Math.max(0, (from - clipStart) / 1000);
+    const onMeta = () => {
+      v.currentTime = startAt;
+      void v.play().catch(() => undefined);
     };
-    // segments identity is stable per fetch
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [segments, enabled, media.cameraId, from, to]);
+    const onTime = () => {
+      setAt(clipStart + v.currentTime * 1000);
+      if (clipStart + v.currentTime * 1000 > to) v.currentTime = startAt;
+    };
+    const onEnded = () => {
+      // post-roll still growing: fetch the longer clip; else loop
+      if (Date.now() < to + 15_000) setRound((r) => r + 1);
+      else {
+        v.currentTime = startAt;
+        void v.play().catch(() => undefined);
+      }
+    };
+    v.addEventListener('loadedmetadata', onMeta);
+    v.addEventListener('timeupdate', onTime);
+    v.addEventListener('ended', onEnded);
+    return () => {
+      v.removeEventListener('loadedmetadata', onMeta);
+      v.removeEventListener('timeupdate', onTime);
+      v.removeEventListener('ended', onEnded);
+    };
+  }, [src, from, to, clipStart]);
 
+  const hasVideo = !!first;
   return (
     <>
       {hasVideo ? (
-        <video ref={ref} className="am-video" muted playsInline data-stream="replay" data-camera={media.cameraId} />
+        <video ref={ref} className="am-video" src={src ?? undefined} muted playsInline preload="auto" data-stream="replay" data-camera={media.cameraId} />
       ) : (
         <img className="am-video" src={media.snapshotUrl} alt="" onError={(e) => ((e.target as HTMLImageElement).style.visibility = 'hidden')} />
       )}
       <span className="am-badge replay">
-        REPLAY {hasVideo ? `${formatClock(at, timeZone)} (${at < alarmAt ? '−' : '+'}${Math.abs(Math.round((at - alarmAt) / 1000))} s)` : 'snapshot'}
+        REPLAY{' '}
+        {hasVideo && at !== null ? `${formatClock(at, timeZone)} (${at < alarmAt ? '−' : '+'}${Math.abs(Math.round((at - alarmAt) / 1000))} s)` : hasVideo ? '' : 'snapshot'}
       </span>
       {failed && <div className="am-note">{failed}</div>}
-      {segments && !hasVideo && <div className="am-note">No recording around the alarm time; showing the still image if there is one.</div>}
-      {hasVideo && status.phase === 'gap' && <div className="am-note">No recording at this moment</div>}
-      {hasVideo && (status.phase === 'error' || status.phase === 'unsupported') && <div className="am-note bad">{status.message}</div>}
+      {segments && !hasVideo && <div className="am-note">Nothing recorded around the alarm time; showing the still image if there is one.</div>}
     </>
   );
 }
