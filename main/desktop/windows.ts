@@ -9,8 +9,8 @@ import { BrowserWindow, screen, shell, type BrowserWindowConstructorOptions, typ
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const PRELOAD = path.join(here, 'preload.cjs');
-/** The renderer's alarm wall: the Alarms view in wall mode (hash route). */
-export const ALARM_WALL_HASH = '#/alarms?wall=1';
+/** The renderer's alarm wall (renderer/src/views/alarms/AlarmWall.tsx), a hash route. */
+export const ALARM_WALL_HASH = '#/alarm-wall';
 
 function secureWindow(opts: BrowserWindowConstructorOptions): BrowserWindow {
   const win = new BrowserWindow({
