@@ -4,6 +4,8 @@ import { ShortcutsOverlay } from '../keyboard/ShortcutsOverlay.js';
 import { useShortcuts } from '../keyboard/useShortcuts.js';
 import { navigate, useRoute, type ViewKey } from '../state/route.js';
 import { useToast } from '../ui/toast.js';
+import { AlarmBanner } from '../views/alarms/AlarmBanner.js';
+import { AlarmWall } from '../views/alarms/AlarmWall.js';
 import { AlarmsView } from '../views/alarms/AlarmsView.js';
 import { CamerasView } from '../views/cameras/CamerasView.js';
 import { LiveView } from '../views/live/LiveView.js';
@@ -36,8 +38,15 @@ function View({ view }: { view: ViewKey }) {
   }
 }
 
-/** The console frame: header (navigation, health, connection, clock, user) and the current view. */
+/** The console frame, or a full-screen page such as the alarm wall (#/alarm-wall). */
 export function Shell() {
+  const route = useRoute();
+  if (route.page === 'alarm-wall') return <AlarmWall />;
+  return <Console />;
+}
+
+/** Header (navigation, health, connection, clock, user), the alarm banner and the current view. */
+function Console() {
   const client = useClient();
   const conn = useConnection();
   const toast = useToast();
@@ -101,6 +110,7 @@ export function Shell() {
         </div>
       </header>
       <ConnectionBanner />
+      <AlarmBanner />
       <main className="view" data-view={route.view}>
         <View view={route.view} />
       </main>

@@ -14,6 +14,9 @@ describe('route', () => {
     expect(parseHash('')).toEqual({ view: 'live', params: {} });
     expect(parseHash('#/nope')).toEqual({ view: 'live', params: {} });
   });
+  it('knows the full-screen alarm wall page', () => {
+    expect(parseHash('#/alarm-wall')).toEqual({ view: 'alarms', params: {}, page: 'alarm-wall' });
+  });
   it('round-trips', () => {
     const h = formatHash({ view: 'settings', params: { tab: 'storage' } });
     expect(h).toBe('#/settings?tab=storage');

@@ -4,20 +4,26 @@ import { useSyncExternalStore } from 'react';
 export const VIEWS = ['live', 'playback', 'alarms', 'cameras', 'settings'] as const;
 export type ViewKey = (typeof VIEWS)[number];
 
+/** Pages outside the five views: the alarm wall the desktop opens on a second monitor. */
+export const PAGES = ['alarm-wall'] as const;
+export type PageKey = (typeof PAGES)[number];
+
 export interface Route {
   view: ViewKey;
   /** Extra state in the hash query: #/playback?camera=gate&t=2026-11-26T08:00:00Z */
   params: Record<string, string>;
+  /** Set for a full-screen page without the shell (#/alarm-wall). */
+  page?: PageKey;
 }
 
 /** Parse "#/cameras?id=gate" (unknown views fall back to live). */
 export function parseHash(hash: string): Route {
   const h = hash.replace(/^#\/?/, '');
   const [path = '', query = ''] = h.split('?');
-  const view = (VIEWS as readonly string[]).includes(path) ? (path as ViewKey) : 'live';
+  const view = (VIEWS as readonly string[]).includes(path) ? (path as ViewKey) : path === 'alarm-wall' ? 'alarms' : 'live';
   const params: Record<string, string> = {};
   for (const [k, v] of new URLSearchParams(query)) params[k] = v;
-  return { view, params };
+  return (PAGES as readonly string[]).includes(path) ? { view, params, page: path as PageKey } : { view, params };
 }
 
 export function formatHash(r: { view: ViewKey; params?: Record<string, string> }): string {
