@@ -49,6 +49,8 @@ export const onvifRequests = {
       })
       .strict(),
   },
+  /** Which cameras were added through ONVIF and what they can do (no network calls: for showing PTZ pads and relay buttons). */
+  'onvif.cameras': { role: 'guard', input: z.object({}).strict() },
   /** Device information, services, clock skew and subscription state of an ONVIF camera. */
   'onvif.deviceInfo': { role: 'guard', input: z.object({ cameraId: CameraId }).strict() },
   /** Relay outputs of an ONVIF camera. */
@@ -153,6 +155,19 @@ export interface OnvifInspectResult {
   cameraId: string | null;
 }
 
+export interface OnvifCameraSummary {
+  cameraId: string;
+  manufacturer: string | null;
+  model: string | null;
+  ptz: boolean;
+  events: boolean;
+  relayOutputs: number;
+  inputs: number;
+  /** Event subscription state (off while the camera is disabled). */
+  eventState: 'off' | 'connecting' | 'subscribed' | 'retrying';
+  clockOk: boolean | null;
+}
+
 export interface OnvifDeviceInfo {
   cameraId: string;
   xaddr: string;
@@ -209,6 +224,7 @@ export interface OnvifResults {
   'onvif.discover': { devices: DiscoveredDeviceInfo[]; tookMs: number };
   'onvif.inspect': OnvifInspectResult;
   'onvif.add': CameraInfo;
+  'onvif.cameras': { cameras: OnvifCameraSummary[] };
   'onvif.deviceInfo': OnvifDeviceInfo;
   'onvif.relays': { relays: { token: string; mode: string | null; idleState: string | null }[] };
   'onvif.relay': { ok: true };

@@ -83,6 +83,12 @@ describe('PTZ', () => {
     await expect(te.call('ptz.move', { cameraId: camId, pan: 2 })).rejects.toThrow(/velocities run from -1 to 1/);
   });
 
+  it('onvif.cameras tells the console which cameras have PTZ', async () => {
+    const r = await te.call<{ cameras: { cameraId: string; ptz: boolean; relayOutputs: number }[] }>('onvif.cameras');
+    expect(r.cameras.find((c) => c.cameraId === camId)).toMatchObject({ ptz: true, relayOutputs: 1 });
+    expect(r.cameras.find((c) => c.cameraId === skewedId)).toMatchObject({ ptz: false });
+  });
+
   it('every PTZ action goes on the bus for the audit trail', async () => {
     const seen: { action: string; user: string }[] = [];
     const off = te.engine.bus.on('ptz.action', (e) => seen.push(e));

@@ -387,6 +387,26 @@ export class OnvifService implements EngineModule {
           throw toApiError(err, p.xaddr);
         }
       },
+      'onvif.cameras': () => ({
+        cameras: this.d.cameras
+          .stored()
+          .filter((c) => c.onvif)
+          .map((c) => {
+            const m = c.onvif!;
+            const rt = this.runtimes.get(c.id);
+            return {
+              cameraId: c.id,
+              manufacturer: m.manufacturer,
+              model: m.model,
+              ptz: m.capabilities.ptz && !!m.ptzProfile,
+              events: m.capabilities.events,
+              relayOutputs: m.capabilities.relayOutputs,
+              inputs: m.capabilities.inputs,
+              eventState: rt?.events.state ?? 'off',
+              clockOk: rt?.clock?.ok ?? null,
+            };
+          }),
+      }),
       'onvif.deviceInfo': async (p) => {
         const { meta } = this.onvifCamera(p.cameraId);
         const rt = this.runtimes.get(p.cameraId);
