@@ -50,7 +50,7 @@ export class Notifier {
   private fire(event: 'raised' | 'escalated' | 'closed', a: Alarm, extra: Record<string, unknown>): void {
     const targets = this.d.setup().notify.filter((n) => n.events.includes(event));
     if (!targets.length) return;
-    const body = JSON.stringify({ source: 'gatehouse', ...alarmPayload(event, a, extra) });
+    const body = JSON.stringify({ ...alarmPayload(event, a, extra), sender: 'gatehouse' });
     for (const t of targets) void this.post(t.url, t.token, body, 0);
   }
 
