@@ -13,8 +13,14 @@ let te: TestEngine;
 let good: FakeCamera;
 let garbage: FakeCamera;
 let silent: FakeCamera;
+const logged: string[] = [];
+const realOut = process.stdout.write.bind(process.stdout);
+const realErr = process.stderr.write.bind(process.stderr);
 
 beforeAll(async () => {
+  // Collect everything the engine logs, to check that no password shows up.
+  process.stdout.write = ((c: string | Uint8Array, ...r: unknown[]) => (logged.push(String(c)), realOut(c, ...(r as [])))) as typeof process.stdout.write;
+  process.stderr.write = ((c: string | Uint8Array, ...r: unknown[]) => (logged.push(String(c)), realErr(c, ...(r as [])))) as typeof process.stderr.write;
   onvifEnv(DISCOVERY_PORT);
   good = await startFakeCamera({ port: 18612, discoveryPort: null, auth: { username: 'admin', password: 'right-pass' }, clockOffsetMs: -7200_000 });
   garbage = await startFakeCamera({ port: 18613, discoveryPort: null, mode: 'garbage' });
@@ -23,6 +29,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  process.stdout.write = realOut;
+  process.stderr.write = realErr;
   await te?.stop();
   await Promise.all([good?.stop(), garbage?.stop(), silent?.stop()]);
 });
@@ -39,7 +47,7 @@ async function failure(params: Record<string, unknown>): Promise<{ err: ApiError
 
 describe('onvif.add errors', () => {
   it('a wrong password gets "refused the username or password" (NotAuthorized), despite a 2 h clock skew', async () => {
-    const { err } = await failure({ xaddr: good.xaddr, username: 'admin', password: 'wrong', timeoutMs: 3000 });
+    const { err } = await failure({ xaddr: good.xaddr, username: 'admin', password: 'wrong-pw-7f3', timeoutMs: 3000 });
     expect(err).toBeInstanceOf(ApiError);
     expect(err.code).toBe('bad_request');
     expect(err.field).toBe('password');
@@ -77,5 +85,12 @@ describe('onvif.add errors', () => {
     const again = await failure({ xaddr: good.xaddr, username: 'admin', password: 'right-pass' });
     expect(again.err.code).toBe('conflict');
     expect(again.err.message).toMatch(/already added as camera "Gate east"/);
+  });
+
+  it('no password appears in any log line', () => {
+    const all = logged.join('');
+    expect(all).toContain('Gate east');
+    expect(all).not.toContain('right-pass');
+    expect(all).not.toContain('wrong-pw-7f3');
   });
 });

@@ -86,9 +86,12 @@ export class PullPointSubscriber {
         while (this.running) {
           // Never long-poll past the renewal point.
           const pollMs = Math.max(1000, Math.min(wait, renewAt - Date.now()));
+          const t0 = Date.now();
           const items = await this.o.device.pullMessages(sub, pollMs, 100, this.abort.signal);
           if (!this.running) break;
           if (items.length) this.o.onMessages(items);
+          // Some firmwares ignore the long-poll Timeout and answer at once: don't hammer them.
+          else if (Date.now() - t0 < 200) await this.sleep(1000);
           if (Date.now() >= renewAt) {
             const granted = await this.o.device.renew(sub, lifetime);
             renewAt = Date.now() + granted * 0.6;

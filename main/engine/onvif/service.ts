@@ -12,6 +12,7 @@ import type { CameraRegistry } from '../cameras/registry.js';
 import type { StoredCamera } from '../config/schema.js';
 import type { SecretBox } from '../config/secrets.js';
 import type { ConfigStore } from '../config/store.js';
+import { settingsOf } from '../config/schema.js';
 import type { Handlers } from '../engine.js';
 import type { FfmpegPaths } from '../media/ffmpeg.js';
 import type { EngineModule } from '../module.js';
@@ -92,6 +93,7 @@ export class OnvifService implements EngineModule {
   private clocks: ClockWatch;
   private offs: (() => void)[] = [];
   private started = false;
+  private purgeTimer: NodeJS.Timeout | null = null;
   /** Endpoint references seen by the last probes, by device address host. */
   private seen = new Map<string, string>();
 
@@ -117,11 +119,32 @@ export class OnvifService implements EngineModule {
     this.offs.push(this.d.bus.on('cameras.changed', () => this.reconcile()));
     this.offs.push(this.d.bus.on('camera.status', (e) => this.keepClockNote(e.cameraId)));
     this.reconcile();
+    this.purgeTimer = setInterval(() => this.purgeEvents(), 6 * 3600_000);
+    this.purgeTimer.unref?.();
+    setTimeout(() => this.purgeEvents(), 60_000).unref?.();
+  }
+
+  /** Keep events as long as the longest footage retention (at least 30 days; forever when footage is kept forever). */
+  purgeEvents(now = Date.now()): number {
+    if (!this.started) return 0;
+    const dflt = settingsOf(this.d.config.data).defaultRetentionDays;
+    const effective = [dflt, ...this.d.cameras.stored().map((c) => c.retentionDays ?? dflt)];
+    if (effective.some((d) => d === null)) return 0;
+    const keepDays = Math.max(30, ...(effective as number[]));
+    try {
+      const n = this.events.purgeBefore(now - keepDays * 86400_000);
+      if (n) log.info(`deleted ${n} camera event(s) older than ${keepDays} days`);
+      return n;
+    } catch (err) {
+      log.warn(`could not purge old camera events: ${(err as Error).message}`);
+      return 0;
+    }
   }
 
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
     for (const off of this.offs.splice(0)) off();
     this.clocks.stopAll();
     await this.ptz.stopAll().catch(() => undefined);
@@ -164,7 +187,13 @@ export class OnvifService implements EngineModule {
 
   private deviceFor(c: StoredCamera): OnvifDevice {
     const meta = c.onvif!;
-    const creds = c.username ? { username: c.username, password: c.password ? this.d.secrets.open(c.password) : '' } : null;
+    let password = '';
+    try {
+      password = c.password ? this.d.secrets.open(c.password) : '';
+    } catch (err) {
+      throw new ApiError('conflict', `the stored password of camera "${c.name}" cannot be decrypted (${(err as Error).message}); enter it again in the camera settings`, 'password');
+    }
+    const creds = c.username ? { username: c.username, password } : null;
     return new OnvifDevice({ xaddr: meta.xaddr, creds, services: meta.services, timeoutMs: this.opts.timeoutMs });
   }
 
