@@ -100,6 +100,19 @@ describe('onboarding', () => {
     expect(again.devices.find((d) => d.xaddr === a.xaddr)?.cameraId).toBeNull();
   });
 
+  it('gatehouse cameras add --onvif works without a server, and says what is wrong', async () => {
+    const data = path.join(te.dir, 'cli-data');
+    const bad = await cli(['cameras', 'add', '--onvif', b.xaddr, '--user', 'onvif', '--password', 'nope-123', '--data', data]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/refused the username or password/);
+    expect(bad.stderr).not.toContain('nope-123');
+    const ok = await cli(['cameras', 'add', '--onvif', `127.0.0.1:${a.port}`, '--name', 'Dome', '--json', '--data', data]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ id: 'dome', name: 'Dome', url: rtsp.url('/cam1'), subUrl: rtsp.url('/cam2') });
+    const cfg = JSON.parse(fs.readFileSync(path.join(data, 'config.json'), 'utf8')) as { cameras: { onvif?: { xaddr: string } }[] };
+    expect(cfg.cameras[0]!.onvif?.xaddr).toBe(a.xaddr);
+  });
+
   it('onvif.inspect shows what would be used, without adding', async () => {
     const r = await te.call<{ mainProfile: string; profiles: unknown[]; clockSkewMs: number; cameraId: string | null }>('onvif.inspect', { xaddr: a.xaddr });
     expect(r.mainProfile).toBe('profile_main');
