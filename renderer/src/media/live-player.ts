@@ -211,6 +211,11 @@ export class LivePlayer {
     this.ws = null;
     if (!ws) return;
     ws.onmessage = ws.onclose = ws.onerror = null;
+    if (ws.readyState === WebSocket.CONNECTING) {
+      // Closing before the handshake makes the browser log a warning: close once open.
+      ws.onopen = () => ws.close(1000, 'viewer closed');
+      return;
+    }
     try {
       ws.close(1000, 'viewer closed');
     } catch {

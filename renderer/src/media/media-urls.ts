@@ -3,11 +3,47 @@
  * /api/media/, see docs/recording.md). Kept in one place so the players
  * follow the engine when a route changes.
  */
-import type { Segment } from '../../../main/api/contract.js';
+/**
+ * The segment map for MSE playback of [from, to): segment ids, times,
+ * codecs, init and media URLs (media retimed so media time 0 = `origin`),
+ * and the gaps with their reasons.
+ */
+export function mapUrl(cameraId: string, from: number, to: number, origin: number): string {
+  return `/api/media/${encodeURIComponent(cameraId)}/map.json?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&origin=${Math.round(origin)}`;
+}
 
-/** A recorded segment file: a self-contained fragmented MP4. */
-export function segmentUrl(cameraId: string, seg: Segment): string {
-  return `/api/media/${encodeURIComponent(cameraId)}/segment?start=${encodeURIComponent(seg.start)}&path=${encodeURIComponent(seg.path)}`;
+/** One segment of map.json. */
+export interface MapSegment {
+  id: number;
+  start: string;
+  end: string;
+  startMs: number;
+  endMs: number;
+  bytes: number;
+  codec: string | null;
+  mime: string;
+  width: number | null;
+  height: number | null;
+  initHash: string | null;
+  /** Init segment (ftyp+moov) URL; absent when `url` is a whole self-contained file. */
+  init?: string;
+  url: string;
+}
+
+export interface MapGap {
+  start: string;
+  end: string;
+  reason: string;
+  open?: boolean;
+}
+
+export interface SegmentMap {
+  cameraId: string;
+  from: string;
+  to: string;
+  originMs: number;
+  segments: MapSegment[];
+  gaps: MapGap[];
 }
 
 /** A JPEG of the camera now, or at a time. */

@@ -1,11 +1,13 @@
 /**
  * Recorded playback of one camera in one <video>, through MSE.
  *
- * Every recorded segment is a self-contained fragmented MP4 (init segment
- * + fragments). The player fetches the segments around the playhead and
- * appends each one at its wall-clock position: one MSE timeline where
- * media time t (s) is wall time origin + t·1000, whatever timestamps the
- * file itself starts at (fmp4.ts reads them). Gaps between segments stay
+ * One MSE timeline per player, where media time t (s) is wall time
+ * origin + t·1000. The player fetches the segments around the playhead
+ * from the recorder's segment map (docs/recording.md, "Playback API"): an
+ * init segment whenever the codec setup changes (init hash), then each
+ * segment's fragments, which the engine has already retimed to the origin.
+ * A segment given as one self-contained file instead (no `init`) is placed
+ * by reading its first decode time (fmp4.ts). Gaps between segments stay
  * gaps in the buffer, so the clock above can skip them.
  *
  * The player does not own the clock: `follow(master)` is called a few
@@ -20,7 +22,13 @@ import { correct } from './sync.js';
 export interface PlaybackSegment {
   start: number;
   end: number;
+  /** Media fragments, retimed to the player's origin (or a whole file when `init` is absent). */
   url: string;
+  /** Init segment URL. */
+  init?: string;
+  /** Segments with the same key share their init segment. */
+  initKey?: string | null;
+  codec?: string | null;
 }
 
 export type PlaybackPhase = 'idle' | 'loading' | 'ready' | 'gap' | 'error' | 'unsupported';
@@ -55,6 +63,9 @@ export class PlaybackPlayer {
   private sb: SourceBuffer | null = null;
   private codec: string | null = null;
   private track: TrackMeta | null = null;
+  /** initKey of the init segment appended last. */
+  private lastInit: string | null = null;
+  private initCache = new Map<string, Promise<ArrayBuffer>>();
   private loaded = new Map<string, Loaded>();
   private opening: Promise<void> | null = null;
   private destroyed = false;
@@ -250,18 +261,42 @@ export class PlaybackPlayer {
     }
   }
 
+  private async fetchBuf(url: string): Promise<ArrayBuffer> {
+    const f = this.o.fetch ?? fetch;
+    const res = await f(url, { credentials: 'same-origin', signal: this.abort.signal });
+    if (!res.ok) {
+      let msg = res.status === 404 ? 'the recording is gone (deleted by retention?)' : `the server answered ${res.status}`;
+      try {
+        msg = ((await res.json()) as { error?: { message?: string } }).error?.message ?? msg;
+      } catch {
+        /* not JSON */
+      }
+      throw new Error(msg);
+    }
+    return res.arrayBuffer();
+  }
+
+  private initBuf(seg: PlaybackSegment): Promise<ArrayBuffer> {
+    const key = seg.initKey ?? seg.init!;
+    let p = this.initCache.get(key);
+    if (!p) {
+      p = this.fetchBuf(seg.init!);
+      this.initCache.set(key, p);
+      p.catch(() => this.initCache.delete(key));
+    }
+    return p;
+  }
+
   private async load(seg: PlaybackSegment): Promise<void> {
     const key = seg.url;
     if (this.loaded.has(key)) return;
     const entry: Loaded = { seg, state: 'loading' };
     this.loaded.set(key, entry);
     const gen = this.generation;
-    let buf: ArrayBuffer;
+    let media: ArrayBuffer;
+    let init: ArrayBuffer | null = null;
     try {
-      const f = this.o.fetch ?? fetch;
-      const res = await f(seg.url, { credentials: 'same-origin', signal: this.abort.signal });
-      if (!res.ok) throw new Error(res.status === 404 ? 'the recording file is gone (deleted by retention?)' : `the server answered ${res.status}`);
-      buf = await res.arrayBuffer();
+      [media, init] = await Promise.all([this.fetchBuf(seg.url), seg.init ? this.initBuf(seg) : Promise.resolve(null)]);
     } catch (err) {
       if (this.destroyed) return;
       entry.state = 'failed';
@@ -273,16 +308,25 @@ export class PlaybackPlayer {
       return;
     }
     if (this.destroyed || gen !== this.generation) return;
-    const bytes = new Uint8Array(buf);
-    const meta = segmentMeta(bytes, this.track);
-    if (!meta.hasMedia || meta.firstTime === null) {
-      entry.state = 'failed';
-      this.setStatus('error', 'a recording file could not be read (damaged or not fragmented MP4)');
-      return;
+
+    let offset = 0;
+    let codec: string | null;
+    if (init) {
+      const meta = segmentMeta(new Uint8Array(init));
+      codec = seg.codec ?? meta.video?.codec ?? this.codec;
+    } else {
+      // A whole self-contained file: place its first frame at its wall-clock start.
+      const meta = segmentMeta(new Uint8Array(media), this.track);
+      if (!meta.hasMedia || meta.firstTime === null) {
+        entry.state = 'failed';
+        this.setStatus('error', 'a recording file could not be read (damaged, or not fragmented MP4)');
+        return;
+      }
+      if (meta.video) this.track = meta.video;
+      codec = meta.video?.codec ?? this.codec;
+      offset = (seg.start - this.origin) / 1000 - meta.firstTime;
     }
-    if (meta.video) this.track = meta.video;
-    const codec = meta.video?.codec ?? this.codec;
-    if (!codec || !MediaSource.isTypeSupported(mseType(codec))) {
+    if (!codec || typeof MediaSource === 'undefined' || !MediaSource.isTypeSupported(mseType(codec))) {
       entry.state = 'failed';
       this.setStatus('unsupported', `this recording is ${codec ?? 'in an unknown codec'}, which this console cannot play; export it and play it in a desktop player`);
       return;
@@ -311,9 +355,19 @@ export class PlaybackPlayer {
         /* same family: keep going */
       }
     }
-    // Place the file's first frame at its wall-clock start.
-    const offset = (seg.start - this.origin) / 1000 - meta.firstTime;
-    this.queue!.append(bytes, offset);
+    const q = this.queue!;
+    if (init) {
+      const k = seg.initKey ?? seg.init!;
+      // Fragments are decoded with the last init segment appended: re-append when it changes,
+      // and always before a segment that is not adjacent to the previous append (seeks).
+      if (k !== this.lastInit) {
+        q.append(init, 0);
+        this.lastInit = k;
+      }
+      q.append(media, 0);
+    } else {
+      q.append(media, offset);
+    }
     entry.state = 'appended';
   }
 }

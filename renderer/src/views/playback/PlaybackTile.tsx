@@ -1,16 +1,18 @@
 import { memo, useEffect, useRef, useState } from 'react';
-import type { CameraInfo, Segment } from '../../../../main/api/contract.js';
-import { segmentUrl } from '../../media/media-urls.js';
+import type { CameraInfo } from '../../../../main/api/contract.js';
+import type { MapSegment } from '../../media/media-urls.js';
 import { PlaybackPlayer, type PlaybackStatus } from '../../media/playback-player.js';
 import { registerPlayback } from '../../media/debug.js';
 import { useLiveStream } from '../../media/useLiveStream.js';
-import { DAY, frameMs, gapAt, type TimelineGap } from './timeline-math.js';
+import { frameMs, gapAt, type TimelineGap } from './timeline-math.js';
 import { GAP_TEXT } from './Timeline.js';
 
 export interface PlaybackTileProps {
   index: number;
   camera: CameraInfo;
-  segments: Segment[];
+  segments: MapSegment[];
+  /** Wall time of media time 0 (the segment map's origin). */
+  origin: number;
   gaps: TimelineGap[];
   live: boolean;
   focused: boolean;
@@ -23,11 +25,6 @@ export interface PlaybackTileProps {
   onToggleSolo: (index: number) => void;
 }
 
-/** Origin of a player's MSE timeline: a day boundary a week before where it started. */
-function originFor(t: number): number {
-  return Math.floor(t / DAY) * DAY - 7 * DAY;
-}
-
 /**
  * One camera in playback: recorded video driven by the sync loop, or the
  * live stream after "Go live".
@@ -36,14 +33,9 @@ export const PlaybackTile = memo(function PlaybackTile(p: PlaybackTileProps) {
   const recRef = useRef<HTMLVideoElement>(null);
   const liveRef = useRef<HTMLVideoElement>(null);
   const [status, setStatus] = useState<PlaybackStatus>({ phase: 'idle', message: null });
-  const [origin, setOrigin] = useState(() => originFor(p.time));
+  const origin = p.origin;
   const playerRef = useRef<PlaybackPlayer | null>(null);
   const cam = p.camera;
-
-  // A seek before the timeline origin needs a new MediaSource.
-  useEffect(() => {
-    if (p.time < origin) setOrigin(originFor(p.time));
-  }, [p.time, origin]);
 
   useEffect(() => {
     const v = recRef.current;
@@ -62,15 +54,17 @@ export const PlaybackTile = memo(function PlaybackTile(p: PlaybackTileProps) {
   }, [cam.id, origin, p.live]);
 
   useEffect(() => {
-    playerRef.current?.setSegments(p.segments.map((s) => ({ start: Date.parse(s.start), end: Date.parse(s.end), url: segmentUrl(cam.id, s) })));
-  }, [p.segments, cam.id, origin, p.live]);
+    playerRef.current?.setSegments(
+      p.segments.map((s) => ({ start: s.startMs, end: s.endMs, url: s.url, init: s.init, initKey: s.initHash ?? s.init ?? null, codec: s.codec })),
+    );
+  }, [p.segments, origin, p.live]);
 
   const live = useLiveStream(liveRef, cam.id, p.focused ? 'main' : 'sub', p.live && p.visible);
 
   const gap = !p.live && status.phase === 'gap' ? gapAt(p.gaps, p.time) : undefined;
   return (
     <div
-      className={`tile pb-tile${p.focused ? ' selected' : ''}`}
+      className={`tile pb-tile${p.focused ? ' selected' : ''}${!p.live && status.phase === 'gap' ? ' gap' : ''}`}
       data-testid={`pb-tile-${p.index}`}
       data-camera={cam.id}
       data-phase={p.live ? live.status.phase : status.phase}

@@ -25,6 +25,7 @@ import { PlaybackTile } from './PlaybackTile.js';
 import { GAP_TEXT, Timeline, type TimelineTrack } from './Timeline.js';
 import {
   adjacentEvent,
+  DAY,
   formatClockMs,
   formatDay,
   formatDuration,
@@ -48,6 +49,10 @@ import './playback.css';
 const MAX_SELECTED = 9;
 /** The playhead sits at this fraction of the timeline while it follows playback. */
 const PLAYHEAD_AT = 0.75;
+
+function originFor(t: number): number {
+  return Math.floor(t / DAY) * DAY - 7 * DAY;
+}
 
 function selKey(user: string): string {
   return `gatehouse.playback.${user}`;
@@ -125,7 +130,12 @@ export function PlaybackView() {
     const rest = cameras.map((c) => c.id).filter((id) => !selected.includes(id));
     return [...selected.filter((id) => byId(id)), ...rest].slice(0, 32);
   }, [cameras, selected, byId]);
-  const data = usePlaybackData(trackIds, view);
+  // Media time 0 of every player: a day boundary a week before; moved back if playback goes earlier.
+  const [origin, setOrigin] = useState(() => originFor(start));
+  useEffect(() => {
+    if (time < origin + HOUR || view.start < origin) setOrigin(originFor(Math.min(time, view.start)));
+  }, [time, view.start, origin]);
+  const data = usePlaybackData(trackIds, view, origin);
   const tracks: TimelineTrack[] = useMemo(
     () =>
       trackIds.map((id) => ({
@@ -424,7 +434,8 @@ export function PlaybackView() {
               key={c.id}
               index={i}
               camera={c}
-              segments={data[c.id]?.segments ?? []}
+              segments={data[c.id]?.origin === origin ? data[c.id]!.segments : []}
+              origin={origin}
               gaps={data[c.id]?.gaps ?? []}
               live={live}
               focused={i === focusIdx}

@@ -1,13 +1,15 @@
 import { useEffect, useRef, useState } from 'react';
-import type { Segment } from '../../../../main/api/contract.js';
 import { useClient, useEvent, useReconnect } from '../../api/context.js';
+import { mapUrl, type MapSegment, type SegmentMap } from '../../media/media-urls.js';
 import { DAY, HOUR, mergeRuns, toGaps, type RecordedRun, type TimelineEvent, type TimelineGap, type View } from './timeline-math.js';
 
 export interface CameraRecordings {
-  segments: Segment[];
+  segments: MapSegment[];
   runs: RecordedRun[];
   gaps: TimelineGap[];
   events: TimelineEvent[];
+  /** Media origin the segment URLs are retimed to. */
+  origin: number;
   /** Range the data covers (ms). */
   from: number;
   to: number;
@@ -30,16 +32,36 @@ export function loadWindow(v: View, now: number): { from: number; to: number } {
   return { from, to: Math.max(to, from + q) };
 }
 
+async function fetchMap(url: string): Promise<SegmentMap> {
+  let res: Response;
+  try {
+    res = await fetch(url, { credentials: 'same-origin' });
+  } catch {
+    throw new Error('cannot reach the server for the recordings; retrying when the connection is back');
+  }
+  if (!res.ok) {
+    let msg = `the server answered ${res.status}`;
+    try {
+      msg = ((await res.json()) as { error?: { message?: string } }).error?.message ?? msg;
+    } catch {
+      /* not JSON */
+    }
+    throw new Error(msg);
+  }
+  return (await res.json()) as SegmentMap;
+}
+
 /**
- * Segments, gaps and events of each camera around the view, kept fresh:
- * reloaded when the window moves, when a segment or gap of one of these
- * cameras is recorded, and after a reconnect.
+ * Segments (from the recorder's segment map for MSE), gaps and events of
+ * each camera around the view, kept fresh: reloaded when the window moves,
+ * when a segment or gap of one of these cameras is recorded, and after a
+ * reconnect. `origin` is the wall time of media time 0 in the players.
  */
-export function usePlaybackData(cameraIds: string[], view: View): Record<string, CameraRecordings> {
+export function usePlaybackData(cameraIds: string[], view: View, origin: number): Record<string, CameraRecordings> {
   const client = useClient();
   const [data, setData] = useState<Record<string, CameraRecordings>>({});
   const win = loadWindow(view, Date.now());
-  const key = `${cameraIds.join(',')}|${win.from}|${win.to}`;
+  const key = `${cameraIds.join(',')}|${win.from}|${win.to}|${origin}`;
   const [bump, setBump] = useState(0);
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
   const ids = useRef(cameraIds);
@@ -50,7 +72,7 @@ export function usePlaybackData(cameraIds: string[], view: View): Record<string,
     const from = new Date(win.from).toISOString();
     const to = new Date(win.to).toISOString();
     for (const id of cameraIds) {
-      const rec = client.call('recordings.list', { cameraId: id, from, to });
+      const rec = fetchMap(mapUrl(id, win.from, win.to, origin));
       const ev = client
         .call('events.list', { cameraId: id, from, to, limit: 2000 })
         .then((r) => r.events)
@@ -63,7 +85,7 @@ export function usePlaybackData(cameraIds: string[], view: View): Record<string,
             [id]: {
               segments: r.segments,
               runs: mergeRuns(r.segments),
-              gaps: toGaps(r.gaps.map((g) => ({ ...g, end: g.end ?? new Date().toISOString() }))),
+              gaps: toGaps(r.gaps.map((g) => ({ ...g, end: g.open ? new Date().toISOString() : g.end }))),
               events: events.map((e) => ({
                 time: Date.parse(e.time),
                 kind: e.kind,
@@ -71,6 +93,7 @@ export function usePlaybackData(cameraIds: string[], view: View): Record<string,
                 cameraId: e.cameraId,
                 id: String(e.id),
               })),
+              origin: r.originMs,
               from: win.from,
               to: win.to,
               error: null,
@@ -81,7 +104,7 @@ export function usePlaybackData(cameraIds: string[], view: View): Record<string,
           if (cancelled) return;
           setData((d) => ({
             ...d,
-            [id]: { ...(d[id] ?? { segments: [], runs: [], gaps: [], events: [], from: win.from, to: win.to }), error: err.message },
+            [id]: { ...(d[id] ?? { segments: [], runs: [], gaps: [], events: [], origin, from: win.from, to: win.to }), error: err.message },
           }));
         },
       );
