@@ -1,0 +1,237 @@
+/**
+ * The storage keeper: runs retention, the quota and the emergency purge on a
+ * timer (and at once when ffmpeg hits a full disk), and reports storage
+ * status with a forecast.
+ */
+import type { Settings, StorageCamera, StorageStatus } from '../../api/contract.js';
+import type { EventBus } from '../bus.js';
+import type { Db } from '../store/db.js';
+import { logger } from '../log.js';
+import { compactJournal } from './journal.js';
+import { journalPath } from './layout.js';
+import {
+  collectGarbage,
+  deleteSegments,
+  lowSpaceBytes,
+  quotaBytes,
+  selectExpired,
+  selectOldest,
+  volumeOf,
+  type Candidate,
+  type Deleted,
+} from './retention.js';
+
+const log = logger('storage');
+
+export interface StorageDeps {
+  db: Db;
+  bus: EventBus;
+  recordingsRoot: string;
+  dataDir: string;
+  settings: () => Settings;
+  /** Retention days of a camera (null = keep until the quota needs the space). */
+  retentionDaysOf: (cameraId: string) => number | null;
+  cameraName: (cameraId: string) => string;
+  /** Ids of cameras known to the configuration (others show with their id). */
+  cameraIds: () => string[];
+}
+
+export class StorageKeeper {
+  private timer: NodeJS.Timeout | null = null;
+  private lastRetention = 0;
+  private lastCompaction = 0;
+  private lastLowSpaceEvent = 0;
+  private busy = false;
+
+  constructor(private readonly d: StorageDeps) {}
+
+  start(): void {
+    collectGarbage(this.d.db, this.d.recordingsRoot);
+    this.timer = setInterval(() => this.tick(), 5_000);
+    this.timer.unref();
+    setTimeout(() => this.tick(), 1_000).unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** One pass: retention (every 5 min), quota and low space (every pass). */
+  tick(force = false): void {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const now = Date.now();
+      if (force || now - this.lastRetention > 300_000) {
+        this.lastRetention = now;
+        this.retention(now);
+      }
+      this.quota();
+      this.emergency(false);
+      if (now - this.lastCompaction > 6 * 3600_000) {
+        this.lastCompaction = now;
+        this.compactJournals();
+      }
+    } catch (err) {
+      log.error('storage pass failed', err);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** ffmpeg reported a full disk: free space now (at least a few segments' worth). */
+  async diskFull(): Promise<void> {
+    this.emergency(true);
+  }
+
+  private report(dels: Deleted[], reason: 'retention' | 'quota' | 'emergency'): void {
+    for (const d of dels) {
+      log.info(`${reason}: deleted ${d.segments} segment(s), ${(d.bytes / 1e6).toFixed(1)} MB of ${d.cameraId}`);
+      this.d.bus.emit('storage.purged', { cameraId: d.cameraId, segments: d.segments, bytes: d.bytes, reason });
+    }
+  }
+
+  private retention(now: number): void {
+    const cams = this.d.db.prepare<[], { camera_id: string }>('SELECT DISTINCT camera_id FROM segments').all();
+    const dels: Deleted[] = [];
+    for (const { camera_id } of cams) {
+      const days = this.d.retentionDaysOf(camera_id);
+      if (days === null) continue;
+      for (;;) {
+        const rows = this.d.db
+          .prepare<[string, number], { id: number; start_ms: number; end_ms: number; bytes: number; locked: number }>(
+            'SELECT id, start_ms, end_ms, bytes, locked FROM segments WHERE camera_id = ? AND end_ms < ? AND locked = 0 ORDER BY start_ms LIMIT 500',
+          )
+          .all(camera_id, now - days * 86_400_000);
+        const chosen = selectExpired(rows.map((r) => toCandidate(camera_id, r)), () => days, now);
+        if (chosen.length === 0) break;
+        dels.push(...deleteSegments(this.d.db, this.d.recordingsRoot, chosen.map((c) => c.id)));
+        if (rows.length < 500) break;
+      }
+    }
+    this.report(merge(dels), 'retention');
+  }
+
+  private usedBytes(): number {
+    return this.d.db.prepare<[], { b: number | null }>('SELECT SUM(bytes) AS b FROM segments').get()?.b ?? 0;
+  }
+
+  private oldest(limit: number): Candidate[] {
+    return this.d.db
+      .prepare<[number], { id: number; camera_id: string; start_ms: number; end_ms: number; bytes: number; locked: number }>(
+        'SELECT id, camera_id, start_ms, end_ms, bytes, locked FROM segments WHERE locked = 0 ORDER BY start_ms LIMIT ?',
+      )
+      .all(limit)
+      .map((r) => toCandidate(r.camera_id, r));
+  }
+
+  private quota(): void {
+    const st = this.d.settings();
+    const vol = volumeOf(this.d.recordingsRoot);
+    const quota = quotaBytes(st.quotaGb, st.quotaPercent, vol.total);
+    if (quota <= 0) return;
+    const used = this.usedBytes();
+    if (used <= quota) return;
+    // free down to 98 % of the quota so each pass does not delete one segment at a time
+    const need = used - quota * 0.98;
+    const chosen = selectOldest(this.oldest(5000), need);
+    if (chosen.length === 0) {
+      log.warn(`recordings use ${(used / 1e9).toFixed(2)} GB, over the ${(quota / 1e9).toFixed(2)} GB quota, but every segment is locked`);
+      return;
+    }
+    this.report(deleteSegments(this.d.db, this.d.recordingsRoot, chosen.map((c) => c.id)), 'quota');
+  }
+
+  private emergency(diskFull: boolean): void {
+    const st = this.d.settings();
+    const vol = volumeOf(this.d.recordingsRoot);
+    if (vol.total === 0) return;
+    const mark = lowSpaceBytes(st.lowSpaceGb, vol.total);
+    if (vol.free >= mark && !diskFull) return;
+    const now = Date.now();
+    if (now - this.lastLowSpaceEvent > 60_000 || diskFull) {
+      this.lastLowSpaceEvent = now;
+      log.warn(`low disk space: ${(vol.free / 1e6).toFixed(1)} MB free, under the ${(mark / 1e6).toFixed(1)} MB mark; deleting the oldest footage`);
+      this.d.bus.emit('storage.lowSpace', { freeBytes: vol.free, thresholdBytes: Math.round(mark) });
+    }
+    const candidates = this.oldest(5000);
+    // free up to 120 % of the mark; on a full disk at least a few segments' worth
+    let need = mark * 1.2 - vol.free;
+    if (diskFull) {
+      const avg = candidates.length ? candidates.reduce((a, c) => a + c.bytes, 0) / candidates.length : 0;
+      need = Math.max(need, avg * 3, 1);
+    }
+    const chosen = selectOldest(candidates, need);
+    if (chosen.length === 0) {
+      log.error('the disk is nearly full and no recording can be deleted (none, or all locked): free space on the volume');
+      return;
+    }
+    this.report(deleteSegments(this.d.db, this.d.recordingsRoot, chosen.map((c) => c.id)), 'emergency');
+  }
+
+  private compactJournals(): void {
+    const rows = this.d.db.prepare<[], { camera_id: string; s: number }>('SELECT camera_id, MIN(start_ms) AS s FROM segments GROUP BY camera_id').all();
+    for (const r of rows) compactJournal(journalPath(this.d.recordingsRoot, r.camera_id), r.s);
+  }
+
+  status(): StorageStatus {
+    const st = this.d.settings();
+    const vol = volumeOf(this.d.recordingsRoot);
+    const quota = quotaBytes(st.quotaGb, st.quotaPercent, vol.total);
+    const now = Date.now();
+    const rows = this.d.db
+      .prepare<[number], { camera_id: string; bytes: number; n: number; oldest: number; newest: number; locked: number; recent: number }>(
+        `SELECT camera_id, SUM(bytes) AS bytes, COUNT(*) AS n, MIN(start_ms) AS oldest, MAX(end_ms) AS newest,
+                SUM(CASE WHEN locked = 1 THEN bytes ELSE 0 END) AS locked,
+                SUM(CASE WHEN end_ms > ? THEN bytes ELSE 0 END) AS recent
+         FROM segments GROUP BY camera_id`,
+      )
+      .all(now - 3600_000);
+    const byId = new Map(rows.map((r) => [r.camera_id, r]));
+    const ids = [...new Set([...this.d.cameraIds(), ...rows.map((r) => r.camera_id)])];
+    const cameras: StorageCamera[] = ids.map((id) => {
+      const r = byId.get(id);
+      return {
+        cameraId: id,
+        name: this.d.cameraName(id),
+        bytes: r?.bytes ?? 0,
+        segments: r?.n ?? 0,
+        oldest: r ? new Date(r.oldest).toISOString() : null,
+        newest: r ? new Date(r.newest).toISOString() : null,
+        daysRetained: r ? Math.round(((r.newest - r.oldest) / 86_400_000) * 100) / 100 : 0,
+        lockedBytes: r?.locked ?? 0,
+        bytesPerDay: Math.round((r?.recent ?? 0) * 24),
+        retentionDays: this.d.retentionDaysOf(id),
+      };
+    });
+    const used = cameras.reduce((a, c) => a + c.bytes, 0);
+    const perDay = cameras.reduce((a, c) => a + c.bytesPerDay, 0);
+    return {
+      dataDir: this.d.dataDir,
+      volumeTotalBytes: vol.total,
+      volumeFreeBytes: vol.free,
+      quotaBytes: Math.round(quota),
+      usedBytes: used,
+      lockedBytes: cameras.reduce((a, c) => a + c.lockedBytes, 0),
+      lowSpace: vol.total > 0 && vol.free < lowSpaceBytes(st.lowSpaceGb, vol.total),
+      forecastDays: perDay > 0 ? Math.round((quota / perDay) * 10) / 10 : null,
+      cameras,
+    };
+  }
+}
+
+function toCandidate(cameraId: string, r: { id: number; start_ms: number; end_ms: number; bytes: number; locked: number }): Candidate {
+  return { id: r.id, cameraId, startMs: r.start_ms, endMs: r.end_ms, bytes: r.bytes, locked: !!r.locked };
+}
+
+function merge(dels: Deleted[]): Deleted[] {
+  const m = new Map<string, Deleted>();
+  for (const d of dels) {
+    const x = m.get(d.cameraId) ?? { cameraId: d.cameraId, segments: 0, bytes: 0 };
+    x.segments += d.segments;
+    x.bytes += d.bytes;
+    m.set(d.cameraId, x);
+  }
+  return [...m.values()];
+}

@@ -1,0 +1,156 @@
+/**
+ * The live index of segments and gaps: inserting closed segments and keeping
+ * gaps, following the rules in runs.ts so that `index rebuild` agrees.
+ * Every gap decision is journaled first (journal.ts), then written here.
+ */
+import type { GapReason } from '../../api/contract.js';
+import type { Db } from '../store/db.js';
+import { appendJournal } from './journal.js';
+import { reasonSplitsGap } from './runs.js';
+
+export interface SegmentRow {
+  id: number;
+  camera_id: string;
+  start_ms: number;
+  end_ms: number;
+  bytes: number;
+  path: string;
+  codec: string | null;
+  width: number | null;
+  height: number | null;
+  run_id: string | null;
+  locked: number;
+  salvaged: number;
+  init_hash: string | null;
+}
+
+export interface GapRow {
+  id: number;
+  camera_id: string;
+  start_ms: number;
+  end_ms: number | null;
+  reason: GapReason;
+}
+
+export interface NewSegment {
+  cameraId: string;
+  startMs: number;
+  endMs: number;
+  bytes: number;
+  /** Relative to the recordings root. */
+  path: string;
+  codec: string | null;
+  width: number | null;
+  height: number | null;
+  runId: string;
+  salvaged: boolean;
+  initHash: string | null;
+}
+
+export class Timeline {
+  private q;
+  constructor(
+    private readonly db: Db,
+    private readonly journalOf: (cameraId: string) => string,
+  ) {
+    this.q = {
+      last: db.prepare<[string], SegmentRow>('SELECT * FROM segments WHERE camera_id = ? ORDER BY start_ms DESC LIMIT 1'),
+      lastOfRun: db.prepare<[string, string], SegmentRow>('SELECT * FROM segments WHERE camera_id = ? AND run_id = ? ORDER BY start_ms DESC LIMIT 1'),
+      insert: db.prepare(
+        `INSERT INTO segments (camera_id, start_ms, end_ms, bytes, path, codec, width, height, run_id, locked, salvaged, init_hash)
+         VALUES (@cameraId, @startMs, @endMs, @bytes, @path, @codec, @width, @height, @runId, 0, @salvaged, @initHash)`,
+      ),
+      setEnd: db.prepare('UPDATE segments SET end_ms = ? WHERE id = ?'),
+      openGap: db.prepare<[string], GapRow>('SELECT * FROM gaps WHERE camera_id = ? AND end_ms IS NULL ORDER BY start_ms DESC LIMIT 1'),
+      openGaps: db.prepare<[string], GapRow>('SELECT * FROM gaps WHERE camera_id = ? AND end_ms IS NULL'),
+      insertGap: db.prepare('INSERT INTO gaps (camera_id, start_ms, end_ms, reason) VALUES (?, ?, ?, ?)'),
+      closeGap: db.prepare('UPDATE gaps SET end_ms = ? WHERE id = ?'),
+      deleteGap: db.prepare('DELETE FROM gaps WHERE id = ?'),
+      byPath: db.prepare<[string], SegmentRow>('SELECT * FROM segments WHERE path = ?'),
+    };
+  }
+
+  lastSegment(cameraId: string): SegmentRow | undefined {
+    return this.q.last.get(cameraId);
+  }
+
+  lastOfRun(cameraId: string, runId: string): SegmentRow | undefined {
+    return this.q.lastOfRun.get(cameraId, runId);
+  }
+
+  openGap(cameraId: string): GapRow | undefined {
+    return this.q.openGap.get(cameraId);
+  }
+
+  hasPath(rel: string): boolean {
+    return !!this.q.byPath.get(rel);
+  }
+
+  /**
+   * Index a closed segment (its file is already in place and fsynced).
+   * A segment that starts a new run closes the open gap (R2) or clamps the
+   * previous run's end (R3). Returns the new row id.
+   */
+  addSegment(s: NewSegment): { id: number; closedGaps: { startMs: number; endMs: number; reason: GapReason }[] } {
+    return this.db.transaction(() => {
+      const closedGaps: { startMs: number; endMs: number; reason: GapReason }[] = [];
+      const prev = this.q.last.get(s.cameraId);
+      if (prev && prev.run_id === s.runId) {
+        // a run that goes on has no gap inside it (rebuild sees none either)
+        for (const g of this.q.openGaps.all(s.cameraId)) this.q.deleteGap.run(g.id);
+      } else if (prev && s.startMs > prev.start_ms) {
+        const open = this.q.openGaps.all(s.cameraId).sort((a, b) => a.start_ms - b.start_ms);
+        if (s.startMs < prev.end_ms) {
+          this.q.setEnd.run(s.startMs, prev.id);
+          for (const g of open) this.q.deleteGap.run(g.id);
+        } else {
+          for (const g of open) {
+            if (g.start_ms >= s.startMs) this.q.deleteGap.run(g.id);
+            else {
+              this.q.closeGap.run(s.startMs, g.id);
+              closedGaps.push({ startMs: g.start_ms, endMs: s.startMs, reason: g.reason });
+            }
+          }
+          if (open.length === 0 && s.startMs > prev.end_ms) {
+            this.q.insertGap.run(s.cameraId, prev.end_ms, s.startMs, 'unknown');
+            closedGaps.push({ startMs: prev.end_ms, endMs: s.startMs, reason: 'unknown' });
+          }
+        }
+      }
+      const r = this.q.insert.run({ ...s, salvaged: s.salvaged ? 1 : 0 });
+      return { id: Number(r.lastInsertRowid), closedGaps };
+    })();
+  }
+
+  /**
+   * The camera stopped recording (or its outage changed cause) at `atMs`.
+   * Opens a gap at the last segment's end, or splits the open gap when the
+   * cause changes in a way worth telling apart (runs.reasonSplitsGap).
+   * Returns the gap opened, if any.
+   */
+  noteDown(cameraId: string, reason: GapReason, atMs = Date.now()): { startMs: number; reason: GapReason } | null {
+    const journal = this.journalOf(cameraId);
+    return this.db.transaction(() => {
+      const open = this.q.openGap.get(cameraId);
+      if (!open) {
+        const last = this.q.last.get(cameraId);
+        if (!last) return null;
+        appendJournal(journal, { ev: 'gap', t: Date.now(), startMs: last.end_ms, reason });
+        this.q.insertGap.run(cameraId, last.end_ms, null, reason);
+        return { startMs: last.end_ms, reason };
+      }
+      if (!reasonSplitsGap(open.reason, reason)) return null;
+      const at = Math.max(atMs, open.start_ms);
+      if (at <= open.start_ms) {
+        // same instant: the new reason replaces the old one
+        appendJournal(journal, { ev: 'gap', t: Date.now(), startMs: open.start_ms, reason });
+        this.db.prepare('UPDATE gaps SET reason = ? WHERE id = ?').run(reason, open.id);
+        return { startMs: open.start_ms, reason };
+      }
+      appendJournal(journal, { ev: 'gap', t: Date.now(), startMs: at, reason });
+      this.q.closeGap.run(at, open.id);
+      this.q.insertGap.run(cameraId, at, null, reason);
+      return { startMs: at, reason };
+    })();
+  }
+}
