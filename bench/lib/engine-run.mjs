@@ -130,6 +130,7 @@ export async function engineRun(ctx, cams, { warmS, windowS, tailS }) {
     inWindow = true;
     const T0 = Date.now();
     const meter = cpuMeter(() => [gh.pid]);
+    const node0 = selfTicks(gh.pid);
     const srv0 = cams.pid ? selfTicks(cams.pid) : 0;
     const mach = machineMeter();
     ctx.log(`measuring for ${windowS} s…`);
@@ -140,6 +141,7 @@ export async function engineRun(ctx, cams, { warmS, windowS, tailS }) {
       if (ctx.opts.verbose) ctx.log(`  ${((Date.now() - T0) / 1000).toFixed(0)} s: ${JSON.stringify(lastHealth?.cameras ?? {})}`);
     }
     const cpu = meter.stop();
+    const node1 = selfTicks(gh.pid);
     const machine = mach.stop();
     const T1 = Date.now();
     inWindow = false;
@@ -189,6 +191,8 @@ export async function engineRun(ctx, cams, { warmS, windowS, tailS }) {
       },
       minRecordingInWindow,
       cpuPct: cpu.cpuPct,
+      /** The engine's node process alone; the rest of cpuPct is its children (ffmpeg). */
+      nodeCpuPct: (100 * (node1 - node0)) / CLK_TCK / seconds,
       procs: cpu.procs,
       serverCpuPct,
       machineBusyPct: machine.busyPct,

@@ -30,7 +30,7 @@ export default {
       ...(after
         ? [`bare ffmpeg, after:   ${pct(after.cpuPct)} over ${after.seconds.toFixed(0)} s  (${after.alive}/${after.recorders} alive; RTSP server ${pct(after.serverCpuPct)}, machine busy ${pct(after.machineBusyPct)})`]
         : []),
-      `Gatehouse (${eng.engine}): ${pct(eng.cpuPct)} over ${eng.window.seconds.toFixed(0)} s  (${eng.procs} processes in its tree, ${(eng.bytesPerSecond / 1e6).toFixed(2)} MB/s written; RTSP server ${pct(eng.serverCpuPct)}, machine busy ${pct(eng.machineBusyPct)})`,
+      `Gatehouse (${eng.engine}): ${pct(eng.cpuPct)} over ${eng.window.seconds.toFixed(0)} s  (node ${pct(eng.nodeCpuPct)} + ${eng.procs - 1} children ${pct(eng.cpuPct - eng.nodeCpuPct)}, ${(eng.bytesPerSecond / 1e6).toFixed(2)} MB/s written; RTSP server ${pct(eng.serverCpuPct)}, machine busy ${pct(eng.machineBusyPct)})`,
       `cameras reporting "recording": all ${eng.startup.allRecordingAfterReadyS === null ? 'never' : `after ${eng.startup.allRecordingAfterReadyS.toFixed(1)} s`}; lowest count in the window ${eng.minRecordingInWindow ?? 'n/a'}/${eng.cameras}`,
     ];
     const figures = [
