@@ -1,9 +1,18 @@
 import { useEffect } from 'react';
+import type { StorageCamera } from '../../../../main/api/contract.js';
 import { useQuery } from '../../api/context.js';
 import { useShortcuts } from '../../keyboard/useShortcuts.js';
 import { useSettings } from '../../state/settings.js';
 import { Notice } from '../../ui/Notice.js';
-import { formatBytes, formatDateTime } from '../../ui/format.js';
+import { formatBytes, formatDateTime, formatDuration } from '../../ui/format.js';
+
+/** How far back this camera's recordings reach: from its oldest to newest segment when known. */
+function keptLabel(c: StorageCamera): string {
+  const span = c.oldest && c.newest ? (Date.parse(c.newest) - Date.parse(c.oldest)) / 1000 : NaN;
+  const seconds = Number.isFinite(span) && span > 0 ? span : c.daysRetained * 86400;
+  if (!c.segments) return '–';
+  return seconds < 86400 ? formatDuration(seconds) : `${(seconds / 86400).toFixed(seconds < 864000 ? 1 : 0)} d`;
+}
 
 /** Disk use: the volume, the quota, per-camera bytes and days kept, and how long the quota lasts. */
 export function StorageTab() {
@@ -71,7 +80,7 @@ export function StorageTab() {
               <th>Camera</th>
               <th className="num">Stored</th>
               <th className="num">Segments</th>
-              <th className="num">Days kept</th>
+              <th className="num">Kept</th>
               <th className="num">Per day</th>
               <th className="num">Locked</th>
               <th className="num">Retention</th>
@@ -85,7 +94,7 @@ export function StorageTab() {
                 <td>{c.name}</td>
                 <td className="num">{formatBytes(c.bytes)}</td>
                 <td className="num">{c.segments.toLocaleString('en')}</td>
-                <td className="num">{c.daysRetained.toFixed(c.daysRetained < 10 ? 1 : 0)}</td>
+                <td className="num">{keptLabel(c)}</td>
                 <td className="num">{formatBytes(c.bytesPerDay)}</td>
                 <td className="num">{c.lockedBytes ? formatBytes(c.lockedBytes) : <span className="muted">–</span>}</td>
                 <td className="num">{c.retentionDays != null ? `${c.retentionDays} d` : <span className="muted">default</span>}</td>
