@@ -179,7 +179,10 @@ describe('ApiClient over WebSocket', () => {
       sock().drop();
     }
     expect(client.snapshot().state).toBe('offline');
-    await expect(client.call('auth.me', {})).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('still retrying') });
+    await expect(client.call('auth.me', {})).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringContaining('still retrying'),
+    });
     const n = sockets.length;
     await vi.advanceTimersByTimeAsync(4000);
     expect(sockets.length).toBe(n + 1);
@@ -240,7 +243,10 @@ describe('ApiClient over WebSocket', () => {
     const { client, sockets, sock } = setup();
     sock().open();
     const p = client.call('cameras.list', {}).catch((e: unknown) => e);
-    sock().frame({ id: sock().last().id, error: { code: 'unauthorized', message: 'not logged in, or the session has expired: log in again' } });
+    sock().frame({
+      id: sock().last().id,
+      error: { code: 'unauthorized', message: 'not logged in, or the session has expired: log in again' },
+    });
     await p;
     expect(client.user).toBeNull();
     expect(sockets).toHaveLength(2); // reopened to get a fresh hello
@@ -249,12 +255,17 @@ describe('ApiClient over WebSocket', () => {
   });
 
   it('logs in over HTTP (for the cookie), then reopens the socket and reads the user from hello', async () => {
-    const fetch = vi.fn(async () => new Response(JSON.stringify({ user: { username: 'ann', role: 'guard' }, token: 't' }), { status: 200 }));
+    const fetch = vi.fn(
+      async () => new Response(JSON.stringify({ user: { username: 'ann', role: 'guard' }, token: 't' }), { status: 200 }),
+    );
     const { client, sockets, sock } = setup({ fetch: fetch as unknown as typeof globalThis.fetch });
     sock().open(null);
     const p = client.login('ann', 'secret-pass');
     await vi.advanceTimersByTimeAsync(0);
-    expect(fetch).toHaveBeenCalledWith('http://test/api/rpc/auth.login', expect.objectContaining({ method: 'POST', credentials: 'same-origin' }));
+    expect(fetch).toHaveBeenCalledWith(
+      'http://test/api/rpc/auth.login',
+      expect.objectContaining({ method: 'POST', credentials: 'same-origin' }),
+    );
     expect(sockets).toHaveLength(2);
     sock().open({ username: 'ann', role: 'guard' });
     await expect(p).resolves.toEqual({ username: 'ann', role: 'guard' });
@@ -264,8 +275,14 @@ describe('ApiClient over WebSocket', () => {
   it('shows the server’s login message, including rate limits', async () => {
     const fetch = vi
       .fn()
-      .mockResolvedValueOnce(new Response(JSON.stringify({ error: { code: 'unauthorized', message: 'wrong username or password' } }), { status: 401 }))
-      .mockResolvedValueOnce(new Response(JSON.stringify({ error: { code: 'rate_limited', message: 'too many login attempts; try again in 42 s' } }), { status: 429 }))
+      .mockResolvedValueOnce(
+        new Response(JSON.stringify({ error: { code: 'unauthorized', message: 'wrong username or password' } }), { status: 401 }),
+      )
+      .mockResolvedValueOnce(
+        new Response(JSON.stringify({ error: { code: 'rate_limited', message: 'too many login attempts; try again in 42 s' } }), {
+          status: 429,
+        }),
+      )
       .mockRejectedValueOnce(new TypeError('Failed to fetch'));
     const { client, sock } = setup({ fetch: fetch as unknown as typeof globalThis.fetch });
     sock().open(null);
@@ -367,8 +384,15 @@ describe('ApiClient over the desktop bridge', () => {
     const b: DesktopBridge = {
       kind: 'electron',
       rpc: async (m) => {
-        if (!engineUp) return { error: { code: 'unavailable', message: `${m}: the engine is not running (it is starting or restarting); try again in a moment` } };
-        if (m === 'alarms.list') return { error: { code: 'unavailable', message: 'alarms.list is not available: this part is not enabled' } };
+        if (!engineUp)
+          return {
+            error: {
+              code: 'unavailable',
+              message: `${m}: the engine is not running (it is starting or restarting); try again in a moment`,
+            },
+          };
+        if (m === 'alarms.list')
+          return { error: { code: 'unavailable', message: 'alarms.list is not available: this part is not enabled' } };
         return { result: m === 'system.health' ? { version: '1' } : { username: 'a', role: 'guard' } };
       },
       onEvent: () => () => {},

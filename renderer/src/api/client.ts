@@ -16,7 +16,17 @@
  * reconnect `onReconnect` listeners reload their data. Sessions are persisted by the
  * engine, so the cookie still works after a server restart.
  */
-import { ApiError, type ClientFrame, type EventMap, type EventName, type Me, type Method, type ParamsOf, type ResultOf, type ServerFrame } from '../../../main/api/contract.js';
+import {
+  ApiError,
+  type ClientFrame,
+  type EventMap,
+  type EventName,
+  type Me,
+  type Method,
+  type ParamsOf,
+  type ResultOf,
+  type ServerFrame,
+} from '../../../main/api/contract.js';
 import type { DesktopBridge, RpcReply } from '../../../main/api/bridge.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 
@@ -242,7 +252,11 @@ export class ApiClient {
     s.onclose = (ev) => {
       if (s !== this.sock) return;
       this.sock = null;
-      this.onLost(ev.code === 1006 || ev.code === undefined ? 'the server is not reachable' : `the server closed the connection (${ev.code}${ev.reason ? ': ' + ev.reason : ''})`);
+      this.onLost(
+        ev.code === 1006 || ev.code === undefined
+          ? 'the server is not reachable'
+          : `the server closed the connection (${ev.code}${ev.reason ? ': ' + ev.reason : ''})`,
+      );
     };
     s.onerror = () => {
       /* onclose follows and does the work */
@@ -287,7 +301,10 @@ export class ApiClient {
     if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
     this.helloTimer = this.keepaliveTimer = null;
     this.failPending(
-      new ApiError('unavailable', 'lost the connection to the server before it answered; the request may or may not have been applied, check and try again'),
+      new ApiError(
+        'unavailable',
+        'lost the connection to the server before it answered; the request may or may not have been applied, check and try again',
+      ),
     );
     if (this.stopped) return;
     if (this.everOnline) this.lostSinceOnline = true;
@@ -370,7 +387,12 @@ export class ApiClient {
     const p: Pending = { method, resolve, reject, timer: null };
     p.timer = setTimeout(() => {
       if (!this.pending.delete(id)) return;
-      reject(new ApiError('unavailable', `the server did not answer ${method} within ${Math.round(timeoutMs / 1000)} s; check the connection and try again`));
+      reject(
+        new ApiError(
+          'unavailable',
+          `the server did not answer ${method} within ${Math.round(timeoutMs / 1000)} s; check the connection and try again`,
+        ),
+      );
     }, timeoutMs);
     this.pending.set(id, p);
     try {
@@ -454,7 +476,8 @@ export class ApiClient {
       if (this.stopped) return;
       const attempt = this.snap.attempt + 1;
       const delay = backoffDelay(attempt - 1, this.opts.backoff);
-      const state: ConnectionState = attempt >= this.opts.offlineAfterAttempts ? 'offline' : this.everOnline ? 'reconnecting' : 'connecting';
+      const state: ConnectionState =
+        attempt >= this.opts.offlineAfterAttempts ? 'offline' : this.everOnline ? 'reconnecting' : 'connecting';
       this.patch({ state, attempt, lastError: (err as Error).message, retryAt: this.opts.now() + delay });
       if (this.retryTimer) clearTimeout(this.retryTimer);
       this.retryTimer = setTimeout(() => void this.probeIpc(), delay);
@@ -525,7 +548,9 @@ export class ApiClient {
         return;
       }
       if (this.snap.state === 'offline') {
-        reject(new ApiError('unavailable', `${method}: not connected to the server (${this.snap.lastError ?? 'unreachable'}); still retrying`));
+        reject(
+          new ApiError('unavailable', `${method}: not connected to the server (${this.snap.lastError ?? 'unreachable'}); still retrying`),
+        );
         return;
       }
       const q: Queued = {
@@ -537,7 +562,12 @@ export class ApiClient {
         timer: setTimeout(() => {
           const i = this.queue.indexOf(q);
           if (i >= 0) this.queue.splice(i, 1);
-          reject(new ApiError('unavailable', `${method}: the server did not answer within ${Math.round(timeoutMs / 1000)} s (not connected); try again`));
+          reject(
+            new ApiError(
+              'unavailable',
+              `${method}: the server did not answer within ${Math.round(timeoutMs / 1000)} s (not connected); try again`,
+            ),
+          );
         }, timeoutMs),
       };
       this.queue.push(q);
@@ -611,7 +641,8 @@ export class ApiClient {
     }
     if (!res.ok) {
       const e = (body as { error?: { code?: string; message?: string; field?: string } } | null)?.error;
-      const code = (e?.code ?? (res.status === 429 ? 'rate_limited' : res.status === 401 ? 'unauthorized' : 'internal')) as ApiError['code'];
+      const code = (e?.code ??
+        (res.status === 429 ? 'rate_limited' : res.status === 401 ? 'unauthorized' : 'internal')) as ApiError['code'];
       throw new ApiError(code, e?.message ?? `the server answered ${res.status}`, e?.field);
     }
     return body;
@@ -629,7 +660,10 @@ export class ApiClient {
     this.reopen();
     const h = await waiting;
     if (!h.user) {
-      throw new ApiError('unauthorized', 'the password was accepted, but the browser did not keep the session cookie; allow cookies for this address and try again');
+      throw new ApiError(
+        'unauthorized',
+        'the password was accepted, but the browser did not keep the session cookie; allow cookies for this address and try again',
+      );
     }
     return h.user ?? r.user;
   }

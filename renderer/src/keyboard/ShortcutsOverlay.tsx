@@ -7,17 +7,19 @@ import { useShortcutList, useShortcuts } from './useShortcuts.js';
 export function ShortcutsOverlay({ onClose }: { onClose: () => void }) {
   const ref = useRef<HTMLDivElement>(null);
   useFocusTrap(ref);
-  useShortcuts(
-    'Shortcuts',
-    [
-      { keys: ['esc', '?'], description: 'Close', run: onClose, hidden: true },
-    ],
-    { modal: true },
-  );
+  useShortcuts('Shortcuts', [{ keys: ['esc', '?'], description: 'Close', run: onClose, hidden: true }], { modal: true });
   const groups = useShortcutList();
   return (
     <div className="backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="dialog shortcuts" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" ref={ref} tabIndex={-1} data-testid="shortcuts-overlay">
+      <div
+        className="dialog shortcuts"
+        role="dialog"
+        aria-modal="true"
+        aria-label="Keyboard shortcuts"
+        ref={ref}
+        tabIndex={-1}
+        data-testid="shortcuts-overlay"
+      >
         <header className="dialog-head">
           <h2>Keyboard shortcuts</h2>
           <button type="button" className="btn ghost icon" onClick={onClose} aria-label="Close" title="Close (Esc)">
@@ -36,11 +38,12 @@ export function ShortcutsOverlay({ onClose }: { onClose: () => void }) {
                         <span className="kbd-label">{s.display}</span>
                       ) : (
                         s.keys.map((k, j) => (
-                        <span key={k}>
-                          {j > 0 && <span className="kbd-or">or</span>}
-                          <Kbd spec={k} />
-                        </span>
-                      )))}
+                          <span key={k}>
+                            {j > 0 && <span className="kbd-or">or</span>}
+                            <Kbd spec={k} />
+                          </span>
+                        ))
+                      )}
                     </dt>
                     <dd>{s.description}</dd>
                   </div>
@@ -48,7 +51,9 @@ export function ShortcutsOverlay({ onClose }: { onClose: () => void }) {
               </dl>
             </section>
           ))}
-          <p className="muted shortcuts-note">Keys are ignored while you type in a field, except Esc and F1–F5. Tab and Shift+Tab move between controls.</p>
+          <p className="muted shortcuts-note">
+            Keys are ignored while you type in a field, except Esc and F1–F5. Tab and Shift+Tab move between controls.
+          </p>
         </div>
       </div>
     </div>

@@ -181,7 +181,11 @@ export class ShortcutRegistry {
       const items = reg
         .get()
         .filter((s) => s.enabled !== false && !s.hidden)
-        .map((s) => ({ keys: Array.isArray(s.keys) ? [...s.keys] : [s.keys], description: s.description, ...(s.display ? { display: s.display } : {}) }));
+        .map((s) => ({
+          keys: Array.isArray(s.keys) ? [...s.keys] : [s.keys],
+          description: s.description,
+          ...(s.display ? { display: s.display } : {}),
+        }));
       if (!items.length) continue;
       const g = groups.get(reg.scope) ?? { scope: reg.scope, shortcuts: [] };
       g.shortcuts.push(...items);
@@ -199,10 +203,15 @@ export class ShortcutRegistry {
       const items = reg
         .get()
         .filter((s) => s.enabled !== false && !s.hidden)
-        .map((s) => ({ keys: Array.isArray(s.keys) ? [...s.keys] : [s.keys], description: s.description, ...(s.display ? { display: s.display } : {}) }));
+        .map((s) => ({
+          keys: Array.isArray(s.keys) ? [...s.keys] : [s.keys],
+          description: s.description,
+          ...(s.display ? { display: s.display } : {}),
+        }));
       if (!items.length) continue;
       const g = groups.get(reg.scope) ?? { scope: reg.scope, shortcuts: [] };
-      for (const it of items) if (!g.shortcuts.some((x) => x.description === it.description && x.keys.join() === it.keys.join())) g.shortcuts.push(it);
+      for (const it of items)
+        if (!g.shortcuts.some((x) => x.description === it.description && x.keys.join() === it.keys.join())) g.shortcuts.push(it);
       groups.set(reg.scope, g);
     }
     const out = [...groups.values()];
@@ -221,7 +230,13 @@ export class ShortcutRegistry {
 }
 
 function sameCombo(a: KeyCombo, b: KeyCombo): boolean {
-  return a.key === b.key && a.ctrl === b.ctrl && a.alt === b.alt && a.meta === b.meta && (a.shift === b.shift || (a.key.length === 1 && !/[a-z]/.test(a.key)));
+  return (
+    a.key === b.key &&
+    a.ctrl === b.ctrl &&
+    a.alt === b.alt &&
+    a.meta === b.meta &&
+    (a.shift === b.shift || (a.key.length === 1 && !/[a-z]/.test(a.key)))
+  );
 }
 
 function toCombo(e: KeyEventLike): KeyCombo {

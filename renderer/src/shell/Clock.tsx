@@ -8,7 +8,12 @@ export function Clock() {
   const { timeZone, timeZoneIsLocal } = useSettings();
   const date = formatDateTime(now, timeZone).slice(0, 10);
   return (
-    <span className="clock" data-testid="clock" data-tz={timeZone} title={`${date} ${timeZone} (${utcOffset(timeZone, new Date(now))})${timeZoneIsLocal ? ': this computer\'s zone; set one in Settings → General' : ''}`}>
+    <span
+      className="clock"
+      data-testid="clock"
+      data-tz={timeZone}
+      title={`${date} ${timeZone} (${utcOffset(timeZone, new Date(now))})${timeZoneIsLocal ? ": this computer's zone; set one in Settings → General" : ''}`}
+    >
       <span className="clock-date">{date}</span>
       <span className="clock-time">{formatClock(now, timeZone)}</span>
       <span className="clock-tz">{zoneLabel(timeZone, new Date(now))}</span>

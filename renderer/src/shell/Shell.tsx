@@ -101,7 +101,13 @@ function Console() {
             {user.username}
             <span className={`role role-${user.role}`}>{user.role}</span>
           </span>
-          <button type="button" className="btn ghost small" onClick={() => setHelp(true)} title="Keyboard shortcuts (?)" data-testid="shortcuts-button">
+          <button
+            type="button"
+            className="btn ghost small"
+            onClick={() => setHelp(true)}
+            title="Keyboard shortcuts (?)"
+            data-testid="shortcuts-button"
+          >
             ?
           </button>
           <button type="button" className="btn ghost small" onClick={logout} data-testid="logout">

@@ -21,7 +21,16 @@ export function Dialog({ title, onClose, children, footer, testId, width = 440, 
   useShortcuts(scope, [{ keys: 'esc', description: 'Close the dialog', run: onClose }], { modal: true });
   return (
     <div className="backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} ref={ref} tabIndex={-1} style={{ width }} data-testid={testId}>
+      <div
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        ref={ref}
+        tabIndex={-1}
+        style={{ width }}
+        data-testid={testId}
+      >
         <header className="dialog-head">
           <h2 id={titleId}>{title}</h2>
           <button type="button" className="btn ghost icon" onClick={onClose} aria-label="Close" title="Close (Esc)">

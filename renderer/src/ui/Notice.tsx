@@ -1,7 +1,17 @@
 import type { ReactNode } from 'react';
 
 /** A calm inline message: info, success, warn or error. */
-export function Notice({ tone = 'info', children, testId, onRetry }: { tone?: 'info' | 'ok' | 'warn' | 'error'; children: ReactNode; testId?: string; onRetry?: () => void }) {
+export function Notice({
+  tone = 'info',
+  children,
+  testId,
+  onRetry,
+}: {
+  tone?: 'info' | 'ok' | 'warn' | 'error';
+  children: ReactNode;
+  testId?: string;
+  onRetry?: () => void;
+}) {
   return (
     <div className={`notice notice-${tone}`} role={tone === 'error' ? 'alert' : 'status'} data-testid={testId}>
       <span>{children}</span>

@@ -6,7 +6,17 @@ export interface TabDef<K extends string> {
 }
 
 /** Tab strip with arrow-key movement (roving focus). */
-export function Tabs<K extends string>({ tabs, current, onChange, testId }: { tabs: TabDef<K>[]; current: K; onChange: (k: K) => void; testId?: string }) {
+export function Tabs<K extends string>({
+  tabs,
+  current,
+  onChange,
+  testId,
+}: {
+  tabs: TabDef<K>[];
+  current: K;
+  onChange: (k: K) => void;
+  testId?: string;
+}) {
   const refs = useRef<Array<HTMLButtonElement | null>>([]);
   const onKey = (e: KeyboardEvent, i: number) => {
     let n = -1;

@@ -51,7 +51,11 @@ function dtf(tz: string | undefined, o: Intl.DateTimeFormatOptions, tag: string)
 
 function parts(date: Date, tz: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const p of dtf(tz, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }, 'full').formatToParts(date)) {
+  for (const p of dtf(
+    tz,
+    { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' },
+    'full',
+  ).formatToParts(date)) {
     out[p.type] = p.value;
   }
   return out;
@@ -170,7 +174,13 @@ export function fieldError(err: unknown): { field: string | null; message: strin
 }
 
 /** "2 of 4 recording" style counts from camera states. */
-export function healthCounts(states: CameraState[]): { total: number; recording: number; attention: number; connecting: number; disabled: number } {
+export function healthCounts(states: CameraState[]): {
+  total: number;
+  recording: number;
+  attention: number;
+  connecting: number;
+  disabled: number;
+} {
   let recording = 0;
   let attention = 0;
   let connecting = 0;

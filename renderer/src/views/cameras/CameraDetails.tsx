@@ -1,8 +1,10 @@
+import { useState } from 'react';
 import type { CameraInfo } from '../../../../main/api/contract.js';
 import { useNow } from '../../state/now.js';
 import { useSettings } from '../../state/settings.js';
 import { StateBadge } from '../../ui/StateBadge.js';
 import { formatAgo, formatDateTime, formatFps, formatResolution } from '../../ui/format.js';
+import { DeviceInfoCard } from './onvif/DeviceInfoCard.js';
 
 /** Everything known about one camera, beside the list. */
 export function CameraDetails({
@@ -21,6 +23,7 @@ export function CameraDetails({
   onRemove: () => void;
 }) {
   const now = useNow(5000);
+  const [device, setDevice] = useState(false);
   const { timeZone, settings } = useSettings();
   const s = camera.status;
   const rows: Array<[string, React.ReactNode]> = [
@@ -32,10 +35,18 @@ export function CameraDetails({
     ['Sub URL', camera.subUrl ? <code key="su">{camera.subUrl}</code> : '–'],
     ['Username', camera.username ?? '–'],
     ['Password', camera.hasPassword ? 'stored (encrypted)' : 'none'],
-    ['Video', [s.codec?.toUpperCase(), formatResolution(s.width, s.height), formatFps(s.fps)].filter((x) => x && x !== '–').join(' · ') || '–'],
+    [
+      'Video',
+      [s.codec?.toUpperCase(), formatResolution(s.width, s.height), formatFps(s.fps)].filter((x) => x && x !== '–').join(' · ') || '–',
+    ],
     ['Audio', s.audio ?? 'none'],
     ['Last segment', s.lastSegmentAt ? `${formatDateTime(s.lastSegmentAt, timeZone)} (${formatAgo(s.lastSegmentAt, now)})` : 'none yet'],
-    ['Retention', camera.retentionDays != null ? `${camera.retentionDays} days` : `default${settings?.defaultRetentionDays ? ` (${settings.defaultRetentionDays} days)` : ''}`],
+    [
+      'Retention',
+      camera.retentionDays != null
+        ? `${camera.retentionDays} days`
+        : `default${settings?.defaultRetentionDays ? ` (${settings.defaultRetentionDays} days)` : ''}`,
+    ],
     ['Source', camera.demo ? 'demo (built-in test video)' : 'network camera'],
   ];
   return (
@@ -54,6 +65,12 @@ export function CameraDetails({
           </div>
         ))}
       </dl>
+      {!camera.demo && (
+        <details className="details-device" open={device} onToggle={(e) => setDevice((e.target as HTMLDetailsElement).open)}>
+          <summary data-testid="camera-device-toggle">Device (ONVIF)</summary>
+          {device && <DeviceInfoCard cameraId={camera.id} />}
+        </details>
+      )}
       {isAdmin && (
         <div className="details-actions">
           <button type="button" className="btn" onClick={onEdit} data-testid="camera-edit">

@@ -5,6 +5,8 @@ import { useSettings } from '../../state/settings.js';
 import { Dialog } from '../../ui/Dialog.js';
 import { Field } from '../../ui/Field.js';
 import { fieldError } from '../../ui/format.js';
+import { DiscoveryPanel } from './onvif/DiscoveryPanel.js';
+import { TestConnection } from './onvif/TestConnection.js';
 
 type Values = { name: string; url: string; subUrl: string; username: string; password: string; retentionDays: string; enabled: boolean };
 type FieldKey = keyof Values;
@@ -21,8 +23,25 @@ function initial(c: CameraInfo | null): Values {
   };
 }
 
-/** Add or edit a camera. Server validation messages appear under their field. */
-export function CameraForm({ camera, onClose, onSaved }: { camera: CameraInfo | null; onClose: () => void; onSaved: (c: CameraInfo) => void }) {
+export type AddMode = 'manual' | 'onvif';
+
+/**
+ * Add or edit a camera. Adding offers two ways: a stream URL typed in (with
+ * "Test connection"), or an ONVIF device found on the network. Server
+ * validation messages appear under their field.
+ */
+export function CameraForm({
+  camera,
+  onClose,
+  onSaved,
+  initialMode = 'manual',
+}: {
+  camera: CameraInfo | null;
+  onClose: () => void;
+  onSaved: (c: CameraInfo) => void;
+  initialMode?: AddMode;
+}) {
+  const [mode, setMode] = useState<AddMode>(camera ? 'manual' : initialMode);
   const client = useClient();
   const { settings } = useSettings();
   const [v, setV] = useState<Values>(() => initial(camera));
@@ -44,7 +63,8 @@ export function CameraForm({ camera, onClose, onSaved }: { camera: CameraInfo | 
     let retention: number | null = null;
     if (v.retentionDays.trim()) {
       retention = Number(v.retentionDays);
-      if (!Number.isInteger(retention) || retention < 1 || retention > 3650) local.retentionDays = 'a whole number of days from 1 to 3650, or empty for the default';
+      if (!Number.isInteger(retention) || retention < 1 || retention > 3650)
+        local.retentionDays = 'a whole number of days from 1 to 3650, or empty for the default';
     }
     if (Object.keys(local).length) {
       setErrors(local);
@@ -87,59 +107,163 @@ export function CameraForm({ camera, onClose, onSaved }: { camera: CameraInfo | 
 
   const defaultRetention = settings?.defaultRetentionDays;
   return (
-    <Dialog title={editing ? `Edit ${camera.name}` : 'Add camera'} onClose={onClose} testId="camera-form" width={520} scope="Camera form">
-      <form onSubmit={submit} noValidate className="form">
-        <Field label="Name" error={errors.name} testId="camera-name">
-          {(p) => <input {...p} data-testid="camera-name" data-autofocus value={v.name} onChange={set('name')} maxLength={64} placeholder="Gate North" />}
-        </Field>
-        <Field label="Main stream URL" error={errors.url} testId="camera-url" hint="Recorded. rtsp://host:554/path — credentials go in the fields below, not in the URL.">
-          {(p) => <input {...p} data-testid="camera-url" value={v.url} onChange={set('url')} spellCheck={false} placeholder="rtsp://192.168.1.20:554/stream1" />}
-        </Field>
-        <Field label="Sub stream URL (optional)" error={errors.subUrl} testId="camera-suburl" hint="Lower resolution, used for grids and detection.">
-          {(p) => <input {...p} data-testid="camera-suburl" value={v.subUrl} onChange={set('subUrl')} spellCheck={false} placeholder="rtsp://192.168.1.20:554/stream2" />}
-        </Field>
-        <div className="form-row">
-          <Field label="Username" error={errors.username} testId="camera-username">
-            {(p) => <input {...p} data-testid="camera-username" value={v.username} onChange={set('username')} autoComplete="off" spellCheck={false} />}
-          </Field>
-          <Field
-            label="Password"
-            error={errors.password}
-            testId="camera-password"
-            hint={editing && camera.hasPassword ? 'Leave empty to keep the stored password.' : 'Stored encrypted on the server.'}
-          >
-            {(p) => <input {...p} data-testid="camera-password" type="password" value={v.password} onChange={set('password')} autoComplete="new-password" placeholder={editing && camera.hasPassword ? '••••••••' : ''} />}
-          </Field>
+    <Dialog
+      title={editing ? `Edit ${camera.name}` : 'Add camera'}
+      onClose={onClose}
+      testId="camera-form"
+      width={mode === 'onvif' ? 640 : 520}
+      scope="Camera form"
+    >
+      {!editing && (
+        <div className="mode-switch" role="radiogroup" aria-label="How to add the camera">
+          <label className={mode === 'manual' ? 'current' : ''}>
+            <input
+              type="radio"
+              name="add-mode"
+              checked={mode === 'manual'}
+              onChange={() => setMode('manual')}
+              data-testid="camera-mode-manual"
+            />{' '}
+            Stream URL
+          </label>
+          <label className={mode === 'onvif' ? 'current' : ''}>
+            <input
+              type="radio"
+              name="add-mode"
+              checked={mode === 'onvif'}
+              onChange={() => setMode('onvif')}
+              data-testid="camera-mode-onvif"
+            />{' '}
+            Find on the network (ONVIF)
+          </label>
         </div>
-        <div className="form-row">
-          <Field
-            label="Retention (days)"
-            error={errors.retentionDays}
-            testId="camera-retention"
-            hint={`Empty: the default${defaultRetention ? ` (${defaultRetention} days)` : ''}.`}
-          >
-            {(p) => <input {...p} data-testid="camera-retention" inputMode="numeric" value={v.retentionDays} onChange={set('retentionDays')} placeholder={defaultRetention ? String(defaultRetention) : ''} />}
+      )}
+      {mode === 'onvif' && !editing ? (
+        <DiscoveryPanel onAdded={onSaved} onCancel={onClose} />
+      ) : (
+        <form onSubmit={submit} noValidate className="form">
+          <Field label="Name" error={errors.name} testId="camera-name">
+            {(p) => (
+              <input
+                {...p}
+                data-testid="camera-name"
+                data-autofocus
+                value={v.name}
+                onChange={set('name')}
+                maxLength={64}
+                placeholder="Gate North"
+              />
+            )}
           </Field>
-          <div className="field checkbox-field">
-            <label>
-              <input type="checkbox" data-testid="camera-enabled" checked={v.enabled} onChange={set('enabled')} /> Enabled (record this camera)
-            </label>
+          <Field
+            label="Main stream URL"
+            error={errors.url}
+            testId="camera-url"
+            hint="Recorded. rtsp://host:554/path — credentials go in the fields below, not in the URL."
+          >
+            {(p) => (
+              <input
+                {...p}
+                data-testid="camera-url"
+                value={v.url}
+                onChange={set('url')}
+                spellCheck={false}
+                placeholder="rtsp://192.168.1.20:554/stream1"
+              />
+            )}
+          </Field>
+          <Field
+            label="Sub stream URL (optional)"
+            error={errors.subUrl}
+            testId="camera-suburl"
+            hint="Lower resolution, used for grids and detection."
+          >
+            {(p) => (
+              <input
+                {...p}
+                data-testid="camera-suburl"
+                value={v.subUrl}
+                onChange={set('subUrl')}
+                spellCheck={false}
+                placeholder="rtsp://192.168.1.20:554/stream2"
+              />
+            )}
+          </Field>
+          <div className="form-row">
+            <Field label="Username" error={errors.username} testId="camera-username">
+              {(p) => (
+                <input
+                  {...p}
+                  data-testid="camera-username"
+                  value={v.username}
+                  onChange={set('username')}
+                  autoComplete="off"
+                  spellCheck={false}
+                />
+              )}
+            </Field>
+            <Field
+              label="Password"
+              error={errors.password}
+              testId="camera-password"
+              hint={editing && camera.hasPassword ? 'Leave empty to keep the stored password.' : 'Stored encrypted on the server.'}
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  data-testid="camera-password"
+                  type="password"
+                  value={v.password}
+                  onChange={set('password')}
+                  autoComplete="new-password"
+                  placeholder={editing && camera.hasPassword ? '••••••••' : ''}
+                />
+              )}
+            </Field>
           </div>
-        </div>
-        {formError && (
-          <p className="form-error" role="alert" data-testid="camera-form-error">
-            {formError}
-          </p>
-        )}
-        <div className="form-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn primary" disabled={busy} data-testid="camera-submit">
-            {busy ? 'Saving…' : editing ? 'Save' : 'Add camera'}
-          </button>
-        </div>
-      </form>
+          <div className="form-row">
+            <Field
+              label="Retention (days)"
+              error={errors.retentionDays}
+              testId="camera-retention"
+              hint={`Empty: the default${defaultRetention ? ` (${defaultRetention} days)` : ''}.`}
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  data-testid="camera-retention"
+                  inputMode="numeric"
+                  value={v.retentionDays}
+                  onChange={set('retentionDays')}
+                  placeholder={defaultRetention ? String(defaultRetention) : ''}
+                />
+              )}
+            </Field>
+            <div className="field checkbox-field">
+              <label>
+                <input type="checkbox" data-testid="camera-enabled" checked={v.enabled} onChange={set('enabled')} /> Enabled (record this
+                camera)
+              </label>
+            </div>
+          </div>
+          {(!editing || !camera.hasPassword || v.password || !v.username) && (
+            <TestConnection url={v.url} username={v.username || undefined} password={v.password || undefined} />
+          )}
+          {formError && (
+            <p className="form-error" role="alert" data-testid="camera-form-error">
+              {formError}
+            </p>
+          )}
+          <div className="form-actions">
+            <button type="button" className="btn" onClick={onClose}>
+              Cancel
+            </button>
+            <button type="submit" className="btn primary" disabled={busy} data-testid="camera-submit">
+              {busy ? 'Saving…' : editing ? 'Save' : 'Add camera'}
+            </button>
+          </div>
+        </form>
+      )}
     </Dialog>
   );
 }

@@ -12,10 +12,10 @@ import { StateBadge } from '../../ui/StateBadge.js';
 import { formatAgo, formatDateTime, formatFps, formatResolution, healthCounts } from '../../ui/format.js';
 import { useToast } from '../../ui/toast.js';
 import { CameraDetails } from './CameraDetails.js';
-import { CameraForm } from './CameraForm.js';
+import { CameraForm, type AddMode } from './CameraForm.js';
 import './cameras.css';
 
-type Dialog = { kind: 'add' } | { kind: 'edit'; camera: CameraInfo } | { kind: 'remove'; camera: CameraInfo } | null;
+type Dialog = { kind: 'add'; mode?: AddMode } | { kind: 'edit'; camera: CameraInfo } | { kind: 'remove'; camera: CameraInfo } | null;
 
 /** Cameras: live status of every camera; admins add, edit, enable/disable and remove. */
 export function CamerasView() {
@@ -76,11 +76,37 @@ export function CamerasView() {
     { keys: ['end'], description: 'Last camera', run: () => roving.setIndex(shown.length - 1), hidden: true },
     { keys: 'enter', description: 'Open details', run: () => (current ? setOpenId(current.id) : false) },
     { keys: '/', description: 'Filter cameras', run: () => filterRef.current?.focus() },
-    { keys: 'esc', description: 'Close details / clear the filter', run: () => (open ? setOpenId(null) : filter ? setFilter('') : false), allowInInput: true },
+    {
+      keys: 'esc',
+      description: 'Close details / clear the filter',
+      run: () => (open ? setOpenId(null) : filter ? setFilter('') : false),
+      allowInInput: true,
+    },
     { keys: 'n', description: 'New camera', enabled: isAdmin, run: () => setDialog({ kind: 'add' }) },
-    { keys: 'e', description: 'Edit the selected camera', enabled: isAdmin, run: () => (current ? setDialog({ kind: 'edit', camera: current }) : false) },
-    { keys: 'x', description: 'Enable / disable the selected camera', enabled: isAdmin, run: () => (current ? void toggle(current) : false) },
-    { keys: 'delete', description: 'Remove the selected camera', enabled: isAdmin, run: () => (current ? setDialog({ kind: 'remove', camera: current }) : false) },
+    {
+      keys: 'shift+n',
+      description: 'Find cameras on the network (ONVIF)',
+      enabled: isAdmin,
+      run: () => setDialog({ kind: 'add', mode: 'onvif' }),
+    },
+    {
+      keys: 'e',
+      description: 'Edit the selected camera',
+      enabled: isAdmin,
+      run: () => (current ? setDialog({ kind: 'edit', camera: current }) : false),
+    },
+    {
+      keys: 'x',
+      description: 'Enable / disable the selected camera',
+      enabled: isAdmin,
+      run: () => (current ? void toggle(current) : false),
+    },
+    {
+      keys: 'delete',
+      description: 'Remove the selected camera',
+      enabled: isAdmin,
+      run: () => (current ? setDialog({ kind: 'remove', camera: current }) : false),
+    },
   ]);
 
   return (
@@ -112,7 +138,13 @@ export function CamerasView() {
         {isAdmin && (
           <>
             {hasDemo ? (
-              <button type="button" className="btn" onClick={removeDemo} data-testid="remove-demo" title="Remove the built-in demo cameras; your own cameras stay">
+              <button
+                type="button"
+                className="btn"
+                onClick={removeDemo}
+                data-testid="remove-demo"
+                title="Remove the built-in demo cameras; your own cameras stay"
+              >
                 Remove demo cameras
               </button>
             ) : (
@@ -120,6 +152,15 @@ export function CamerasView() {
                 Add demo cameras
               </button>
             )}
+            <button
+              type="button"
+              className="btn"
+              onClick={() => setDialog({ kind: 'add', mode: 'onvif' })}
+              data-testid="camera-discover"
+              title="Search the local network for ONVIF cameras (Shift+N)"
+            >
+              Find cameras
+            </button>
             <button type="button" className="btn primary" onClick={() => setDialog({ kind: 'add' })} data-testid="camera-add">
               Add camera <kbd>n</kbd>
             </button>
@@ -194,13 +235,31 @@ export function CamerasView() {
                     <td className="c-ret">{c.retentionDays != null ? `${c.retentionDays} d` : <span className="muted">default</span>}</td>
                     {isAdmin && (
                       <td className="c-act" onClick={(e) => e.stopPropagation()}>
-                        <button type="button" className="btn ghost small" tabIndex={active ? 0 : -1} onClick={() => setDialog({ kind: 'edit', camera: c })} data-testid="row-edit">
+                        <button
+                          type="button"
+                          className="btn ghost small"
+                          tabIndex={active ? 0 : -1}
+                          onClick={() => setDialog({ kind: 'edit', camera: c })}
+                          data-testid="row-edit"
+                        >
                           Edit
                         </button>
-                        <button type="button" className="btn ghost small" tabIndex={active ? 0 : -1} onClick={() => void toggle(c)} data-testid="row-toggle">
+                        <button
+                          type="button"
+                          className="btn ghost small"
+                          tabIndex={active ? 0 : -1}
+                          onClick={() => void toggle(c)}
+                          data-testid="row-toggle"
+                        >
                           {c.enabled ? 'Disable' : 'Enable'}
                         </button>
-                        <button type="button" className="btn ghost small danger-text" tabIndex={active ? 0 : -1} onClick={() => setDialog({ kind: 'remove', camera: c })} data-testid="row-remove">
+                        <button
+                          type="button"
+                          className="btn ghost small danger-text"
+                          tabIndex={active ? 0 : -1}
+                          onClick={() => setDialog({ kind: 'remove', camera: c })}
+                          data-testid="row-remove"
+                        >
                           Remove
                         </button>
                       </td>
@@ -213,7 +272,11 @@ export function CamerasView() {
           {!loading && !error && cameras.length === 0 && (
             <div className="empty" data-testid="cameras-empty">
               <p>No cameras yet.</p>
-              {isAdmin ? <p className="muted">Press n to add one, or add the demo cameras to try Gatehouse with built-in test video.</p> : <p className="muted">Ask an admin to add cameras.</p>}
+              {isAdmin ? (
+                <p className="muted">Press n to add one, or add the demo cameras to try Gatehouse with built-in test video.</p>
+              ) : (
+                <p className="muted">Ask an admin to add cameras.</p>
+              )}
             </div>
           )}
           {cameras.length > 0 && shown.length === 0 && <div className="empty muted">No camera matches “{filter}”.</div>}
@@ -236,6 +299,7 @@ export function CamerasView() {
       {dialog?.kind === 'add' || dialog?.kind === 'edit' ? (
         <CameraForm
           camera={dialog.kind === 'edit' ? dialog.camera : null}
+          initialMode={dialog.kind === 'add' ? dialog.mode : undefined}
           onClose={() => setDialog(null)}
           onSaved={(c) => {
             setDialog(null);

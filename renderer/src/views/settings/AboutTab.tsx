@@ -11,14 +11,26 @@ export function AboutTab() {
   const { timeZone, timeZoneIsLocal } = useSettings();
   const now = useNow(10_000);
   const i = q.data;
-  if (q.error && !i) return <Notice tone="error" onRetry={q.reload}>Could not read the system information: {q.error.message}</Notice>;
+  if (q.error && !i)
+    return (
+      <Notice tone="error" onRetry={q.reload}>
+        Could not read the system information: {q.error.message}
+      </Notice>
+    );
   if (!i) return <p className="muted">Loading…</p>;
   const rows: Array<[string, React.ReactNode]> = [
     ['Gatehouse', i.version],
     ['Engine', i.headless ? 'headless server (gatehouse serve)' : 'desktop app'],
     ['Running since', `${formatDateTime(i.startedAt, timeZone)} (${formatAgo(i.startedAt, now).replace(' ago', '')})`],
     ['Data folder', <code key="d">{i.dataDir}</code>],
-    ['ffmpeg', i.ffmpeg ? <code key="f">{i.ffmpeg}</code> : <span className="text-bad">not found: recording cannot start; run “gatehouse doctor”</span>],
+    [
+      'ffmpeg',
+      i.ffmpeg ? (
+        <code key="f">{i.ffmpeg}</code>
+      ) : (
+        <span className="text-bad">not found: recording cannot start; run “gatehouse doctor”</span>
+      ),
+    ],
     ['ffmpeg version', i.ffmpegVersion ?? '–'],
     ['Connection', conn.transport === 'ipc' ? 'desktop bridge (IPC)' : `WebSocket to ${location.host}`],
     ['Time zone', `${zoneLabel(timeZone)}${timeZoneIsLocal ? ', this computer’s zone' : ''}`],

@@ -46,13 +46,40 @@ export function AccountTab() {
       </p>
       <h3>Change password</h3>
       <Field label="Current password" error={errors.current} testId="account-current">
-        {(p) => <input {...p} type="password" data-testid="account-current" value={current} onChange={(e) => setCurrent(e.target.value)} autoComplete="current-password" />}
+        {(p) => (
+          <input
+            {...p}
+            type="password"
+            data-testid="account-current"
+            value={current}
+            onChange={(e) => setCurrent(e.target.value)}
+            autoComplete="current-password"
+          />
+        )}
       </Field>
       <Field label="New password" error={errors.next} testId="account-next" hint="At least 8 characters.">
-        {(p) => <input {...p} type="password" data-testid="account-next" value={next} onChange={(e) => setNext(e.target.value)} autoComplete="new-password" />}
+        {(p) => (
+          <input
+            {...p}
+            type="password"
+            data-testid="account-next"
+            value={next}
+            onChange={(e) => setNext(e.target.value)}
+            autoComplete="new-password"
+          />
+        )}
       </Field>
       <Field label="New password again" error={errors.confirm} testId="account-confirm">
-        {(p) => <input {...p} type="password" data-testid="account-confirm" value={confirm} onChange={(e) => setConfirm(e.target.value)} autoComplete="new-password" />}
+        {(p) => (
+          <input
+            {...p}
+            type="password"
+            data-testid="account-confirm"
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+            autoComplete="new-password"
+          />
+        )}
       </Field>
       {errors.form && (
         <p className="form-error" role="alert" data-testid="account-error">

@@ -34,7 +34,12 @@ export function GeneralTab() {
     if (settings && !dirty) setForm(toForm(settings));
   }, [settings, dirty]);
 
-  if (error && !settings) return <Notice tone="error" onRetry={reload}>Could not load the settings: {error.message}</Notice>;
+  if (error && !settings)
+    return (
+      <Notice tone="error" onRetry={reload}>
+        Could not load the settings: {error.message}
+      </Notice>
+    );
   if (!settings || !form) return <p className="muted">Loading…</p>;
 
   const set = (k: keyof Form) => (e: { target: { value: string } }) => {
@@ -77,17 +82,63 @@ export function GeneralTab() {
         <section className="form-section">
           <h3>Recording</h3>
           <div className="form-grid">
-            <Field label="Segment length (s)" error={errors.segmentSeconds} testId="settings-segment" hint="Length of each recorded file. 10 s is a good default.">
-              {(p) => <input {...p} data-testid="settings-segment" inputMode="numeric" value={form.segmentSeconds} onChange={set('segmentSeconds')} />}
+            <Field
+              label="Segment length (s)"
+              error={errors.segmentSeconds}
+              testId="settings-segment"
+              hint="Length of each recorded file. 10 s is a good default."
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  data-testid="settings-segment"
+                  inputMode="numeric"
+                  value={form.segmentSeconds}
+                  onChange={set('segmentSeconds')}
+                />
+              )}
             </Field>
-            <Field label="Stall after (s)" error={errors.stallSeconds} testId="settings-stall" hint="No new video for this long marks a camera stalled and restarts it.">
-              {(p) => <input {...p} data-testid="settings-stall" inputMode="numeric" value={form.stallSeconds} onChange={set('stallSeconds')} />}
+            <Field
+              label="Stall after (s)"
+              error={errors.stallSeconds}
+              testId="settings-stall"
+              hint="No new video for this long marks a camera stalled and restarts it."
+            >
+              {(p) => (
+                <input {...p} data-testid="settings-stall" inputMode="numeric" value={form.stallSeconds} onChange={set('stallSeconds')} />
+              )}
             </Field>
-            <Field label="Offline alarm after (s)" error={errors.offlineAlarmSeconds} testId="settings-offline" hint="A camera down this long raises an alarm.">
-              {(p) => <input {...p} data-testid="settings-offline" inputMode="numeric" value={form.offlineAlarmSeconds} onChange={set('offlineAlarmSeconds')} />}
+            <Field
+              label="Offline alarm after (s)"
+              error={errors.offlineAlarmSeconds}
+              testId="settings-offline"
+              hint="A camera down this long raises an alarm."
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  data-testid="settings-offline"
+                  inputMode="numeric"
+                  value={form.offlineAlarmSeconds}
+                  onChange={set('offlineAlarmSeconds')}
+                />
+              )}
             </Field>
-            <Field label="Default retention (days)" error={errors.defaultRetentionDays} testId="settings-retention" hint="Cameras without their own retention keep this long. Empty: until the quota is full.">
-              {(p) => <input {...p} data-testid="settings-retention" inputMode="numeric" value={form.defaultRetentionDays} onChange={set('defaultRetentionDays')} />}
+            <Field
+              label="Default retention (days)"
+              error={errors.defaultRetentionDays}
+              testId="settings-retention"
+              hint="Cameras without their own retention keep this long. Empty: until the quota is full."
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  data-testid="settings-retention"
+                  inputMode="numeric"
+                  value={form.defaultRetentionDays}
+                  onChange={set('defaultRetentionDays')}
+                />
+              )}
             </Field>
           </div>
         </section>
@@ -98,31 +149,75 @@ export function GeneralTab() {
               <span className="label">Recording quota</span>
               <div className="radio-row" role="radiogroup" aria-label="Quota kind">
                 <label>
-                  <input type="radio" name="quota" data-testid="settings-quota-percent-mode" checked={form.quotaMode === 'percent'} onChange={() => set('quotaMode')({ target: { value: 'percent' } })} /> Share of the volume
+                  <input
+                    type="radio"
+                    name="quota"
+                    data-testid="settings-quota-percent-mode"
+                    checked={form.quotaMode === 'percent'}
+                    onChange={() => set('quotaMode')({ target: { value: 'percent' } })}
+                  />{' '}
+                  Share of the volume
                 </label>
                 <label>
-                  <input type="radio" name="quota" data-testid="settings-quota-gb-mode" checked={form.quotaMode === 'gb'} onChange={() => set('quotaMode')({ target: { value: 'gb' } })} /> Fixed size
+                  <input
+                    type="radio"
+                    name="quota"
+                    data-testid="settings-quota-gb-mode"
+                    checked={form.quotaMode === 'gb'}
+                    onChange={() => set('quotaMode')({ target: { value: 'gb' } })}
+                  />{' '}
+                  Fixed size
                 </label>
               </div>
             </div>
             {form.quotaMode === 'percent' ? (
-              <Field label="Quota (% of volume)" error={errors.quotaPercent} testId="settings-quota-percent" hint="Oldest unlocked recordings are deleted above this.">
-                {(p) => <input {...p} data-testid="settings-quota-percent" inputMode="decimal" value={form.quotaPercent} onChange={set('quotaPercent')} />}
+              <Field
+                label="Quota (% of volume)"
+                error={errors.quotaPercent}
+                testId="settings-quota-percent"
+                hint="Oldest unlocked recordings are deleted above this."
+              >
+                {(p) => (
+                  <input
+                    {...p}
+                    data-testid="settings-quota-percent"
+                    inputMode="decimal"
+                    value={form.quotaPercent}
+                    onChange={set('quotaPercent')}
+                  />
+                )}
               </Field>
             ) : (
-              <Field label="Quota (GB)" error={errors.quotaGb} testId="settings-quota-gb" hint="Oldest unlocked recordings are deleted above this.">
+              <Field
+                label="Quota (GB)"
+                error={errors.quotaGb}
+                testId="settings-quota-gb"
+                hint="Oldest unlocked recordings are deleted above this."
+              >
                 {(p) => <input {...p} data-testid="settings-quota-gb" inputMode="decimal" value={form.quotaGb} onChange={set('quotaGb')} />}
               </Field>
             )}
-            <Field label="Low-space warning (GB free)" error={errors.lowSpaceGb} testId="settings-lowspace" hint="Warn the guards when the volume has less free than this.">
-              {(p) => <input {...p} data-testid="settings-lowspace" inputMode="decimal" value={form.lowSpaceGb} onChange={set('lowSpaceGb')} />}
+            <Field
+              label="Low-space warning (GB free)"
+              error={errors.lowSpaceGb}
+              testId="settings-lowspace"
+              hint="Warn the guards when the volume has less free than this."
+            >
+              {(p) => (
+                <input {...p} data-testid="settings-lowspace" inputMode="decimal" value={form.lowSpaceGb} onChange={set('lowSpaceGb')} />
+              )}
             </Field>
           </div>
         </section>
         <section className="form-section">
           <h3>Time</h3>
           <div className="form-grid">
-            <Field label="Time zone" error={errors.timeZone} testId="settings-timezone" hint="Every time in the console is shown in this zone; recordings are stored in UTC.">
+            <Field
+              label="Time zone"
+              error={errors.timeZone}
+              testId="settings-timezone"
+              hint="Every time in the console is shown in this zone; recordings are stored in UTC."
+            >
               {(p) => (
                 <select {...p} data-testid="settings-timezone" value={form.timeZone} onChange={set('timeZone')}>
                   <option value="">This computer's zone ({zoneLabel(local)})</option>

@@ -26,7 +26,12 @@ export function StorageTab() {
   useShortcuts('Storage', [{ keys: 'r', description: 'Refresh storage figures', run: reload }]);
 
   const s = q.data;
-  if (q.error && !s) return <Notice tone="error" onRetry={reload} testId="storage-error">Could not read the storage status: {q.error.message}</Notice>;
+  if (q.error && !s)
+    return (
+      <Notice tone="error" onRetry={reload} testId="storage-error">
+        Could not read the storage status: {q.error.message}
+      </Notice>
+    );
   if (!s) return <p className="muted">Loading…</p>;
   const usedPct = s.quotaBytes > 0 ? Math.min(100, (s.usedBytes / s.quotaBytes) * 100) : 0;
   const volUsed = s.volumeTotalBytes - s.volumeFreeBytes;
@@ -34,13 +39,16 @@ export function StorageTab() {
     <div className="storage" data-testid="settings-storage">
       {s.lowSpace && (
         <Notice tone="warn" testId="storage-lowspace">
-          The volume is low on space ({formatBytes(s.volumeFreeBytes)} free). The oldest unlocked recordings are being deleted to keep recording.
+          The volume is low on space ({formatBytes(s.volumeFreeBytes)} free). The oldest unlocked recordings are being deleted to keep
+          recording.
         </Notice>
       )}
       <div className="stat-row">
         <div className="stat">
           <span className="stat-label">Recordings</span>
-          <span className="stat-value" data-testid="storage-used">{formatBytes(s.usedBytes)}</span>
+          <span className="stat-value" data-testid="storage-used">
+            {formatBytes(s.usedBytes)}
+          </span>
           <span className="stat-sub">of {formatBytes(s.quotaBytes)} quota</span>
           <div className="meter" aria-label={`${usedPct.toFixed(0)} % of the quota`}>
             <div className={`meter-fill${usedPct > 95 ? ' warn' : ''}`} style={{ width: `${usedPct}%` }} />
@@ -61,7 +69,11 @@ export function StorageTab() {
         <div className="stat">
           <span className="stat-label">Quota lasts</span>
           <span className="stat-value" data-testid="storage-forecast">
-            {s.forecastDays == null ? '–' : s.forecastDays >= 3650 ? '10+ years' : `${s.forecastDays.toFixed(s.forecastDays < 10 ? 1 : 0)} days`}
+            {s.forecastDays == null
+              ? '–'
+              : s.forecastDays >= 3650
+                ? '10+ years'
+                : `${s.forecastDays.toFixed(s.forecastDays < 10 ? 1 : 0)} days`}
           </span>
           <span className="stat-sub">at the current total bitrate</span>
         </div>

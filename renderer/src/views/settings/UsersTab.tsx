@@ -33,7 +33,13 @@ export function UsersTab() {
     setRowError(null);
     try {
       await client.call('users.update', { username: u.username, ...patch });
-      toast(patch.role ? `${u.username} is now ${patch.role}` : patch.disabled ? `${u.username} disabled and logged out` : `${u.username} enabled`);
+      toast(
+        patch.role
+          ? `${u.username} is now ${patch.role}`
+          : patch.disabled
+            ? `${u.username} disabled and logged out`
+            : `${u.username} enabled`,
+      );
       q.reload();
     } catch (err) {
       setRowError((err as Error).message);
@@ -44,7 +50,11 @@ export function UsersTab() {
     { keys: ['j', 'down'], description: 'Next user', run: () => roving.move(1) },
     { keys: ['k', 'up'], description: 'Previous user', run: () => roving.move(-1) },
     { keys: 'n', description: 'Add a user', run: () => setDialog({ kind: 'add' }) },
-    { keys: 'p', description: 'Reset the selected user’s password', run: () => (current ? setDialog({ kind: 'reset', user: current }) : false) },
+    {
+      keys: 'p',
+      description: 'Reset the selected user’s password',
+      run: () => (current ? setDialog({ kind: 'reset', user: current }) : false),
+    },
     {
       keys: 'x',
       description: 'Disable / enable the selected user',
@@ -52,7 +62,12 @@ export function UsersTab() {
     },
   ]);
 
-  if (q.error && !q.data) return <Notice tone="error" onRetry={q.reload} testId="users-error">Could not load the users: {q.error.message}</Notice>;
+  if (q.error && !q.data)
+    return (
+      <Notice tone="error" onRetry={q.reload} testId="users-error">
+        Could not load the users: {q.error.message}
+      </Notice>
+    );
   return (
     <div className="users" data-testid="users-tab">
       <div className="subtoolbar">
@@ -120,7 +135,13 @@ export function UsersTab() {
                   <td>{u.lastLoginAt ? formatDateTime(u.lastLoginAt, timeZone) : <span className="muted">never</span>}</td>
                   <td>{formatDateTime(u.createdAt, timeZone)}</td>
                   <td className="c-act">
-                    <button type="button" className="btn ghost small" tabIndex={tab} onClick={() => setDialog({ kind: 'reset', user: u })} data-testid="users-reset">
+                    <button
+                      type="button"
+                      className="btn ghost small"
+                      tabIndex={tab}
+                      onClick={() => setDialog({ kind: 'reset', user: u })}
+                      data-testid="users-reset"
+                    >
                       Reset password
                     </button>
                     <button
@@ -141,9 +162,7 @@ export function UsersTab() {
           </tbody>
         </table>
       </div>
-      <p className="muted small-print">
-        Roles: {ROLES.map((r) => `${r} ${ROLE_HELP[r]}`).join('; ')}.
-      </p>
+      <p className="muted small-print">Roles: {ROLES.map((r) => `${r} ${ROLE_HELP[r]}`).join('; ')}.</p>
       {dialog?.kind === 'add' && (
         <UserDialog
           onClose={() => setDialog(null)}
@@ -192,10 +211,29 @@ function UserDialog({ onClose, onDone }: { onClose: () => void; onDone: (name: s
     <Dialog title="Add user" onClose={onClose} testId="users-add-dialog" scope="Add user">
       <form className="form" onSubmit={submit} noValidate>
         <Field label="Username" error={errors.username} testId="users-add-username" hint="Letters, digits and . _ -">
-          {(p) => <input {...p} data-autofocus data-testid="users-add-username" value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="off" spellCheck={false} />}
+          {(p) => (
+            <input
+              {...p}
+              data-autofocus
+              data-testid="users-add-username"
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+            />
+          )}
         </Field>
         <Field label="Password" error={errors.password} testId="users-add-password" hint="At least 8 characters.">
-          {(p) => <input {...p} type="password" data-testid="users-add-password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />}
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              data-testid="users-add-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              autoComplete="new-password"
+            />
+          )}
         </Field>
         <Field label="Role" error={errors.role} testId="users-add-role" hint={ROLE_HELP[role]}>
           {(p) => (
@@ -208,7 +246,7 @@ function UserDialog({ onClose, onDone }: { onClose: () => void; onDone: (name: s
             </select>
           )}
         </Field>
-        {(errors.form || errors[''] ) && (
+        {(errors.form || errors['']) && (
           <p className="form-error" role="alert" data-testid="users-add-error">
             {errors.form ?? errors['']}
           </p>
@@ -246,8 +284,23 @@ function ResetDialog({ user, onClose, onDone }: { user: UserInfo; onClose: () =>
   return (
     <Dialog title={`Reset the password of ${user.username}`} onClose={onClose} testId="users-reset-dialog" scope="Reset password">
       <form className="form" onSubmit={submit} noValidate>
-        <Field label="New password" error={error} testId="users-reset-password" hint="At least 8 characters. Their open sessions are logged out.">
-          {(p) => <input {...p} type="password" data-autofocus data-testid="users-reset-password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />}
+        <Field
+          label="New password"
+          error={error}
+          testId="users-reset-password"
+          hint="At least 8 characters. Their open sessions are logged out."
+        >
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              data-autofocus
+              data-testid="users-reset-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              autoComplete="new-password"
+            />
+          )}
         </Field>
         <div className="form-actions">
           <button type="button" className="btn" onClick={onClose}>

@@ -19,14 +19,20 @@ describe('settings form', () => {
   });
   it('sends only what changed, as numbers', () => {
     const f = { ...toForm(base), segmentSeconds: '6', timeZone: 'Europe/Berlin', defaultRetentionDays: '' };
-    expect(formToPatch(f, base)).toEqual({ patch: { segmentSeconds: 6, timeZone: 'Europe/Berlin', defaultRetentionDays: null }, errors: {} });
+    expect(formToPatch(f, base)).toEqual({
+      patch: { segmentSeconds: 6, timeZone: 'Europe/Berlin', defaultRetentionDays: null },
+      errors: {},
+    });
   });
   it('switches between a fixed quota and a share of the volume', () => {
     const gb = formToPatch({ ...toForm(base), quotaMode: 'gb', quotaGb: '500' }, base);
     expect(gb.patch).toEqual({ quotaGb: 500 });
     const withGb = { ...base, quotaGb: 500 };
     expect(toForm(withGb).quotaMode).toBe('gb');
-    expect(formToPatch({ ...toForm(withGb), quotaMode: 'percent', quotaPercent: '80' }, withGb).patch).toEqual({ quotaGb: null, quotaPercent: 80 });
+    expect(formToPatch({ ...toForm(withGb), quotaMode: 'percent', quotaPercent: '80' }, withGb).patch).toEqual({
+      quotaGb: null,
+      quotaPercent: 80,
+    });
   });
   it('explains bad values per field', () => {
     const r = formToPatch({ ...toForm(base), segmentSeconds: '1', stallSeconds: 'abc', quotaPercent: '100', lowSpaceGb: '' }, base);

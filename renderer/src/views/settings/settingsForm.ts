@@ -51,17 +51,18 @@ export function formToPatch(f: Form, s: Settings): { patch: Partial<Settings>; e
     else if (n !== s.quotaPercent) patch.quotaPercent = n;
   }
   const low = Number(f.lowSpaceGb);
-  if (f.lowSpaceGb.trim() === '' || !Number.isFinite(low) || low < 0.1 || low > 10_000) errors.lowSpaceGb = 'a size in GB from 0.1 to 10000';
+  if (f.lowSpaceGb.trim() === '' || !Number.isFinite(low) || low < 0.1 || low > 10_000)
+    errors.lowSpaceGb = 'a size in GB from 0.1 to 10000';
   else if (low !== s.lowSpaceGb) patch.lowSpaceGb = low;
   if (f.defaultRetentionDays.trim() === '') {
     if (s.defaultRetentionDays != null) patch.defaultRetentionDays = null;
   } else {
     const n = Number(f.defaultRetentionDays);
-    if (!Number.isInteger(n) || n < 1 || n > 3650) errors.defaultRetentionDays = 'a whole number of days from 1 to 3650, or empty to keep until the quota is full';
+    if (!Number.isInteger(n) || n < 1 || n > 3650)
+      errors.defaultRetentionDays = 'a whole number of days from 1 to 3650, or empty to keep until the quota is full';
     else if (n !== s.defaultRetentionDays) patch.defaultRetentionDays = n;
   }
   const tz = f.timeZone || null;
   if (tz !== s.timeZone) patch.timeZone = tz;
   return { patch, errors };
 }
-
