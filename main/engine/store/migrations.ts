@@ -175,4 +175,15 @@ export const MIGRATIONS: string[] = [
     queued_ms INTEGER NOT NULL
   );
   `,
+  // alarms: who acted on which alarm, ordered by the alarm's time, so "alarms by user" pages as fast as "by camera"
+  `
+  CREATE TABLE alarm_users (
+    username   TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    alarm_id   INTEGER NOT NULL,
+    PRIMARY KEY (username, created_ms, alarm_id)
+  ) WITHOUT ROWID;
+  INSERT OR IGNORE INTO alarm_users (username, created_ms, alarm_id)
+    SELECT DISTINCT e.username, a.created_ms, a.id FROM alarm_entries e JOIN alarms a ON a.id = e.alarm_id WHERE e.username <> 'system';
+  `,
 ];
