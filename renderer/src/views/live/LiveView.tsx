@@ -34,6 +34,7 @@ import {
 } from './layout-state.js';
 import { DND_CAMERA, LiveTile } from './LiveTile.js';
 import { SaveLayoutDialog } from './SaveLayoutDialog.js';
+import { useViewFocus } from './useViewFocus.js';
 import './live.css';
 
 const GRID_LABEL: Record<Grid, string> = { '1x1': '1×1', '2x2': '2×2', '3x3': '3×3', '4x4': '4×4' };
@@ -55,6 +56,8 @@ export function LiveView() {
   const [saving, setSaving] = useState(false);
   const [sidebar, setSidebar] = useState(true);
   const digitMemo = useRef<{ digit: number; at: number } | null>(null);
+  const rootRef = useRef<HTMLDivElement>(null);
+  useViewFocus(rootRef, '#/live', state !== null);
 
   // First run: every camera, in the smallest grid that holds them.
   useEffect(() => {
@@ -186,7 +189,7 @@ export function LiveView() {
   }
 
   return (
-    <div className="live-view" data-testid="view-live" data-grid={grid}>
+    <div className="live-view" data-testid="view-live" data-grid={grid} ref={rootRef} tabIndex={-1}>
       <div className="live-toolbar" role="toolbar" aria-label="Live layout">
         <div className="seg" role="group" aria-label="Grid">
           {GRIDS.map((g) => (
@@ -196,6 +199,7 @@ export function LiveView() {
               className={`seg-btn${g === grid ? ' on' : ''}`}
               aria-pressed={g === grid}
               onClick={() => setGrid(g)}
+              onMouseDown={(e) => e.preventDefault()}
               data-testid={`grid-${g}`}
               title={`${GRID_LABEL[g]} grid (- / + step the size)`}
             >
@@ -205,7 +209,11 @@ export function LiveView() {
         </div>
         <label className="live-layout-pick">
           <span className="muted small">Layout</span>
-          <select className="live-select" value={state.layoutId ?? ''} onChange={(e) => loadLayout(e.target.value)} data-testid="layout-select" title="Saved layouts (L steps through them)">
+          <select className="live-select" value={state.layoutId ?? ''} onChange={(e) => {
+              loadLayout(e.target.value);
+              // Give the keys back to the grid (digits, Enter) after a pick with the mouse.
+              e.target.blur();
+            }} data-testid="layout-select" title="Saved layouts (L steps through them)">
             <option value="">{state.layoutId ? 'Working layout' : state.dirty ? 'Working layout (unsaved)' : 'Working layout'}</option>
             {saved.map((l) => (
               <option key={l.id} value={l.id}>

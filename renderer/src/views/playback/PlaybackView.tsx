@@ -43,6 +43,7 @@ import {
   type View,
 } from './timeline-math.js';
 import { usePlaybackData } from './usePlaybackData.js';
+import { useViewFocus } from '../live/useViewFocus.js';
 import '../live/live.css';
 import './playback.css';
 
@@ -108,6 +109,8 @@ export function PlaybackView() {
   const [notice, setNotice] = useState<{ text: string; at: number } | null>(null);
   const [dialog, setDialog] = useState<'goto' | 'cameras' | null>(null);
   const scrubbing = useRef(false);
+  const rootRef = useRef<HTMLDivElement>(null);
+  useViewFocus(rootRef, '#/playback');
   const players = useRef(new Map<string, PlaybackPlayer>());
   const attach = useCallback((id: string, p: PlaybackPlayer | null) => {
     if (p) players.current.set(id, p);
@@ -372,8 +375,9 @@ export function PlaybackView() {
   );
 
   return (
-    <div className="playback-view" data-testid="view-playback" data-live={live} data-playing={playing} data-time={Math.round(time)}>
-      <div className="pb-top" role="toolbar" aria-label="Playback controls">
+    <div className="playback-view" data-testid="view-playback" data-live={live} data-playing={playing} data-time={Math.round(time)} ref={rootRef} tabIndex={-1}>
+      {/* Buttons don't take focus on click, so Space and the arrows keep driving playback. */}
+      <div className="pb-top" role="toolbar" aria-label="Playback controls" onMouseDown={(e) => e.target instanceof HTMLElement && e.target.closest('button') && e.preventDefault()}>
         <div className="pb-time" data-testid="pb-time" title={`${tz}`}>
           <span className="pb-day">{formatDay(time, tz)}</span>
           <span className="pb-clock">{formatClockMs(time, tz).slice(0, 10)}</span>
