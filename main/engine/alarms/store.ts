@@ -5,6 +5,7 @@
  */
 import type { Alarm, AlarmEntry, AlarmEntryKind, AlarmMedia, AlarmState, AlarmType, HistoryFilter, Page, Priority } from '../../api/alarms.js';
 import { ApiError } from '../../api/contract.js';
+import type Database from 'better-sqlite3';
 import type { Db } from '../store/db.js';
 
 export interface AlarmRow {
@@ -153,6 +154,8 @@ export interface EntryInput {
 
 export class AlarmStore {
   private q;
+  /** History statements by SQL text (a few shapes, reused). */
+  private stmts = new Map<string, Database.Statement>();
 
   constructor(
     readonly db: Db,
@@ -167,6 +170,7 @@ export class AlarmStore {
       insertEntry: db.prepare(
         'INSERT INTO alarm_entries (alarm_id, kind, action, from_state, to_state, username, time_ms, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
+      insertUser: db.prepare('INSERT OR IGNORE INTO alarm_users (username, created_ms, alarm_id) SELECT ?, created_ms, id FROM alarms WHERE id = ?'),
       get: db.prepare('SELECT * FROM alarms WHERE id = ?'),
       openBySource: db.prepare(`SELECT * FROM alarms WHERE source_key = ? AND state <> 'closed' ORDER BY last_ms DESC LIMIT 1`),
       bump: db.prepare('UPDATE alarms SET count = count + ?, last_ms = max(last_ms, ?), updated_ms = ?, resolved_ms = NULL WHERE id = ?'),
@@ -232,6 +236,7 @@ export class AlarmStore {
 
   addEntry(alarmId: number, e: EntryInput): AlarmEntry {
     const info = this.q.insertEntry.run(alarmId, e.kind, e.action ?? null, e.from ?? null, e.to ?? null, e.user, e.time, e.comment ?? null);
+    if (e.user !== 'system') this.q.insertUser.run(e.user, alarmId);
     return toEntry({
       id: Number(info.lastInsertRowid),
       alarm_id: alarmId,
@@ -298,15 +303,22 @@ export class AlarmStore {
   history(f: HistoryFilter, cursor: string | null | undefined, limit: number): Page<Alarm> {
     const where: string[] = [];
     const args: Record<string, unknown> = {};
+    // Drive the scan from the most selective ordered index: (camera, time, alarm) or
+    // (user, time, alarm) when filtered by one, else the alarms' own (x, created_ms) indexes.
     let from = 'alarms a';
+    let t = 'a.created_ms';
+    let idc = 'a.id';
     if (f.cameraId) {
-      // drive from the camera index: (camera_id, created_ms, alarm_id)
       from = 'alarm_cameras c JOIN alarms a ON a.id = c.alarm_id';
       where.push('c.camera_id = @cameraId');
       args.cameraId = f.cameraId;
+      [t, idc] = ['c.created_ms', 'c.alarm_id'];
+    } else if (f.user) {
+      from = 'alarm_users u JOIN alarms a ON a.id = u.alarm_id';
+      where.push('u.username = @user');
+      [t, idc] = ['u.created_ms', 'u.alarm_id'];
     }
-    const t = f.cameraId ? 'c.created_ms' : 'a.created_ms';
-    const idc = f.cameraId ? 'c.alarm_id' : 'a.id';
+    if (f.user) args.user = f.user;
     if (f.from) {
       where.push(`${t} >= @fromMs`);
       args.fromMs = Date.parse(f.from);
@@ -328,10 +340,7 @@ export class AlarmStore {
       where.push('a.priority = @priority');
       args.priority = f.priority;
     }
-    if (f.user) {
-      where.push(`${idc} IN (SELECT alarm_id FROM alarm_entries WHERE username = @user)`);
-      args.user = f.user;
-    }
+    if (f.user && f.cameraId) where.push('EXISTS (SELECT 1 FROM alarm_users x WHERE x.username = @user AND x.created_ms = a.created_ms AND x.alarm_id = a.id)');
     if (f.text) {
       where.push(`(a.title LIKE @text ESCAPE '\\' OR a.source LIKE @text ESCAPE '\\')`);
       args.text = `%${f.text.replace(/[\\%_]/g, (m) => '\\' + m)}%`;
@@ -343,7 +352,13 @@ export class AlarmStore {
       args.cId = c.id;
     }
     const sql = `SELECT a.* FROM ${from} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${t} DESC, ${idc} DESC LIMIT ${limit + 1}`;
-    const rows = this.db.prepare(sql).all(args) as AlarmRow[];
+    let st = this.stmts.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      if (this.stmts.size > 200) this.stmts.clear();
+      this.stmts.set(sql, st);
+    }
+    const rows = st.all(args) as AlarmRow[];
     const more = rows.length > limit;
     if (more) rows.pop();
     const w = this.media();
