@@ -100,7 +100,8 @@ export function exited(child: ChildProcess): Promise<void> {
 
 /** Recordings of a camera through the CLI, as JSON. */
 export async function listJson(dataDir: string, camera: string, from = '-1h', to = 'now'): Promise<{ segments: { start: string; end: string; path: string; bytes: number }[]; gaps: { start: string; end: string; reason: string }[] }> {
-  return JSON.parse(await cli('recordings', 'list', '--data', dataDir, '--camera', camera, `--from=${from}`, `--to=${to}`, '--json'));
+  const out = await cli('recordings', 'list', '--data', dataDir, '--camera', camera, `--from=${from}`, `--to=${to}`, '--json');
+  return JSON.parse(out.slice(out.indexOf('\n{') + 1 || 0));
 }
 
 /** Processes whose command line mentions this data dir (ffmpeg children left behind). */
