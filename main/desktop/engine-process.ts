@@ -7,6 +7,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { isHostMessage, type HostMessage, type ShellMessage } from './host-protocol.js';
 
+/** Signal the host's process group (POSIX); on Windows the host itself (it stops its own children). */
+function signal(child: ChildProcess, sig: NodeJS.Signals): void {
+  try {
+    if (process.platform !== 'win32' && child.pid) process.kill(-child.pid, sig);
+    else child.kill(sig);
+  } catch {
+    /* already gone */
+  }
+}
+
 export type StartParams = Omit<Extract<ShellMessage, { type: 'start' }>, 'type'>;
 
 export interface EngineProcessOptions {
@@ -127,24 +137,17 @@ export class EngineProcess {
     }
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     const wait = (ms: number) => Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
-    try {
-      if (child.connected) child.send({ type: 'stop' } satisfies ShellMessage);
-      else process.kill(-child.pid!, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-    if (!(await wait(timeoutMs))) {
+    if (child.connected) {
       try {
-        process.kill(-child.pid!, 'SIGTERM');
+        child.send({ type: 'stop' } satisfies ShellMessage);
       } catch {
-        /* gone */
+        signal(child, 'SIGTERM');
       }
+    } else signal(child, 'SIGTERM');
+    if (!(await wait(timeoutMs))) {
+      signal(child, 'SIGTERM');
       if (!(await wait(3000))) {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
+        signal(child, 'SIGKILL');
         await wait(2000);
       }
     }
