@@ -41,9 +41,10 @@ export interface AlarmsDeps {
 }
 
 const setupCache = new WeakMap<object, AlarmSetup>();
-/** The alarm setup of a config, with defaults filled in. */
+const NO_SETUP = {};
+/** The alarm setup of a config, with defaults filled in (parsed once per config object). */
 export function alarmSetupOf(cfg: ConfigFile): AlarmSetup {
-  const raw = (cfg as { alarmSetup?: unknown }).alarmSetup ?? {};
+  const raw = cfg.alarmSetup ?? NO_SETUP;
   let s = setupCache.get(raw as object);
   if (!s) {
     s = AlarmSetup.parse(raw);
@@ -52,7 +53,7 @@ export function alarmSetupOf(cfg: ConfigFile): AlarmSetup {
   return s;
 }
 export function alarmRulesOf(cfg: ConfigFile): AlarmRule[] | undefined {
-  return (cfg as { alarmRules?: AlarmRule[] }).alarmRules;
+  return cfg.alarmRules;
 }
 
 export class AlarmsModule implements EngineModule {
