@@ -5,12 +5,8 @@ import { useCameras } from '../../state/cameras.js';
 import { navigate } from '../../state/route.js';
 import { useTimeZone } from '../../state/settings.js';
 import { formatDateTime } from '../../ui/format.js';
+import { isoOf } from './alarm-queue.js';
 
-function isoOf(local: string): string | undefined {
-  if (!local) return undefined;
-  const t = new Date(local).getTime();
-  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
-}
 
 /** The entry/exit log from access control: by badge, door and time, linked to the door camera's footage. */
 export function AccessLogView() {

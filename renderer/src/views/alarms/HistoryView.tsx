@@ -7,18 +7,12 @@ import { useCameras } from '../../state/cameras.js';
 import { useNow } from '../../state/now.js';
 import { useTimeZone } from '../../state/settings.js';
 import { formatDateTime } from '../../ui/format.js';
-import { STATE_TEXT } from './alarm-queue.js';
+import { isoOf, STATE_TEXT } from './alarm-queue.js';
 import { AlarmDetail } from './AlarmDetail.js';
 
 const ROW = 28;
 const PAGE = 200;
 
-/** datetime-local value (browser zone) → ISO, or undefined. */
-function isoOf(local: string): string | undefined {
-  if (!local) return undefined;
-  const t = new Date(local).getTime();
-  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
-}
 
 /**
  * Alarm history: filter by time, camera, type, state, priority, user and

@@ -54,3 +54,10 @@ export const STATE_TEXT: Record<Alarm['state'], string> = {
 
 /** Quick close reasons, picked with 1–5 in the close dialog. */
 export const CLOSE_REASONS = ['False alarm', 'Resolved on site', 'Authorised activity', 'Test', 'Duplicate'] as const;
+
+/** A datetime-local field's value (browser time zone) as ISO 8601, or undefined when empty or invalid. */
+export function isoOf(local: string): string | undefined {
+  if (!local) return undefined;
+  const t = new Date(local).getTime();
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+}
