@@ -1,3 +1,4 @@
+/* global window, document, location, MutationObserver -- the page.evaluate callbacks run in Chromium */
 // Alarms: (1) MQTT publish → alarm row rendered in the console (real
 // mosquitto, real `gatehouse serve --mqtt`, Chromium through playwright-core),
 // next to the raw broker round trip measured in the same run; (2) alarm

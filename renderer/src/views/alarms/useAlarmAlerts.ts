@@ -64,7 +64,6 @@ export function useAlarmAlerts(queue: Alarm[]): {
       }
     }, 1000);
     return () => clearInterval(iv);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   // a timeout notice goes once the alarm is acknowledged; a hand escalation once it is closed
