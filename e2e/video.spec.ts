@@ -164,10 +164,40 @@ test('Enter makes a tile full-screen on the main stream, Esc goes back to the gr
   const tile = page.getByTestId('tile-1');
   await expect(tile).toHaveClass(/fullscreen/);
   await expect(tile).toHaveAttribute('data-shown', 'main', { timeout: 20_000 });
-  expect(Number(await tile.getAttribute('data-switch-ms'))).toBeGreaterThan(0);
-  expect(await frameDetail(page, '[data-testid="tile-1"] video[data-stream="main"]')).toBeGreaterThan(0.05);
+  expect(await frameDetail(page, '[data-testid="tile-1"] video.on')).toBeGreaterThan(0.05);
   await page.keyboard.press('Escape');
   await expect(tile).not.toHaveClass(/fullscreen/);
+  await expect(tile).toHaveAttribute('data-shown', 'sub', { timeout: 20_000 });
+});
+
+test('a camera with a sub stream: the grid plays the sub, full screen the main, without a black frame between', async ({ page }) => {
+  const add = await server.rpc('cameras.add', { name: 'RTSP dual', url: rtsp.url('/cam1'), subUrl: rtsp.url('/cam2') }, token);
+  expect(add.status, JSON.stringify(add.body)).toBe(200);
+  const id = await saveLayout('Dual', '2x2', [add.body.id, null, null, null]);
+  await login(page, server);
+  await openLayout(page, id);
+  const tile = page.getByTestId('tile-0');
+  await expect(tile).toHaveAttribute('data-streams', 'dual');
+  await expect(tile).toHaveAttribute('data-phase', 'playing', { timeout: 45_000 });
+  await expect(tile).toHaveAttribute('data-shown', 'sub');
+  await page.keyboard.press('1');
+  await page.keyboard.press('Enter');
+  // Until the main stream's first frame is on screen, the sub stays visible and playing.
+  const samples: { shown: string; subOn: boolean; subTime: number }[] = [];
+  for (let i = 0; i < 100; i++) {
+    const s = await tile.evaluate((el) => {
+      const sub = el.querySelector('video[data-stream="sub"]') as HTMLVideoElement;
+      return { shown: el.getAttribute('data-shown')!, subOn: sub.classList.contains('on'), subTime: sub.currentTime };
+    });
+    samples.push(s);
+    if (s.shown === 'main') break;
+    await page.waitForTimeout(50);
+  }
+  expect(samples[samples.length - 1]!.shown).toBe('main');
+  for (const s of samples.slice(0, -1)) expect(s.subOn && s.subTime > 0).toBe(true);
+  expect(Number(await tile.getAttribute('data-switch-ms'))).toBeGreaterThan(0);
+  expect(await frameDetail(page, '[data-testid="tile-0"] video[data-stream="main"]')).toBeGreaterThan(0.05);
+  await page.keyboard.press('Escape');
   await expect(tile).toHaveAttribute('data-shown', 'sub', { timeout: 20_000 });
 });
 
@@ -199,26 +229,37 @@ test('an H.265 camera gets a clear message and the choice of snapshots', async (
   await expect(tile.getByTestId('tile-snapshot').or(tile.getByText(/cannot make snapshots/))).toBeVisible();
 });
 
-/** Wait until the camera has recordings covering [from, to]. */
-async function waitRecorded(cameraId: string, from: number, to: number): Promise<void> {
+/** Wait until each camera has recorded at least `ms` since its first segment; returns the span all of them cover. */
+async function recordedSpan(cameraIds: string[], ms: number): Promise<{ first: number; last: number }> {
+  let span = { first: 0, last: 0 };
   await expect
     .poll(
       async () => {
-        const r = await server.rpc('recordings.list', { cameraId, from: new Date(from - 60_000).toISOString(), to: new Date(to + 60_000).toISOString() }, token);
-        const segs = (r.body?.segments ?? []) as { start: string; end: string }[];
-        return segs.some((s) => Date.parse(s.start) <= from) && segs.some((s) => Date.parse(s.end) >= to);
+        const now = Date.now();
+        let first = 0;
+        let last = Infinity;
+        for (const cameraId of cameraIds) {
+          const r = await server.rpc('recordings.list', { cameraId, from: new Date(now - 3_600_000).toISOString(), to: new Date(now + 60_000).toISOString() }, token);
+          const segs = (r.body?.segments ?? []) as { start: string; end: string }[];
+          if (!segs.length) return false;
+          first = Math.max(first, Math.min(...segs.map((x) => Date.parse(x.start))));
+          last = Math.min(last, Math.max(...segs.map((x) => Date.parse(x.end))));
+        }
+        span = { first, last };
+        return last - first >= ms;
       },
-      { timeout: 120_000, intervals: [2000] },
+      { timeout: 150_000, intervals: [2000] },
     )
     .toBe(true);
+  return span;
 }
 
 test('playback seeks to a typed time on the clock pattern: the frame’s time code matches', async ({ page }) => {
   test.setTimeout(180_000);
   const cam = 'demo-clock-pattern';
-  // Something recorded at least 25 s ago, at a half second so rounding shows.
-  const T = Math.floor((Date.now() - 25_000) / 1000) * 1000 + 500;
-  await waitRecorded(cam, T - 2000, T + 2000);
+  // A recorded moment a few seconds into the recording, at a half second so rounding shows.
+  const span = await recordedSpan([cam], 12_000);
+  const T = Math.floor(Math.max(span.first + 4000, span.last - 25_000) / 1000) * 1000 + 500;
   await login(page, server);
   await page.goto(`${server.url}/#/playback?camera=${cam}`);
   await expect(page.getByTestId('view-playback')).toBeVisible();
@@ -244,9 +285,8 @@ test('playback seeks to a typed time on the clock pattern: the frame’s time co
 
 test('two cameras play in sync within a frame, and the keyboard scrubs back an hour', async ({ page }) => {
   test.setTimeout(180_000);
-  const T = Date.now() - 40_000;
-  await waitRecorded('demo-clock-pattern', T, T + 15_000);
-  await waitRecorded('demo-bars-pattern', T, T + 15_000);
+  const span = await recordedSpan(['demo-clock-pattern', 'demo-bars-pattern'], 20_000);
+  const T = Math.max(span.first + 3000, span.last - 40_000);
   await login(page, server);
   await page.goto(`${server.url}/#/playback?camera=demo-clock-pattern`);
   await expect(page.getByTestId('view-playback')).toBeVisible();

@@ -54,6 +54,7 @@ export function useLiveStream(
       p.destroy();
       if (playerRef.current === p) playerRef.current = null;
       setStatus(CLOSED);
+      setFirstFrameMs(null);
     };
   }, [ref, cameraId, stream]);
 

@@ -45,7 +45,10 @@ export const LiveTile = memo(function LiveTile(p: LiveTileProps) {
   const switchStart = useRef(0);
   const [over, setOver] = useState(false);
 
-  const wantMain = p.fullscreen;
+  // A camera without a separate sub stream already plays its main stream in the grid:
+  // full screen keeps that player, there is nothing to switch.
+  const single = !!cam && !cam.subUrl;
+  const wantMain = p.fullscreen && !single;
   const canPlay = p.visible && !!camId && !snapshots;
   // The sub stream runs in the grid, and during the switch back until it renders.
   const subOn = canPlay && (!wantMain || shown === 'sub');
@@ -107,7 +110,8 @@ export const LiveTile = memo(function LiveTile(p: LiveTileProps) {
       data-testid={`tile-${p.index}`}
       data-camera={camId ?? ''}
       data-phase={phase}
-      data-shown={shown}
+      data-shown={single && p.fullscreen ? 'main' : shown}
+      data-streams={single ? 'single' : 'dual'}
       data-first-frame-ms={active.firstFrameMs ?? ''}
       data-switch-ms={switchMs ?? ''}
       aria-label={label}
@@ -147,7 +151,11 @@ export const LiveTile = memo(function LiveTile(p: LiveTileProps) {
           <span className="tile-name" title={cam.name}>
             {cam.name}
           </span>
-          {shown === 'main' && <span className="tile-tag" title="Main stream (full resolution)">MAIN</span>}
+          {(shown === 'main' || (single && p.fullscreen)) && (
+            <span className="tile-tag" title={single ? 'The camera has one stream: full resolution in the grid too' : 'Main stream (full resolution)'}>
+              MAIN
+            </span>
+          )}
           <span className="tile-spacer" />
           {st && st.state === 'recording' ? (
             <span className="rec" title={`Recording since ${formatClock(Date.parse(st.since), p.timeZone)}`} data-testid="rec-dot">
