@@ -63,6 +63,7 @@ async function mqttToConsole(ctx, n) {
   const mqtt = (await import('mqtt')).default;
   const taken = new Set();
   const dir = tmp('mqtt');
+  ctx.onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
   const brokerPort = await freePort(taken);
   fs.writeFileSync(path.join(dir, 'mosquitto.conf'), `listener ${brokerPort} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\n`);
   const broker = spawnTracked('/usr/sbin/mosquitto', ['-c', path.join(dir, 'mosquitto.conf')]);
@@ -151,6 +152,7 @@ async function historyQueries(ctx, rows, runs) {
   const { openIndex } = await import(path.join(root, 'main/engine/store/db.ts'));
   const { AlarmStore } = await import(path.join(root, 'main/engine/alarms/store.ts'));
   const dir = tmp('history');
+  ctx.onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
   const db = openIndex(path.join(dir, 'index.sqlite'));
   const types = ['sensor.door', 'sensor.window', 'sensor.motion', 'camera.offline', 'access.denied', 'onvif.tamper', 'panic'];
   const states = ['closed', 'closed', 'closed', 'closed', 'closed', 'closed', 'closed', 'closed', 'on_hold', 'new'];
