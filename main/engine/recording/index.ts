@@ -65,6 +65,9 @@ class RecorderImpl implements Recorder {
       retentionDaysOf: (id) => deps.cameras.get(id)?.retentionDays ?? deps.settings().defaultRetentionDays,
       cameraName: (id) => deps.cameras.get(id)?.name ?? id,
       cameraIds: () => deps.cameras.stored().map((c) => c.id),
+      afterPurge: () => {
+        if (this.timeline.deferredWrites > 0 && this.timeline.flushDeferred() === 0) log.info('index writes that waited for disk space are done');
+      },
     });
     this.media = new MediaRoutes({
       db: deps.db,
@@ -108,8 +111,8 @@ class RecorderImpl implements Recorder {
     await this.reconciling.catch(() => {});
     for (const t of this.subStopTimers.values()) clearTimeout(t);
     for (const w of this.offline.values()) if (w.timer) clearTimeout(w.timer);
-    await Promise.all([...this.ingests.values()].map((i) => i.stop('engine_down')));
-    await Promise.all([...this.subIngests.values()].map((i) => i.stop('engine_down')));
+    const stops = await Promise.allSettled([...this.ingests.values(), ...this.subIngests.values()].map((i) => i.stop('engine_down')));
+    for (const r of stops) if (r.status === 'rejected') log.error('an ingest failed to stop cleanly', r.reason);
     this.ingests.clear();
     this.subIngests.clear();
     this.keeper.stop();

@@ -142,8 +142,12 @@ export class Ingest {
     this.watchdog = null;
     if (this.role === 'main') {
       // the camera was down (no ffmpeg running): the outage now has this cause
-      const g = this.deps.timeline.noteDown(this.cameraId, reason);
-      if (g) this.deps.onGap?.(g.startMs, g.reason);
+      try {
+        const g = this.deps.timeline.noteDown(this.cameraId, reason);
+        if (g) this.deps.onGap?.(g.startMs, g.reason);
+      } catch (err) {
+        log.error(`${this.key}: could not record the gap at stop`, err);
+      }
     }
   }
 
@@ -198,7 +202,8 @@ export class Ingest {
           log.error(`${this.key}: emergency purge failed`, err);
         }
       }
-      const delay = failure.retryNow && this.audioFixes <= 2 ? 0 : this.backoff.next();
+      // a full disk is handled by the purge above: retry soon instead of backing off
+      const delay = failure.retryNow && this.audioFixes <= 2 ? 0 : failure.state === 'disk_full' ? 2000 : this.backoff.next();
       if (delay > 0) log.info(`${this.key}: ${failure.message}; next attempt in ${Math.round(delay / 1000)} s`);
       await this.sleep(delay);
     }

@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../store/db.js';
 import { logger } from '../log.js';
+import { isDiskFull } from './timeline.js';
 
 const log = logger('retention');
 
@@ -93,24 +94,50 @@ export interface Deleted {
  * Delete segments: rows first (to the garbage queue), then files, then the
  * queue entries. Returns the totals per camera.
  */
-export function deleteSegments(db: Db, recordingsRoot: string, ids: number[]): Deleted[] {
+export function deleteSegments(db: Db, recordingsRoot: string, ids: number[], opts: { onDiskFull?: () => boolean } = {}): Deleted[] {
   if (ids.length === 0) return [];
   const sel = db.prepare<[number], { id: number; camera_id: string; path: string; bytes: number; locked: number }>(
     'SELECT id, camera_id, path, bytes, locked FROM segments WHERE id = ?',
   );
   const del = db.prepare('DELETE FROM segments WHERE id = ?');
   const queue = db.prepare('INSERT OR REPLACE INTO garbage (path, camera_id, bytes, queued_ms) VALUES (?, ?, ?, ?)');
-  const rows: { camera_id: string; path: string; bytes: number }[] = [];
-  db.transaction(() => {
-    const now = Date.now();
-    for (const id of ids) {
-      const r = sel.get(id);
-      if (!r || r.locked) continue;
-      del.run(id);
-      queue.run(r.path, r.camera_id, r.bytes, now);
-      rows.push(r);
+  let rows: { camera_id: string; path: string; bytes: number }[] = [];
+  const commit = () => {
+    rows = [];
+    db.transaction(() => {
+      const now = Date.now();
+      for (const id of ids) {
+        const r = sel.get(id);
+        if (!r || r.locked) continue;
+        del.run(id);
+        queue.run(r.path, r.camera_id, r.bytes, now);
+        rows.push(r);
+      }
+    })();
+  };
+  try {
+    commit();
+  } catch (err) {
+    if (!isDiskFull(err)) throw err;
+    // SQLite needs a little room to commit: let the caller free some (the space reserve), then retry
+    let retried = false;
+    if (opts.onDiskFull?.()) {
+      try {
+        commit();
+        retried = true;
+      } catch (e2) {
+        if (!isDiskFull(e2)) throw e2;
+      }
     }
-  })();
+    if (!retried) {
+      // last resort: the files first (an index row may point at a missing file until the next
+      // pass deletes it; the media routes answer 404 for it meanwhile), then the rows
+      const files = ids.map((id) => sel.get(id)).filter((r): r is NonNullable<typeof r> => !!r && !r.locked);
+      for (const r of files) fs.rmSync(path.join(recordingsRoot, r.path), { force: true });
+      log.warn(`disk completely full: deleted ${files.length} file(s) before their index rows`);
+      commit();
+    }
+  }
   collectGarbage(db, recordingsRoot);
   const per = new Map<string, Deleted>();
   for (const r of rows) {

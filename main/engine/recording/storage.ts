@@ -3,6 +3,8 @@
  * timer (and at once when ffmpeg hits a full disk), and reports storage
  * status with a forecast.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Settings, StorageCamera, StorageStatus } from '../../api/contract.js';
 import type { EventBus } from '../bus.js';
 import type { Db } from '../store/db.js';
@@ -34,6 +36,17 @@ export interface StorageDeps {
   cameraName: (cameraId: string) => string;
   /** Ids of cameras known to the configuration (others show with their id). */
   cameraIds: () => string[];
+  /** After a purge freed space: replay index writes that found the disk full. */
+  afterPurge?: () => void;
+}
+
+/**
+ * A small file kept in run/ so that, on a completely full disk, deleting it
+ * gives SQLite the room it needs to commit the deletion of old segments.
+ */
+const RESERVE_NAME = 'space-reserve';
+export function reserveBytes(volumeTotal: number): number {
+  return Math.round(Math.min(4 * 1024 * 1024, Math.max(256 * 1024, volumeTotal * 0.005)));
 }
 
 export class StorageKeeper {
@@ -44,6 +57,45 @@ export class StorageKeeper {
   private busy = false;
 
   constructor(private readonly d: StorageDeps) {}
+
+  private get reservePath(): string {
+    return path.join(this.d.dataDir, 'run', RESERVE_NAME);
+  }
+
+  /** Keep the space reserve in place while there is room for it. */
+  private keepReserve(vol: { total: number; free: number }, mark: number): void {
+    const size = reserveBytes(vol.total);
+    try {
+      if (fs.existsSync(this.reservePath)) return;
+      if (vol.free < mark + 2 * size) return;
+      fs.mkdirSync(path.dirname(this.reservePath), { recursive: true });
+      fs.writeFileSync(this.reservePath, Buffer.alloc(size));
+    } catch {
+      fs.rmSync(this.reservePath, { force: true });
+    }
+  }
+
+  /** Release the reserve (the disk is full); true when it freed something. */
+  private releaseReserve(): boolean {
+    try {
+      if (!fs.existsSync(this.reservePath)) return false;
+      fs.rmSync(this.reservePath, { force: true });
+      log.warn('disk full: released the space reserve so the index can record deletions');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private deleteIds(ids: number[]): Deleted[] {
+    const res = deleteSegments(this.d.db, this.d.recordingsRoot, ids, { onDiskFull: () => this.releaseReserve() });
+    try {
+      this.d.afterPurge?.();
+    } catch (err) {
+      log.warn('replaying index writes after a purge failed', err);
+    }
+    return res;
+  }
 
   start(): void {
     collectGarbage(this.d.db, this.d.recordingsRoot);
@@ -69,6 +121,10 @@ export class StorageKeeper {
       }
       this.quota();
       this.emergency(false);
+      const st = this.d.settings();
+      const vol = volumeOf(this.d.recordingsRoot);
+      if (vol.total > 0) this.keepReserve(vol, lowSpaceBytes(st.lowSpaceGb, vol.total));
+      this.d.afterPurge?.();
       if (now - this.lastCompaction > 6 * 3600_000) {
         this.lastCompaction = now;
         this.compactJournals();
@@ -82,7 +138,11 @@ export class StorageKeeper {
 
   /** ffmpeg reported a full disk: free space now (at least a few segments' worth). */
   async diskFull(): Promise<void> {
-    this.emergency(true);
+    try {
+      this.emergency(true);
+    } catch (err) {
+      log.error('emergency purge failed; retrying on the next pass', err);
+    }
   }
 
   private report(dels: Deleted[], reason: 'retention' | 'quota' | 'emergency'): void {
@@ -106,7 +166,7 @@ export class StorageKeeper {
           .all(camera_id, now - days * 86_400_000);
         const chosen = selectExpired(rows.map((r) => toCandidate(camera_id, r)), () => days, now);
         if (chosen.length === 0) break;
-        dels.push(...deleteSegments(this.d.db, this.d.recordingsRoot, chosen.map((c) => c.id)));
+        dels.push(...this.deleteIds(chosen.map((c) => c.id)));
         if (rows.length < 500) break;
       }
     }
@@ -140,12 +200,13 @@ export class StorageKeeper {
       log.warn(`recordings use ${(used / 1e9).toFixed(2)} GB, over the ${(quota / 1e9).toFixed(2)} GB quota, but every segment is locked`);
       return;
     }
-    this.report(deleteSegments(this.d.db, this.d.recordingsRoot, chosen.map((c) => c.id)), 'quota');
+    this.report(this.deleteIds(chosen.map((c) => c.id)), 'quota');
   }
 
   private emergency(diskFull: boolean): void {
     const st = this.d.settings();
     const vol = volumeOf(this.d.recordingsRoot);
+    if (diskFull) this.releaseReserve();
     if (vol.total === 0) return;
     const mark = lowSpaceBytes(st.lowSpaceGb, vol.total);
     if (vol.free >= mark && !diskFull) return;
@@ -167,7 +228,7 @@ export class StorageKeeper {
       log.error('the disk is nearly full and no recording can be deleted (none, or all locked): free space on the volume');
       return;
     }
-    this.report(deleteSegments(this.d.db, this.d.recordingsRoot, chosen.map((c) => c.id)), 'emergency');
+    this.report(this.deleteIds(chosen.map((c) => c.id)), 'emergency');
   }
 
   private compactJournals(): void {

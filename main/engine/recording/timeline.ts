@@ -47,8 +47,21 @@ export interface NewSegment {
   initHash: string | null;
 }
 
+/** SQLite could not write because the disk is full. */
+export function isDiskFull(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === 'SQLITE_FULL' || /database or disk is full|ENOSPC/i.test(e?.message ?? '');
+}
+
 export class Timeline {
   private q;
+  /**
+   * Writes that failed because the disk was full, replayed in order by
+   * flushDeferred() once the storage keeper has freed space. While any is
+   * waiting, new writes queue behind it (order matters: a gap before the
+   * segment that closes it).
+   */
+  private deferred: (() => void)[] = [];
   constructor(
     private readonly db: Db,
     private readonly journalOf: (cameraId: string) => string,
@@ -86,12 +99,49 @@ export class Timeline {
     return !!this.q.byPath.get(rel);
   }
 
+  get deferredWrites(): number {
+    return this.deferred.length;
+  }
+
+  /** Replay deferred writes; returns how many are still waiting. */
+  flushDeferred(): number {
+    while (this.deferred.length) {
+      try {
+        this.deferred[0]!();
+      } catch (err) {
+        if (isDiskFull(err)) return this.deferred.length;
+        throw err;
+      }
+      this.deferred.shift();
+    }
+    return 0;
+  }
+
+  /** Run a write now, or queue it when the disk is full (or earlier writes wait). */
+  private write<T>(op: () => T, fallback: T): T {
+    if (this.deferred.length && this.flushDeferred() > 0) {
+      this.deferred.push(() => void op());
+      return fallback;
+    }
+    try {
+      return op();
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      this.deferred.push(() => void op());
+      return fallback;
+    }
+  }
+
   /**
    * Index a closed segment (its file is already in place and fsynced).
    * A segment that starts a new run closes the open gap (R2) or clamps the
    * previous run's end (R3). Returns the new row id.
    */
   addSegment(s: NewSegment): { id: number; closedGaps: { startMs: number; endMs: number; reason: GapReason }[] } {
+    return this.write(() => this.addSegmentNow(s), { id: -1, closedGaps: [] });
+  }
+
+  private addSegmentNow(s: NewSegment): { id: number; closedGaps: { startMs: number; endMs: number; reason: GapReason }[] } {
     return this.db.transaction(() => {
       const closedGaps: { startMs: number; endMs: number; reason: GapReason }[] = [];
       const prev = this.q.last.get(s.cameraId);
@@ -129,6 +179,10 @@ export class Timeline {
    * Returns the gap opened, if any.
    */
   noteDown(cameraId: string, reason: GapReason, atMs = Date.now()): { startMs: number; reason: GapReason } | null {
+    return this.write(() => this.noteDownNow(cameraId, reason, atMs), null);
+  }
+
+  private noteDownNow(cameraId: string, reason: GapReason, atMs: number): { startMs: number; reason: GapReason } | null {
     const journal = this.journalOf(cameraId);
     return this.db.transaction(() => {
       const open = this.q.openGap.get(cameraId);
