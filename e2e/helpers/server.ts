@@ -8,6 +8,10 @@
  *
  * `test` gives every spec file one shared server (worker-scoped fixture
  * `server`); call `startServer()` yourself for a private one.
+ *
+ * The server runs from dist/ (npm test builds it first); set
+ * GATEHOUSE_E2E_SOURCE=1 to run the TypeScript sources instead, and
+ * GATEHOUSE_E2E_KEEP=1 to keep the temp data dirs (with e2e-server.log).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -107,8 +111,10 @@ export async function startServer(o: ServerOptions = {}): Promise<ServerHandle> 
   const tokens = new Map<string, string>();
 
   const spawnOnce = async (): Promise<void> => {
+    // dist/ by default (npm test builds it first); GATEHOUSE_E2E_SOURCE=1 runs the TypeScript directly.
+    const entry = process.env.GATEHOUSE_E2E_SOURCE ? ['--import', 'tsx', path.join(ROOT, 'main', 'cli', 'gatehouse.ts')] : [path.join(ROOT, 'bin', 'gatehouse.js')];
     const args = [
-      path.join(ROOT, 'bin', 'gatehouse.js'),
+      ...entry,
       'serve',
       '--data',
       dataDir,
