@@ -84,8 +84,28 @@ async function run(): Promise<void> {
   let status = 'Engine starting…';
   let tray: AppTray | null = null;
   let quitting = false;
+  let stopped = false;
 
-  const windows = new Windows(() => engineUrl, args.kiosk);
+  const windows = new Windows(
+    () => engineUrl,
+    args.kiosk,
+    (win) =>
+      void dialog
+        .showMessageBox(win, {
+          type: 'question',
+          title: 'Gatehouse',
+          message: 'Close the console?',
+          detail: 'In the background the cameras keep recording; bring the console back from the tray icon or by starting Gatehouse again. Quitting stops the recording.',
+          buttons: ['Keep recording in the background', 'Quit Gatehouse', 'Cancel'],
+          defaultId: 0,
+          cancelId: 2,
+          noLink: true,
+        })
+        .then(({ response }) => {
+          if (response === 0) win.hide();
+          else if (response === 1) app.quit();
+        }),
+  );
   const ipc = new IpcTransport({
     engineUrl: () => engineUrl,
     desktop: (action, sender) => {
@@ -156,10 +176,8 @@ async function run(): Promise<void> {
         setStatus(`Engine restarting (${reason})`);
         return;
       }
-      if (quitting) return;
       setStatus('Engine stopped');
       dialog.showErrorBox('Gatehouse could not start', `${reason}\n\nThe engine log is in ${path.join(args.dataDir, 'run', 'desktop-engine.log')}.`);
-      quitting = true;
       app.quit();
     },
   });
@@ -171,7 +189,6 @@ async function run(): Promise<void> {
     quit: () => app.quit(),
     status: () => status,
   });
-  windows.hideOnClose = tray !== null;
 
   const menu: MenuItemConstructorOptions[] = [
     {
@@ -196,24 +213,20 @@ async function run(): Promise<void> {
 
   engine.start();
 
+  // The console only closes when the app quits (closing it asks); the alarm wall may close alone.
   app.on('window-all-closed', () => {
-    if (!tray) app.quit();
+    if (!quitting) app.quit();
   });
   app.on('activate', () => {
     if (engineUrl) windows.openConsole();
   });
 
-  // Quit: stop the engine (it finishes the open segments) before the app exits.
-  let stopped = false;
+  // Quit: stop the engine (it closes the open segments) before the app exits.
   app.on('before-quit', (e) => {
     windows.quitting = true;
     if (stopped) return;
     e.preventDefault();
-    if (quitting && engine.pid === null) {
-      stopped = true;
-      app.quit();
-      return;
-    }
+    if (quitting) return;
     quitting = true;
     setStatus('Stopping the engine…');
     void engine.stop().finally(() => {

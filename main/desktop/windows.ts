@@ -53,13 +53,14 @@ function confine(wc: WebContents, origin: () => string | null): void {
 export class Windows {
   console: BrowserWindow | null = null;
   alarmWall: BrowserWindow | null = null;
-  /** When true, closing the console hides it (the tray brings it back). */
-  hideOnClose = false;
+  /** Set while the app quits: windows then close without asking. */
   quitting = false;
 
   constructor(
     private readonly origin: () => string | null,
     private readonly kioskAtStart: boolean,
+    /** Closing the console does not stop the recording by accident: ask (hide, quit or cancel). */
+    private readonly onCloseConsole: (win: BrowserWindow) => void,
   ) {}
 
   /** Open (or show) the console on the primary display. */
@@ -81,10 +82,9 @@ export class Windows {
     });
     confine(win.webContents, this.origin);
     win.on('close', (e) => {
-      if (this.hideOnClose && !this.quitting) {
-        e.preventDefault();
-        win.hide();
-      }
+      if (this.quitting) return;
+      e.preventDefault();
+      this.onCloseConsole(win);
     });
     win.on('closed', () => (this.console = null));
     this.console = win;
