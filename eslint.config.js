@@ -92,6 +92,11 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // Harness code passes callbacks to page.evaluate(), which run in the browser.
+    files: ['e2e/**', 'bench/**', 'test/**'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+  },
+  {
     // The Electron e2e spec drives the desktop shell.
     files: ['e2e/electron*.spec.ts'],
     rules: { 'no-restricted-imports': 'off' },
