@@ -95,6 +95,8 @@ export default tseslint.config(
     // Harness code passes callbacks to page.evaluate(), which run in the browser.
     files: ['e2e/**', 'bench/**', 'test/**'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
+    // Files that declare those globals themselves (/* global window */) are fine too.
+    rules: { 'no-redeclare': ['error', { builtinGlobals: false }] },
   },
   {
     // The Electron e2e spec drives the desktop shell.
