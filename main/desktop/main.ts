@@ -145,12 +145,13 @@ async function run(): Promise<void> {
     start: { dataDir: args.dataDir, port: args.port, adminPassword: args.adminPassword, demoIfNew: true, key: key.key },
     onMessage(m) {
       if (m.type === 'listening') {
-        const moved = engineUrl !== null && engineUrl !== m.url;
-        const first = engineUrl === null && windows.all().length === 0;
+        // First start: open the console (or load windows the tray opened early). A restart on the
+        // same port needs nothing (the windows reconnect); on another port the windows reload.
+        const changed = engineUrl !== m.url;
         engineUrl = m.url;
         setStatus(`Engine running (${m.version})${recording ? ', recording' : ''}`);
-        if (first) windows.openConsole();
-        else if (moved) windows.reloadAll();
+        if (!windows.console) windows.openConsole();
+        else if (changed) windows.reloadAll();
         ipc.engineBack();
       } else if (m.type === 'recording') {
         recording = m.active;
