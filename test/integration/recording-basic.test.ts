@@ -30,7 +30,10 @@ describe('recording a camera', () => {
     engine.bus.onAny((e) => events.push(e));
     server = new HttpServer(engine, { port: 18021, host: '127.0.0.1' });
     base = await server.start();
-    const r = await fetch(`${base}/api/rpc/auth.login`, { method: 'POST', body: JSON.stringify({ username: 'admin', password: 'adminadmin' }) });
+    const r = await fetch(`${base}/api/rpc/auth.login`, {
+      method: 'POST',
+      body: JSON.stringify({ username: 'admin', password: 'adminadmin' }),
+    });
     token = ((await r.json()) as { token: string }).token;
   });
 
@@ -94,7 +97,16 @@ describe('recording a camera', () => {
     const to = new Date().toISOString();
     const map = (await (await fetch(`${base}/api/media/gate/map.json?from=${from}&to=${to}`, { headers: auth })).json()) as {
       originMs: number;
-      segments: { id: number; startMs: number; endMs: number; mediaStart: number; init: string; url: string; codec: string; initHash: string }[];
+      segments: {
+        id: number;
+        startMs: number;
+        endMs: number;
+        mediaStart: number;
+        init: string;
+        url: string;
+        codec: string;
+        initHash: string;
+      }[];
     };
     expect(map.segments.length).toBeGreaterThanOrEqual(3);
     const segs = map.segments.slice(0, 3);
@@ -108,7 +120,17 @@ describe('recording a camera', () => {
     expect(w.fragments[0]!.trafs[0]!.baseTime / ts).toBeCloseTo(segs[0]!.mediaStart, 2);
     const file = `${dataDir}/joined.mp4`;
     fs.writeFileSync(file, joined);
-    const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file]);
+    const { stdout } = await run('ffprobe', [
+      '-v',
+      'error',
+      '-select_streams',
+      'v',
+      '-show_entries',
+      'packet=pts_time',
+      '-of',
+      'csv=p=0',
+      file,
+    ]);
     const pts = stdout.trim().split('\n').map(Number);
     // monotonic, no jump longer than a frame across the segment boundaries (an RTSP run's very
     // first frame arrives without a timestamp and gets a 1-tick duration from ffmpeg)
@@ -119,9 +141,13 @@ describe('recording a camera', () => {
     }
     expect(pts.length).toBeGreaterThanOrEqual(Math.round((segs[2]!.endMs - segs[0]!.startMs) / FRAME_MS) - 1);
     expect(pts[0]).toBeCloseTo(segs[0]!.mediaStart, 2);
-    expect(Math.abs(pts[pts.length - 1]! + FRAME_MS / 1000 - (segs[2]!.endMs - map.originMs) / 1000)).toBeLessThanOrEqual(FRAME_MS / 1000 + 0.002);
+    expect(Math.abs(pts[pts.length - 1]! + FRAME_MS / 1000 - (segs[2]!.endMs - map.originMs) / 1000)).toBeLessThanOrEqual(
+      FRAME_MS / 1000 + 0.002,
+    );
 
-    const snap = await fetch(`${base}/api/media/gate/snapshot.jpg?at=${new Date(segs[1]!.startMs + 1500).toISOString()}`, { headers: auth });
+    const snap = await fetch(`${base}/api/media/gate/snapshot.jpg?at=${new Date(segs[1]!.startMs + 1500).toISOString()}`, {
+      headers: auth,
+    });
     expect(snap.status).toBe(200);
     expect(snap.headers.get('content-type')).toBe('image/jpeg');
     const live = await fetch(`${base}/api/media/gate/snapshot.jpg`, { headers: auth });

@@ -24,8 +24,31 @@ describe('recorder control', () => {
     // a file with H.264 video and G.711 A-law audio, served over HTTP
     const mkv = path.join(dataDir, 'g711.mkv');
     await run('ffmpeg', [
-      '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=10', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=8000',
-      '-t', '12', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '20', '-bf', '0', '-pix_fmt', 'yuv420p', '-c:a', 'pcm_alaw', mkv,
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x240:rate=10',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=8000',
+      '-t',
+      '12',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-g',
+      '20',
+      '-bf',
+      '0',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'pcm_alaw',
+      mkv,
     ]);
     web = http.createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'video/x-matroska' });
@@ -36,7 +59,8 @@ describe('recorder control', () => {
       { name: 'Hall', url: rtsp.url('/cam1') },
       { name: 'Intercom', url: 'http://127.0.0.1:18047/g711.mkv' },
     ]);
-    token = ((await engine.handle('auth.login', { username: 'admin', password: 'adminadmin' }, { peer: 'test' })) as { token: string }).token;
+    token = ((await engine.handle('auth.login', { username: 'admin', password: 'adminadmin' }, { peer: 'test' })) as { token: string })
+      .token;
   });
 
   afterAll(async () => {
@@ -82,13 +106,26 @@ describe('recorder control', () => {
     const after = list('hall');
     expect(after.gaps[0]!.reason).toBe('disabled');
     expect(after.gaps.slice(1).map((g) => g.reason)).toEqual(after.gaps.length > 1 ? ['ffmpeg_restart'] : []);
-    for (let i = 1; i < after.segments.length; i++) expect(Date.parse(after.segments[i]!.start)).toBeGreaterThanOrEqual(Date.parse(after.segments[i - 1]!.end));
+    for (let i = 1; i < after.segments.length; i++)
+      expect(Date.parse(after.segments[i]!.start)).toBeGreaterThanOrEqual(Date.parse(after.segments[i - 1]!.end));
 
-    const cov = (await call('recordings.coverage', { cameraId: 'hall', from: new Date(Date.now() - 3600_000).toISOString(), to: new Date().toISOString(), timeZone: 'Europe/Berlin' })) as {
+    const cov = (await call('recordings.coverage', {
+      cameraId: 'hall',
+      from: new Date(Date.now() - 3600_000).toISOString(),
+      to: new Date().toISOString(),
+      timeZone: 'Europe/Berlin',
+    })) as {
       days: { day: string; recordedSeconds: number }[];
     };
     expect(cov.days.reduce((a, d) => a + d.recordedSeconds, 0)).toBeGreaterThan(10);
-    await expect(call('recordings.coverage', { cameraId: 'hall', from: new Date(0).toISOString(), to: new Date().toISOString(), timeZone: 'Mars/Olympus' })).rejects.toThrow(/unknown time zone/);
+    await expect(
+      call('recordings.coverage', {
+        cameraId: 'hall',
+        from: new Date(0).toISOString(),
+        to: new Date().toISOString(),
+        timeZone: 'Mars/Olympus',
+      }),
+    ).rejects.toThrow(/unknown time zone/);
   });
 
   it('G.711 audio is converted to AAC and shown in the status', async () => {

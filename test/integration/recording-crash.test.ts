@@ -10,7 +10,18 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRtspServer, type RtspFixture } from '../fixtures/rtsp.js';
-import { cli, exited, ffprobe, listJson, prepareDataDir, processesMentioning, serveChild, sleep, tempDir, waitFor } from './recording-harness.js';
+import {
+  cli,
+  exited,
+  ffprobe,
+  listJson,
+  prepareDataDir,
+  processesMentioning,
+  serveChild,
+  sleep,
+  tempDir,
+  waitFor,
+} from './recording-harness.js';
 
 interface Row {
   camera_id: string;
@@ -22,11 +33,16 @@ interface Row {
   salvaged?: number;
 }
 
-function readIndex(dataDir: string): { segments: Row[]; gaps: { camera_id: string; start_ms: number; end_ms: number | null; reason: string }[] } {
+function readIndex(dataDir: string): {
+  segments: Row[];
+  gaps: { camera_id: string; start_ms: number; end_ms: number | null; reason: string }[];
+} {
   const db = new Database(path.join(dataDir, 'index.sqlite'), { readonly: true });
   try {
     return {
-      segments: db.prepare('SELECT camera_id, start_ms, end_ms, bytes, path, run_id, salvaged FROM segments ORDER BY camera_id, start_ms').all() as Row[],
+      segments: db
+        .prepare('SELECT camera_id, start_ms, end_ms, bytes, path, run_id, salvaged FROM segments ORDER BY camera_id, start_ms')
+        .all() as Row[],
       gaps: db.prepare('SELECT camera_id, start_ms, end_ms, reason FROM gaps ORDER BY camera_id, start_ms').all() as never,
     };
   } finally {
@@ -59,7 +75,12 @@ describe('crash safety', () => {
 
   it('salvages the torn segment after kill -9, gaps the downtime, and rebuild reproduces the index', async () => {
     serve = serveChild(dataDir, 18036);
-    await waitFor('2 segments per camera', async () => (await listJson(dataDir, 'yard')).segments.length >= 2 && (await listJson(dataDir, 'dock')).segments.length >= 2, 60_000, 1000);
+    await waitFor(
+      '2 segments per camera',
+      async () => (await listJson(dataDir, 'yard')).segments.length >= 2 && (await listJson(dataDir, 'dock')).segments.length >= 2,
+      60_000,
+      1000,
+    );
     // kill in the middle of a segment: ~3 s after one closed
     const last = (await listJson(dataDir, 'yard')).segments.pop()!;
     await sleep(Math.max(0, Date.parse(last.end) + 3000 - Date.now()));
@@ -77,10 +98,15 @@ describe('crash safety', () => {
     await sleep(3000);
 
     serve = serveChild(dataDir, 18036);
-    await waitFor('recording again', async () => {
-      const l = await listJson(dataDir, 'yard');
-      return l.segments.filter((s) => Date.parse(s.start) > killedAt).length >= 2;
-    }, 60_000, 1000);
+    await waitFor(
+      'recording again',
+      async () => {
+        const l = await listJson(dataDir, 'yard');
+        return l.segments.filter((s) => Date.parse(s.start) > killedAt).length >= 2;
+      },
+      60_000,
+      1000,
+    );
 
     const after = readIndex(dataDir);
     const salvaged = after.segments.filter((s) => s.camera_id === 'yard' && s.salvaged === 1);
@@ -108,7 +134,10 @@ describe('crash safety', () => {
     fs.rmSync(path.join(dataDir, 'index.sqlite'));
     for (const f of ['index.sqlite-wal', 'index.sqlite-shm']) fs.rmSync(path.join(dataDir, f), { force: true });
     // (log lines go to stdout too; the JSON is the last line)
-    const out = JSON.parse((await cli('index', 'rebuild', '--data', dataDir, '--json')).trim().split('\n').pop()!) as { segments: number; cameras: number };
+    const out = JSON.parse((await cli('index', 'rebuild', '--data', dataDir, '--json')).trim().split('\n').pop()!) as {
+      segments: number;
+      cameras: number;
+    };
     expect(out.segments).toBe(live.segments.length);
     expect(out.cameras).toBe(2);
     const rebuilt = readIndex(dataDir);

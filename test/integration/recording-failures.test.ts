@@ -17,7 +17,10 @@ describe('bad camera inputs', () => {
   let closedPort = 0;
 
   beforeAll(async () => {
-    rtsp = await startRtspServer({ port: 18030, mounts: { '/cam1': {}, '/h265': { codec: 'h265' }, '/auth': { auth: { ...DEFAULT_AUTH } }, '/noVideo': { audioOnly: true } } });
+    rtsp = await startRtspServer({
+      port: 18030,
+      mounts: { '/cam1': {}, '/h265': { codec: 'h265' }, '/auth': { auth: { ...DEFAULT_AUTH } }, '/noVideo': { audioOnly: true } },
+    });
     closedPort = await freePort();
     dataDir = tempDir('failures');
     engine = await startEngine(dataDir, { segmentSeconds: 4, stallSeconds: 8 }, [
@@ -40,15 +43,22 @@ describe('bad camera inputs', () => {
   const st = (id: string) => engine.cameras.info(id)!.status;
 
   it('each gets its state and a message saying what to do; the others keep recording', async () => {
-    await waitFor('all states settled', () => {
-      const s = ['good', 'wrong-path', 'wrong-password', 'right-password', 'closed-port', 'hevc', 'audio-only'].map((id) => st(id).state);
-      return !s.includes('connecting') && s;
-    }, 60_000);
+    await waitFor(
+      'all states settled',
+      () => {
+        const s = ['good', 'wrong-path', 'wrong-password', 'right-password', 'closed-port', 'hevc', 'audio-only'].map((id) => st(id).state);
+        return !s.includes('connecting') && s;
+      },
+      60_000,
+    );
 
     expect(st('wrong-path')).toMatchObject({ state: 'offline' });
     expect(st('wrong-path').message).toMatch(/no stream at this path \(RTSP 404 Not Found\): check the stream path/);
 
-    expect(st('wrong-password')).toMatchObject({ state: 'auth_failed', message: 'wrong username or password (RTSP 401): fix them in Cameras → Edit' });
+    expect(st('wrong-password')).toMatchObject({
+      state: 'auth_failed',
+      message: 'wrong username or password (RTSP 401): fix them in Cameras → Edit',
+    });
 
     expect(st('closed-port')).toMatchObject({
       state: 'offline',

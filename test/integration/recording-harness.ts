@@ -36,7 +36,12 @@ export async function startEngine(dataDir: string, settings: Partial<Settings>, 
   return engine;
 }
 
-export async function waitFor<T>(what: string, fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 250): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => T | null | undefined | false | Promise<T | null | undefined | false>,
+  timeoutMs: number,
+  everyMs = 250,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -46,7 +51,8 @@ export async function waitFor<T>(what: string, fn: () => T | null | undefined | 
     } catch (err) {
       last = err;
     }
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > until)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -63,8 +69,22 @@ export interface Probe {
 
 /** ffprobe a file: codec, size, duration and the number of video packets it can read. */
 export async function ffprobe(file: string): Promise<Probe> {
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-count_packets', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height,nb_read_packets:format=duration', '-of', 'json', file]);
-  const j = JSON.parse(stdout) as { streams: { codec_name: string; width: number; height: number; nb_read_packets: string }[]; format: { duration: string } };
+  const { stdout } = await run('ffprobe', [
+    '-v',
+    'error',
+    '-count_packets',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=codec_name,width,height,nb_read_packets:format=duration',
+    '-of',
+    'json',
+    file,
+  ]);
+  const j = JSON.parse(stdout) as {
+    streams: { codec_name: string; width: number; height: number; nb_read_packets: string }[];
+    format: { duration: string };
+  };
   const s = j.streams[0]!;
   return { codec: s.codec_name, width: s.width, height: s.height, duration: Number(j.format.duration), frames: Number(s.nb_read_packets) };
 }
@@ -99,7 +119,15 @@ export function exited(child: ChildProcess): Promise<void> {
 }
 
 /** Recordings of a camera through the CLI, as JSON. */
-export async function listJson(dataDir: string, camera: string, from = '-1h', to = 'now'): Promise<{ segments: { start: string; end: string; path: string; bytes: number }[]; gaps: { start: string; end: string; reason: string }[] }> {
+export async function listJson(
+  dataDir: string,
+  camera: string,
+  from = '-1h',
+  to = 'now',
+): Promise<{
+  segments: { start: string; end: string; path: string; bytes: number }[];
+  gaps: { start: string; end: string; reason: string }[];
+}> {
   const out = await cli('recordings', 'list', '--data', dataDir, '--camera', camera, `--from=${from}`, `--to=${to}`, '--json');
   return JSON.parse(out.slice(out.indexOf('\n{') + 1 || 0));
 }

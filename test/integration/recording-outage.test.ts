@@ -43,7 +43,11 @@ describe('camera outage', () => {
     await waitFor('two segments', () => segs().segments.length >= 2, 40_000);
     const stopAt = Date.now();
     await rtsp.stop();
-    await waitFor('the camera to be reported down', () => ['offline', 'stalled'].includes(engine.cameras.info('door')!.status.state), 20_000);
+    await waitFor(
+      'the camera to be reported down',
+      () => ['offline', 'stalled'].includes(engine.cameras.info('door')!.status.state),
+      20_000,
+    );
     const down = engine.cameras.info('door')!.status;
     expect(down.message).toMatch(/127\.0\.0\.1:18025|no video/);
     await waitFor('camera.offline', () => events.some((e) => e.event === 'camera.offline'), 20_000);

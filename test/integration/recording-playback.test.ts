@@ -27,7 +27,10 @@ describe('playback in Chromium', () => {
     engine = await startEngine(dataDir, { segmentSeconds: 4 }, [{ name: 'Clock', url: 'demo://pattern' }]);
     server = new HttpServer(engine, { port: 18045, host: '127.0.0.1' });
     base = await server.start();
-    const r = await fetch(`${base}/api/rpc/auth.login`, { method: 'POST', body: JSON.stringify({ username: 'admin', password: 'adminadmin' }) });
+    const r = await fetch(`${base}/api/rpc/auth.login`, {
+      method: 'POST',
+      body: JSON.stringify({ username: 'admin', password: 'adminadmin' }),
+    });
     token = ((await r.json()) as { token: string }).token;
   });
 
@@ -49,7 +52,12 @@ describe('playback in Chromium', () => {
     const from = all[0]!.start;
     const to = all[all.length - 1]!.end;
     // targets: inside the second, third and last segments, and right at a segment boundary
-    const targets = [Date.parse(all[1]!.start) + 1500, Date.parse(all[2]!.start) + 3300, Date.parse(all[3]!.start), Date.parse(all[all.length - 1]!.end) - 700];
+    const targets = [
+      Date.parse(all[1]!.start) + 1500,
+      Date.parse(all[2]!.start) + 3300,
+      Date.parse(all[3]!.start),
+      Date.parse(all[all.length - 1]!.end) - 700,
+    ];
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'] });
     const page = await browser.newPage();
@@ -103,7 +111,12 @@ describe('playback in Chromium', () => {
       { token, from, to, targets },
     );
     expect(result).not.toHaveProperty('error');
-    const r = result as { buffered: [number, number][]; out: { target: number; shown: number; code: number }[]; originMs: number; n: number };
+    const r = result as {
+      buffered: [number, number][];
+      out: { target: number; shown: number; code: number }[];
+      originMs: number;
+      n: number;
+    };
     // one continuous buffered range across all segment boundaries
     expect(r.buffered).toHaveLength(1);
     expect(r.buffered[0]![0]).toBeCloseTo((Date.parse(from) - r.originMs) / 1000, 0);

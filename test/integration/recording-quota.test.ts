@@ -119,8 +119,16 @@ describe('storage limits', () => {
       await waitFor('an emergency purge', () => seen.includes('storage.purged'), 30_000);
       await waitFor('the oldest footage deleted', () => !fs.existsSync(oldest.path), 30_000);
       // recording goes on: both cameras record new segments after the disk filled
-      await waitFor('new segments after the fill', () => list('a').some((s) => Date.parse(s.start) > filledAt + 2000) && list('b').some((s) => Date.parse(s.start) > filledAt + 2000), 90_000);
-      await waitFor('both recording', () => engine!.cameras.info('a')!.status.state === 'recording' && engine!.cameras.info('b')!.status.state === 'recording', 60_000);
+      await waitFor(
+        'new segments after the fill',
+        () => list('a').some((s) => Date.parse(s.start) > filledAt + 2000) && list('b').some((s) => Date.parse(s.start) > filledAt + 2000),
+        90_000,
+      );
+      await waitFor(
+        'both recording',
+        () => engine!.cameras.info('a')!.status.state === 'recording' && engine!.cameras.info('b')!.status.state === 'recording',
+        60_000,
+      );
       // the index is consistent with the disk
       for (const id of ['a', 'b']) for (const s of list(id)) expect(fs.existsSync(s.path), s.path).toBe(true);
       await sleep(500);

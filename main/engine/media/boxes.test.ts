@@ -16,7 +16,15 @@ describe('box walker', () => {
     const buf = synthFile(3, 10, 9000);
     const info = walkBuffer(buf);
     expect(info.tracks).toHaveLength(1);
-    expect(info.video).toMatchObject({ id: 1, handler: 'vide', timescale: 90000, format: 'avc1', codec: 'avc1.4d401e', width: 640, height: 360 });
+    expect(info.video).toMatchObject({
+      id: 1,
+      handler: 'vide',
+      timescale: 90000,
+      format: 'avc1',
+      codec: 'avc1.4d401e',
+      width: 640,
+      height: 360,
+    });
     expect(info.fragments).toHaveLength(3);
     expect(info.fragments.map((f) => f.trafs[0]!.keyframe)).toEqual([true, true, true]);
     expect(info.startTicks).toBe(0);

@@ -18,9 +18,6 @@ export interface BoxHeader {
   headerSize: number;
 }
 
-/** Boxes that only contain other boxes (the ones this walker descends into). */
-const CONTAINERS = new Set(['moov', 'trak', 'mdia', 'minf', 'stbl', 'mvex', 'moof', 'traf', 'edts', 'dinf', 'udta']);
-
 /**
  * Read a box header at `off`. Returns null when fewer bytes than a full header
  * are available. `size` 0 (box runs to the end of the file) becomes `avail`.
@@ -220,7 +217,18 @@ export function parseMoov(buf: Buffer, moov: BoxHeader): TrackInfo[] {
       }
     }
     const d = trex.get(id) ?? { dur: 0, size: 0, flags: 0 };
-    tracks.push({ id, handler, timescale, format, codec, width, height, defaultDuration: d.dur, defaultSize: d.size, defaultFlags: d.flags });
+    tracks.push({
+      id,
+      handler,
+      timescale,
+      format,
+      codec,
+      width,
+      height,
+      defaultDuration: d.dur,
+      defaultSize: d.size,
+      defaultFlags: d.flags,
+    });
   }
   return tracks;
 }

@@ -103,7 +103,14 @@ export class Fragmenter {
       this.on.fragment(
         data,
         v?.keyframe ?? false,
-        v ? { trackId: v.trackId, baseTime: v.baseTime, duration: v.duration, timescale: this.tracks.find((t) => t.id === v.trackId)?.timescale ?? 90000 } : null,
+        v
+          ? {
+              trackId: v.trackId,
+              baseTime: v.baseTime,
+              duration: v.duration,
+              timescale: this.tracks.find((t) => t.id === v.trackId)?.timescale ?? 90000,
+            }
+          : null,
       );
     }
     // other top-level boxes (mfra at the end, free) are ignored

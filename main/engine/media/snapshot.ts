@@ -6,7 +6,12 @@ import type { ChildRegistry } from '../process/children.js';
 
 export type SnapshotInput = { file: string; offsetSec: number } | { data: Buffer };
 
-export function extractJpeg(ffmpeg: string, children: ChildRegistry, input: SnapshotInput, opts: { maxWidth?: number; timeoutMs?: number } = {}): Promise<Buffer> {
+export function extractJpeg(
+  ffmpeg: string,
+  children: ChildRegistry,
+  input: SnapshotInput,
+  opts: { maxWidth?: number; timeoutMs?: number } = {},
+): Promise<Buffer> {
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
   if ('file' in input) {
     if (input.offsetSec > 0) args.push('-ss', input.offsetSec.toFixed(3));

@@ -7,22 +7,34 @@ const ctx = { code: 1, signal: null, where: '127.0.0.1:8554' } as const;
 describe('ffmpeg exit classification', () => {
   it('401 → auth_failed, tells where to fix it', () => {
     const f = classifyExit(
-      ['[rtsp @ 0x5603104f5cc0] method DESCRIBE failed: 401 Unauthorized', 'rtsp://admin:***@127.0.0.1:8554/auth: Server returned 401 Unauthorized (authorization failed)'],
+      [
+        '[rtsp @ 0x5603104f5cc0] method DESCRIBE failed: 401 Unauthorized',
+        'rtsp://admin:***@127.0.0.1:8554/auth: Server returned 401 Unauthorized (authorization failed)',
+      ],
       ctx,
     );
     expect(f).toMatchObject({ state: 'auth_failed', reason: 'auth_failed' });
     expect(f.message).toBe('wrong username or password (RTSP 401): fix them in Cameras → Edit');
   });
   it('404 → offline with the path advice', () => {
-    const f = classifyExit(['[rtsp @ 0x55] method DESCRIBE failed: 404 Not Found', 'rtsp://127.0.0.1:8554/nope: Server returned 404 Not Found'], ctx);
+    const f = classifyExit(
+      ['[rtsp @ 0x55] method DESCRIBE failed: 404 Not Found', 'rtsp://127.0.0.1:8554/nope: Server returned 404 Not Found'],
+      ctx,
+    );
     expect(f).toMatchObject({ state: 'offline', reason: 'camera_unreachable' });
     expect(f.message).toMatch(/404 Not Found\): check the stream path in the URL/);
   });
   it('connection refused → offline, names host:port', () => {
-    const f = classifyExit(['[tcp @ 0x56] Connection to tcp://127.0.0.1:8559?timeout=5000000 failed: Connection refused', 'rtsp://127.0.0.1:8559/cam1: Connection refused'], {
-      ...ctx,
-      where: '10.0.0.5:554',
-    });
+    const f = classifyExit(
+      [
+        '[tcp @ 0x56] Connection to tcp://127.0.0.1:8559?timeout=5000000 failed: Connection refused',
+        'rtsp://127.0.0.1:8559/cam1: Connection refused',
+      ],
+      {
+        ...ctx,
+        where: '10.0.0.5:554',
+      },
+    );
     expect(f.message).toBe("connection refused at 10.0.0.5:554: check the camera's power and network, and the port");
   });
   it('no video stream → unsupported', () => {
@@ -31,9 +43,15 @@ describe('ffmpeg exit classification', () => {
     expect(f.message).toMatch(/^the source sends no video stream/);
   });
   it('G.711 audio that MP4 cannot carry → retry at once with AAC', () => {
-    const f = classifyExit(['[mp4 @ 0x56] Could not find tag for codec pcm_alaw in stream #1, codec not currently supported in container'], ctx);
+    const f = classifyExit(
+      ['[mp4 @ 0x56] Could not find tag for codec pcm_alaw in stream #1, codec not currently supported in container'],
+      ctx,
+    );
     expect(f).toMatchObject({ transcodeAudio: true, retryNow: true });
-    const again = classifyExit(['[mp4 @ 0x56] Could not find tag for codec pcm_alaw in stream #1, codec not currently supported in container'], { ...ctx, audioTranscoded: true });
+    const again = classifyExit(
+      ['[mp4 @ 0x56] Could not find tag for codec pcm_alaw in stream #1, codec not currently supported in container'],
+      { ...ctx, audioTranscoded: true },
+    );
     expect(again.state).toBe('unsupported');
   });
   it('a full disk wins over everything', () => {
@@ -41,16 +59,22 @@ describe('ffmpeg exit classification', () => {
     expect(f).toMatchObject({ state: 'disk_full', reason: 'disk_full' });
   });
   it('the watchdog killed it → stalled', () => {
-    expect(classifyExit([], { code: null, signal: 'SIGKILL', where: 'x:1', stalledFor: 12 })).toMatchObject({ state: 'stalled', reason: 'stall' });
+    expect(classifyExit([], { code: null, signal: 'SIGKILL', where: 'x:1', stalledFor: 12 })).toMatchObject({
+      state: 'stalled',
+      reason: 'stall',
+    });
   });
   it('a clean exit 0 is still a failure', () => {
-    expect(classifyExit(['Exiting normally, received signal 2.'], { code: 0, signal: null, where: 'cam:554' })).toMatchObject({ state: 'offline', reason: 'camera_unreachable' });
+    expect(classifyExit(['Exiting normally, received signal 2.'], { code: 0, signal: null, where: 'cam:554' })).toMatchObject({
+      state: 'offline',
+      reason: 'camera_unreachable',
+    });
   });
   it('timeouts, DNS, 5xx and unknown errors', () => {
     expect(classifyExit(['Connection to tcp://10.1.1.1:554 failed: Connection timed out'], ctx).message).toMatch(/timed out/);
-    expect(classifyExit(['Failed to resolve hostname cam.local: Name or service not known'], { ...ctx, where: 'cam.local:554' }).message).toBe(
-      'cannot resolve the host name "cam.local": check the camera\'s address',
-    );
+    expect(
+      classifyExit(['Failed to resolve hostname cam.local: Name or service not known'], { ...ctx, where: 'cam.local:554' }).message,
+    ).toBe('cannot resolve the host name "cam.local": check the camera\'s address');
     expect(classifyExit(['method DESCRIBE failed: 503 Service Unavailable'], ctx).message).toMatch(/RTSP 503 Service Unavailable/);
     const u = classifyExit(['[rtsp @ 0x1] something odd happened at rtsp://u:p@h/x'], ctx);
     expect(u).toMatchObject({ state: 'offline', reason: 'ffmpeg_restart' });

@@ -35,7 +35,11 @@ export function classifyExit(lines: string[], ctx: ExitContext): Failure {
   const has = (re: RegExp) => re.test(text);
   const host = ctx.where.replace(/:\d+$/, '');
   if (has(/No space left on device|ENOSPC|Disk quota exceeded/i)) {
-    return { state: 'disk_full', reason: 'disk_full', message: 'the recordings disk is full: deleting the oldest footage, then recording resumes' };
+    return {
+      state: 'disk_full',
+      reason: 'disk_full',
+      message: 'the recordings disk is full: deleting the oldest footage, then recording resumes',
+    };
   }
   if (ctx.stalledFor !== undefined) {
     return { state: 'stalled', reason: 'stall', message: `no video from the camera for ${ctx.stalledFor} s: reconnecting` };
@@ -44,7 +48,13 @@ export function classifyExit(lines: string[], ctx: ExitContext): Failure {
   if (tag) {
     const codec = tag[1]!;
     if (AUDIO_CODECS.test(codec) && !ctx.audioTranscoded) {
-      return { state: 'offline', reason: 'ffmpeg_restart', message: `the camera's ${codec} audio cannot go into MP4: converting it to AAC`, transcodeAudio: true, retryNow: true };
+      return {
+        state: 'offline',
+        reason: 'ffmpeg_restart',
+        message: `the camera's ${codec} audio cannot go into MP4: converting it to AAC`,
+        transcodeAudio: true,
+        retryNow: true,
+      };
     }
     return {
       state: 'unsupported',
@@ -56,7 +66,11 @@ export function classifyExit(lines: string[], ctx: ExitContext): Failure {
     return { state: 'auth_failed', reason: 'auth_failed', message: 'wrong username or password (RTSP 401): fix them in Cameras → Edit' };
   }
   if (has(/403 Forbidden/i)) {
-    return { state: 'auth_failed', reason: 'auth_failed', message: "the camera refused this user (RTSP 403 Forbidden): check the user's rights on the camera, or use another account" };
+    return {
+      state: 'auth_failed',
+      reason: 'auth_failed',
+      message: "the camera refused this user (RTSP 403 Forbidden): check the user's rights on the camera, or use another account",
+    };
   }
   if (has(/404 Not Found/i)) {
     return {
@@ -66,19 +80,39 @@ export function classifyExit(lines: string[], ctx: ExitContext): Failure {
     };
   }
   if (has(/Stream map '0:v(:0)?' matches no streams|does not contain any stream|no video stream/i)) {
-    return { state: 'unsupported', reason: 'unsupported', message: "the source sends no video stream (audio only?): check the URL's stream path or the camera's video settings" };
+    return {
+      state: 'unsupported',
+      reason: 'unsupported',
+      message: "the source sends no video stream (audio only?): check the URL's stream path or the camera's video settings",
+    };
   }
   if (has(/Connection refused/i)) {
-    return { state: 'offline', reason: 'camera_unreachable', message: `connection refused at ${ctx.where}: check the camera's power and network, and the port` };
+    return {
+      state: 'offline',
+      reason: 'camera_unreachable',
+      message: `connection refused at ${ctx.where}: check the camera's power and network, and the port`,
+    };
   }
   if (has(/No route to host|Network is unreachable/i)) {
-    return { state: 'offline', reason: 'camera_unreachable', message: `no network route to ${host}: check the camera's IP address and the network` };
+    return {
+      state: 'offline',
+      reason: 'camera_unreachable',
+      message: `no network route to ${host}: check the camera's IP address and the network`,
+    };
   }
   if (has(/Name or service not known|Temporary failure in name resolution|nodename nor servname|Failed to resolve hostname/i)) {
-    return { state: 'offline', reason: 'camera_unreachable', message: `cannot resolve the host name "${host}": check the camera's address` };
+    return {
+      state: 'offline',
+      reason: 'camera_unreachable',
+      message: `cannot resolve the host name "${host}": check the camera's address`,
+    };
   }
   if (has(/Connection timed out|timed out|Operation timed out/i)) {
-    return { state: 'offline', reason: 'camera_unreachable', message: `no answer from ${ctx.where} (timed out): check the camera's power, network cable and IP address` };
+    return {
+      state: 'offline',
+      reason: 'camera_unreachable',
+      message: `no answer from ${ctx.where} (timed out): check the camera's power, network cable and IP address`,
+    };
   }
   const srv = /(?:Server returned|failed:)\s*(5\d\d)\s*([A-Za-z ]*)/.exec(text);
   if (srv) {
@@ -89,9 +123,17 @@ export function classifyExit(lines: string[], ctx: ExitContext): Failure {
     };
   }
   if (has(/Invalid data found when processing input|could not find codec parameters|unspecified size/i)) {
-    return { state: 'unsupported', reason: 'unsupported', message: "the source sends data ffmpeg cannot read: check that the URL points to the camera's video stream" };
+    return {
+      state: 'unsupported',
+      reason: 'unsupported',
+      message: "the source sends data ffmpeg cannot read: check that the URL points to the camera's video stream",
+    };
   }
-  if (has(/Connection reset by peer|End of file|Broken pipe|454 Session Not Found|Error number -138|Immediate exit requested|Conversion failed/i)) {
+  if (
+    has(
+      /Connection reset by peer|End of file|Broken pipe|454 Session Not Found|Error number -138|Immediate exit requested|Conversion failed/i,
+    )
+  ) {
     return { state: 'offline', reason: 'camera_unreachable', message: `the camera at ${ctx.where} closed the connection: reconnecting` };
   }
   if (ctx.code === 0) {

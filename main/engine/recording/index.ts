@@ -66,7 +66,8 @@ class RecorderImpl implements Recorder {
       cameraName: (id) => deps.cameras.get(id)?.name ?? id,
       cameraIds: () => deps.cameras.stored().map((c) => c.id),
       afterPurge: () => {
-        if (this.timeline.deferredWrites > 0 && this.timeline.flushDeferred() === 0) log.info('index writes that waited for disk space are done');
+        if (this.timeline.deferredWrites > 0 && this.timeline.flushDeferred() === 0)
+          log.info('index writes that waited for disk space are done');
       },
     });
     this.media = new MediaRoutes({
@@ -96,7 +97,11 @@ class RecorderImpl implements Recorder {
     );
     if (!this.deps.ffmpeg) {
       for (const c of this.deps.cameras.stored()) {
-        if (c.enabled) this.deps.cameras.setStatus(c.id, { state: 'offline', message: 'ffmpeg is not installed: install it (Debian/Ubuntu: apt-get install ffmpeg) and restart Gatehouse' });
+        if (c.enabled)
+          this.deps.cameras.setStatus(c.id, {
+            state: 'offline',
+            message: 'ffmpeg is not installed: install it (Debian/Ubuntu: apt-get install ffmpeg) and restart Gatehouse',
+          });
       }
       return;
     }
@@ -123,13 +128,17 @@ class RecorderImpl implements Recorder {
   private salvageAtStart(): void {
     let dirs: string[] = [];
     try {
-      dirs = fs.readdirSync(this.root, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name);
+      dirs = fs
+        .readdirSync(this.root, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+        .map((d) => d.name);
     } catch {
       /* no recordings yet */
     }
     for (const id of dirs) {
       const r = salvageIncoming(this.root, this.timeline, id);
-      if (r.indexed.length || r.discarded) log.info(`${id}: salvaged ${r.indexed.length} segment(s) left by the last run, dropped ${r.discarded} empty file(s)`);
+      if (r.indexed.length || r.discarded)
+        log.info(`${id}: salvaged ${r.indexed.length} segment(s) left by the last run, dropped ${r.discarded} empty file(s)`);
       for (const s of r.indexed) this.segmentClosed(s);
     }
     const cams = this.deps.db.prepare<[], { camera_id: string }>('SELECT DISTINCT camera_id FROM segments').all();

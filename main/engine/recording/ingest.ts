@@ -342,7 +342,11 @@ export class Ingest {
           if (r.estimator.observe(now, streamMs)) r.anchorMs = r.estimator.anchorMs;
           if (!r.anchorJournaled && r.anchorMs !== null) {
             // provisional anchor for salvage if we die before the first segment closes
-            appendJournal(journalPath(this.deps.recordingsRoot, this.cameraId), { ev: 'anchor', t: now, ingest: ingestId, seq: 0, run: r.runs[0]!.runId, startMs: r.anchorMs }, true);
+            appendJournal(
+              journalPath(this.deps.recordingsRoot, this.cameraId),
+              { ev: 'anchor', t: now, ingest: ingestId, seq: 0, run: r.runs[0]!.runId, startMs: r.anchorMs },
+              true,
+            );
             r.anchorJournaled = true;
           }
         }
@@ -413,11 +417,15 @@ export class Ingest {
     this.cameUp();
     const i = r.info.info;
     const label = videoCodecLabel(i.videoCodec);
-    let message = `recording ${label ?? ''} ${i.width && i.height ? `${i.width}×${i.height}` : ''}${i.fps ? ` ${i.fps} fps` : ''}`.replace(/\s+/g, ' ').trim();
-    if (i.videoCodec === 'hevc') message = "H.265 source: recording works but browsers can't play it live (switch the camera to H.264 for live view)";
+    let message = `recording ${label ?? ''} ${i.width && i.height ? `${i.width}×${i.height}` : ''}${i.fps ? ` ${i.fps} fps` : ''}`
+      .replace(/\s+/g, ' ')
+      .trim();
+    if (i.videoCodec === 'hevc')
+      message = "H.265 source: recording works but browsers can't play it live (switch the camera to H.264 for live view)";
     let audio: string | null = null;
     if (i.audioCodec) {
-      if (r.audioMode === 'aac') audio = `${i.audioCodec} → AAC (MP4 can't carry ${i.audioCodec.startsWith('pcm_') ? 'G.711/PCM' : i.audioCodec} as is)`;
+      if (r.audioMode === 'aac')
+        audio = `${i.audioCodec} → AAC (MP4 can't carry ${i.audioCodec.startsWith('pcm_') ? 'G.711/PCM' : i.audioCodec} as is)`;
       else if (r.audioMode === 'copy') audio = `${i.audioCodec} (recorded as is)`;
       else audio = `${i.audioCodec} (dropped)`;
     }
@@ -519,7 +527,18 @@ export class Ingest {
         const anchorMs = Math.round(arrivedAt - (e.end - r.origin) * 1000);
         const next: RunState['runs'][number] = { fromSeq: seq + 1, runId: runIdOf(r.ingestId, r.reanchors), anchorMs, journaled: true };
         r.runs.push(next);
-        appendJournal(journal, { ev: 'anchor', t: Date.now(), ingest: r.ingestId, seq: seq + 1, run: next.runId, startMs: segmentStartMs(anchorMs, r.origin, e.end) }, true);
+        appendJournal(
+          journal,
+          {
+            ev: 'anchor',
+            t: Date.now(),
+            ingest: r.ingestId,
+            seq: seq + 1,
+            run: next.runId,
+            startMs: segmentStartMs(anchorMs, r.origin, e.end),
+          },
+          true,
+        );
         log.warn(
           `${this.key}: stream clock ${drift > 0 ? 'behind' : 'ahead of'} the wall clock by ${(Math.abs(drift) / 1000).toFixed(1)} s; ` +
             `ending run ${run.runId} and anchoring run ${next.runId} to the wall clock`,
@@ -559,9 +578,25 @@ export class Ingest {
       failure = null;
       log.info(`${this.key}: ffmpeg stopped (${r.segments} segment(s) this run)`);
     } else {
-      failure = classifyExit(tail, { code: exit.code, signal: exit.signal, stalledFor: r.stalledFor, where: r.source.where, audioTranscoded: r.audioMode === 'aac' });
-      if (r.info.info.videoCodec === null && r.info.done && !failure.transcodeAudio && failure.state !== 'disk_full' && failure.state !== 'stalled') {
-        failure = { state: 'unsupported', reason: 'unsupported', message: "the source sends no video stream (audio only?): check the URL's stream path or the camera's video settings" };
+      failure = classifyExit(tail, {
+        code: exit.code,
+        signal: exit.signal,
+        stalledFor: r.stalledFor,
+        where: r.source.where,
+        audioTranscoded: r.audioMode === 'aac',
+      });
+      if (
+        r.info.info.videoCodec === null &&
+        r.info.done &&
+        !failure.transcodeAudio &&
+        failure.state !== 'disk_full' &&
+        failure.state !== 'stalled'
+      ) {
+        failure = {
+          state: 'unsupported',
+          reason: 'unsupported',
+          message: "the source sends no video stream (audio only?): check the URL's stream path or the camera's video settings",
+        };
       }
       log.warn(`${this.key}: ffmpeg exited (${exit.signal ?? exit.code}) after ${r.segments} segment(s): ${failure.message}`);
       if (failure.state !== 'disk_full') log.debug(`${this.key}: stderr tail:\n${tail.slice(-12).join('\n')}`);
@@ -606,7 +641,19 @@ export function recordOutputArgs(dir: string, ingestId: string, segmentSeconds: 
 
 /** Output 1: the live fMP4 on stdout (a fragment per frame, video only). */
 export function liveOutputArgs(): string[] {
-  return ['-map', '0:v:0', '-c:v', 'copy', '-f', 'mp4', '-movflags', '+frag_every_frame+empty_moov+default_base_moof', '-flush_packets', '1', 'pipe:1'];
+  return [
+    '-map',
+    '0:v:0',
+    '-c:v',
+    'copy',
+    '-f',
+    'mp4',
+    '-movflags',
+    '+frag_every_frame+empty_moov+default_base_moof',
+    '-flush_packets',
+    '1',
+    'pipe:1',
+  ];
 }
 
 export { mp4CanCarryAudio };

@@ -61,7 +61,13 @@ export function readJournal(file: string): JournalEvent[] {
     if (!line.trim()) continue;
     try {
       const e = JSON.parse(line) as Record<string, unknown>;
-      if (e.ev === 'anchor' && typeof e.ingest === 'string' && typeof e.seq === 'number' && typeof e.run === 'string' && typeof e.startMs === 'number') {
+      if (
+        e.ev === 'anchor' &&
+        typeof e.ingest === 'string' &&
+        typeof e.seq === 'number' &&
+        typeof e.run === 'string' &&
+        typeof e.startMs === 'number'
+      ) {
         out.push(e as unknown as AnchorEvent);
       } else if (e.ev === 'gap' && typeof e.startMs === 'number' && (GAP_REASONS as readonly string[]).includes(e.reason as string)) {
         out.push(e as unknown as GapEvent);

@@ -63,7 +63,8 @@ function timeParam(url: URL, name: string, required: boolean): number | null {
     return null;
   }
   const t = /^\d{10,}$/.test(v) ? Number(v) : Date.parse(v);
-  if (Number.isNaN(t)) throw new ApiError('bad_request', `${name}: "${v.slice(0, 40)}" is not a time; use ISO 8601 such as 2026-11-26T08:00:00Z`, name);
+  if (Number.isNaN(t))
+    throw new ApiError('bad_request', `${name}: "${v.slice(0, 40)}" is not a time; use ISO 8601 such as 2026-11-26T08:00:00Z`, name);
   return t;
 }
 
@@ -131,7 +132,8 @@ export class MediaRoutes {
 
   private segment(cameraId: string, id: number): SegmentDetail {
     const s = segmentById(this.d.db, id);
-    if (!s || s.cameraId !== cameraId) throw new ApiError('not_found', `no segment ${id} of camera "${cameraId}"; it may have been deleted by retention`);
+    if (!s || s.cameraId !== cameraId)
+      throw new ApiError('not_found', `no segment ${id} of camera "${cameraId}"; it may have been deleted by retention`);
     return s;
   }
 
@@ -230,7 +232,8 @@ export class MediaRoutes {
   }
 
   private media(res: http.ServerResponse, s: SegmentDetail, originMs: number): void {
-    if (s.startMs < originMs) throw new ApiError('bad_request', 'origin must not be after the segment start (media times cannot be negative)', 'origin');
+    if (s.startMs < originMs)
+      throw new ApiError('bad_request', 'origin must not be after the segment start (media times cannot be negative)', 'origin');
     const parts = this.fragmentsOf(s, originMs);
     const len = parts.reduce((a, p) => a + p.length, 0);
     res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': len, 'cache-control': 'private, max-age=86400' });
@@ -243,7 +246,14 @@ export class MediaRoutes {
     const segs = segmentsIn(this.d.db, cameraId, from, to);
     const origin = segs[0]?.startMs ?? from;
     const target = Math.max(1, ...segs.map((s) => Math.ceil((s.endMs - s.startMs) / 1000)));
-    const lines = ['#EXTM3U', '#EXT-X-VERSION:7', `#EXT-X-TARGETDURATION:${target}`, '#EXT-X-PLAYLIST-TYPE:VOD', '#EXT-X-INDEPENDENT-SEGMENTS', '#EXT-X-MEDIA-SEQUENCE:0'];
+    const lines = [
+      '#EXTM3U',
+      '#EXT-X-VERSION:7',
+      `#EXT-X-TARGETDURATION:${target}`,
+      '#EXT-X-PLAYLIST-TYPE:VOD',
+      '#EXT-X-INDEPENDENT-SEGMENTS',
+      '#EXT-X-MEDIA-SEQUENCE:0',
+    ];
     let prev: SegmentDetail | null = null;
     for (const s of segs) {
       const disc = prev !== null && s.startMs - prev.endMs > DISCONTINUITY_MS;
@@ -328,7 +338,12 @@ export class MediaRoutes {
         if (!last) throw new ApiError('not_found', 'this camera is not live and has nothing recorded');
         const s = segmentById(this.d.db, last.id)!;
         const info = this.walks.get(this.abs(s));
-        jpg = await extractJpeg(ff, this.d.children, { file: this.abs(s), offsetSec: Math.max(0, info.durationMs / 1000 - 0.15) }, { maxWidth });
+        jpg = await extractJpeg(
+          ff,
+          this.d.children,
+          { file: this.abs(s), offsetSec: Math.max(0, info.durationMs / 1000 - 0.15) },
+          { maxWidth },
+        );
       }
     } else {
       const s = segmentsIn(this.d.db, cameraId, at, at + 1).find((x) => x.startMs <= at && x.endMs > at);
@@ -378,6 +393,8 @@ export class MediaRoutes {
       res.end();
       return;
     }
-    fs.createReadStream(file, { start, end }).on('error', () => res.destroy()).pipe(res);
+    fs.createReadStream(file, { start, end })
+      .on('error', () => res.destroy())
+      .pipe(res);
   }
 }

@@ -52,7 +52,9 @@ function prepared(db: Db) {
       gaps: db.prepare(
         `SELECT start_ms, end_ms, reason FROM gaps WHERE camera_id = ? AND start_ms < ? AND (end_ms IS NULL OR end_ms > ?) ORDER BY start_ms`,
       ),
-      byId: db.prepare(`SELECT id, start_ms, end_ms, bytes, path, codec, width, height, run_id, locked, init_hash, camera_id FROM segments WHERE id = ?`),
+      byId: db.prepare(
+        `SELECT id, start_ms, end_ms, bytes, path, codec, width, height, run_id, locked, init_hash, camera_id FROM segments WHERE id = ?`,
+      ),
     } as unknown as { segs: Stmt; gaps: Stmt; byId: Stmt };
     stmts.set(db, s);
   }
@@ -87,7 +89,13 @@ export function segmentById(db: Db, id: number): (SegmentDetail & { cameraId: st
 }
 
 /** Gaps overlapping [fromMs, toMs); an open gap (still going on) ends at `nowMs`. */
-export function gapsIn(db: Db, cameraId: string, fromMs: number, toMs: number, nowMs = Date.now()): { startMs: number; endMs: number; reason: GapReason; open: boolean }[] {
+export function gapsIn(
+  db: Db,
+  cameraId: string,
+  fromMs: number,
+  toMs: number,
+  nowMs = Date.now(),
+): { startMs: number; endMs: number; reason: GapReason; open: boolean }[] {
   const rows = prepared(db).gaps.all(cameraId, toMs, fromMs) as { start_ms: number; end_ms: number | null; reason: GapReason }[];
   return rows
     .map((g) => ({ startMs: g.start_ms, endMs: g.end_ms ?? Math.max(nowMs, g.start_ms), reason: g.reason, open: g.end_ms === null }))
@@ -99,7 +107,13 @@ export function gapsIn(db: Db, cameraId: string, fromMs: number, toMs: number, n
  * and `recordings.list` show them: ISO times, absolute paths. A gap that is
  * still going on ends "now".
  */
-export function listRecordings(db: Db, cameraId: string, fromMs: number, toMs: number, recordingsRoot?: string): { segments: Segment[]; gaps: Gap[] } {
+export function listRecordings(
+  db: Db,
+  cameraId: string,
+  fromMs: number,
+  toMs: number,
+  recordingsRoot?: string,
+): { segments: Segment[]; gaps: Gap[] } {
   const root = recordingsRoot ?? path.join(path.dirname(db.name), 'recordings');
   const segments = segmentsIn(db, cameraId, fromMs, toMs).map((s) => ({
     start: new Date(s.startMs).toISOString(),

@@ -101,11 +101,20 @@ export function scanCamera(recordingsRoot: string, cameraId: string): { rows: Fi
   return { rows, skipped };
 }
 
-export async function rebuildIndex(db: Db, paths: DataPaths, ffmpeg: FfmpegPaths | null): Promise<{ segments: number; cameras: number; gaps: number; skipped: number; salvaged: number }> {
+export async function rebuildIndex(
+  db: Db,
+  paths: DataPaths,
+  ffmpeg: FfmpegPaths | null,
+): Promise<{ segments: number; cameras: number; gaps: number; skipped: number; salvaged: number }> {
   void ffmpeg; // the box walker reads everything needed; ffmpeg stays unused
   const root = paths.recordings;
   const cameras = listDirs(root).filter((d) => !d.startsWith('.'));
-  const locked = new Set(db.prepare<[], { path: string }>('SELECT path FROM segments WHERE locked = 1').all().map((r) => r.path));
+  const locked = new Set(
+    db
+      .prepare<[], { path: string }>('SELECT path FROM segments WHERE locked = 1')
+      .all()
+      .map((r) => r.path),
+  );
   let segCount = 0;
   let gapCount = 0;
   let skipped = 0;
@@ -129,7 +138,19 @@ export async function rebuildIndex(db: Db, paths: DataPaths, ffmpeg: FfmpegPaths
     db.prepare('DELETE FROM garbage').run();
     for (const c of perCamera) {
       for (const s of c.segments) {
-        insSeg.run(c.cameraId, s.startMs, s.endMs, s.bytes, s.rel, s.codec, s.width, s.height, s.runId, locked.has(s.rel) ? 1 : 0, s.initHash);
+        insSeg.run(
+          c.cameraId,
+          s.startMs,
+          s.endMs,
+          s.bytes,
+          s.rel,
+          s.codec,
+          s.width,
+          s.height,
+          s.runId,
+          locked.has(s.rel) ? 1 : 0,
+          s.initHash,
+        );
         segCount++;
       }
       for (const g of c.gaps) {

@@ -6,12 +6,25 @@ import { openIndex } from '../store/db.js';
 import { collectGarbage, deleteSegments, lowSpaceBytes, quotaBytes, selectExpired, selectOldest, type Candidate } from './retention.js';
 
 const DAY = 86_400_000;
-const c = (id: number, cameraId: string, startMs: number, bytes = 100, locked = false): Candidate => ({ id, cameraId, startMs, endMs: startMs + 10_000, bytes, locked });
+const c = (id: number, cameraId: string, startMs: number, bytes = 100, locked = false): Candidate => ({
+  id,
+  cameraId,
+  startMs,
+  endMs: startMs + 10_000,
+  bytes,
+  locked,
+});
 
 describe('retention selection', () => {
   const now = 100 * DAY;
   it('per camera days; locked and keep-forever cameras are exempt', () => {
-    const segs = [c(1, 'a', now - 8 * DAY), c(2, 'a', now - 6 * DAY), c(3, 'b', now - 8 * DAY), c(4, 'a', now - 9 * DAY, 100, true), c(5, 'z', now - 99 * DAY)];
+    const segs = [
+      c(1, 'a', now - 8 * DAY),
+      c(2, 'a', now - 6 * DAY),
+      c(3, 'b', now - 8 * DAY),
+      c(4, 'a', now - 9 * DAY, 100, true),
+      c(5, 'z', now - 99 * DAY),
+    ];
     const days = (id: string) => (id === 'a' ? 7 : id === 'b' ? 10 : null);
     expect(selectExpired(segs, days, now).map((s) => s.id)).toEqual([1]);
   });
@@ -54,7 +67,12 @@ describe('deleting segments', () => {
     fs.mkdirSync(path.join(dir, 'cam2/d/h'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'cam2/d/h/x.mp4'), 'x');
     db.prepare('INSERT INTO garbage (path, camera_id, bytes, queued_ms) VALUES (?, ?, ?, ?)').run('cam2/d/h/x.mp4', 'cam2', 1, 0);
-    db.prepare('INSERT INTO garbage (path, camera_id, bytes, queued_ms) VALUES (?, ?, ?, ?)').run('cam2/d/h/already-gone.mp4', 'cam2', 1, 0);
+    db.prepare('INSERT INTO garbage (path, camera_id, bytes, queued_ms) VALUES (?, ?, ?, ?)').run(
+      'cam2/d/h/already-gone.mp4',
+      'cam2',
+      1,
+      0,
+    );
     expect(collectGarbage(db, dir)).toBe(2);
     expect(fs.existsSync(path.join(dir, 'cam2/d/h/x.mp4'))).toBe(false);
   });

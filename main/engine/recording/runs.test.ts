@@ -42,7 +42,12 @@ describe('gaps from segments and journal events', () => {
     ]);
   });
   it('the last event at one instant wins', () => {
-    expect(splitHole(0, 10, [{ startMs: 0, reason: 'stall' }, { startMs: 0, reason: 'engine_down' }])).toEqual([{ startMs: 0, endMs: 10, reason: 'engine_down' }]);
+    expect(
+      splitHole(0, 10, [
+        { startMs: 0, reason: 'stall' },
+        { startMs: 0, reason: 'engine_down' },
+      ]),
+    ).toEqual([{ startMs: 0, endMs: 10, reason: 'engine_down' }]);
   });
   it('clamps an overlapping earlier run (re-anchoring ahead of the stream clock)', () => {
     const t = deriveTimeline([seg(0, 10, 'a'), seg(10, 20, 'a'), seg(17, 27, 'a.1')], [{ startMs: 20, reason: 'stall' }]);
@@ -54,7 +59,13 @@ describe('gaps from segments and journal events', () => {
     expect(t.gaps).toEqual([]);
   });
   it('events after the last segment make an open gap', () => {
-    const t = deriveTimeline([seg(0, 10, 'a')], [{ startMs: 10, reason: 'camera_unreachable' }, { startMs: 40, reason: 'engine_down' }]);
+    const t = deriveTimeline(
+      [seg(0, 10, 'a')],
+      [
+        { startMs: 10, reason: 'camera_unreachable' },
+        { startMs: 40, reason: 'engine_down' },
+      ],
+    );
     expect(t.gaps).toEqual([
       { startMs: 10, endMs: 40, reason: 'camera_unreachable' },
       { startMs: 40, endMs: null, reason: 'engine_down' },

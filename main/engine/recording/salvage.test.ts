@@ -17,7 +17,9 @@ afterAll(() => fs.rmSync(data, { recursive: true, force: true }));
 
 function dump(db: ReturnType<typeof openIndex>) {
   return {
-    segs: db.prepare('SELECT camera_id, start_ms, end_ms, bytes, path, run_id, codec, width, height, init_hash FROM segments ORDER BY start_ms').all(),
+    segs: db
+      .prepare('SELECT camera_id, start_ms, end_ms, bytes, path, run_id, codec, width, height, init_hash FROM segments ORDER BY start_ms')
+      .all(),
     gaps: db.prepare('SELECT camera_id, start_ms, end_ms, reason FROM gaps ORDER BY start_ms').all(),
   };
 }

@@ -10,7 +10,8 @@ describe('segment list (csv)', () => {
     expect(parseSegmentListLine('"a,b ""c"".mp4",1.5,2.5')).toEqual({ file: 'a,b "c".mp4', start: 1.5, end: 2.5 });
   });
   it('rejects garbage', () => {
-    for (const l of ['', '   ', 'x.mp4', 'x.mp4,1', 'x.mp4,a,b', 'x.mp4,3,2', ',1,2', '"x.mp4,1,2', 'x.mp4,1,2,3']) expect(parseSegmentListLine(l), l).toBeNull();
+    for (const l of ['', '   ', 'x.mp4', 'x.mp4,1', 'x.mp4,a,b', 'x.mp4,3,2', ',1,2', '"x.mp4,1,2', 'x.mp4,1,2,3'])
+      expect(parseSegmentListLine(l), l).toBeNull();
   });
   it('splits lines across chunks, with \\r as an end of line when asked', () => {
     const lines: string[] = [];

@@ -164,7 +164,11 @@ export class StorageKeeper {
             'SELECT id, start_ms, end_ms, bytes, locked FROM segments WHERE camera_id = ? AND end_ms < ? AND locked = 0 ORDER BY start_ms LIMIT 500',
           )
           .all(camera_id, now - days * 86_400_000);
-        const chosen = selectExpired(rows.map((r) => toCandidate(camera_id, r)), () => days, now);
+        const chosen = selectExpired(
+          rows.map((r) => toCandidate(camera_id, r)),
+          () => days,
+          now,
+        );
         if (chosen.length === 0) break;
         dels.push(...this.deleteIds(chosen.map((c) => c.id)));
         if (rows.length < 500) break;
@@ -213,7 +217,9 @@ export class StorageKeeper {
     const now = Date.now();
     if (now - this.lastLowSpaceEvent > 60_000 || diskFull) {
       this.lastLowSpaceEvent = now;
-      log.warn(`low disk space: ${(vol.free / 1e6).toFixed(1)} MB free, under the ${(mark / 1e6).toFixed(1)} MB mark; deleting the oldest footage`);
+      log.warn(
+        `low disk space: ${(vol.free / 1e6).toFixed(1)} MB free, under the ${(mark / 1e6).toFixed(1)} MB mark; deleting the oldest footage`,
+      );
       this.d.bus.emit('storage.lowSpace', { freeBytes: vol.free, thresholdBytes: Math.round(mark) });
     }
     const candidates = this.oldest(5000);
@@ -232,7 +238,9 @@ export class StorageKeeper {
   }
 
   private compactJournals(): void {
-    const rows = this.d.db.prepare<[], { camera_id: string; s: number }>('SELECT camera_id, MIN(start_ms) AS s FROM segments GROUP BY camera_id').all();
+    const rows = this.d.db
+      .prepare<[], { camera_id: string; s: number }>('SELECT camera_id, MIN(start_ms) AS s FROM segments GROUP BY camera_id')
+      .all();
     for (const r of rows) compactJournal(journalPath(this.d.recordingsRoot, r.camera_id), r.s);
   }
 

@@ -68,7 +68,9 @@ export class Timeline {
   ) {
     this.q = {
       last: db.prepare<[string], SegmentRow>('SELECT * FROM segments WHERE camera_id = ? ORDER BY start_ms DESC LIMIT 1'),
-      lastOfRun: db.prepare<[string, string], SegmentRow>('SELECT * FROM segments WHERE camera_id = ? AND run_id = ? ORDER BY start_ms DESC LIMIT 1'),
+      lastOfRun: db.prepare<[string, string], SegmentRow>(
+        'SELECT * FROM segments WHERE camera_id = ? AND run_id = ? ORDER BY start_ms DESC LIMIT 1',
+      ),
       insert: db.prepare(
         `INSERT INTO segments (camera_id, start_ms, end_ms, bytes, path, codec, width, height, run_id, locked, salvaged, init_hash)
          VALUES (@cameraId, @startMs, @endMs, @bytes, @path, @codec, @width, @height, @runId, 0, @salvaged, @initHash)`,

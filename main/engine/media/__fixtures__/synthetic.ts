@@ -38,7 +38,12 @@ export function initSegment(o: SynthOptions = {}): Buffer {
   const mdhdBody = Buffer.alloc(24);
   mdhdBody.writeUInt32BE(ts, 12);
   const mdhd = box('mdhd', mdhdBody);
-  const hdlrBody = Buffer.concat([Buffer.alloc(8), Buffer.from('vide', 'latin1'), Buffer.alloc(12), Buffer.from('VideoHandler\0', 'latin1')]);
+  const hdlrBody = Buffer.concat([
+    Buffer.alloc(8),
+    Buffer.from('vide', 'latin1'),
+    Buffer.alloc(12),
+    Buffer.from('VideoHandler\0', 'latin1'),
+  ]);
   const hdlr = box('hdlr', hdlrBody);
   const entry = Buffer.alloc(78);
   entry.writeUInt16BE(1, 6); // data reference index
@@ -77,7 +82,10 @@ export function fragment(seq: number, baseTime: number, samples: SynthSample[], 
   };
   const probe = build(0);
   const moof = build(probe.length + 8);
-  const payload = Buffer.alloc(samples.reduce((a, s) => a + s.size, 0), 0xab);
+  const payload = Buffer.alloc(
+    samples.reduce((a, s) => a + s.size, 0),
+    0xab,
+  );
   return Buffer.concat([moof, box('mdat', payload)]);
 }
 
