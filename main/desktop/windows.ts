@@ -29,6 +29,13 @@ function secureWindow(opts: BrowserWindowConstructorOptions): BrowserWindow {
     },
   });
   win.once('ready-to-show', () => win.show());
+  // A crashed or killed renderer comes back by itself (the recording never depended on it).
+  win.webContents.on('render-process-gone', (_e, details) => {
+    if (details.reason === 'clean-exit') return;
+    setTimeout(() => {
+      if (!win.isDestroyed()) win.webContents.reload();
+    }, 1000);
+  });
   return win;
 }
 
