@@ -10,6 +10,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import {
   eventsNear,
+  formatClock,
   formatDateTime,
   formatDuration,
   gapAt,
@@ -300,10 +301,11 @@ export function Timeline(p: TimelineProps) {
     else {
       const ev = eventsNear(tr.events, p.view, width, hover.x, 5)[0];
       const gap = gapAt(tr.gaps, hover.t);
+      const clock = (t: number) => formatClock(t, p.timeZone, true);
       if (ev) tip = `${ev.label} · ${formatDateTime(ev.time, p.timeZone)}`;
-      else if (gap) tip = `${tr.name}: no recording, ${GAP_TEXT[gap.reason] ?? gap.reason} (${formatDuration(gap.end - gap.start)}) · ${when}`;
-      else if (isRecorded(tr.runs, hover.t)) tip = `${tr.name}: recorded · ${when}`;
-      else tip = `${tr.name}: nothing recorded · ${when}`;
+      else if (gap) tip = `No recording: ${GAP_TEXT[gap.reason] ?? gap.reason} · ${formatDuration(gap.end - gap.start)}, ${clock(gap.start)}–${clock(gap.end)}`;
+      else if (isRecorded(tr.runs, hover.t)) tip = `Recorded · ${when}`;
+      else tip = `Nothing recorded · ${when}`;
     }
   }
 
@@ -349,7 +351,7 @@ export function Timeline(p: TimelineProps) {
           data-testid="timeline-canvas"
         />
         {hover && tip && (
-          <div className="timeline-tip" style={{ left: Math.min(Math.max(0, hover.x + 10), width - 260), top: Math.max(0, hover.y - 30) }} role="tooltip">
+          <div className="timeline-tip" style={{ left: Math.max(0, Math.min(hover.x + 10, width - 450)), top: Math.max(0, hover.y - 30) }} role="tooltip">
             {tip}
           </div>
         )}
