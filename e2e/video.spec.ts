@@ -335,3 +335,61 @@ test('two cameras play in sync within a frame, and the keyboard scrubs back an h
   await page.keyboard.press('?');
   await expect(page.getByText('Shuttle: J slower, K pause, L play / faster')).toBeVisible();
 });
+
+test('a camera that goes away keeps its last frame, dimmed, with the time since it was lost, and comes back by itself', async ({ page }) => {
+  const id = await saveLayout('Outage', '2x2', rtspIds);
+  await login(page, server);
+  await openLayout(page, id);
+  const tile = page.getByTestId('tile-2');
+  await expect(tile).toHaveAttribute('data-phase', 'playing', { timeout: 45_000 });
+  const off = await server.rpc('cameras.update', { id: rtspIds[2], patch: { enabled: false } }, token);
+  expect(off.status).toBe(200);
+  await expect(tile).toHaveClass(/\bdown\b/, { timeout: 20_000 });
+  await expect(tile).toContainText(/lost \d+ s ago/);
+  // The last frame is still there (the video, or the poster taken from it), not black.
+  const still = await tile.locator('video[data-stream="sub"]').evaluate((v: HTMLVideoElement) => ({ poster: !!v.getAttribute('poster'), frame: v.readyState >= 2 && v.videoWidth > 0 }));
+  expect(still.poster || still.frame).toBe(true);
+  // The other tiles keep playing.
+  await expect(page.getByTestId('tile-0')).toHaveAttribute('data-phase', 'playing');
+  const on = await server.rpc('cameras.update', { id: rtspIds[2], patch: { enabled: true } }, token);
+  expect(on.status).toBe(200);
+  await expect(tile).not.toHaveClass(/\bdown\b/, { timeout: 60_000 });
+  await expect(tile).toHaveAttribute('data-phase', 'playing', { timeout: 60_000 });
+});
+
+test('a hidden tab closes its decoders and resumes when shown; live sockets reconnect after a server restart', async ({ page }) => {
+  test.setTimeout(180_000);
+  const id = await saveLayout('Robust', '2x2', rtspIds);
+  await login(page, server);
+  await openLayout(page, id);
+  for (let i = 0; i < 4; i++) await expect(page.getByTestId(`tile-${i}`)).toHaveAttribute('data-phase', 'playing', { timeout: 45_000 });
+  const setVisibility = (state: 'hidden' | 'visible') =>
+    page.evaluate((s) => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+  await setVisibility('hidden');
+  await expect.poll(() => page.evaluate(() => (window as any).__gatehouseVideo.live().filter((r: any) => r.phase !== 'closed').length)).toBe(0);
+  await setVisibility('visible');
+  for (let i = 0; i < 4; i++) await expect(page.getByTestId(`tile-${i}`)).toHaveAttribute('data-phase', 'playing', { timeout: 45_000 });
+
+  await server.restart();
+  for (let i = 0; i < 4; i++) await expect(page.getByTestId(`tile-${i}`)).toHaveAttribute('data-phase', 'playing', { timeout: 90_000 });
+  const rows = await page.evaluate(() => (window as any).__gatehouseVideo.live().filter((r: any) => r.stream === 'sub' && r.phase === 'playing'));
+  expect(rows.some((r: any) => r.reconnects > 0)).toBe(true);
+});
+
+test('drag a camera from the list onto a tile', async ({ page }) => {
+  const id = await saveLayout('Drag', '2x2', [null, null, null, null]);
+  await login(page, server);
+  await openLayout(page, id);
+  await page.getByTestId(`live-cam-${rtspIds[3]}`).dragTo(page.getByTestId('tile-2'));
+  await expect(page.getByTestId('tile-2')).toHaveAttribute('data-camera', rtspIds[3]!);
+  await expect(page.getByTestId('tile-2')).toHaveAttribute('data-phase', 'playing', { timeout: 45_000 });
+  // And from the keyboard: tile 4, C, pick, Enter.
+  await page.keyboard.press('4');
+  await page.keyboard.press('c');
+  await page.getByTestId('camera-picker').locator('input').fill('RTSP 1');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('tile-3')).toHaveAttribute('data-camera', rtspIds[0]!);
+});
