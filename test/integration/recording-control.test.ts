@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRtspServer, type RtspFixture } from '../fixtures/rtsp.js';
 import type { Engine } from '../../main/engine/engine.js';
-import { run, startEngine, tempDir, waitFor } from './recording-harness.js';
+import { processesMentioning, run, startEngine, tempDir, waitFor } from './recording-harness.js';
 
 describe('recorder control', () => {
   let rtsp: RtspFixture;
@@ -126,6 +126,33 @@ describe('recorder control', () => {
         timeZone: 'Mars/Olympus',
       }),
     ).rejects.toThrow(/unknown time zone/);
+  });
+
+  it('a sub stream starts on demand for live view, supervised, while the main stream records', async () => {
+    await call('cameras.update', { id: 'hall', patch: { subUrl: rtsp.url('/cam1') } });
+    await waitFor('recording', () => st('hall').state === 'recording', 30_000);
+    const got: { key: boolean }[] = [];
+    let codec = '';
+    const detach = engine.recorder.subscribeLive('hall', 'sub', {
+      init: (c) => (codec = c),
+      fragment: (_d, key) => got.push({ key }),
+      close: () => {},
+    });
+    try {
+      await waitFor('sub-stream fragments', () => got.length >= 10, 30_000);
+      expect(codec).toMatch(/^avc1\./);
+      expect(got[0]!.key).toBe(true);
+      // its own ffmpeg: live output only, carrying the data dir for stray reaping
+      const subs = processesMentioning(dataDir).filter((pid) => {
+        const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return cmd.includes('/cam1') && cmd.includes('.owner') && !cmd.includes('segment');
+      });
+      expect(subs).toHaveLength(1);
+      const n = list('hall').segments.length;
+      await waitFor('main stream still recording', () => list('hall').segments.length > n, 20_000);
+    } finally {
+      detach();
+    }
   });
 
   it('G.711 audio is converted to AAC and shown in the status', async () => {

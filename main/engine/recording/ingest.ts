@@ -285,14 +285,21 @@ export class Ingest {
       ...source.inputArgs,
       ...(this.role === 'main' ? recordOutputArgs(dir, ingestId, st.segmentSeconds, audioMode) : []),
       ...liveOutputArgs(),
+      // the recording output names the data dir; the others carry it for reapStrays()
+      ...(this.role === 'main' ? [] : ownerMarkArgs(this.deps.recordingsRoot)),
     ];
 
     const generators: ChildProcess[] = [];
     let stdin: 'ignore' | Readable = 'ignore';
     for (const [i, gargs] of (source.generator ?? []).entries()) {
-      const g = this.deps.children.spawn(`demo-generator-${i + 1}:${this.key}`, this.deps.ffmpeg.ffmpeg, gargs, {
-        stdio: [stdin, 'pipe', 'pipe'],
-      });
+      const g = this.deps.children.spawn(
+        `demo-generator-${i + 1}:${this.key}`,
+        this.deps.ffmpeg.ffmpeg,
+        [...gargs, ...ownerMarkArgs(this.deps.recordingsRoot)],
+        {
+          stdio: [stdin, 'pipe', 'pipe'],
+        },
+      );
       if (typeof stdin !== 'string') stdin.destroy(); // the child holds its own copy of the pipe
       g.stderr?.on('data', (d: Buffer) => log.warn(`${this.key} demo generator: ${redact(d.toString().trim())}`));
       g.on('error', (err) => log.error(`${this.key}: demo generator failed to start`, err));
@@ -637,6 +644,15 @@ export function recordOutputArgs(dir: string, ingestId: string, segmentSeconds: 
     `${dir}/${ingestId}-%06d.mp4`,
   );
   return a;
+}
+
+/**
+ * A null output whose "file name" is in the data dir: it writes nothing, but
+ * puts the data dir on the command line, which is how ChildRegistry
+ * recognises its own strays after a crash.
+ */
+export function ownerMarkArgs(recordingsRoot: string): string[] {
+  return ['-map', '0:v:0?', '-c', 'copy', '-f', 'null', `${recordingsRoot}/.owner`];
 }
 
 /** Output 1: the live fMP4 on stdout (a fragment per frame, video only). */
