@@ -14,6 +14,7 @@
  */
 import net from 'node:net';
 import type { Page } from '@playwright/test';
+import { startFakeCamera } from '../test/fixtures/onvif/fake-camera.js';
 import { startRtspServer, type RtspFixture } from '../test/fixtures/rtsp.js';
 import { expect, login, startServer, test, type ServerHandle } from './helpers/server.js';
 
@@ -124,7 +125,16 @@ async function timecode(page: Page, selector: string): Promise<number | null> {
 /** "2026-11-26 09:15:30" in the console's zone. */
 function wallText(t: number): string {
   const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: TZ,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
       .formatToParts(new Date(t))
       .map((x) => [x.type, x.value]),
   );
@@ -239,7 +249,11 @@ async function recordedSpan(cameraIds: string[], ms: number): Promise<{ first: n
         let first = 0;
         let last = Infinity;
         for (const cameraId of cameraIds) {
-          const r = await server.rpc('recordings.list', { cameraId, from: new Date(now - 3_600_000).toISOString(), to: new Date(now + 60_000).toISOString() }, token);
+          const r = await server.rpc(
+            'recordings.list',
+            { cameraId, from: new Date(now - 3_600_000).toISOString(), to: new Date(now + 60_000).toISOString() },
+            token,
+          );
           const segs = (r.body?.segments ?? []) as { start: string; end: string }[];
           if (!segs.length) return false;
           first = Math.max(first, Math.min(...segs.map((x) => Date.parse(x.start))));
@@ -271,7 +285,9 @@ test('playback seeks to a typed time on the clock pattern: the frame’s time co
   await expect(page.getByTestId('goto-dialog')).toBeHidden();
   const video = `[data-testid="pb-tile-0"] video[data-stream="recorded"]`;
   await expect(page.getByTestId('pb-tile-0')).toHaveAttribute('data-phase', 'ready', { timeout: 30_000 });
-  await expect.poll(() => page.locator(video).evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+  await expect
+    .poll(() => page.locator(video).evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 20_000 })
+    .toBeGreaterThanOrEqual(2);
   await expect.poll(() => timecode(page, video), { timeout: 10_000 }).not.toBeNull();
   const code = (await timecode(page, video))!;
   expect(Math.abs(code * 1000 - target), `time code ${code} vs typed ${target / 1000}`).toBeLessThanOrEqual(1000);
@@ -292,7 +308,10 @@ test('two cameras play in sync within a frame, and the keyboard scrubs back an h
   await expect(page.getByTestId('view-playback')).toBeVisible();
   // Add the bars camera from the keyboard-driven picker.
   await page.keyboard.press('c');
-  await page.getByTestId('camera-select').getByRole('option', { name: /DEMO Bars pattern/ }).click();
+  await page
+    .getByTestId('camera-select')
+    .getByRole('option', { name: /DEMO Bars pattern/ })
+    .click();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('pb-tile-1')).toBeVisible();
   await page.keyboard.press('Shift+G');
@@ -336,7 +355,9 @@ test('two cameras play in sync within a frame, and the keyboard scrubs back an h
   await expect(page.getByText('Shuttle: J slower, K pause, L play / faster')).toBeVisible();
 });
 
-test('a camera that goes away keeps its last frame, dimmed, with the time since it was lost, and comes back by itself', async ({ page }) => {
+test('a camera that goes away keeps its last frame, dimmed, with the time since it was lost, and comes back by itself', async ({
+  page,
+}) => {
   const id = await saveLayout('Outage', '2x2', rtspIds);
   await login(page, server);
   await openLayout(page, id);
@@ -347,7 +368,9 @@ test('a camera that goes away keeps its last frame, dimmed, with the time since 
   await expect(tile).toHaveClass(/\bdown\b/, { timeout: 20_000 });
   await expect(tile).toContainText(/lost \d+ s ago/);
   // The last frame is still there (the video, or the poster taken from it), not black.
-  const still = await tile.locator('video[data-stream="sub"]').evaluate((v: HTMLVideoElement) => ({ poster: !!v.getAttribute('poster'), frame: v.readyState >= 2 && v.videoWidth > 0 }));
+  const still = await tile
+    .locator('video[data-stream="sub"]')
+    .evaluate((v: HTMLVideoElement) => ({ poster: !!v.getAttribute('poster'), frame: v.readyState >= 2 && v.videoWidth > 0 }));
   expect(still.poster || still.frame).toBe(true);
   // The other tiles keep playing.
   await expect(page.getByTestId('tile-0')).toHaveAttribute('data-phase', 'playing');
@@ -369,13 +392,17 @@ test('a hidden tab closes its decoders and resumes when shown; live sockets reco
       document.dispatchEvent(new Event('visibilitychange'));
     }, state);
   await setVisibility('hidden');
-  await expect.poll(() => page.evaluate(() => (window as any).__gatehouseVideo.live().filter((r: any) => r.phase !== 'closed').length)).toBe(0);
+  await expect
+    .poll(() => page.evaluate(() => (window as any).__gatehouseVideo.live().filter((r: any) => r.phase !== 'closed').length))
+    .toBe(0);
   await setVisibility('visible');
   for (let i = 0; i < 4; i++) await expect(page.getByTestId(`tile-${i}`)).toHaveAttribute('data-phase', 'playing', { timeout: 45_000 });
 
   await server.restart();
   for (let i = 0; i < 4; i++) await expect(page.getByTestId(`tile-${i}`)).toHaveAttribute('data-phase', 'playing', { timeout: 90_000 });
-  const rows = await page.evaluate(() => (window as any).__gatehouseVideo.live().filter((r: any) => r.stream === 'sub' && r.phase === 'playing'));
+  const rows = await page.evaluate(() =>
+    (window as any).__gatehouseVideo.live().filter((r: any) => r.stream === 'sub' && r.phase === 'playing'),
+  );
   expect(rows.some((r: any) => r.reconnects > 0)).toBe(true);
 });
 
@@ -392,4 +419,39 @@ test('drag a camera from the list onto a tile', async ({ page }) => {
   await page.getByTestId('camera-picker').locator('input').fill('RTSP 1');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('tile-3')).toHaveAttribute('data-camera', rtspIds[0]!);
+});
+
+test('a full-screen ONVIF PTZ camera gets the PTZ pad; the arrows pan it', async ({ page }) => {
+  const fake = await startFakeCamera({
+    port: await portIn(18330, 18349),
+    discoveryPort: null,
+    ptz: true,
+    rtsp: { main: rtsp.url('/cam3'), sub: rtsp.url('/cam4') },
+  });
+  try {
+    const add = await server.rpc('onvif.add', { xaddr: fake.xaddr, name: 'PTZ dome' }, token);
+    expect(add.status, JSON.stringify(add.body)).toBe(200);
+    const id = await saveLayout('PTZ', '2x2', [add.body.id, rtspIds[0]!, null, null]);
+    await login(page, server);
+    await openLayout(page, id);
+    await expect(page.getByTestId('tile-0')).toHaveAttribute('data-phase', 'playing', { timeout: 45_000 });
+    await expect(page.getByTestId('ptz-pad')).toHaveCount(0);
+    await page.keyboard.press('1');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('tile-0').getByTestId('ptz-pad')).toBeVisible({ timeout: 15_000 });
+    const before = (await server.rpc('ptz.status', { cameraId: add.body.id }, token)).body;
+    await page.keyboard.down('ArrowRight');
+    await page.waitForTimeout(800);
+    await page.keyboard.up('ArrowRight');
+    await expect
+      .poll(async () => (await server.rpc('ptz.status', { cameraId: add.body.id }, token)).body.pan, { timeout: 10_000 })
+      .not.toBe(before.pan);
+    // '-' zooms the camera in full screen instead of shrinking the grid.
+    await page.keyboard.press('-');
+    await expect(page.getByTestId('view-live')).toHaveAttribute('data-grid', '2x2');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('ptz-pad')).toHaveCount(0);
+  } finally {
+    await fake.stop();
+  }
 });

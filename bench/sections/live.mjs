@@ -48,7 +48,7 @@ function portFree(port) {
   });
 }
 async function freePort(lo, hi, taken) {
-  for (let p = lo; p <= hi; p++) if (!taken.has(p) && (await portFree(p))) return taken.add(p), p;
+  for (let p = lo; p <= hi; p++) if (!taken.has(p) && (await portFree(p))) return (taken.add(p), p);
   throw new Error(`no free port in ${lo}-${hi}`);
 }
 async function until(what, fn, timeoutMs = 30_000, everyMs = 200) {
@@ -76,9 +76,35 @@ function clip360(ctx) {
   fs.mkdirSync(dir, { recursive: true });
   ctx.log('live: making the 360p clip (cached in /tmp/video-bench-cache)…');
   execFileSync(ctx.ffmpeg, [
-    '-loglevel', 'error', '-y', '-i', path.join(root, 'assets', 'media', 'vtest_h264.mp4'),
-    '-vf', 'scale=640:360,setsar=1', '-r', String(FPS), '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'main',
-    '-g', String(FPS), '-keyint_min', String(FPS), '-sc_threshold', '0', '-bf', '0', '-b:v', '600k', '-an', '-movflags', '+faststart', `${out}.tmp.mp4`,
+    '-loglevel',
+    'error',
+    '-y',
+    '-i',
+    path.join(root, 'assets', 'media', 'vtest_h264.mp4'),
+    '-vf',
+    'scale=640:360,setsar=1',
+    '-r',
+    String(FPS),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-profile:v',
+    'main',
+    '-g',
+    String(FPS),
+    '-keyint_min',
+    String(FPS),
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '0',
+    '-b:v',
+    '600k',
+    '-an',
+    '-movflags',
+    '+faststart',
+    `${out}.tmp.mp4`,
   ]);
   fs.renameSync(`${out}.tmp.mp4`, out);
   return out;
@@ -160,14 +186,16 @@ export default {
   name: 'live',
   order: 55,
   title: 'Live view in Chromium: glass-to-glass latency, first frame, full-screen switch, 16 tiles of 360p',
-  description: 'demo clock pattern time code read per frame in the page; tile open → first frame; Enter → main stream frame; 16 × 360p: frames shown, drops, console CPU',
+  description:
+    'demo clock pattern time code read per frame in the page; tile open → first frame; Enter → main stream frame; 16 × 360p: frames shown, drops, console CPU',
   async run(ctx) {
     const quick = ctx.opts.mode === 'quick';
     const latS = quick ? 20 : 60;
     const trials = quick ? 5 : 15;
     const windowS = quick ? 20 : 60;
     const chromiumPath = process.env.GATEHOUSE_CHROMIUM ?? '/usr/bin/chromium';
-    if (!fs.existsSync(path.join(root, 'dist', 'renderer', 'index.html'))) throw new Error('the console is not built (dist/renderer); run "npm run build" first');
+    if (!fs.existsSync(path.join(root, 'dist', 'renderer', 'index.html')))
+      throw new Error('the console is not built (dist/renderer); run "npm run build" first');
     const { chromium } = await import('playwright-core');
     const taken = new Set();
     const dir = tmp('run');
@@ -178,7 +206,10 @@ export default {
     const names = Array.from({ length: TILES }, (_, i) => `t${String(i + 1).padStart(2, '0')}`);
     const rtspPort = await freePort(18350, 18399, taken);
     ctx.log(`live: RTSP fixture with ${TILES} mounts of 360p on port ${rtspPort}`);
-    const rtsp = await startRtspServer({ port: rtspPort, mounts: Object.fromEntries(names.map((n) => [`/${n}`, { file: clip, codec: 'h264' }])) });
+    const rtsp = await startRtspServer({
+      port: rtspPort,
+      mounts: Object.fromEntries(names.map((n) => [`/${n}`, { file: clip, codec: 'h264' }])),
+    });
     ctx.onCleanup(() => rtsp.close());
 
     const port = await freePort(18300, 18349, taken);
@@ -186,7 +217,19 @@ export default {
     const log = fs.openSync(path.join(dir, 'serve.log'), 'a');
     const serve = spawnTracked(
       process.execPath,
-      [...cmd.argv, 'serve', '--data', path.join(dir, 'data'), '--port', String(port), '--host', '127.0.0.1', '--admin-password', ADMIN_PW, '--demo'],
+      [
+        ...cmd.argv,
+        'serve',
+        '--data',
+        path.join(dir, 'data'),
+        '--port',
+        String(port),
+        '--host',
+        '127.0.0.1',
+        '--admin-password',
+        ADMIN_PW,
+        '--demo',
+      ],
       { cwd: root, stdio: ['ignore', log, log], env: { ...process.env, GATEHOUSE_LOG: 'warn' } },
     );
     fs.closeSync(log);
@@ -213,14 +256,29 @@ export default {
 
     const browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     ctx.onCleanup(() => browser.close());
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await until('the login form', async () => {
-      await page.goto(url + '/');
-      return page.getByTestId('login-username').waitFor({ timeout: 10_000 }).then(() => true);
-    }, 90_000, 500);
+    await until(
+      'the login form',
+      async () => {
+        await page.goto(url + '/');
+        return page
+          .getByTestId('login-username')
+          .waitFor({ timeout: 10_000 })
+          .then(() => true);
+      },
+      90_000,
+      500,
+    );
     await page.getByTestId('login-username').fill('admin');
     await page.getByTestId('login-password').fill(ADMIN_PW);
     await page.getByTestId('login-submit').click();
@@ -278,7 +336,12 @@ export default {
     // 4. Sixteen tiles of 360p.
     ctx.log(`live: ${TILES} tiles of 360p, ${windowS} s window`);
     await pickLayout(page, L.sixteen);
-    await until(`${TILES} tiles playing`, () => page.evaluate((n) => document.querySelectorAll('[data-testid^="tile-"][data-phase="playing"]').length >= n, TILES), 90_000, 500);
+    await until(
+      `${TILES} tiles playing`,
+      () => page.evaluate((n) => document.querySelectorAll('[data-testid^="tile-"][data-phase="playing"]').length >= n, TILES),
+      90_000,
+      500,
+    );
     await sleep(5000);
     const snap = () => page.evaluate(() => window.__gatehouseVideo.live().filter((r) => r.stream === 'sub' && r.phase !== 'closed'));
     const a = await snap();
@@ -319,10 +382,10 @@ export default {
     const f = (x) => (Number.isFinite(x) ? x.toFixed(0) : 'n/a');
     const lines = [
       `glass-to-glass (demo clock pattern, 1×1 tile, n=${latency.n} second changes in ${lat.frames} frames): p50 ${f(latency.p50)} ms, p95 ${f(latency.p95)} ms, max ${f(latency.max)} ms`,
-      '  (display time from requestVideoFrameCallback minus the wall second in the frame\'s time code: an upper bound, up to one frame = 100 ms high)',
+      "  (display time from requestVideoFrameCallback minus the wall second in the frame's time code: an upper bound, up to one frame = 100 ms high)",
       `first frame after opening a tile (n=${firstFrame.n}): p50 ${f(firstFrame.p50)} ms, p95 ${f(firstFrame.p95)} ms, max ${f(firstFrame.max)} ms`,
       `  demo cameras (key frame every 2 s): p50 ${f(stats(firstBy.demo).p50)} ms, p95 ${f(stats(firstBy.demo).p95)} ms; RTSP 360p (key frame every 1 s): p50 ${f(stats(firstBy.rtsp).p50)} ms, p95 ${f(stats(firstBy.rtsp).p95)} ms`,
-      '  (a new viewer waits for the next key frame: the engine\'s live hub starts every viewer at one)',
+      "  (a new viewer waits for the next key frame: the engine's live hub starts every viewer at one)",
       `full-screen switch from sub to main stream (camera with both, key frame every 1 s; n=${switchStats.n}): p50 ${f(switchStats.p50)} ms, p95 ${f(switchStats.p95)} ms`,
       `${TILES} tiles of 640×360 @ ${FPS} fps over ${seconds.toFixed(0)} s: ${playing}/${TILES} playing, ${shown} frames shown of ${expected.toFixed(0)} sent (${((100 * shown) / expected).toFixed(1)} %), ${dropped} dropped`,
       `  console CPU (Chromium, all its processes, software decoding): ${consoleCpuPct.toFixed(0)} % of one core (${(consoleCpuPct / TILES).toFixed(1)} % per tile; this machine has ${ctx.cores ?? 2} cores)`,
@@ -334,8 +397,27 @@ export default {
       figure('full-screen switch to main p95', switchStats.p95, 'ms', { op: '<=', value: 1000 }),
       figure(`${TILES} × 360p: frames shown / frames sent`, shown / expected, '×', { op: '>=', value: 0.95 }),
       figure(`${TILES} × 360p: console CPU`, consoleCpuPct, '%', undefined, '% of one core, whole Chromium process tree'),
-      figure('MSE media held per player (max)', maxBuffered, 's', { op: '<=', value: 20 }, 'flat memory: trimmed to ~10 s behind the playhead'),
+      figure(
+        'MSE media held per player (max)',
+        maxBuffered,
+        's',
+        { op: '<=', value: 20 },
+        'flat memory: trimmed to ~10 s behind the playhead',
+      ),
     ];
-    return { lines, figures, details: { latency, latencies: lat.latencies, firstFrame, first, firstBy, switchStats, switches, sixteen: { seconds, shown, expected, dropped, playing, consoleCpuPct, lagP95: percentile(lags, 95), maxBuffered, heap } } };
+    return {
+      lines,
+      figures,
+      details: {
+        latency,
+        latencies: lat.latencies,
+        firstFrame,
+        first,
+        firstBy,
+        switchStats,
+        switches,
+        sixteen: { seconds, shown, expected, dropped, playing, consoleCpuPct, lagP95: percentile(lags, 95), maxBuffered, heap },
+      },
+    };
   },
 };

@@ -19,11 +19,7 @@ export interface LayoutInfo {
   tiles: (string | null)[];
 }
 
-const LayoutName = z
-  .string()
-  .trim()
-  .min(1, 'layout name is empty')
-  .max(64, 'layout name is longer than 64 characters');
+const LayoutName = z.string().trim().min(1, 'layout name is empty').max(64, 'layout name is longer than 64 characters');
 const LayoutId = z.string().min(1).max(64);
 const TileCamera = z.string().min(1).max(80).nullable();
 

@@ -45,7 +45,11 @@ export function fitTiles(grid: Grid, tiles: (string | null)[]): (string | null)[
   const cells = GRID_CELLS[grid];
   const extra = tiles.slice(cells).filter((t) => t !== null);
   if (extra.length > 0) {
-    throw new ApiError('bad_request', `layouts.save: a ${grid} grid has ${cells} tile(s) but ${tiles.length} were given with cameras in the extra ones; choose a bigger grid or empty those tiles`, 'tiles');
+    throw new ApiError(
+      'bad_request',
+      `layouts.save: a ${grid} grid has ${cells} tile(s) but ${tiles.length} were given with cameras in the extra ones; choose a bigger grid or empty those tiles`,
+      'tiles',
+    );
   }
   const out = tiles.slice(0, cells);
   while (out.length < cells) out.push(null);
@@ -72,7 +76,12 @@ export function layoutsHandlers(deps: LayoutsDeps): Partial<Handlers> {
       const saved = await deps.config().update((cfg) => {
         const own = cfg.layouts.filter((l) => l.owner === user);
         const byName = own.find((l) => l.name.toLowerCase() === p.name.toLowerCase() && l.id !== p.id);
-        if (byName) throw new ApiError('conflict', `you already have a layout called "${byName.name}"; pick another name, or save over that one`, 'name');
+        if (byName)
+          throw new ApiError(
+            'conflict',
+            `you already have a layout called "${byName.name}"; pick another name, or save over that one`,
+            'name',
+          );
         const existing = p.id ? own.find((l) => l.id === p.id) : undefined;
         if (existing) {
           existing.name = p.name;

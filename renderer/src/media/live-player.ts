@@ -18,16 +18,7 @@
  *    poster) while it does, so a reconnect never flashes black;
  *  - codecs the browser can't play (H.265): reported, not retried.
  */
-import {
-  codecFamily,
-  isInitSegment,
-  liveEdge,
-  liveUrl,
-  mseType,
-  reconnectDelay,
-  trimRange,
-  unsupportedMessage,
-} from './live-policy.js';
+import { codecFamily, isInitSegment, liveEdge, liveUrl, mseType, reconnectDelay, trimRange, unsupportedMessage } from './live-policy.js';
 import { rangeAround, SourceBufferQueue } from './source-buffer-queue.js';
 
 export type LivePhase =
@@ -198,7 +189,10 @@ export class LivePlayer {
       } else if (this.st.phase === 'ended') {
         this.retry('ended', this.st.message);
       } else {
-        this.retry('retrying', ev.code === 1006 ? 'lost the live connection; reconnecting' : `the live connection closed (${ev.code}); reconnecting`);
+        this.retry(
+          'retrying',
+          ev.code === 1006 ? 'lost the live connection; reconnecting' : `the live connection closed (${ev.code}); reconnecting`,
+        );
       }
     };
     ws.onerror = () => {
@@ -421,7 +415,11 @@ export class LivePlayer {
       this.setPhase('stalled', `no picture for ${Math.round((now - last) / 1000)} s`);
     } else if (this.st.phase === 'stalled' && last && now - last <= stallMs) {
       this.setPhase('playing', null);
-    } else if ((this.st.phase === 'stalled' || this.st.phase === 'connecting') && this.ws && now - Math.max(last ?? 0, this.st.since) > deadMs) {
+    } else if (
+      (this.st.phase === 'stalled' || this.st.phase === 'connecting') &&
+      this.ws &&
+      now - Math.max(last ?? 0, this.st.since) > deadMs
+    ) {
       this.retry('retrying', 'no video for a while; reconnecting');
     } else if (this.st.phase === 'ended' && this.ws && now - this.st.since > 2 * deadMs) {
       // The socket stayed open after the source ended and nothing came back: start over.

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { codecFamily, isInitSegment, liveEdge, liveUrl, mseType, reconnectDelay, topLevelBoxes, trimRange, unsupportedMessage } from './live-policy.js';
+import {
+  codecFamily,
+  isInitSegment,
+  liveEdge,
+  liveUrl,
+  mseType,
+  reconnectDelay,
+  topLevelBoxes,
+  trimRange,
+  unsupportedMessage,
+} from './live-policy.js';
 
 function box(type: string, payload = 0): Uint8Array {
   const b = new Uint8Array(8 + payload);
@@ -19,7 +29,11 @@ const cat = (...parts: Uint8Array[]) => {
 
 describe('live edge', () => {
   it('plays normally close to the edge', () => {
-    expect(liveEdge({ currentTime: 10, bufferedStart: 0, bufferedEnd: 10.1 })).toEqual({ seekTo: null, rate: 1, lag: expect.closeTo(0.1, 5) });
+    expect(liveEdge({ currentTime: 10, bufferedStart: 0, bufferedEnd: 10.1 })).toEqual({
+      seekTo: null,
+      rate: 1,
+      lag: expect.closeTo(0.1, 5),
+    });
   });
   it('catches up a small lag by playing slightly fast', () => {
     expect(liveEdge({ currentTime: 10, bufferedStart: 0, bufferedEnd: 10.4 }).rate).toBe(1.05);
@@ -76,7 +90,9 @@ describe('codecs and URLs', () => {
     expect(unsupportedMessage('hvc1.1.6.L93.B0')).toMatch(/H\.265.*snapshots/);
   });
   it('builds the live socket URL', () => {
-    expect(liveUrl({ protocol: 'http:', host: '127.0.0.1:8780' }, 'gate 1', 'sub')).toBe('ws://127.0.0.1:8780/api/live?camera=gate%201&stream=sub');
+    expect(liveUrl({ protocol: 'http:', host: '127.0.0.1:8780' }, 'gate 1', 'sub')).toBe(
+      'ws://127.0.0.1:8780/api/live?camera=gate%201&stream=sub',
+    );
     expect(liveUrl({ protocol: 'https:', host: 'nvr' }, 'a', 'main')).toBe('wss://nvr/api/live?camera=a&stream=main');
   });
 });

@@ -205,14 +205,18 @@ export class PlaybackPlayer {
     this.ms = ms;
     this.url = URL.createObjectURL(ms);
     this.opening = new Promise<void>((resolve) => {
-      ms.addEventListener('sourceopen', () => {
-        try {
-          ms.duration = Infinity;
-        } catch {
-          /* fine */
-        }
-        resolve();
-      }, { once: true });
+      ms.addEventListener(
+        'sourceopen',
+        () => {
+          try {
+            ms.duration = Infinity;
+          } catch {
+            /* fine */
+          }
+          resolve();
+        },
+        { once: true },
+      );
     });
     this.video.src = this.url;
     return this.opening;
@@ -257,7 +261,8 @@ export class PlaybackPlayer {
     }
     // Anything that jumped far away (a seek) invalidates the bookkeeping of removed media.
     for (const [k, l] of this.loaded) {
-      if (l.state === 'appended' && (l.seg.end < t - (KEEP_BEHIND_S + 15) * 1000 || l.seg.start > t + (far + 15) * 1000)) this.loaded.delete(k);
+      if (l.state === 'appended' && (l.seg.end < t - (KEEP_BEHIND_S + 15) * 1000 || l.seg.start > t + (far + 15) * 1000))
+        this.loaded.delete(k);
     }
   }
 
@@ -328,7 +333,10 @@ export class PlaybackPlayer {
     }
     if (!codec || typeof MediaSource === 'undefined' || !MediaSource.isTypeSupported(mseType(codec))) {
       entry.state = 'failed';
-      this.setStatus('unsupported', `this recording is ${codec ?? 'in an unknown codec'}, which this console cannot play; export it and play it in a desktop player`);
+      this.setStatus(
+        'unsupported',
+        `this recording is ${codec ?? 'in an unknown codec'}, which this console cannot play; export it and play it in a desktop player`,
+      );
       return;
     }
     await this.ensureOpen();

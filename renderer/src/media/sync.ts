@@ -82,7 +82,11 @@ export interface Correction {
  * faster or slower (the correction spreads over about a second, so it is
  * invisible); beyond that, or while paused, the slave seeks.
  */
-export function correct(master: number, slave: number, o: { rate: number; playing: boolean; frameMs: number; seekAboveMs?: number }): Correction {
+export function correct(
+  master: number,
+  slave: number,
+  o: { rate: number; playing: boolean; frameMs: number; seekAboveMs?: number },
+): Correction {
   const drift = slave - master;
   const abs = Math.abs(drift);
   const seekAbove = o.seekAboveMs ?? Math.max(400, o.frameMs * 4) * Math.max(1, o.rate);

@@ -26,7 +26,12 @@ export function CameraPicker({
     const s = q.trim().toLowerCase();
     return s ? cameras.filter((c) => c.name.toLowerCase().includes(s) || c.id.includes(s)) : cameras;
   }, [q, cameras]);
-  const [idx, setIdx] = useState(() => Math.max(0, cameras.findIndex((c) => c.id === current)));
+  const [idx, setIdx] = useState(() =>
+    Math.max(
+      0,
+      cameras.findIndex((c) => c.id === current),
+    ),
+  );
   const at = Math.min(idx, Math.max(0, list.length - 1));
 
   useShortcuts(

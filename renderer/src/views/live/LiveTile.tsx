@@ -4,6 +4,7 @@ import { useLiveStream } from '../../media/useLiveStream.js';
 import { STATE_LABELS, stateTone } from '../../ui/format.js';
 import { formatClock, formatDuration } from '../playback/timeline-math.js';
 import { SnapshotView } from './SnapshotView.js';
+import { TilePtz } from './TilePtz.js';
 
 export const DND_CAMERA = 'application/x-gatehouse-camera';
 export const DND_TILE = 'application/x-gatehouse-tile';
@@ -130,8 +131,22 @@ export const LiveTile = memo(function LiveTile(p: LiveTileProps) {
     >
       {camId && !snapshots && (
         <>
-          <video ref={subRef} className={`tile-video${shown === 'sub' ? ' on' : ''}`} data-camera={camId} data-stream="sub" muted playsInline />
-          <video ref={mainRef} className={`tile-video${shown === 'main' ? ' on' : ''}`} data-camera={camId} data-stream="main" muted playsInline />
+          <video
+            ref={subRef}
+            className={`tile-video${shown === 'sub' ? ' on' : ''}`}
+            data-camera={camId}
+            data-stream="sub"
+            muted
+            playsInline
+          />
+          <video
+            ref={mainRef}
+            className={`tile-video${shown === 'main' ? ' on' : ''}`}
+            data-camera={camId}
+            data-stream="main"
+            muted
+            playsInline
+          />
         </>
       )}
       {camId && snapshots && <SnapshotView cameraId={camId} visible={p.visible} />}
@@ -152,7 +167,10 @@ export const LiveTile = memo(function LiveTile(p: LiveTileProps) {
             {cam.name}
           </span>
           {(shown === 'main' || (single && p.fullscreen)) && (
-            <span className="tile-tag" title={single ? 'The camera has one stream: full resolution in the grid too' : 'Main stream (full resolution)'}>
+            <span
+              className="tile-tag"
+              title={single ? 'The camera has one stream: full resolution in the grid too' : 'Main stream (full resolution)'}
+            >
               MAIN
             </span>
           )}
@@ -197,6 +215,7 @@ export const LiveTile = memo(function LiveTile(p: LiveTileProps) {
       )}
       {cam && waiting && <div className="tile-center muted small">Connecting…</div>}
       {cam && liveProblem && <div className="tile-bar bottom warn">{liveProblem}</div>}
+      {cam && p.fullscreen && !cam.demo && <TilePtz cameraId={cam.id} />}
     </div>
   );
 });

@@ -70,7 +70,7 @@ export function LiveView() {
   }, [state, user]);
 
   const grid = state?.grid ?? '2x2';
-  const tiles = state?.tiles ?? [];
+  const tiles = useMemo(() => state?.tiles ?? [], [state]);
   const cells = tiles.length;
   const sel = Math.min(selected, Math.max(0, cells - 1));
   const saved: LayoutInfo[] = layouts.data ?? [];
@@ -149,8 +149,9 @@ export function LiveView() {
       },
       { keys: 'c', description: 'Choose the camera for the selected tile', run: () => pick(sel) },
       { keys: ['delete', 'backspace'], description: 'Empty the selected tile', run: () => update((s) => assign(s, sel, null)) },
-      { keys: ['-'], description: 'Smaller grid', run: () => setGrid(stepGrid(grid, -1)) },
-      { keys: ['=', '+'], description: 'Bigger grid', run: () => setGrid(stepGrid(grid, 1)) },
+      // In full screen, - and + belong to PTZ zoom (when the camera has it).
+      { keys: ['-'], description: 'Smaller grid', run: () => (inFull ? false : setGrid(stepGrid(grid, -1))) },
+      { keys: ['=', '+'], description: 'Bigger grid', run: () => (inFull ? false : setGrid(stepGrid(grid, 1))) },
       {
         keys: 'l',
         description: 'Next saved layout',
@@ -209,11 +210,17 @@ export function LiveView() {
         </div>
         <label className="live-layout-pick">
           <span className="muted small">Layout</span>
-          <select className="live-select" value={state.layoutId ?? ''} onChange={(e) => {
+          <select
+            className="live-select"
+            value={state.layoutId ?? ''}
+            onChange={(e) => {
               loadLayout(e.target.value);
               // Give the keys back to the grid (digits, Enter) after a pick with the mouse.
               e.target.blur();
-            }} data-testid="layout-select" title="Saved layouts (L steps through them)">
+            }}
+            data-testid="layout-select"
+            title="Saved layouts (L steps through them)"
+          >
             <option value="">{state.layoutId ? 'Working layout' : state.dirty ? 'Working layout (unsaved)' : 'Working layout'}</option>
             {saved.map((l) => (
               <option key={l.id} value={l.id}>
@@ -223,11 +230,22 @@ export function LiveView() {
             ))}
           </select>
         </label>
-        <button type="button" className="btn small" onClick={() => setSaving(true)} data-testid="save-layout-button" title="Save the layout (Shift+S)">
+        <button
+          type="button"
+          className="btn small"
+          onClick={() => setSaving(true)}
+          data-testid="save-layout-button"
+          title="Save the layout (Shift+S)"
+        >
           Save…
         </button>
         {current && (
-          <button type="button" className="btn small ghost" onClick={() => void removeLayout()} title={`Remove the layout “${current.name}”`}>
+          <button
+            type="button"
+            className="btn small ghost"
+            onClick={() => void removeLayout()}
+            title={`Remove the layout “${current.name}”`}
+          >
             Remove
           </button>
         )}
@@ -238,7 +256,13 @@ export function LiveView() {
           </button>
         )}
         <span className="muted small live-hint">Digits pick a tile · C camera · Enter full screen · ? all keys</span>
-        <button type="button" className="btn small ghost" onClick={() => setSidebar((v) => !v)} aria-pressed={sidebar} title="Camera list (B)">
+        <button
+          type="button"
+          className="btn small ghost"
+          onClick={() => setSidebar((v) => !v)}
+          aria-pressed={sidebar}
+          title="Camera list (B)"
+        >
           Cameras
         </button>
       </div>
@@ -247,7 +271,10 @@ export function LiveView() {
           className={`live-grid${inFull ? ' has-full' : ''}`}
           role="grid"
           aria-label={`${GRID_LABEL[grid]} camera grid`}
-          style={{ gridTemplateColumns: `repeat(${columns(grid)}, minmax(0, 1fr))`, gridTemplateRows: `repeat(${columns(grid)}, minmax(0, 1fr))` }}
+          style={{
+            gridTemplateColumns: `repeat(${columns(grid)}, minmax(0, 1fr))`,
+            gridTemplateRows: `repeat(${columns(grid)}, minmax(0, 1fr))`,
+          }}
           data-testid="live-grid"
         >
           {tiles.map((camId, i) => (

@@ -68,8 +68,22 @@ export function SaveLayoutDialog({
           void save(false);
         }}
       >
-        <Field label="Name" error={error} hint={`${state.grid.replace('x', '×')} grid, ${state.tiles.filter(Boolean).length} camera(s). Only you see your layouts.`}>
-          {(a) => <input {...a} style={{ width: '100%' }} data-autofocus value={name} maxLength={64} onChange={(e) => setName(e.target.value)} placeholder="e.g. Night shift" />}
+        <Field
+          label="Name"
+          error={error}
+          hint={`${state.grid.replace('x', '×')} grid, ${state.tiles.filter(Boolean).length} camera(s). Only you see your layouts.`}
+        >
+          {(a) => (
+            <input
+              {...a}
+              style={{ width: '100%' }}
+              data-autofocus
+              value={name}
+              maxLength={64}
+              onChange={(e) => setName(e.target.value)}
+              placeholder="e.g. Night shift"
+            />
+          )}
         </Field>
       </form>
     </Dialog>

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { assign, autoLayout, digitPick, fromLayout, gridFor, moveSelection, parseStored, pruneMissing, resize, stepGrid, swap } from './layout-state.js';
+import {
+  assign,
+  autoLayout,
+  digitPick,
+  fromLayout,
+  gridFor,
+  moveSelection,
+  parseStored,
+  pruneMissing,
+  resize,
+  stepGrid,
+  swap,
+} from './layout-state.js';
 
 describe('live grid state', () => {
   it('lays out cameras in the smallest grid that holds them', () => {
@@ -63,7 +75,17 @@ describe('live grid state', () => {
     expect(parseStored(null)).toBeNull();
     expect(parseStored('{bad')).toBeNull();
     expect(parseStored('{"grid":"5x5","tiles":[]}')).toBeNull();
-    expect(parseStored('{"grid":"2x2","tiles":["a",7]}')).toEqual({ grid: '2x2', tiles: ['a', null, null, null], layoutId: null, dirty: false });
-    expect(fromLayout({ id: 'n', name: 'Night', grid: '1x1', tiles: ['x', 'y'] })).toEqual({ grid: '1x1', tiles: ['x'], layoutId: 'n', dirty: false });
+    expect(parseStored('{"grid":"2x2","tiles":["a",7]}')).toEqual({
+      grid: '2x2',
+      tiles: ['a', null, null, null],
+      layoutId: null,
+      dirty: false,
+    });
+    expect(fromLayout({ id: 'n', name: 'Night', grid: '1x1', tiles: ['x', 'y'] })).toEqual({
+      grid: '1x1',
+      tiles: ['x'],
+      layoutId: 'n',
+      dirty: false,
+    });
   });
 });

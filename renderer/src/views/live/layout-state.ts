@@ -145,7 +145,12 @@ export function parseStored(text: string | null): GridState | null {
     const v = JSON.parse(text) as Partial<GridState>;
     if (!v || !GRIDS.includes(v.grid as Grid) || !Array.isArray(v.tiles)) return null;
     const tiles = v.tiles.map((t) => (typeof t === 'string' && t.length <= 80 ? t : null));
-    return { grid: v.grid as Grid, tiles: fit(tiles, v.grid as Grid), layoutId: typeof v.layoutId === 'string' ? v.layoutId : null, dirty: !!v.dirty };
+    return {
+      grid: v.grid as Grid,
+      tiles: fit(tiles, v.grid as Grid),
+      layoutId: typeof v.layoutId === 'string' ? v.layoutId : null,
+      dirty: !!v.dirty,
+    };
   } catch {
     return null;
   }

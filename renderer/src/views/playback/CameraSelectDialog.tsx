@@ -41,7 +41,14 @@ export function CameraSelectDialog({
         {cameras.map((c, i) => {
           const on = selected.includes(c.id);
           return (
-            <li key={c.id} role="option" aria-selected={on} className={i === at ? 'active' : ''} onMouseEnter={() => setAt(i)} onClick={() => onToggle(c.id)}>
+            <li
+              key={c.id}
+              role="option"
+              aria-selected={on}
+              className={i === at ? 'active' : ''}
+              onMouseEnter={() => setAt(i)}
+              onClick={() => onToggle(c.id)}
+            >
               <input type="checkbox" readOnly checked={on} tabIndex={-1} />
               <span className="picker-name">{c.name}</span>
             </li>

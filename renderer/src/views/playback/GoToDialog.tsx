@@ -4,7 +4,17 @@ import { Field } from '../../ui/Field.js';
 import { formatDateTime, parseGoTo, zoneAbbrev } from './timeline-math.js';
 
 /** "Go to time": a typed date and time in the console's zone, or a relative "-1h". */
-export function GoToDialog({ timeZone, current, onGo, onClose }: { timeZone: string; current: number; onGo: (t: number) => void; onClose: () => void }) {
+export function GoToDialog({
+  timeZone,
+  current,
+  onGo,
+  onClose,
+}: {
+  timeZone: string;
+  current: number;
+  onGo: (t: number) => void;
+  onClose: () => void;
+}) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const preview = text.trim() ? parseGoTo(text, timeZone, Date.now()) : null;

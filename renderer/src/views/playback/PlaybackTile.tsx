@@ -55,7 +55,14 @@ export const PlaybackTile = memo(function PlaybackTile(p: PlaybackTileProps) {
 
   useEffect(() => {
     playerRef.current?.setSegments(
-      p.segments.map((s) => ({ start: s.startMs, end: s.endMs, url: s.url, init: s.init, initKey: s.initHash ?? s.init ?? null, codec: s.codec })),
+      p.segments.map((s) => ({
+        start: s.startMs,
+        end: s.endMs,
+        url: s.url,
+        init: s.init,
+        initKey: s.initHash ?? s.init ?? null,
+        codec: s.codec,
+      })),
     );
   }, [p.segments, origin, p.live]);
 
@@ -72,7 +79,14 @@ export const PlaybackTile = memo(function PlaybackTile(p: PlaybackTileProps) {
       onDoubleClick={() => p.onToggleSolo(p.index)}
     >
       <video ref={recRef} className={`tile-video${p.live ? '' : ' on'}`} data-camera={cam.id} data-stream="recorded" muted playsInline />
-      <video ref={liveRef} className={`tile-video${p.live ? ' on' : ''}`} data-camera={cam.id} data-stream={p.focused ? 'main' : 'sub'} muted playsInline />
+      <video
+        ref={liveRef}
+        className={`tile-video${p.live ? ' on' : ''}`}
+        data-camera={cam.id}
+        data-stream={p.focused ? 'main' : 'sub'}
+        muted
+        playsInline
+      />
       <div className="tile-bar top">
         <span className="tile-num">{p.index + 1}</span>
         <span className="tile-name">{cam.name}</span>
@@ -95,7 +109,9 @@ export const PlaybackTile = memo(function PlaybackTile(p: PlaybackTileProps) {
           <span className="text-bad">{status.message}</span>
         </div>
       )}
-      {p.live && live.status.message && live.status.phase !== 'playing' && <div className="tile-bar bottom warn">{live.status.message}</div>}
+      {p.live && live.status.message && live.status.phase !== 'playing' && (
+        <div className="tile-bar bottom warn">{live.status.message}</div>
+      )}
     </div>
   );
 });

@@ -276,7 +276,9 @@ export function PlaybackView() {
           const g = focusGaps.find((x) => x.start <= np.skipped!.start + 1000 && x.end >= np.skipped!.start);
           c.seek(np.t);
           t = np.t;
-          say(`Skipped ${formatDuration(np.skipped.end - np.skipped.start)} without recording${g ? ` (${GAP_TEXT[g.reason] ?? g.reason})` : ''}`);
+          say(
+            `Skipped ${formatDuration(np.skipped.end - np.skipped.start)} without recording${g ? ` (${GAP_TEXT[g.reason] ?? g.reason})` : ''}`,
+          );
         } else if (!np && runs.length && t < to && t > runs[runs.length - 1]!.end) {
           c.pause();
           setPlaying(false);
@@ -322,12 +324,20 @@ export function PlaybackView() {
         },
       },
       { keys: ['left', 'right'], description: 'One frame back / forward', run: (e) => step(e.key === 'ArrowLeft' ? -1 : 1) },
-      { keys: ['shift+left', 'shift+right'], description: '10 s back / forward', run: (e) => jump(e.key === 'ArrowLeft' ? -10 * SECOND : 10 * SECOND) },
+      {
+        keys: ['shift+left', 'shift+right'],
+        description: '10 s back / forward',
+        run: (e) => jump(e.key === 'ArrowLeft' ? -10 * SECOND : 10 * SECOND),
+      },
       { keys: ['pageup', 'pagedown'], description: 'One hour back / forward', run: (e) => jump(e.key === 'PageUp' ? -HOUR : HOUR) },
       { keys: ['[', ']'], description: 'Previous / next event', run: (e) => toEvent(e.key === '[' ? -1 : 1) },
       { keys: ['shift+g', 't'], description: 'Go to a date and time', run: () => setDialog('goto') },
       { keys: 'shift+l', description: 'Go live', run: () => goLive() },
-      { keys: ['-', '='], description: 'Zoom the timeline out / in', run: (e) => setView((v) => zoomToSpan(v, ladderStep(v.span, e.key === '-' ? 1 : -1), clock.current.now())) },
+      {
+        keys: ['-', '='],
+        description: 'Zoom the timeline out / in',
+        run: (e) => setView((v) => zoomToSpan(v, ladderStep(v.span, e.key === '-' ? 1 : -1), clock.current.now())),
+      },
       {
         keys: ['1', '2', '3', '4', '5', '6', '7', '8', '9'],
         description: 'Pick a tile',
@@ -375,16 +385,35 @@ export function PlaybackView() {
   );
 
   return (
-    <div className="playback-view" data-testid="view-playback" data-live={live} data-playing={playing} data-time={Math.round(time)} ref={rootRef} tabIndex={-1}>
+    <div
+      className="playback-view"
+      data-testid="view-playback"
+      data-live={live}
+      data-playing={playing}
+      data-time={Math.round(time)}
+      ref={rootRef}
+      tabIndex={-1}
+    >
       {/* Buttons don't take focus on click, so Space and the arrows keep driving playback. */}
-      <div className="pb-top" role="toolbar" aria-label="Playback controls" onMouseDown={(e) => e.target instanceof HTMLElement && e.target.closest('button') && e.preventDefault()}>
+      <div
+        className="pb-top"
+        role="toolbar"
+        aria-label="Playback controls"
+        onMouseDown={(e) => e.target instanceof HTMLElement && e.target.closest('button') && e.preventDefault()}
+      >
         <div className="pb-time" data-testid="pb-time" title={`${tz}`}>
           <span className="pb-day">{formatDay(time, tz)}</span>
           <span className="pb-clock">{formatClockMs(time, tz).slice(0, 10)}</span>
           <span className="pb-zone muted">{zoneAbbrev(time, tz)}</span>
         </div>
         <div className="pb-buttons">
-          <button type="button" className="btn small ghost" onClick={() => toEvent(-1)} title="Previous event ([)" aria-label="Previous event">
+          <button
+            type="button"
+            className="btn small ghost"
+            onClick={() => toEvent(-1)}
+            title="Previous event ([)"
+            aria-label="Previous event"
+          >
             <IconPrevEvent />
           </button>
           <button type="button" className="btn small ghost" onClick={() => step(-1)} title="One frame back (←)" aria-label="One frame back">
@@ -400,7 +429,13 @@ export function PlaybackView() {
           >
             {playing ? <IconPause /> : <IconPlay />}
           </button>
-          <button type="button" className="btn small ghost" onClick={() => step(1)} title="One frame forward (→)" aria-label="One frame forward">
+          <button
+            type="button"
+            className="btn small ghost"
+            onClick={() => step(1)}
+            title="One frame forward (→)"
+            aria-label="One frame forward"
+          >
             <IconFrameFwd />
           </button>
           <button type="button" className="btn small ghost" onClick={() => toEvent(1)} title="Next event (])" aria-label="Next event">
@@ -408,15 +443,34 @@ export function PlaybackView() {
           </button>
           <div className="seg" role="group" aria-label="Speed">
             {SPEEDS.map((s) => (
-              <button key={s} type="button" className={`seg-btn${s === rate ? ' on' : ''}`} aria-pressed={s === rate} onClick={() => setSpeed(s)} title="Speed (J slower, L faster)">
+              <button
+                key={s}
+                type="button"
+                className={`seg-btn${s === rate ? ' on' : ''}`}
+                aria-pressed={s === rate}
+                onClick={() => setSpeed(s)}
+                title="Speed (J slower, L faster)"
+              >
                 {speedLabel(s)}
               </button>
             ))}
           </div>
-          <button type="button" className="btn small" onClick={() => setDialog('goto')} title="Go to a date and time (G)" data-testid="pb-goto">
+          <button
+            type="button"
+            className="btn small"
+            onClick={() => setDialog('goto')}
+            title="Go to a date and time (G)"
+            data-testid="pb-goto"
+          >
             Go to… <kbd>G</kbd>
           </button>
-          <button type="button" className={`btn small${live ? ' primary' : ''}`} onClick={goLive} title="Go live (Shift+L)" data-testid="pb-live">
+          <button
+            type="button"
+            className={`btn small${live ? ' primary' : ''}`}
+            onClick={goLive}
+            title="Go live (Shift+L)"
+            data-testid="pb-live"
+          >
             {live ? '● Live' : 'Go live'}
           </button>
         </div>
@@ -430,7 +484,13 @@ export function PlaybackView() {
           Cameras ({shown.length})
         </button>
       </div>
-      <div className="pb-grid" style={{ gridTemplateColumns: `repeat(${cols}, minmax(0, 1fr))`, gridTemplateRows: `repeat(${Math.ceil(tiles.length / cols) || 1}, minmax(0, 1fr))` }}>
+      <div
+        className="pb-grid"
+        style={{
+          gridTemplateColumns: `repeat(${cols}, minmax(0, 1fr))`,
+          gridTemplateRows: `repeat(${Math.ceil(tiles.length / cols) || 1}, minmax(0, 1fr))`,
+        }}
+      >
         {tiles.map((c) => {
           const i = shown.indexOf(c);
           return (
@@ -458,16 +518,38 @@ export function PlaybackView() {
       </div>
       <div className="pb-timeline">
         <div className="pb-zoom muted small">
-          <button type="button" className="btn small ghost" onClick={() => setView((v) => zoomToSpan(v, ladderStep(v.span, 1), clock.current.now()))} title="Zoom out (-)" aria-label="Zoom out">
+          <button
+            type="button"
+            className="btn small ghost"
+            onClick={() => setView((v) => zoomToSpan(v, ladderStep(v.span, 1), clock.current.now()))}
+            title="Zoom out (-)"
+            aria-label="Zoom out"
+          >
             −
           </button>
           <span data-testid="pb-span">{formatDuration(view.span)}</span>
-          <button type="button" className="btn small ghost" onClick={() => setView((v) => zoomToSpan(v, ladderStep(v.span, -1), clock.current.now()))} title="Zoom in (=)" aria-label="Zoom in">
+          <button
+            type="button"
+            className="btn small ghost"
+            onClick={() => setView((v) => zoomToSpan(v, ladderStep(v.span, -1), clock.current.now()))}
+            title="Zoom in (=)"
+            aria-label="Zoom in"
+          >
             +
           </button>
-          <span className="pb-keys">Space play · J/K/L speed · ←/→ frame · Shift+←/→ 10 s · PgUp/PgDn 1 h · [ ] events · G go to · Shift+L live</span>
+          <span className="pb-keys">
+            Space play · J/K/L speed · ←/→ frame · Shift+←/→ 10 s · PgUp/PgDn 1 h · [ ] events · G go to · Shift+L live
+          </span>
         </div>
-        <Timeline tracks={tracks} view={view} onView={setView} playhead={playhead} timeZone={tz} onSeek={onSeekTimeline} onToggleCamera={toggleCamera} />
+        <Timeline
+          tracks={tracks}
+          view={view}
+          onView={setView}
+          playhead={playhead}
+          timeZone={tz}
+          onSeek={onSeekTimeline}
+          onToggleCamera={toggleCamera}
+        />
       </div>
       {dialog === 'goto' && (
         <GoToDialog
@@ -481,7 +563,13 @@ export function PlaybackView() {
         />
       )}
       {dialog === 'cameras' && (
-        <CameraSelectDialog cameras={cameras} selected={selected} max={MAX_SELECTED} onToggle={toggleCamera} onClose={() => setDialog(null)} />
+        <CameraSelectDialog
+          cameras={cameras}
+          selected={selected}
+          max={MAX_SELECTED}
+          onToggle={toggleCamera}
+          onClose={() => setDialog(null)}
+        />
       )}
     </div>
   );

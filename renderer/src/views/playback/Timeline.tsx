@@ -205,6 +205,7 @@ export function Timeline(p: TimelineProps) {
   }, [p.tracks, p.view, width, height, dpr, tk]);
 
   // Overlay: playhead and hover line, every frame.
+  const { view, playhead } = p;
   const hoverRef = useRef(hover);
   hoverRef.current = hover;
   useEffect(() => {
@@ -226,7 +227,7 @@ export function Timeline(p: TimelineProps) {
         g.fillStyle = 'rgba(221, 227, 233, 0.35)';
         g.fillRect(Math.round(h.x), 0, 1, height);
       }
-      const x = Math.round(timeToX(p.view, width, p.playhead()));
+      const x = Math.round(timeToX(view, width, playhead()));
       if (x >= -2 && x <= width + 2) {
         g.fillStyle = '#f2c14e';
         g.fillRect(x - 1, 0, 2, height);
@@ -240,7 +241,7 @@ export function Timeline(p: TimelineProps) {
     };
     draw();
     return () => cancelAnimationFrame(raf);
-  }, [p.view, p.playhead, width, height, dpr]);
+  }, [view, playhead, width, height, dpr]);
 
   const pos = (e: { clientX: number; clientY: number }) => {
     const r = over.current!.getBoundingClientRect();
@@ -303,7 +304,8 @@ export function Timeline(p: TimelineProps) {
       const gap = gapAt(tr.gaps, hover.t);
       const clock = (t: number) => formatClock(t, p.timeZone, true);
       if (ev) tip = `${ev.label} · ${formatDateTime(ev.time, p.timeZone)}`;
-      else if (gap) tip = `No recording: ${GAP_TEXT[gap.reason] ?? gap.reason} · ${formatDuration(gap.end - gap.start)}, ${clock(gap.start)}–${clock(gap.end)}`;
+      else if (gap)
+        tip = `No recording: ${GAP_TEXT[gap.reason] ?? gap.reason} · ${formatDuration(gap.end - gap.start)}, ${clock(gap.start)}–${clock(gap.end)}`;
       else if (isRecorded(tr.runs, hover.t)) tip = `Recorded · ${when}`;
       else tip = `Nothing recorded · ${when}`;
     }
@@ -351,7 +353,11 @@ export function Timeline(p: TimelineProps) {
           data-testid="timeline-canvas"
         />
         {hover && tip && (
-          <div className="timeline-tip" style={{ left: Math.max(0, Math.min(hover.x + 10, width - 450)), top: Math.max(0, hover.y - 30) }} role="tooltip">
+          <div
+            className="timeline-tip"
+            style={{ left: Math.max(0, Math.min(hover.x + 10, width - 450)), top: Math.max(0, hover.y - 30) }}
+            role="tooltip"
+          >
             {tip}
           </div>
         )}

@@ -212,7 +212,10 @@ describe('runs, gaps, events', () => {
   it('merges runs of several cameras', () => {
     expect(
       unionRuns([
-        [{ start: 0, end: 10 }, { start: 50, end: 60 }],
+        [
+          { start: 0, end: 10 },
+          { start: 50, end: 60 },
+        ],
         [{ start: 5, end: 20 }],
       ]),
     ).toEqual([

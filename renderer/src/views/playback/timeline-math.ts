@@ -684,7 +684,11 @@ export function parseGoTo(input: string, tz: string, now: number): { t: number }
   let t = zonedToUtc({ year: y, month: mo, day: d, hour, minute, second, ms: milli }, tz, which);
   if (!iso && !eu && t > now) {
     const prev = new Date(Date.UTC(y, mo - 1, d - 1));
-    t = zonedToUtc({ year: prev.getUTCFullYear(), month: prev.getUTCMonth() + 1, day: prev.getUTCDate(), hour, minute, second, ms: milli }, tz, which);
+    t = zonedToUtc(
+      { year: prev.getUTCFullYear(), month: prev.getUTCMonth() + 1, day: prev.getUTCDate(), hour, minute, second, ms: milli },
+      tz,
+      which,
+    );
   }
   return { t };
 }

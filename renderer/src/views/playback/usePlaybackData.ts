@@ -104,7 +104,10 @@ export function usePlaybackData(cameraIds: string[], view: View, origin: number)
           if (cancelled) return;
           setData((d) => ({
             ...d,
-            [id]: { ...(d[id] ?? { segments: [], runs: [], gaps: [], events: [], origin, from: win.from, to: win.to }), error: err.message },
+            [id]: {
+              ...(d[id] ?? { segments: [], runs: [], gaps: [], events: [], origin, from: win.from, to: win.to }),
+              error: err.message,
+            },
           }));
         },
       );
@@ -122,9 +125,12 @@ export function usePlaybackData(cameraIds: string[], view: View, origin: number)
       setBump((b) => b + 1);
     }, 1500);
   };
-  useEffect(() => () => {
-    if (pending.current) clearTimeout(pending.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (pending.current) clearTimeout(pending.current);
+    },
+    [],
+  );
   useEvent('recording.segment', (e) => {
     if (ids.current.includes(e.cameraId) && Date.parse(e.end) >= win.from && Date.parse(e.start) <= win.to + 60_000) refresh();
   });
