@@ -145,6 +145,13 @@ describe('recording a camera', () => {
       FRAME_MS / 1000 + 0.002,
     );
 
+    // a window starting inside a segment: the origin moves back to that segment's start
+    const mid = new Date(segs[1]!.startMs + 1000).toISOString();
+    const map2 = (await (await fetch(`${base}/api/media/gate/map.json?from=${mid}&to=${to}`, { headers: auth })).json()) as typeof map;
+    expect(map2.segments[0]!.id).toBe(segs[1]!.id);
+    expect(map2.originMs).toBe(segs[1]!.startMs);
+    expect((await fetch(`${base}${map2.segments[0]!.url}`, { headers: auth })).status).toBe(200);
+
     const snap = await fetch(`${base}/api/media/gate/snapshot.jpg?at=${new Date(segs[1]!.startMs + 1500).toISOString()}`, {
       headers: auth,
     });

@@ -153,9 +153,16 @@ export class MediaRoutes {
 
   private map(res: http.ServerResponse, url: URL, cameraId: string): void {
     const { from, to } = rangeParams(url);
-    const origin = timeParam(url, 'origin', false) ?? from;
     const base = `/api/media/${cameraId}`;
     const segs = segmentsIn(this.d.db, cameraId, from, to);
+    // media times must not be negative: a segment straddling `from` moves the default origin back
+    const origin = timeParam(url, 'origin', false) ?? Math.min(from, segs[0]?.startMs ?? from);
+    if (segs[0] && segs[0].startMs < origin)
+      throw new ApiError(
+        'bad_request',
+        `origin must not be after ${new Date(segs[0].startMs).toISOString()}, the start of the first segment in the range`,
+        'origin',
+      );
     sendJson(res, 200, {
       cameraId,
       from: new Date(from).toISOString(),
