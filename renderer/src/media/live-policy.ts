@@ -41,8 +41,8 @@ export function liveEdge(i: EdgeInput): EdgeDecision {
   if (i.currentTime < i.bufferedStart - 0.01 || lag > MAX_LAG_S) {
     return { seekTo: Math.max(i.bufferedStart, i.bufferedEnd - TARGET_LAG_S), rate: 1, lag };
   }
-  if (lag > 0.5) return { seekTo: null, rate: 1.15, lag };
-  if (lag > 0.25) return { seekTo: null, rate: 1.05, lag };
+  if (lag > 0.45) return { seekTo: null, rate: 1.15, lag };
+  if (lag > 0.2) return { seekTo: null, rate: 1.05, lag };
   return { seekTo: null, rate: 1, lag };
 }
 
