@@ -271,7 +271,7 @@ export class Ingest {
   /** One ffmpeg run, from spawn to the last segment indexed. */
   private attempt(cam: StoredCamera): Promise<{ failure: Failure | null; healthyFor: number; restarted?: boolean }> {
     const st = this.deps.settings();
-    const source = sourceFor(cam, this.deps.secrets, this.role, st.stallSeconds);
+    const source = sourceFor(cam, this.deps.secrets, this.role, st.stallSeconds, `${this.deps.recordingsRoot}/.owner`);
     const ingestId = this.newIngestId();
     const audioMode: AudioMode = source.noAudio ? 'none' : (this.audioMode ?? 'copy');
     const dir = incomingDir(this.deps.recordingsRoot, this.cameraId);
@@ -292,16 +292,15 @@ export class Ingest {
     const generators: ChildProcess[] = [];
     let stdin: 'ignore' | Readable = 'ignore';
     for (const [i, gargs] of (source.generator ?? []).entries()) {
-      const g = this.deps.children.spawn(
-        `demo-generator-${i + 1}:${this.key}`,
-        this.deps.ffmpeg.ffmpeg,
-        [...gargs, ...ownerMarkArgs(this.deps.recordingsRoot)],
-        {
-          stdio: [stdin, 'pipe', 'pipe'],
-        },
-      );
+      const g = this.deps.children.spawn(`demo-generator-${i + 1}:${this.key}`, this.deps.ffmpeg.ffmpeg, gargs, {
+        stdio: [stdin, 'pipe', 'pipe'],
+      });
       if (typeof stdin !== 'string') stdin.destroy(); // the child holds its own copy of the pipe
-      g.stderr?.on('data', (d: Buffer) => log.warn(`${this.key} demo generator: ${redact(d.toString().trim())}`));
+      g.stderr?.on('data', (d: Buffer) => {
+        const msg = `${this.key} demo generator: ${redact(d.toString().trim())}`;
+        if (this.stopping || r.exited || r.stalledFor !== undefined) log.debug(msg);
+        else log.warn(msg);
+      });
       g.on('error', (err) => log.error(`${this.key}: demo generator failed to start`, err));
       generators.push(g);
       stdin = g.stdout!;

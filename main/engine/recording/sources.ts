@@ -83,10 +83,11 @@ function fesc(s: string): string {
  * The filter graph of stage 2 of a pattern demo: the time code and the clock
  * text, computed from `t` = the frame's Unix time in seconds (wall clock).
  */
-export function patternFilter(kind: 'pattern' | 'bars', font: string | null): string {
+export function patternFilter(kind: 'pattern' | 'bars', font: string | null, ownerMark?: string): string {
   const { width: W, height: H } = PATTERN_SIZE;
   const y = H - TIMECODE.height;
   const parts = [`drawbox=x=0:y=${y}:w=${W}:h=${TIMECODE.height}:color=black:t=fill`];
+  if (ownerMark) parts.unshift(ownerFilter(ownerMark));
   for (let i = 0; i < TIMECODE.bits; i++) {
     const p = 2 ** (TIMECODE.bits - 1 - i);
     parts.push(
@@ -106,10 +107,21 @@ export function patternFilter(kind: 'pattern' | 'bars', font: string | null): st
   return parts.join(',');
 }
 
+/**
+ * A filter that only tags frames with the data dir (frame metadata is never
+ * encoded): it puts the data dir on the generator's command line, which is
+ * how ChildRegistry recognises its own strays after a crash.
+ */
+function ownerFilter(mark: string): string {
+  return `metadata=mode=add:key=gatehouse_owner:value=${fesc(mark)}`;
+}
+
 /** The generator chain of a pattern demo (see the header): raw pattern → stamped, encoded MPEG-TS. */
-export function patternGeneratorArgs(kind: 'pattern' | 'bars', font: string | null = findFont()): string[][] {
+export function patternGeneratorArgs(kind: 'pattern' | 'bars', font: string | null = findFont(), ownerMark?: string): string[][] {
   const { width: W, height: H } = PATTERN_SIZE;
-  const base = kind === 'pattern' ? `testsrc2=size=${W}x${H}:rate=10` : `smptehdbars=size=${W}x${H}:rate=10`;
+  const base =
+    (kind === 'pattern' ? `testsrc2=size=${W}x${H}:rate=10` : `smptehdbars=size=${W}x${H}:rate=10`) +
+    (ownerMark ? `,${ownerFilter(ownerMark)}` : '');
   const quiet = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'];
   const render = [...quiet, '-re', '-f', 'lavfi', '-i', base, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'];
   const encode = [
@@ -128,7 +140,7 @@ export function patternGeneratorArgs(kind: 'pattern' | 'bars', font: string | nu
     '-i',
     'pipe:0',
     '-vf',
-    patternFilter(kind, font),
+    patternFilter(kind, font, ownerMark),
     '-c:v',
     'libx264',
     '-preset',
@@ -167,7 +179,13 @@ export function patternGeneratorArgs(kind: 'pattern' | 'bars', font: string | nu
 }
 
 /** The input side of the ingest for a camera stream. */
-export function sourceFor(cam: StoredCamera, secrets: SecretBox, which: 'main' | 'sub', stallSeconds: number): SourceSpec {
+export function sourceFor(
+  cam: StoredCamera,
+  secrets: SecretBox,
+  which: 'main' | 'sub',
+  stallSeconds: number,
+  ownerMark?: string,
+): SourceSpec {
   const raw = which === 'sub' && cam.subUrl ? cam.subUrl : cam.url;
   const kind = demoKind(raw);
   if (raw.startsWith('demo://')) {
@@ -184,7 +202,7 @@ export function sourceFor(cam: StoredCamera, secrets: SecretBox, which: 'main' |
     if (kind === 'pattern' || kind === 'bars') {
       return {
         inputArgs: ['-analyzeduration', '1000000', '-probesize', '1000000', '-f', 'mpegts', '-i', 'pipe:0'],
-        generator: patternGeneratorArgs(kind),
+        generator: patternGeneratorArgs(kind, findFont(), ownerMark),
         where: raw,
         kind: 'demo',
         noAudio: true,
