@@ -22,8 +22,9 @@ function write(level: Level, scope: string, msg: string, extra?: unknown): void 
     line += ' ' + e;
   }
   line = redact(line);
-  if (level === 'error' || level === 'warn') process.stderr.write(line + '\n');
-  else process.stdout.write(line + '\n');
+  // Every log line goes to stderr, so stdout carries only command output
+  // (JSON from --json, the serve banner) and can be piped safely.
+  process.stderr.write(line + '\n');
 }
 
 export interface Logger {
