@@ -1,7 +1,11 @@
 /**
  * Live fan-out of one camera stream to any number of viewers. The ingest
- * publishes the init segment and every fragment; each viewer gets the init
- * segment, then fragments from the next key frame on. A viewer's sink is
+ * publishes the init segment and every fragment; a new viewer gets the init
+ * segment, then at once the current GOP (the fragments since the last key
+ * frame, so it shows a picture without waiting for the next key frame),
+ * then every fragment as it comes. When the GOP is not held whole (it
+ * outgrew MAX_GOP_BYTES, or the stream started mid-GOP) the viewer starts at
+ * the next key frame instead. A viewer's sink is
  * called synchronously and must never block: transports drop data for a
  * viewer that falls behind (see server/live-ws.ts), so a slow consumer never
  * slows the recorder.
@@ -16,14 +20,16 @@ interface Sub {
   waitKey: boolean;
 }
 
-/** The fragments since the last key frame, kept for snapshots (bounded). */
-const MAX_GOP_BYTES = 16 * 1024 * 1024;
+/** The fragments since the last key frame, kept for new viewers and snapshots (bounded). */
+export const MAX_GOP_BYTES = 16 * 1024 * 1024;
 
 export class LiveHub {
   private subs = new Set<Sub>();
   private initSeg: { codec: string; data: Buffer } | null = null;
   private gop: Buffer[] = [];
   private gopBytes = 0;
+  /** The GOP was cut at MAX_GOP_BYTES: its tail is missing, so new viewers wait for the next key frame. */
+  private gopTruncated = false;
   /** Wall time of the last fragment (ms). */
   lastFragmentAt = 0;
   /** Called when the number of viewers goes 0 → 1 or 1 → 0. */
@@ -60,9 +66,12 @@ export class LiveHub {
     if (keyframe) {
       this.gop = [data];
       this.gopBytes = data.length;
-    } else if (this.gop.length && this.gopBytes + data.length <= MAX_GOP_BYTES) {
-      this.gop.push(data);
-      this.gopBytes += data.length;
+      this.gopTruncated = false;
+    } else if (this.gop.length && !this.gopTruncated) {
+      if (this.gopBytes + data.length <= MAX_GOP_BYTES) {
+        this.gop.push(data);
+        this.gopBytes += data.length;
+      } else this.gopTruncated = true;
     }
     for (const s of this.subs) {
       if (s.waitKey) {
@@ -90,6 +99,14 @@ export class LiveHub {
     if (this.initSeg) {
       const { codec, data } = this.initSeg;
       this.call(sub, () => sink.init(codec, data));
+      // the current GOP right away: a picture now instead of at the next key frame
+      if (this.gop.length && !this.gopTruncated && this.subs.has(sub)) {
+        sub.waitKey = false;
+        const gop = this.gop.slice();
+        this.call(sub, () => {
+          for (let i = 0; i < gop.length; i++) sink.fragment(gop[i]!, i === 0);
+        });
+      }
     }
     if (this.subs.size === 1) this.onDemand?.(1);
     let done = false;
