@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState, type MouseEvent } from 'react';
 import { useClient, useConnection } from '../api/context.js';
 import { ShortcutsOverlay } from '../keyboard/ShortcutsOverlay.js';
 import { useShortcuts } from '../keyboard/useShortcuts.js';
@@ -67,6 +67,21 @@ function Console() {
     { keys: 'esc', description: 'Close a dialog or overlay', run: () => false },
   ]);
 
+  const mainRef = useRef<HTMLElement>(null);
+  // A clicked navigation link keeps focus, and then Enter and Space go to the
+  // link instead of the view. Move focus into the view once it has rendered,
+  // unless the view has already focused something of its own.
+  const leaveNav = (e: MouseEvent<HTMLAnchorElement>) => {
+    const link = e.currentTarget;
+    setTimeout(() => {
+      const active = document.activeElement;
+      if (active === link || active === document.body || active === null) {
+        link.blur();
+        mainRef.current?.focus({ preventScroll: true });
+      }
+    }, 0);
+  };
+
   const logout = () => {
     client.logout().catch((err: Error) => toast(err.message, 'error'));
   };
@@ -87,6 +102,7 @@ function Console() {
               aria-current={route.view === n.view ? 'page' : undefined}
               data-testid={`nav-${n.view}`}
               title={`${n.label} (g ${n.letter} or ${n.fkey})`}
+              onClick={leaveNav}
             >
               {n.label}
               <span className="nav-key">{n.fkey}</span>
@@ -117,7 +133,7 @@ function Console() {
       </header>
       <ConnectionBanner />
       <AlarmBanner />
-      <main className="view" data-view={route.view}>
+      <main className="view" data-view={route.view} tabIndex={-1} ref={mainRef}>
         <View view={route.view} />
       </main>
       {help && <ShortcutsOverlay onClose={() => setHelp(false)} />}
