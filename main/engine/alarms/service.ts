@@ -274,13 +274,24 @@ export class AlarmService {
           this.escalate(a.id, null);
           n++;
         } catch (err) {
-          if (!(err instanceof ApiError)) log.error(`escalating alarm #${a.id} failed`, err);
+          if (!(err instanceof ApiError)) this.logThrottled(`escalating alarm #${a.id} failed`, err);
         }
       }
     } catch (err) {
-      log.error('escalation check failed; retrying in a second', err);
+      this.logThrottled('escalation check failed; retrying every second', err);
     }
     return n;
+  }
+
+  private lastLogged = new Map<string, number>();
+  /** The same failure (a full disk, say) is logged once a minute, not every second. */
+  private logThrottled(msg: string, err: unknown): void {
+    const key = `${msg}|${(err as Error)?.message ?? String(err)}`;
+    const now = Date.now();
+    if (now - (this.lastLogged.get(key) ?? 0) < 60_000) return;
+    this.lastLogged.set(key, now);
+    if (this.lastLogged.size > 100) this.lastLogged.clear();
+    log.error(msg, err);
   }
 
   mute(me: Me, seconds: number): { until: string } {
