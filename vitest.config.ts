@@ -1,8 +1,5 @@
 import { defineConfig } from 'vitest/config';
 
-// Engine logs at info are noise in a test run: warnings and errors still show (GATEHOUSE_LOG=info to see all).
-const env = { GATEHOUSE_LOG: process.env.GATEHOUSE_LOG ?? 'warn' };
-
 // Three projects: unit tests next to the code, integration tests that use real
 // parts (ffmpeg, an RTSP server, SQLite files, a broker), and the renderer's
 // tests (configured in renderer/vite.config.ts: happy-dom, React).
@@ -20,7 +17,6 @@ export default defineConfig({
           name: 'unit',
           include: ['main/**/*.test.ts', 'native-workers/**/*.test.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts'],
           environment: 'node',
-          env,
           testTimeout: 20_000,
           hookTimeout: 30_000,
         },
@@ -30,7 +26,6 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/fixtures/**/*.test.ts'],
           environment: 'node',
-          env,
           testTimeout: 180_000,
           hookTimeout: 180_000,
           // One file at a time: they start servers, ffmpeg and brokers.
