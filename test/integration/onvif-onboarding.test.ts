@@ -135,7 +135,7 @@ describe('onboarding', () => {
       'a recorded segment',
       1000,
     );
-    expect(seg.bytes).toBeGreaterThan(1000);
+    expect(seg!.bytes).toBeGreaterThan(1000);
     const info = (await te.call<CameraInfo[]>('cameras.list')).find((c) => c.id === cam.id)!;
     expect(info.status.state).toBe('recording');
   });

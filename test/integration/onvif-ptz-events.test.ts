@@ -168,7 +168,7 @@ describe('events', () => {
 
 describe('health', () => {
   it('a camera clock 90 s ahead is reported on the bus and in the device info', async () => {
-    const ev = await until(() => skewEvents.find((e) => e.cameraId === skewedId), 10_000, 'a camera.clockSkew event');
+    const ev = (await until(() => skewEvents.find((e) => e.cameraId === skewedId), 10_000, 'a camera.clockSkew event'))!;
     // Reported once when it turns bad, not on every check.
     expect(skewEvents.filter((e) => e.cameraId === skewedId)).toHaveLength(1);
     expect(skewEvents.some((e) => e.cameraId === camId)).toBe(false);
