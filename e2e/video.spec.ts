@@ -358,6 +358,8 @@ test('two cameras play in sync within a frame, and the keyboard scrubs back an h
 test('a camera that goes away keeps its last frame, dimmed, with the time since it was lost, and comes back by itself', async ({
   page,
 }) => {
+  // Disabling and re-enabling a camera restarts its ffmpeg; under CI load that takes a while.
+  test.setTimeout(180_000);
   const id = await saveLayout('Outage', '2x2', rtspIds);
   await login(page, server);
   await openLayout(page, id);
