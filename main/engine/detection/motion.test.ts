@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { MotionGate, changedFraction, greyThumb } from './motion.js';
+
+function frame(w: number, h: number, fill: number, square?: { x: number; y: number; s: number; v: number }): Uint8Array {
+  const f = new Uint8Array(w * h * 3).fill(fill);
+  if (square)
+    for (let y = square.y; y < square.y + square.s; y++) for (let x = square.x; x < square.x + square.s; x++) f.fill(square.v, (y * w + x) * 3, (y * w + x) * 3 + 3);
+  return f;
+}
+
+describe('motion gate', () => {
+  it('grey thumbnail averages blocks', () => {
+    const t = greyThumb(frame(16, 8, 100), 16, 8, 8);
+    expect(t.w).toBe(2);
+    expect(t.h).toBe(1);
+    expect([...t.data]).toEqual([100, 100]);
+    expect(changedFraction(new Uint8Array([1, 2]), new Uint8Array([1, 50]), 10)).toBe(0.5);
+  });
+
+  it('runs on the first frame, skips a still scene, runs on a moving square', () => {
+    const g = new MotionGate({ maxIdleMs: 10_000 });
+    expect(g.check(frame(160, 120, 50), 160, 120, 0)).toBe(true);
+    expect(g.check(frame(160, 120, 50), 160, 120, 500)).toBe(false);
+    expect(g.check(frame(160, 120, 51), 160, 120, 1000)).toBe(false); // noise below threshold
+    expect(g.check(frame(160, 120, 50, { x: 40, y: 40, s: 24, v: 250 }), 160, 120, 1500)).toBe(true);
+    expect(g.lastChange).toBeGreaterThan(0);
+  });
+
+  it('runs at least every maxIdleMs, and when forced', () => {
+    const g = new MotionGate({ maxIdleMs: 2000 });
+    g.check(frame(64, 64, 0), 64, 64, 0);
+    expect(g.check(frame(64, 64, 0), 64, 64, 1000)).toBe(false);
+    expect(g.check(frame(64, 64, 0), 64, 64, 1000, true)).toBe(true);
+    expect(g.check(frame(64, 64, 0), 64, 64, 2500)).toBe(false);
+    expect(g.check(frame(64, 64, 0), 64, 64, 3100)).toBe(true);
+  });
+});
