@@ -5,6 +5,7 @@
  * crashes.
  */
 import crypto from 'node:crypto';
+import type { OnvifProfileInfo } from '../../api/onvif.js';
 import { OnvifError } from './errors.js';
 import { NS, soapCall, type Credentials } from './soap.js';
 import { parseSystemDateAndTime, parseDuration, formatDuration, type CameraClock } from './time.js';
@@ -28,14 +29,8 @@ export interface DeviceInformation {
   hardwareId: string | null;
 }
 
-export interface MediaProfile {
-  token: string;
-  name: string;
-  encoding: string | null;
-  width: number | null;
-  height: number | null;
-  fps: number | null;
-  bitrateKbps: number | null;
+/** A media profile as GetProfiles reports it: the API's OnvifProfileInfo plus what onboarding needs. */
+export interface MediaProfile extends OnvifProfileInfo {
   videoSourceToken: string | null;
   ptz: boolean;
 }

@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import dgram from 'node:dgram';
 import os from 'node:os';
+import type { DiscoveredDeviceInfo } from '../../api/onvif.js';
 import { OnvifDevice } from './client.js';
 import { OnvifError } from './errors.js';
 import { all, child, parseXml, path, text, textAt } from './xml.js';
@@ -18,28 +19,11 @@ const log = logger('onvif.discovery');
 export const WSD_MULTICAST = '239.255.255.250';
 export const WSD_PORT = 3702;
 
-export interface DiscoveredDevice {
-  /** The EndpointReference address (usually urn:uuid:...): the device's identity. */
-  endpoint: string;
-  /** The device service address chosen to talk to it. */
-  xaddr: string;
-  xaddrs: string[];
-  /** Where the answer came from. */
-  address: string;
-  types: string[];
-  scopes: string[];
-  name: string | null;
-  hardware: string | null;
-  location: string | null;
-  manufacturer: string | null;
-  model: string | null;
-  firmware: string | null;
-  serial: string | null;
-  /** Whether manufacturer/model/firmware came from GetDeviceInformation, or only from the scopes (the device wants credentials). */
-  infoFrom: 'device' | 'scopes';
-  /** Set by the engine: the id of the camera already added for this device. */
-  cameraId?: string | null;
-}
+/**
+ * A device that answered a probe: the API's DiscoveredDeviceInfo, where the
+ * engine fills in `cameraId` (the camera already added for it) afterwards.
+ */
+export type DiscoveredDevice = Omit<DiscoveredDeviceInfo, 'cameraId'> & { cameraId?: string | null };
 
 export interface ProbeOptions {
   timeoutMs: number;
