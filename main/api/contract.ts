@@ -18,6 +18,7 @@ import { coreRequests, CORE_EVENT_NAMES, type CoreEvents, type CoreResults } fro
 import { layoutsRequests, LAYOUTS_EVENT_NAMES, type LayoutsEvents, type LayoutsResults } from './layouts.js';
 import { alarmsRequests, ALARMS_EVENT_NAMES, type AlarmsEvents, type AlarmsResults } from './alarms.js';
 import { onvifRequests, ONVIF_EVENT_NAMES, type OnvifEvents, type OnvifResults } from './onvif.js';
+import { detectionRequests, DETECTION_EVENT_NAMES, type DetectionEvents, type DetectionResults } from './detection.js';
 
 export * from './types.js';
 
@@ -27,15 +28,16 @@ export const requests = {
   ...layoutsRequests,
   ...alarmsRequests,
   ...onvifRequests,
+  ...detectionRequests,
 } as const;
 
 /** Result type of each request. */
-export interface ResultMap extends CoreResults, LayoutsResults, AlarmsResults, OnvifResults {}
+export interface ResultMap extends CoreResults, LayoutsResults, AlarmsResults, OnvifResults, DetectionResults {}
 
 /** Events pushed by the engine to every connected console. */
-export interface EventMap extends CoreEvents, LayoutsEvents, AlarmsEvents, OnvifEvents {}
+export interface EventMap extends CoreEvents, LayoutsEvents, AlarmsEvents, OnvifEvents, DetectionEvents {}
 export type EventName = keyof EventMap;
-export const EVENT_NAMES: EventName[] = [...CORE_EVENT_NAMES, ...LAYOUTS_EVENT_NAMES, ...ALARMS_EVENT_NAMES, ...ONVIF_EVENT_NAMES];
+export const EVENT_NAMES: EventName[] = [...CORE_EVENT_NAMES, ...LAYOUTS_EVENT_NAMES, ...ALARMS_EVENT_NAMES, ...ONVIF_EVENT_NAMES, ...DETECTION_EVENT_NAMES];
 
 export type Method = keyof typeof requests;
 export type ParamsOf<M extends Method> = z.input<(typeof requests)[M]['input']>;

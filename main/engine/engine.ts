@@ -31,6 +31,7 @@ import { layoutsHandlers } from './layouts/handlers.js';
 import { AlarmsModule } from './alarms/index.js';
 import { alarmsHandlers } from './alarms/handlers.js';
 import { createOnvif, type OnvifService } from './onvif/service.js';
+import { DetectionService, detectionHandlers } from './detection/service.js';
 import type { CallInfo } from './audit/hook.js';
 
 const log = logger('engine');
@@ -79,6 +80,7 @@ export class Engine {
   private modules: EngineModule[] = [];
   alarms?: AlarmsModule;
   onvif?: OnvifService;
+  detection?: DetectionService;
   private callHooks = new Set<(c: CallInfo) => void>();
   private started = false;
   private stopping: Promise<void> | null = null;
@@ -92,6 +94,7 @@ export class Engine {
     this.addHandlers(this.coreHandlers());
     this.addHandlers(layoutsHandlers({ config: () => this.config, bus: this.bus }));
     this.addHandlers(alarmsHandlers({ alarms: () => this.alarms, config: () => this.config }));
+    this.addHandlers(detectionHandlers(() => this.detection));
   }
 
   async start(): Promise<void> {
@@ -140,6 +143,8 @@ export class Engine {
     this.onvif = createOnvif({ config: this.config, cameras: this.cameras, secrets: this.secrets, db: this.db, bus: this.bus, ffmpeg: () => this.ffmpeg, children: this.children });
     this.modules.push(this.onvif);
     this.addHandlers(this.onvif.handlers());
+    this.detection = new DetectionService({ paths: this.paths, db: this.db, bus: this.bus, cameras: this.cameras, recorder: this.recorder, children: this.children, ffmpeg: () => this.ffmpeg });
+    this.modules.push(this.detection);
 
     let lastCams = JSON.stringify(this.config.data.cameras);
     let lastSettings = JSON.stringify(this.config.data.settings);

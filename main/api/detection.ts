@@ -1,0 +1,66 @@
+/**
+ * Object detection: per-camera status and enable switch, and the pushed
+ * `detection.object` event. Part of the one API contract, merged in
+ * contract.ts. Imported by the renderer too: no Node APIs here.
+ */
+import { z } from 'zod';
+
+const CameraId = z.string().min(1).max(80);
+
+/** Box [x1, y1, x2, y2], each 0..1 of the frame width/height. */
+export type NormBox = [number, number, number, number];
+
+export const detectionRequests = {
+  /** Per camera: enabled, frames looked at and inferred per second, last inference time, objects now. */
+  'detection.status': { role: 'guard', input: z.object({ cameraId: CameraId.optional() }).strict() },
+  /** Turn detection on or off for a camera (kept across restarts). */
+  'detection.setEnabled': { role: 'admin', input: z.object({ cameraId: CameraId, enabled: z.boolean() }).strict() },
+} as const;
+
+export interface DetectionObjectNow {
+  trackId: number;
+  label: string;
+  score: number;
+  box: NormBox;
+  since: string;
+}
+
+export interface DetectionCameraStatus {
+  cameraId: string;
+  enabled: boolean;
+  /** 'off' | 'starting' (waiting for video or the model) | 'running' | 'error' */
+  state: 'off' | 'starting' | 'running' | 'error';
+  /** Decoded frames per second over the last ~10 s. */
+  fps: number;
+  /** Inferences per second over the last ~10 s (frames that passed the motion gate and found the detector free). */
+  inferFps: number;
+  /** Frames dropped because the detector was busy, since start. */
+  dropped: number;
+  /** Frames skipped by the motion gate, since start. */
+  gated: number;
+  lastInferenceMs: number | null;
+  lastInferenceAt: string | null;
+  objects: DetectionObjectNow[];
+  error: string | null;
+}
+
+export interface DetectionStatus {
+  /** Model loaded in a worker. */
+  ready: boolean;
+  workers: number;
+  model: string;
+  error: string | null;
+  cameras: DetectionCameraStatus[];
+}
+
+export interface DetectionResults {
+  'detection.status': DetectionStatus;
+  'detection.setEnabled': DetectionCameraStatus;
+}
+
+export interface DetectionEvents {
+  /** An object track started (seen on enough consecutive inferences). Persisted (events kind "object") before it is sent. */
+  'detection.object': { cameraId: string; label: string; score: number; box: NormBox; trackId: number; time: string; id?: number };
+}
+
+export const DETECTION_EVENT_NAMES = ['detection.object'] as const;

@@ -1,0 +1,222 @@
+/**
+ * Frames for detection without a second RTSP session: subscribe to the
+ * recorder's live fMP4 of the camera (like a viewer), pipe it into a small
+ * decoder ffmpeg (`-f mp4 -i pipe:0`) that outputs a few BGR frames per
+ * second scaled to fit 416×416. stdout is always drained; only the latest
+ * frame is kept. A decoder that dies is restarted with backoff; a closed
+ * live feed is re-subscribed with backoff.
+ */
+import type { ChildProcess } from 'node:child_process';
+import type { ChildRegistry } from '../process/children.js';
+import type { LiveSink, Recorder } from '../recording/types.js';
+import { logger } from '../log.js';
+import { INPUT_SIZE } from '../../../native-workers/yolox.js';
+
+const log = logger('detection');
+
+export interface FrameSourceOptions {
+  cameraId: string;
+  recorder: Recorder;
+  children: ChildRegistry;
+  ffmpegPath: string;
+  /** Put on the decoder's command line so stray reaping recognises it (the data dir). */
+  ownerMark: string;
+  /** Decoded frames per second (default 2). */
+  fps?: number;
+  /** Called with each decoded frame (packed BGR, width×height, both ≤ 416). The buffer is owned by the callee. */
+  onFrame: (frame: Buffer, width: number, height: number) => void;
+  onState?: (state: 'starting' | 'running' | 'error', message?: string) => void;
+}
+
+/** Escape a value for an ffmpeg filter-graph option. */
+function fesc(v: string): string {
+  return v.replace(/[\\:',;[\]]/g, (c) => `\\${c}`);
+}
+
+export function decoderArgs(fps: number, ownerMark: string): string[] {
+  const S = INPUT_SIZE;
+  return [
+    '-hide_banner', '-nostats', '-loglevel', 'info',
+    '-fflags', '+genpts+discardcorrupt',
+    '-f', 'mp4', '-i', 'pipe:0',
+    '-an', '-sn', '-dn',
+    '-vf', `fps=${fps},scale=w=${S}:h=${S}:force_original_aspect_ratio=decrease,metadata=mode=add:key=gatehouse_owner:value=${fesc(ownerMark)}`,
+    '-pix_fmt', 'bgr24', '-f', 'rawvideo', 'pipe:1',
+  ];
+}
+
+/** The output frame size ffmpeg reports on stderr ("Output #0 … Video: rawvideo … 416x312"). */
+export function parseOutputSize(stderr: string): { width: number; height: number } | null {
+  const i = stderr.indexOf('Output #0');
+  if (i < 0) return null;
+  const m = /Video: rawvideo[^\n]*?\b(\d{2,5})x(\d{2,5})\b/.exec(stderr.slice(i));
+  return m ? { width: Number(m[1]), height: Number(m[2]) } : null;
+}
+
+const MAX_STDIN_BACKLOG = 8 * 1024 * 1024;
+
+export class FrameSource {
+  private detach: (() => void) | null = null;
+  private child: ChildProcess | null = null;
+  private initBuf: Buffer | null = null;
+  private needKey = true;
+  private stopped = true;
+  private retry: NodeJS.Timeout | null = null;
+  private failures = 0;
+  private size: { width: number; height: number } | null = null;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private stderr = '';
+  frames = 0;
+  lastError: string | null = null;
+
+  constructor(private readonly o: FrameSourceOptions) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.subscribe();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    this.detach?.();
+    this.detach = null;
+    await this.killDecoder();
+  }
+
+  private subscribe(): void {
+    if (this.stopped) return;
+    this.o.onState?.('starting');
+    const sink: LiveSink = {
+      init: (_codec, init) => {
+        this.initBuf = Buffer.from(init);
+        // New init (camera restarted, codec changed): start a fresh decoder.
+        void this.killDecoder().then(() => this.spawnDecoder());
+      },
+      fragment: (data, keyframe) => this.feed(data, keyframe),
+      close: (reason) => {
+        this.detach = null;
+        this.lastError = `live feed closed: ${reason}`;
+        log.debug(`detection feed for ${this.o.cameraId} closed: ${reason}`);
+        void this.killDecoder();
+        this.later(() => this.subscribe());
+      },
+    };
+    try {
+      this.detach = this.o.recorder.subscribeLive(this.o.cameraId, 'sub', sink);
+    } catch (err) {
+      this.lastError = (err as Error).message;
+      this.later(() => this.subscribe());
+    }
+  }
+
+  private later(fn: () => void): void {
+    if (this.stopped || this.retry) return;
+    const delay = Math.min(30_000, 1000 * 2 ** Math.min(this.failures, 5));
+    this.failures++;
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      fn();
+    }, delay);
+    this.retry.unref?.();
+  }
+
+  private feed(data: Buffer, keyframe: boolean): void {
+    const c = this.child;
+    if (!c || !c.stdin || c.stdin.destroyed) return;
+    if (this.needKey) {
+      if (!keyframe) return;
+      this.needKey = false;
+    }
+    // A decoder that cannot keep up skips to the next key frame rather than buffering without bound.
+    if (c.stdin.writableLength > MAX_STDIN_BACKLOG) {
+      this.needKey = true;
+      return;
+    }
+    c.stdin.write(data);
+  }
+
+  private spawnDecoder(): void {
+    if (this.stopped || this.child || !this.initBuf) return;
+    const args = decoderArgs(this.o.fps ?? 2, this.o.ownerMark);
+    const child = this.o.children.spawn(`detect-decoder ${this.o.cameraId}`, this.o.ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = child;
+    this.size = null;
+    this.stderr = '';
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.needKey = true;
+    child.stdin!.on('error', () => {
+      /* decoder gone; its exit handler restarts it */
+    });
+    child.stdin!.write(this.initBuf);
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (s: string) => {
+      if (this.size) {
+        if (/error/i.test(s)) log.debug(`decoder ${this.o.cameraId}: ${s.trim().slice(0, 300)}`);
+        return;
+      }
+      this.stderr = (this.stderr + s).slice(-20_000);
+      this.size = parseOutputSize(this.stderr);
+      if (this.size) {
+        log.debug(`decoder ${this.o.cameraId}: ${this.size.width}x${this.size.height} frames`);
+        this.drain();
+      }
+    });
+    child.stdout!.on('data', (b: Buffer) => {
+      this.pending.push(b);
+      this.pendingBytes += b.length;
+      this.drain();
+    });
+    child.on('error', (err) => {
+      this.lastError = `decoder failed to start: ${err.message}`;
+    });
+    child.once('exit', (code, signal) => {
+      // A decoder we replaced or stopped on purpose is not a failure.
+      const mine = this.child === child;
+      if (mine) this.child = null;
+      if (this.stopped || !mine) return;
+      this.lastError = `decoder exited (${signal ?? `code ${code}`})${this.stderr ? `: ${this.stderr.trim().split('\n').slice(-1)[0]}` : ''}`;
+      log.warn(`detection decoder for ${this.o.cameraId} ${this.lastError}; restarting`);
+      this.o.onState?.('error', this.lastError);
+      this.later(() => this.spawnDecoder());
+    });
+  }
+
+  /** Cut whole frames out of stdout; deliver only the newest of each chunk. */
+  private drain(): void {
+    if (!this.size) {
+      // Size not known yet: keep at most a few frames' worth.
+      while (this.pendingBytes > 4 * INPUT_SIZE * INPUT_SIZE * 3 && this.pending.length > 1) this.pendingBytes -= this.pending.shift()!.length;
+      return;
+    }
+    const frameBytes = this.size.width * this.size.height * 3;
+    if (this.pendingBytes < frameBytes) return;
+    const all = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    const whole = Math.floor(all.length / frameBytes);
+    const last = all.subarray((whole - 1) * frameBytes, whole * frameBytes);
+    const rest = all.subarray(whole * frameBytes);
+    this.pending = rest.length ? [Buffer.from(rest)] : [];
+    this.pendingBytes = rest.length;
+    this.frames += whole;
+    this.failures = 0;
+    this.lastError = null;
+    this.o.onState?.('running');
+    this.o.onFrame(Buffer.from(last), this.size.width, this.size.height);
+  }
+
+  private async killDecoder(): Promise<void> {
+    const c = this.child;
+    this.child = null;
+    if (!c) return;
+    try {
+      c.stdin?.destroy();
+    } catch {
+      /* gone */
+    }
+    await this.o.children.stop(c, 2000);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Engine-level: an in-process engine with the demo cameras produces
+ * `object` events (persisted, then on the bus) for the vtest demo camera,
+ * from the recorder's live feed through the decoder, the worker and the
+ * tracker. Turning detection off stops the pipeline and its decoder.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../main/engine/engine.js';
+import type { EventMap } from '../../main/api/contract.js';
+
+let dir: string;
+let engine: Engine;
+let token: string;
+
+async function waitFor<T>(what: string, fn: () => T | undefined | null | false, timeoutMs: number): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'detect-engine-'));
+  engine = new Engine({ dataDir: dir, adminPassword: 'adminadmin', headless: true, demo: true });
+  await engine.start();
+  const r = (await engine.handle('auth.login', { username: 'admin', password: 'adminadmin' }, { peer: 'test' })) as { token: string };
+  token = r.token;
+});
+
+afterAll(async () => {
+  await engine?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('detection in the engine', () => {
+  it('turns vtest demo cameras on by default and the others off', async () => {
+    const st = (await engine.handle('detection.status', {}, { peer: 'test', token })) as { cameras: { cameraId: string; enabled: boolean }[] };
+    const cams = engine.cameras.stored();
+    const vtest = cams.find((c) => c.url === 'demo://vtest')!;
+    const pattern = cams.find((c) => c.url === 'demo://pattern')!;
+    expect(st.cameras.find((c) => c.cameraId === vtest.id)!.enabled).toBe(true);
+    expect(st.cameras.find((c) => c.cameraId === pattern.id)!.enabled).toBe(false);
+  });
+
+  it('produces person object events for the vtest camera, stored and pushed', async () => {
+    const vtest = engine.cameras.stored().find((c) => c.url === 'demo://vtest')!;
+    const seen: EventMap['detection.object'][] = [];
+    const off = engine.bus.on('detection.object', (e) => seen.push(e));
+    try {
+      const ev = await waitFor('a person event on the vtest camera', () => seen.find((e) => e.cameraId === vtest.id && e.label === 'person'), 60_000);
+      expect(ev.score).toBeGreaterThanOrEqual(0.3);
+      expect(ev.box.every((v) => v >= 0 && v <= 1)).toBe(true);
+      expect(ev.id).toBeGreaterThan(0);
+      const from = new Date(Date.now() - 600_000).toISOString();
+      const to = new Date(Date.now() + 60_000).toISOString();
+      const list = (await engine.handle('events.list', { cameraId: vtest.id, from, to, kinds: ['object'] }, { peer: 'test', token })) as {
+        events: { kind: string; source: string; data: Record<string, unknown> }[];
+      };
+      const row = list.events.find((e) => e.data.trackId === ev.trackId);
+      expect(row?.kind).toBe('object');
+      expect(row?.data.label).toBe('person');
+      const st = (await engine.handle('detection.status', { cameraId: vtest.id }, { peer: 'test', token })) as {
+        ready: boolean;
+        cameras: { state: string; lastInferenceMs: number | null; fps: number }[];
+      };
+      expect(st.ready).toBe(true);
+      expect(st.cameras[0]!.state).toBe('running');
+      expect(st.cameras[0]!.lastInferenceMs).not.toBeNull();
+      // One person walking through is one track, not one event per frame.
+      expect(new Set(seen.map((e) => `${e.cameraId}:${e.trackId}`)).size).toBe(seen.length);
+    } finally {
+      off();
+    }
+  });
+
+  it('setEnabled is admin-only, persists, and stops the pipeline', async () => {
+    const vtest = engine.cameras.stored().find((c) => c.url === 'demo://vtest')!;
+    await expect(engine.handle('detection.setEnabled', { cameraId: 'nope', enabled: true }, { peer: 'test', token })).rejects.toThrow(/no camera/);
+    await expect(engine.handle('detection.setEnabled', { cameraId: vtest.id, enabled: false }, { peer: 'test' })).rejects.toThrow();
+    const r = (await engine.handle('detection.setEnabled', { cameraId: vtest.id, enabled: false }, { peer: 'test', token })) as { enabled: boolean; state: string };
+    expect(r.enabled).toBe(false);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'detection.json'), 'utf8')).cameras[vtest.id]).toBe(false);
+    const st = (await engine.handle('detection.status', { cameraId: vtest.id }, { peer: 'test', token })) as { cameras: { state: string }[] };
+    expect(st.cameras[0]!.state).toBe('off');
+  });
+});
