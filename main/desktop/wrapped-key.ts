@@ -1,6 +1,5 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import type { SecretBox } from '../engine/config/secrets.js';
+import { openWith, sealWith, type SecretBox } from '../engine/config/secrets.js';
 
 /**
  * The engine side of safe storage (runs in the engine host, a plain Node
@@ -35,24 +34,10 @@ export class WrappedKeySecretBox implements SecretBox {
   }
 
   seal(plain: string): string {
-    const iv = crypto.randomBytes(12);
-    const c = crypto.createCipheriv('aes-256-gcm', this.key, iv);
-    const ct = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
-    return `enc:v1:${iv.toString('base64')}:${c.getAuthTag().toString('base64')}:${ct.toString('base64')}`;
+    return sealWith(this.key, plain);
   }
 
   open(sealed: string): string {
-    const m = /^enc:v1:([^:]+):([^:]+):([^:]*)$/.exec(sealed);
-    if (!m) throw new Error('stored secret is not in the enc:v1 format; enter the camera password again');
-    for (const k of this.keys) {
-      try {
-        const d = crypto.createDecipheriv('aes-256-gcm', k, Buffer.from(m[1]!, 'base64'));
-        d.setAuthTag(Buffer.from(m[2]!, 'base64'));
-        return Buffer.concat([d.update(Buffer.from(m[3]!, 'base64')), d.final()]).toString('utf8');
-      } catch {
-        /* not sealed with this key: try the next */
-      }
-    }
-    throw new Error('stored secret was sealed with another key (another machine or OS account?); enter the camera password again');
+    return openWith(this.keys, sealed);
   }
 }

@@ -7,6 +7,7 @@ import { ApiError, EVENT_NAMES, type ClientFrame, type ServerFrame } from '../ap
 import type { Engine } from '../engine/engine.js';
 import { logger } from '../engine/log.js';
 import { packageRoot } from '../engine/paths.js';
+import { readBody } from '../engine/util/http-body.js';
 import { attachLive } from './live-ws.js';
 
 const log = logger('http');
@@ -69,27 +70,6 @@ function sendError(res: http.ServerResponse, err: unknown): void {
   if (err instanceof ApiError) return sendJson(res, err.status, { error: err.toBody() });
   log.error('request failed', err);
   sendJson(res, 500, { error: { code: 'internal', message: 'internal error; see the engine log' } });
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new ApiError('bad_request', `request body is larger than ${MAX_BODY} bytes`));
-        // Discard the rest so the client can read the answer; cut it off if it keeps sending.
-        req.removeAllListeners('data');
-        req.resume();
-        setTimeout(() => req.destroy(), 2000).unref();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function securityHeaders(res: http.ServerResponse): void {
@@ -178,7 +158,7 @@ export class HttpServer {
     if (p.startsWith('/api/rpc/')) {
       if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'bad_request', message: 'use POST with a JSON body' } }, { allow: 'POST' });
       const method = decodeURIComponent(p.slice('/api/rpc/'.length));
-      const text = await readBody(req);
+      const text = await readBody(req, MAX_BODY);
       let params: unknown = {};
       if (text.trim()) {
         try {

@@ -10,6 +10,7 @@
  * 400 for a malformed body (nothing of the batch is taken), 405, 413, 429.
  */
 import crypto from 'node:crypto';
+import { BodyTooLarge, readBody } from '../util/http-body.js';
 import type http from 'node:http';
 import type { AlarmSetup, SensorMessage } from '../../api/alarms.js';
 import { ApiError } from '../../api/contract.js';
@@ -47,24 +48,6 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
 
 function fail(res: http.ServerResponse, err: ApiError, headers: Record<string, string> = {}): void {
   send(res, err.status, { error: err.toBody() }, headers);
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(Object.assign(new ApiError('bad_request', `request body is larger than ${MAX_BODY} bytes; send at most ${MAX_BATCH} messages a request`), { tooLarge: true }));
-        req.resume();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /** Split the body into validated (sensor, message) pairs, or throw a 400 naming the bad item. */
@@ -138,7 +121,7 @@ export class SensorWebhook {
     stats.lastUsedAt = new Date().toISOString();
     let items: { sensorId: string; msg: SensorMessage }[];
     try {
-      const text = await readBody(req);
+      const text = await readBody(req, MAX_BODY, `request body is larger than ${MAX_BODY} bytes; send at most ${MAX_BATCH} messages a request`);
       if (!text.trim()) throw new ApiError('bad_request', 'the body is empty; send a JSON sensor message');
       let body: unknown;
       try {
@@ -152,7 +135,7 @@ export class SensorWebhook {
       this.d.sensors.reject();
       if (err instanceof ApiError) {
         log.warn(`webhook "${who.name}": rejected: ${err.message}`);
-        return fail(res, err, (err as { tooLarge?: boolean }).tooLarge ? { connection: 'close' } : {});
+        return fail(res, err, err instanceof BodyTooLarge ? { connection: 'close' } : {});
       }
       throw err;
     }
