@@ -1,23 +1,18 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AccessEntry } from '../../../../main/api/alarms.js';
-import { useClient, useEvent } from '../../api/context.js';
+import { useState } from 'react';
+import { useEvent } from '../../api/context.js';
 import { useCameras } from '../../state/cameras.js';
 import { navigate } from '../../state/route.js';
 import { useTimeZone } from '../../state/settings.js';
 import { formatDateTime } from '../../ui/format.js';
 import { isoOf } from './alarm-queue.js';
+import { usePagedList } from './usePagedList.js';
 
 
 /** The entry/exit log from access control: by badge, door and time, linked to the door camera's footage. */
 export function AccessLogView() {
-  const client = useClient();
   const tz = useTimeZone();
   const { byId } = useCameras();
   const [form, setForm] = useState({ badge: '', door: '', from: '', to: '', result: '' });
-  const [items, setItems] = useState<AccessEntry[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const gen = useRef(0);
   const params = {
     ...(form.badge.trim() ? { badge: form.badge.trim() } : {}),
     ...(form.door.trim() ? { door: form.door.trim() } : {}),
@@ -25,27 +20,7 @@ export function AccessLogView() {
     ...(isoOf(form.to) ? { to: isoOf(form.to) } : {}),
     ...(form.result ? { granted: form.result === 'granted' } : {}),
   };
-  const key = JSON.stringify(params);
-
-  const load = useCallback(
-    (next: string | null) => {
-      const g = next ? gen.current : ++gen.current;
-      client.call('access.search', { ...(JSON.parse(key) as object), cursor: next, limit: 100 }).then(
-        (page) => {
-          if (g !== gen.current) return;
-          setItems((prev) => (next ? [...prev, ...page.items] : page.items));
-          setCursor(page.nextCursor);
-          setError(null);
-        },
-        (err: Error) => g === gen.current && setError(err.message),
-      );
-    },
-    [client, key],
-  );
-  useEffect(() => {
-    const t = setTimeout(() => load(null), 250);
-    return () => clearTimeout(t);
-  }, [load]);
+  const { items, cursor, error, load } = usePagedList('access.search', params);
   useEvent('access.entry', () => {
     if (!cursor || items.length < 100) load(null);
   });

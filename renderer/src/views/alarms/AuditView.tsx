@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AuditRecord, AuditVerifyResult } from '../../../../main/api/alarms.js';
+import { useState } from 'react';
+import { usePagedList } from './usePagedList.js';
+import type { AuditVerifyResult } from '../../../../main/api/alarms.js';
 import { useClient } from '../../api/context.js';
 import { useShortcuts } from '../../keyboard/useShortcuts.js';
 import { useTimeZone } from '../../state/settings.js';
@@ -14,33 +15,12 @@ export function AuditView({ active = true }: { active?: boolean }) {
   const tz = useTimeZone();
   const [actor, setActor] = useState('');
   const [action, setAction] = useState('');
-  const [items, setItems] = useState<AuditRecord[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [verify, setVerify] = useState<AuditVerifyResult | null>(null);
   const [checking, setChecking] = useState(false);
-  const gen = useRef(0);
-  const key = JSON.stringify({ ...(actor.trim() ? { actor: actor.trim() } : {}), ...(action.trim() ? { action: action.trim() } : {}) });
-
-  const load = useCallback(
-    (next: string | null) => {
-      const g = next ? gen.current : ++gen.current;
-      client.call('audit.list', { ...(JSON.parse(key) as object), cursor: next, limit: 100 }).then(
-        (page) => {
-          if (g !== gen.current) return;
-          setItems((prev) => (next ? [...prev, ...page.items] : page.items));
-          setCursor(page.nextCursor);
-          setError(null);
-        },
-        (err: Error) => g === gen.current && setError(err.message),
-      );
-    },
-    [client, key],
-  );
-  useEffect(() => {
-    const t = setTimeout(() => load(null), 250);
-    return () => clearTimeout(t);
-  }, [load]);
+  const { items, cursor, error, setError, load } = usePagedList('audit.list', {
+    ...(actor.trim() ? { actor: actor.trim() } : {}),
+    ...(action.trim() ? { action: action.trim() } : {}),
+  });
 
   const check = async () => {
     setChecking(true);
