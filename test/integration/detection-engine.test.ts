@@ -79,6 +79,29 @@ describe('detection in the engine', () => {
     }
   });
 
+  it('a person becomes an alarm when a rule turns detection.person into an alarm (the default rule only logs)', async () => {
+    const vtest = engine.cameras.stored().find((c) => c.url === 'demo://vtest')!;
+    const meta = (await engine.handle('alarms.meta', {}, { peer: 'test', token })) as { types: { type: string }[] };
+    expect(meta.types.map((t) => t.type)).toContain('detection.person');
+    await engine.handle(
+      'alarms.setRules',
+      { rules: [{ id: 'person-raise', name: 'Person (raise)', match: { type: 'detection.person' }, action: 'alarm', priority: 3, coalesceSeconds: 600 }] },
+      { peer: 'test', token },
+    );
+    const found = await (async () => {
+      const until = Date.now() + 60_000;
+      for (;;) {
+        const q = (await engine.handle('alarms.queue', {}, { peer: 'test', token })) as { type: string; cameraIds: string[] }[];
+        const a = q.find((x) => x.type === 'detection.person');
+        if (a) return a;
+        if (Date.now() > until) throw new Error('timed out waiting for a detection.person alarm');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    })();
+    expect(found.cameraIds).toContain(vtest.id);
+    await engine.handle('alarms.setRules', { rules: null }, { peer: 'test', token });
+  });
+
   it('setEnabled is admin-only, persists, and stops the pipeline', async () => {
     const vtest = engine.cameras.stored().find((c) => c.url === 'demo://vtest')!;
     await expect(engine.handle('detection.setEnabled', { cameraId: 'nope', enabled: true }, { peer: 'test', token })).rejects.toThrow(/no camera/);

@@ -41,6 +41,7 @@ export const DEFAULT_SOPS: Record<AlarmType, string> = {
   'onvif.tamper':
     '1. Someone may have covered, moved or sprayed the camera. Check live and the seconds before.\n2. Send a patrol to the camera.\n3. Call the police if there is an intrusion.',
   'onvif.input': "1. A device wired to the camera's input fired (door contact, button). Check the linked view.\n2. Act per the site instructions for that input.",
+  'detection.person': '1. The detector saw a person. Look at the live view and the replay.\n2. Act per the site instructions if nobody should be there.',
   'sensor.door':
     '1. Look at the door camera live and the replay before the alarm.\n2. If nobody with a badge is seen, send a patrol.\n3. Call the police if forced entry is seen.\n4. Close with what was found.',
   'sensor.window': '1. Look at the cameras of the zone.\n2. Send a patrol to the window.\n3. Call the police if entry is seen.',
@@ -68,6 +69,7 @@ export const DEFAULT_RULES: AlarmRule[] = [
   rule({ id: 'default-tamper', name: 'Camera tamper', match: { type: 'onvif.tamper' }, priority: 2, coalesceSeconds: 120 }),
   rule({ id: 'default-input', name: 'Camera digital input', match: { type: 'onvif.input' }, priority: 2, coalesceSeconds: 60 }),
   rule({ id: 'default-onvif-motion', name: 'Camera motion (log only)', match: { type: 'onvif.motion' }, action: 'log', priority: 5, coalesceSeconds: 120 }),
+  rule({ id: 'default-person', name: 'Person detected (log only)', match: { type: 'detection.person' }, action: 'log', priority: 4, coalesceSeconds: 120 }),
   rule({ id: 'default-door', name: 'Door open', match: { type: 'sensor.door' }, priority: 2, coalesceSeconds: 60 }),
   rule({ id: 'default-window', name: 'Window open', match: { type: 'sensor.window' }, priority: 2, coalesceSeconds: 60 }),
   rule({ id: 'default-motion-sensor', name: 'Motion sensor', match: { type: 'sensor.motion' }, priority: 3, coalesceSeconds: 120 }),

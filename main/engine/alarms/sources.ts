@@ -148,6 +148,11 @@ export function attachSources(d: SourceDeps): () => void {
         safe('camera.clockSkew', () => {
           if (typeof c.skewMs === 'number') checkSkew(c.cameraId, now() + c.skewMs, 'camera clock (ONVIF)');
         });
+      } else if (ev === 'detection.object') {
+        // the detector's tracks (one per object); only people make alarms, logged by the default rule
+        const o = data as unknown as { cameraId: string; label: string; score: number; trackId: number; box: number[] };
+        if (o?.label === 'person' && typeof o.cameraId === 'string')
+          safe('detection.object', () => d.ingest(cam('detection.person', o.cameraId, `Person detected: ${name(o.cameraId)}`, { details: { score: o.score, trackId: o.trackId, box: o.box } })));
       } else if (ev === 'ptz.action') safe('ptz.action', () => d.onPtz?.(data as unknown as Record<string, unknown>));
     }),
   ];
