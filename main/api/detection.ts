@@ -34,7 +34,7 @@ export interface DetectionCameraStatus {
   fps: number;
   /** Inferences per second over the last ~10 s (frames that passed the motion gate and found the detector free). */
   inferFps: number;
-  /** Frames dropped because the detector was busy, since start. */
+  /** Frames dropped because the detector was busy (a newer frame of the camera replaced them), since start. */
   dropped: number;
   /** Frames skipped by the motion gate, since start. */
   gated: number;

@@ -53,7 +53,7 @@ describe('detection in the engine', () => {
     const seen: EventMap['detection.object'][] = [];
     const off = engine.bus.on('detection.object', (e) => seen.push(e));
     try {
-      const ev = await waitFor('a person event on the vtest camera', () => seen.find((e) => e.cameraId === vtest.id && e.label === 'person'), 60_000);
+      const ev = await waitFor('a person event on the vtest camera', () => seen.find((e) => e.cameraId === vtest.id && e.label === 'person'), 90_000);
       expect(ev.score).toBeGreaterThanOrEqual(0.3);
       expect(ev.box.every((v) => v >= 0 && v <= 1)).toBe(true);
       expect(ev.id).toBeGreaterThan(0);
@@ -80,7 +80,6 @@ describe('detection in the engine', () => {
   });
 
   it('a person becomes an alarm when a rule turns detection.person into an alarm (the default rule only logs)', async () => {
-    const vtest = engine.cameras.stored().find((c) => c.url === 'demo://vtest')!;
     const meta = (await engine.handle('alarms.meta', {}, { peer: 'test', token })) as { types: { type: string }[] };
     expect(meta.types.map((t) => t.type)).toContain('detection.person');
     await engine.handle(
@@ -98,8 +97,29 @@ describe('detection in the engine', () => {
         await new Promise((r) => setTimeout(r, 500));
       }
     })();
-    expect(found.cameraIds).toContain(vtest.id);
+    const vtestIds = engine.cameras.stored().filter((c) => c.url.startsWith('demo://vtest')).map((c) => c.id);
+    expect(vtestIds).toContain(found.cameraIds[0]);
     await engine.handle('alarms.setRules', { rules: null }, { peer: 'test', token });
+  });
+
+  it('restarts a decoder that died, and the decoder carries the data dir for stray reaping', async () => {
+    const vtest = engine.cameras.stored().find((c) => c.url === 'demo://vtest')!;
+    const decoders = () =>
+      (JSON.parse(fs.readFileSync(engine.paths.children, 'utf8')) as { pid: number; tag: string }[]).filter((c) => c.tag === `detect-decoder ${vtest.id}`);
+    const first = await waitFor('the decoder of the vtest camera', () => decoders()[0], 30_000);
+    expect(fs.readFileSync(`/proc/${first.pid}/cmdline`, 'utf8')).toContain(dir);
+    process.kill(-first.pid, 'SIGKILL');
+    const second = await waitFor('a new decoder', () => decoders().find((c) => c.pid !== first.pid), 60_000);
+    expect(second.pid).not.toBe(first.pid);
+    const t0 = Date.now();
+    await waitFor(
+      'inference after the restart',
+      () => {
+        const st = engine.detection!.status(vtest.id).cameras[0]!;
+        return st.lastInferenceAt !== null && Date.parse(st.lastInferenceAt) > t0;
+      },
+      60_000,
+    );
   });
 
   it('setEnabled is admin-only, persists, and stops the pipeline', async () => {

@@ -179,7 +179,12 @@ export class FrameSource {
       const mine = this.child === child;
       if (mine) this.child = null;
       if (this.stopped || !mine) return;
-      this.lastError = `decoder exited (${signal ?? `code ${code}`})${this.stderr ? `: ${this.stderr.trim().split('\n').slice(-1)[0]}` : ''}`;
+      const why = this.stderr
+        .split('\n')
+        .filter((l) => /error|invalid/i.test(l))
+        .slice(-1)[0]
+        ?.trim();
+      this.lastError = `decoder exited (${signal ?? `code ${code}`})${why ? `: ${why}` : ''}`;
       log.warn(`detection decoder for ${this.o.cameraId} ${this.lastError}; restarting`);
       this.o.onState?.('error', this.lastError);
       this.later(() => this.spawnDecoder());

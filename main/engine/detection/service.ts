@@ -25,7 +25,7 @@ import type { Db } from '../store/db.js';
 import { logger } from '../log.js';
 import { FrameSource } from './decoder.js';
 import { MotionGate } from './motion.js';
-import { DetectorPool } from './pool.js';
+import { DetectorPool, type DetectResult } from './pool.js';
 import { Tracker, type Track } from './tracker.js';
 
 const log = logger('detection');
@@ -71,6 +71,9 @@ class CameraRunner {
   gated = 0;
   lastInferenceMs: number | null = null;
   lastInferenceAt: number | null = null;
+  /** The newest decoded frame not yet looked at. */
+  pending: { frame: Buffer; w: number; h: number } | null = null;
+  servedAt = 0;
   /** track id → events row id */
   rows = new Map<number, number>();
 
@@ -171,7 +174,7 @@ export class DetectionService implements EngineModule {
       r.error = `the detector model is missing (${this.modelPath}); reinstall Gatehouse`;
       return;
     }
-    const pool = this.ensurePool();
+    this.ensurePool();
     r.source = new FrameSource({
       cameraId: id,
       recorder: this.d.recorder,
@@ -179,7 +182,7 @@ export class DetectionService implements EngineModule {
       ffmpegPath: ff.ffmpeg,
       ownerMark: this.d.paths.root,
       fps: this.opts.fps ?? 2,
-      onFrame: (frame, w, h) => this.onFrame(r, pool, frame, w, h),
+      onFrame: (frame, w, h) => this.onFrame(r, frame, w, h),
       onState: (s, msg) => {
         r.state = s;
         r.error = msg ?? (s === 'running' ? null : r.error);
@@ -199,40 +202,64 @@ export class DetectionService implements EngineModule {
     log.info(`detection off for ${id}`);
   }
 
-  private onFrame(r: CameraRunner, pool: DetectorPool, frame: Buffer, w: number, h: number): void {
-    const now = Date.now();
-    r.frameTimes.push(now);
+  /**
+   * Keep only the newest frame per camera; an older one still waiting is
+   * dropped. Frames go to the pool whenever a worker is free, cameras in turn.
+   */
+  private onFrame(r: CameraRunner, frame: Buffer, w: number, h: number): void {
+    r.frameTimes.push(Date.now());
     if (this.runners.get(r.cameraId) !== r) return;
-    if (!pool.idle()) {
-      r.dropped++;
-      return;
+    if (r.pending) r.dropped++;
+    r.pending = { frame, w, h };
+    this.pump();
+  }
+
+  private pump(): void {
+    const pool = this.pool;
+    if (!pool) return;
+    while (pool.idle()) {
+      // The camera served longest ago goes first.
+      const r = [...this.runners.values()].filter((x) => x.pending).sort((a, b) => a.servedAt - b.servedAt)[0];
+      if (!r) return;
+      const { frame, w, h } = r.pending!;
+      r.pending = null;
+      r.servedAt = Date.now();
+      const now = Date.now();
+      // No force while tracks are open: a still scene keeps its objects (misses count only on
+      // inferences), a parked car does not keep the detector busy, and whatever leaves moves.
+      if (!r.gate.check(frame, w, h, now)) {
+        r.gated++;
+        continue;
+      }
+      const buf = pool.buffer(frame.length);
+      new Uint8Array(buf).set(frame);
+      const p = pool.detect(buf, w, h);
+      if (!p) {
+        r.dropped++;
+        return;
+      }
+      p.then(
+        (res) => {
+          if (res && this.runners.get(r.cameraId) === r) this.onResult(r, res, now);
+          this.pump();
+        },
+        (err: Error) => {
+          log.warn(`detection on ${r.cameraId} failed: ${err.message}`);
+          this.pump();
+        },
+      );
     }
-    const force = r.tracker.open.length > 0;
-    if (!r.gate.check(frame, w, h, now, force)) {
-      r.gated++;
-      return;
-    }
-    const buf = pool.buffer(frame.length);
-    new Uint8Array(buf).set(frame);
-    const p = pool.detect(buf, w, h);
-    if (!p) {
-      r.dropped++;
-      return;
-    }
-    p.then(
-      (res) => {
-        if (!res || this.runners.get(r.cameraId) !== r) return;
-        const t = Date.now();
-        r.inferTimes.push(t);
-        r.lastInferenceMs = Math.round(res.inferMs * 10) / 10;
-        r.lastInferenceAt = t;
-        const dets = res.detections.filter((d) => EVENT_LABELS.includes(d.label)).map((d) => ({ label: d.label, score: d.score, box: d.box as NormBox }));
-        const u = r.tracker.update(dets, now);
-        for (const tr of u.started) this.startTrack(r, tr);
-        for (const tr of u.ended) this.endTrack(r, tr, t);
-      },
-      (err: Error) => log.warn(`detection on ${r.cameraId} failed: ${err.message}`),
-    );
+  }
+
+  private onResult(r: CameraRunner, res: DetectResult, frameMs: number): void {
+    const t = Date.now();
+    r.inferTimes.push(t);
+    r.lastInferenceMs = Math.round(res.inferMs * 10) / 10;
+    r.lastInferenceAt = t;
+    const dets = res.detections.filter((d) => EVENT_LABELS.includes(d.label)).map((d) => ({ label: d.label, score: d.score, box: d.box as NormBox }));
+    const u = r.tracker.update(dets, frameMs);
+    for (const tr of u.started) this.startTrack(r, tr);
+    for (const tr of u.ended) this.endTrack(r, tr, t);
   }
 
   private trackData(t: Track, end: number | null): Record<string, unknown> {

@@ -40,4 +40,15 @@ describe('tracker', () => {
     expect(tr.open.find((t) => t.id === 1)!.hits).toBe(2);
     expect(tr.flush().map((t) => t.id).sort()).toEqual([1, 2, 3]);
   });
+
+  it('follows a small object that moves more than its width between inferences (predicted centre)', () => {
+    const tr = new Tracker({ minHits: 2, maxMisses: 1 });
+    const small = (x: number) => ({ label: 'person', score: 0.7, box: [x, 0.5, x + 0.02, 0.56] as Box });
+    const ids = new Set<number>();
+    for (let i = 0; i < 20; i++) for (const t of tr.update([small(0.1 + i * 0.025)], i * 500).started) ids.add(t.id);
+    expect(ids.size).toBe(1);
+    // but a far jump of a different size is a new object
+    tr.update([{ label: 'person', score: 0.7, box: [0.9, 0.1, 0.98, 0.4] }], 10_500);
+    expect(tr.open.some((t) => t.box[0] === 0.9 && t.hits === 1)).toBe(true);
+  });
 });
