@@ -78,6 +78,8 @@ export interface UserInfo {
 }
 
 export interface Segment {
+  /** Index row id (stable while the segment exists; not kept across `index rebuild`). */
+  id?: number;
   start: string;
   end: string;
   path: string;

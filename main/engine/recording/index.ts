@@ -16,7 +16,7 @@ import { journalPath } from './layout.js';
 import { MediaRoutes } from './media-http.js';
 import { listRecordings, segmentsIn } from './query.js';
 import { salvageIncoming } from './salvage.js';
-import { StorageKeeper } from './storage.js';
+import { camerasWithSegments, StorageKeeper } from './storage.js';
 import { Timeline } from './timeline.js';
 import type { LiveSink, Recorder, RecorderDeps } from './types.js';
 
@@ -141,8 +141,7 @@ class RecorderImpl implements Recorder {
         log.info(`${id}: salvaged ${r.indexed.length} segment(s) left by the last run, dropped ${r.discarded} empty file(s)`);
       for (const s of r.indexed) this.segmentClosed(s);
     }
-    const cams = this.deps.db.prepare<[], { camera_id: string }>('SELECT DISTINCT camera_id FROM segments').all();
-    for (const { camera_id } of cams) {
+    for (const { camera_id } of camerasWithSegments(this.deps.db)) {
       if (!this.timeline.openGap(camera_id)) this.timeline.noteDown(camera_id, 'engine_down');
     }
   }

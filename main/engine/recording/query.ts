@@ -116,6 +116,7 @@ export function listRecordings(
 ): { segments: Segment[]; gaps: Gap[] } {
   const root = recordingsRoot ?? path.join(path.dirname(db.name), 'recordings');
   const segments = segmentsIn(db, cameraId, fromMs, toMs).map((s) => ({
+    id: s.id,
     start: new Date(s.startMs).toISOString(),
     end: new Date(s.endMs).toISOString(),
     path: path.join(root, s.rel),

@@ -133,7 +133,10 @@ export async function rebuildIndex(
   );
   const insGap = db.prepare('INSERT INTO gaps (camera_id, start_ms, end_ms, reason) VALUES (?, ?, ?, ?)');
   db.transaction(() => {
-    db.prepare('DELETE FROM segments').run();
+    // the segments view's tables (camera ids stay: they are referenced by id only here)
+    db.prepare('DELETE FROM seg').run();
+    db.prepare('DELETE FROM rec_runs').run();
+    db.prepare('DELETE FROM rec_params').run();
     db.prepare('DELETE FROM gaps').run();
     db.prepare('DELETE FROM garbage').run();
     for (const c of perCamera) {

@@ -53,7 +53,9 @@ describe('deleting segments', () => {
       const rel = `cam/2026-01-01/0${i}/seg${i}.mp4`;
       fs.mkdirSync(path.join(dir, path.dirname(rel)), { recursive: true });
       fs.writeFileSync(path.join(dir, rel), Buffer.alloc(10));
-      ids.push(Number(ins.run('cam', i * 10, i * 10 + 10, 10, rel, i === 2 ? 1 : 0).lastInsertRowid));
+      ins.run('cam', i * 10, i * 10 + 10, 10, rel, i === 2 ? 1 : 0);
+      // segments is a view (lastInsertRowid does not see through its insert trigger)
+      ids.push((db.prepare('SELECT MAX(id) AS id FROM segments').get() as { id: number }).id);
     }
     const res = deleteSegments(db, dir, ids);
     expect(res).toEqual([{ cameraId: 'cam', segments: 2, bytes: 20 }]);

@@ -153,17 +153,17 @@ export class StorageKeeper {
   }
 
   private retention(now: number): void {
-    const cams = this.d.db.prepare<[], { camera_id: string }>('SELECT DISTINCT camera_id FROM segments').all();
+    const cams = camerasWithSegments(this.d.db);
     const dels: Deleted[] = [];
     for (const { camera_id } of cams) {
       const days = this.d.retentionDaysOf(camera_id);
       if (days === null) continue;
       for (;;) {
         const rows = this.d.db
-          .prepare<[string, number], { id: number; start_ms: number; end_ms: number; bytes: number; locked: number }>(
-            'SELECT id, start_ms, end_ms, bytes, locked FROM segments WHERE camera_id = ? AND end_ms < ? AND locked = 0 ORDER BY start_ms LIMIT 500',
+          .prepare<[string, number, number], { id: number; start_ms: number; end_ms: number; bytes: number; locked: number }>(
+            'SELECT id, start_ms, end_ms, bytes, locked FROM segments WHERE camera_id = ? AND start_ms < ? AND end_ms < ? AND locked = 0 ORDER BY start_ms LIMIT 500',
           )
-          .all(camera_id, now - days * 86_400_000);
+          .all(camera_id, now - days * 86_400_000, now - days * 86_400_000);
         const chosen = selectExpired(
           rows.map((r) => toCandidate(camera_id, r)),
           () => days,
@@ -178,16 +178,17 @@ export class StorageKeeper {
   }
 
   private usedBytes(): number {
-    return this.d.db.prepare<[], { b: number | null }>('SELECT SUM(bytes) AS b FROM segments').get()?.b ?? 0;
+    return this.d.db.prepare<[], { b: number | null }>('SELECT SUM(bytes) AS b FROM seg').get()?.b ?? 0;
   }
 
   private oldest(limit: number): Candidate[] {
-    return this.d.db
-      .prepare<[number], { id: number; camera_id: string; start_ms: number; end_ms: number; bytes: number; locked: number }>(
-        'SELECT id, camera_id, start_ms, end_ms, bytes, locked FROM segments WHERE locked = 0 ORDER BY start_ms LIMIT ?',
-      )
-      .all(limit)
-      .map((r) => toCandidate(r.camera_id, r));
+    // the oldest of each camera (index camera, start), merged: there is no index on start alone
+    const q = this.d.db.prepare<[string, number], { id: number; start_ms: number; end_ms: number; bytes: number; locked: number }>(
+      'SELECT id, start_ms, end_ms, bytes, locked FROM segments WHERE camera_id = ? AND locked = 0 ORDER BY start_ms LIMIT ?',
+    );
+    const all: Candidate[] = [];
+    for (const { camera_id } of camerasWithSegments(this.d.db)) for (const r of q.all(camera_id, limit)) all.push(toCandidate(camera_id, r));
+    return all.sort((a, b) => a.startMs - b.startMs || a.id - b.id).slice(0, limit);
   }
 
   private quota(): void {
@@ -239,9 +240,11 @@ export class StorageKeeper {
 
   private compactJournals(): void {
     const rows = this.d.db
-      .prepare<[], { camera_id: string; s: number }>('SELECT camera_id, MIN(start_ms) AS s FROM segments GROUP BY camera_id')
+      .prepare<[], { camera_id: string; s: number | null }>(
+        'SELECT c.camera_id AS camera_id, (SELECT MIN(start_ms) FROM seg WHERE cam = c.id) AS s FROM rec_cameras c',
+      )
       .all();
-    for (const r of rows) compactJournal(journalPath(this.d.recordingsRoot, r.camera_id), r.s);
+    for (const r of rows) if (r.s !== null) compactJournal(journalPath(this.d.recordingsRoot, r.camera_id), r.s);
   }
 
   status(): StorageStatus {
@@ -303,4 +306,11 @@ function merge(dels: Deleted[]): Deleted[] {
     m.set(d.cameraId, x);
   }
   return [...m.values()];
+}
+
+/** Cameras that have indexed segments (cheap: one index probe per known camera). */
+export function camerasWithSegments(db: Db): { camera_id: string }[] {
+  return db
+    .prepare<[], { camera_id: string }>('SELECT camera_id FROM rec_cameras c WHERE EXISTS (SELECT 1 FROM seg WHERE cam = c.id) ORDER BY camera_id')
+    .all();
 }

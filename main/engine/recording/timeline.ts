@@ -6,6 +6,7 @@
 import type { GapReason } from '../../api/contract.js';
 import type { Db } from '../store/db.js';
 import { appendJournal } from './journal.js';
+import { parseSegmentName } from './layout.js';
 import { reasonSplitsGap } from './runs.js';
 
 export interface SegmentRow {
@@ -81,7 +82,12 @@ export class Timeline {
       insertGap: db.prepare('INSERT INTO gaps (camera_id, start_ms, end_ms, reason) VALUES (?, ?, ?, ?)'),
       closeGap: db.prepare('UPDATE gaps SET end_ms = ? WHERE id = ?'),
       deleteGap: db.prepare('DELETE FROM gaps WHERE id = ?'),
-      byPath: db.prepare<[string], SegmentRow>('SELECT * FROM segments WHERE path = ?'),
+      atStart: db.prepare<[string, number, string], { one: number }>(
+        'SELECT 1 AS one FROM segments WHERE camera_id = ? AND start_ms = ? AND path = ? LIMIT 1',
+      ),
+      byPath: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM segments WHERE path = ? LIMIT 1'),
+      // the row the segments view's insert trigger just added (rowid = max + 1)
+      lastId: db.prepare<[], { id: number }>('SELECT MAX(id) AS id FROM seg'),
     };
   }
 
@@ -97,7 +103,12 @@ export class Timeline {
     return this.q.openGap.get(cameraId);
   }
 
+  /** Is a segment indexed at this path (relative to the recordings root)? */
   hasPath(rel: string): boolean {
+    // paths are not stored: find the row by camera and start (indexed), then compare the derived path
+    const parts = rel.split(/[\\/]/);
+    const name = parseSegmentName(parts[parts.length - 1] ?? '');
+    if (name && parts.length >= 2) return !!this.q.atStart.get(parts[0]!, name.startMs, rel);
     return !!this.q.byPath.get(rel);
   }
 
@@ -169,8 +180,8 @@ export class Timeline {
           }
         }
       }
-      const r = this.q.insert.run({ ...s, salvaged: s.salvaged ? 1 : 0 });
-      return { id: Number(r.lastInsertRowid), closedGaps };
+      this.q.insert.run({ ...s, salvaged: s.salvaged ? 1 : 0 });
+      return { id: this.q.lastId.get()?.id ?? -1, closedGaps };
     })();
   }
 

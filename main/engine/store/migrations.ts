@@ -186,4 +186,90 @@ export const MIGRATIONS: string[] = [
   INSERT OR IGNORE INTO alarm_users (username, created_ms, alarm_id)
     SELECT DISTINCT e.username, a.created_ms, a.id FROM alarm_entries e JOIN alarms a ON a.id = e.alarm_id WHERE e.username <> 'system';
   `,
+  // recording: compact segment rows (docs/storage.md "Index size"). Camera ids, run ids and stream
+  // parameters (codec, size, init hash) move to small lookup tables referenced by integer ids; the path is
+  // not stored (it is derived from camera, start and run, as layout.ts names the file; a row whose path
+  // does not follow that keeps it in alt_path); the end is stored as a duration; one index (camera, start).
+  // `segments` becomes a view with the old columns, writable through triggers, so readers are unchanged.
+  `
+  CREATE TABLE rec_cameras (
+    id        INTEGER PRIMARY KEY,
+    camera_id TEXT NOT NULL UNIQUE
+  );
+  CREATE TABLE rec_runs (
+    id     INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL UNIQUE
+  );
+  CREATE TABLE rec_params (
+    id        INTEGER PRIMARY KEY,
+    codec     TEXT,
+    width     INTEGER,
+    height    INTEGER,
+    init_hash TEXT
+  );
+  CREATE TABLE seg (
+    id       INTEGER PRIMARY KEY,
+    cam      INTEGER NOT NULL,
+    start_ms INTEGER NOT NULL,
+    dur_ms   INTEGER NOT NULL,
+    bytes    INTEGER NOT NULL,
+    params   INTEGER,
+    run      INTEGER,
+    locked   INTEGER NOT NULL DEFAULT 0,
+    salvaged INTEGER NOT NULL DEFAULT 0,
+    alt_path TEXT
+  );
+  CREATE INDEX seg_cam_start ON seg(cam, start_ms);
+
+  INSERT INTO rec_cameras (camera_id) SELECT DISTINCT camera_id FROM segments ORDER BY camera_id;
+  INSERT INTO rec_runs (run_id) SELECT DISTINCT run_id FROM segments WHERE run_id IS NOT NULL ORDER BY run_id;
+  INSERT INTO rec_params (codec, width, height, init_hash) SELECT DISTINCT codec, width, height, init_hash FROM segments;
+  INSERT INTO seg (id, cam, start_ms, dur_ms, bytes, params, run, locked, salvaged, alt_path)
+    SELECT s.id, c.id, s.start_ms, s.end_ms - s.start_ms, s.bytes,
+      (SELECT p.id FROM rec_params p WHERE p.codec IS s.codec AND p.width IS s.width AND p.height IS s.height AND p.init_hash IS s.init_hash),
+      r.id, s.locked, s.salvaged,
+      CASE WHEN s.path IS s.camera_id || '/' || strftime('%Y-%m-%d/%H/%Y%m%dT%H%M%S', s.start_ms / 1000, 'unixepoch') ||
+                         printf('%03d', s.start_ms % 1000) || 'Z_' || s.run_id || '.mp4'
+           THEN NULL ELSE s.path END
+    FROM segments s JOIN rec_cameras c ON c.camera_id = s.camera_id LEFT JOIN rec_runs r ON r.run_id = s.run_id;
+  DROP TABLE segments;
+
+  CREATE VIEW segments AS
+    SELECT s.id AS id, c.camera_id AS camera_id, s.start_ms AS start_ms, s.start_ms + s.dur_ms AS end_ms, s.bytes AS bytes,
+      COALESCE(s.alt_path, c.camera_id || '/' || strftime('%Y-%m-%d/%H/%Y%m%dT%H%M%S', s.start_ms / 1000, 'unixepoch') ||
+                           printf('%03d', s.start_ms % 1000) || 'Z_' || r.run_id || '.mp4') AS path,
+      p.codec AS codec, p.width AS width, p.height AS height, r.run_id AS run_id, s.locked AS locked, s.salvaged AS salvaged,
+      p.init_hash AS init_hash
+    FROM seg s JOIN rec_cameras c ON c.id = s.cam LEFT JOIN rec_runs r ON r.id = s.run LEFT JOIN rec_params p ON p.id = s.params;
+
+  CREATE TRIGGER segments_insert INSTEAD OF INSERT ON segments BEGIN
+    INSERT OR IGNORE INTO rec_cameras (camera_id) VALUES (NEW.camera_id);
+    INSERT OR IGNORE INTO rec_runs (run_id) SELECT NEW.run_id WHERE NEW.run_id IS NOT NULL;
+    INSERT INTO rec_params (codec, width, height, init_hash) SELECT NEW.codec, NEW.width, NEW.height, NEW.init_hash
+      WHERE NOT EXISTS (SELECT 1 FROM rec_params WHERE codec IS NEW.codec AND width IS NEW.width AND height IS NEW.height AND init_hash IS NEW.init_hash);
+    INSERT INTO seg (id, cam, start_ms, dur_ms, bytes, params, run, locked, salvaged, alt_path) VALUES (
+      NEW.id,
+      (SELECT id FROM rec_cameras WHERE camera_id = NEW.camera_id),
+      NEW.start_ms, NEW.end_ms - NEW.start_ms, NEW.bytes,
+      (SELECT id FROM rec_params WHERE codec IS NEW.codec AND width IS NEW.width AND height IS NEW.height AND init_hash IS NEW.init_hash),
+      (SELECT id FROM rec_runs WHERE run_id = NEW.run_id),
+      COALESCE(NEW.locked, 0), COALESCE(NEW.salvaged, 0),
+      CASE WHEN NEW.path IS NEW.camera_id || '/' || strftime('%Y-%m-%d/%H/%Y%m%dT%H%M%S', NEW.start_ms / 1000, 'unixepoch') ||
+                            printf('%03d', NEW.start_ms % 1000) || 'Z_' || NEW.run_id || '.mp4'
+           THEN NULL ELSE NEW.path END);
+  END;
+  CREATE TRIGGER segments_update INSTEAD OF UPDATE ON segments BEGIN
+    UPDATE seg SET
+      dur_ms = NEW.end_ms - NEW.start_ms,
+      start_ms = NEW.start_ms,
+      bytes = NEW.bytes,
+      locked = NEW.locked,
+      salvaged = NEW.salvaged,
+      alt_path = CASE WHEN NEW.start_ms IS OLD.start_ms THEN alt_path ELSE OLD.path END
+    WHERE id = OLD.id;
+  END;
+  CREATE TRIGGER segments_delete INSTEAD OF DELETE ON segments BEGIN
+    DELETE FROM seg WHERE id = OLD.id;
+  END;
+  `,
 ];
