@@ -93,8 +93,10 @@ export class FrameSource {
     const sink: LiveSink = {
       init: (_codec, init) => {
         this.initBuf = Buffer.from(init);
-        // New init (camera restarted, codec changed): start a fresh decoder.
-        void this.killDecoder().then(() => this.spawnDecoder());
+        // First init: start the decoder now, so the GOP the hub sends right after it is decoded.
+        // A new init (camera restarted, codec changed): replace the decoder.
+        if (!this.child) this.spawnDecoder();
+        else void this.killDecoder().then(() => this.spawnDecoder());
       },
       fragment: (data, keyframe) => this.feed(data, keyframe),
       close: (reason) => {
