@@ -88,8 +88,9 @@ export function usePlaybackData(cameraIds: string[], view: View, origin: number)
               gaps: toGaps(r.gaps.map((g) => ({ ...g, end: g.open ? new Date().toISOString() : g.end }))),
               events: events.map((e) => ({
                 time: Date.parse(e.time),
-                kind: e.kind,
+                kind: markerKind(e.kind, e.data),
                 label: eventLabel(e.kind, e.source, e.data),
+                ...(markerEnd(e.data) !== null ? { end: markerEnd(e.data)! } : {}),
                 cameraId: e.cameraId,
                 id: String(e.id),
               })),
@@ -139,6 +140,17 @@ export function usePlaybackData(cameraIds: string[], view: View, origin: number)
   });
   useReconnect(() => setBump((b) => b + 1));
   return data;
+}
+
+/** Detections colour by what was seen (person, vehicle), other events by their kind. */
+function markerKind(kind: string, data: Record<string, unknown>): string {
+  return kind === 'object' && typeof data.label === 'string' ? data.label : kind;
+}
+
+/** A detection track's end, when it has ended. */
+function markerEnd(data: Record<string, unknown>): number | null {
+  const end = typeof data.end === 'string' ? Date.parse(data.end) : typeof data.end === 'number' ? data.end : NaN;
+  return Number.isFinite(end) ? end : null;
 }
 
 function eventLabel(kind: string, source: string, data: Record<string, unknown>): string {
