@@ -2,7 +2,10 @@
 
 import { figure } from '../lib/report.mjs';
 
-const RECORDING_TABLES = ['segments', 'gaps'];
+// Since index migration 6 the segment rows live in `seg` (with small lookup
+// tables); `segments` is a view over them. Older indexes have the table.
+const SEGMENT_TABLES = ['seg', 'segments', 'rec_cameras', 'rec_runs', 'rec_params'];
+const RECORDING_TABLES = [...SEGMENT_TABLES, 'gaps'];
 
 export default {
   name: 'index',
@@ -50,7 +53,10 @@ export default {
             'what grows with recording time: pages of the segments and gaps tables and their indexes (page granularity: short runs overstate it)',
           ),
         );
-        if (rows) figures.push(figure('bytes per segment row (incl. indexes)', (breakdown.perTable.segments ?? 0) / rows, 'B'));
+        if (rows) {
+          const segBytes = SEGMENT_TABLES.reduce((s, t) => s + (breakdown.perTable[t] ?? 0), 0);
+          figures.push(figure('bytes per segment row (incl. indexes and lookup tables)', segBytes / rows, 'B'));
+        }
       }
     } else {
       lines.push('(no per-table breakdown: the index could not be opened with better-sqlite3)');
