@@ -11,7 +11,8 @@ export function setLogLevel(l: Level): void {
 export function redact(s: string): string {
   return s
     .replace(/([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+):([^/@\s]*)@/gi, '$1$2:***@')
-    .replace(/(password|passwd|pwd|token)(["']?\s*[:=]\s*["']?)([^"'\s&,}]+)/gi, '$1$2***');
+    // key=value (query strings, form bodies) and "key": "value" (JSON); not prose such as "wrong password: check it".
+    .replace(/\b(password|passwd|pwd|token)(=|"\s*:\s*"|'\s*:\s*')([^"'\s&,}]+)/gi, '$1$2***');
 }
 
 function write(level: Level, scope: string, msg: string, extra?: unknown): void {
