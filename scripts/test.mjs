@@ -107,6 +107,24 @@ if (runUnit) {
   }
 }
 
+// Skipped specs and why (the reason given to test.skip), so a skip is never silent.
+const skips = [];
+function skippedWithReasons(report) {
+  const out = [];
+  const walk = (suite, prefix) => {
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        if (t.status !== 'skipped' && !(t.results ?? []).some((x) => x.status === 'skipped')) continue;
+        const reason = (t.annotations ?? []).find((a) => a.type === 'skip')?.description ?? 'no reason given';
+        out.push(`${spec.file ?? prefix}: ${spec.title} (${reason})`);
+      }
+    }
+    for (const child of suite.suites ?? []) walk(child, suite.file ?? prefix);
+  };
+  for (const suite of report.suites ?? []) walk(suite, suite.file ?? '');
+  return out;
+}
+
 // ---------------------------------------------------------------- playwright
 if (runE2e) {
   fs.rmSync(playwrightJson, { force: true });
@@ -117,6 +135,7 @@ if (runE2e) {
     totals.failed++;
   } else {
     const s = r.stats ?? {};
+    for (const line of skippedWithReasons(r)) skips.push(line);
     totals.passed += (s.expected ?? 0) + (s.flaky ?? 0);
     totals.failed += s.unexpected ?? 0;
     totals.skipped += s.skipped ?? 0;
@@ -137,6 +156,7 @@ if (runE2e) {
 }
 
 console.log('');
+for (const line of skips) console.log(`skipped: ${line}`);
 for (const p of problems) console.log(`test: ${p}`);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(totals.failed > 0 ? 1 : 0);
