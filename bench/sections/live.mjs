@@ -394,7 +394,7 @@ export default {
       `  of which in the console (player behind the newest frame received, p50/p95): ${f(lagStats.p50)} / ${f(lagStats.p95)} ms; the rest is the camera's encoder, the engine's remux and the socket`,
       `first frame after opening a tile (n=${firstFrame.n}): p50 ${f(firstFrame.p50)} ms, p95 ${f(firstFrame.p95)} ms, max ${f(firstFrame.max)} ms`,
       `  demo cameras (key frame every 2 s): p50 ${f(stats(firstBy.demo).p50)} ms, p95 ${f(stats(firstBy.demo).p95)} ms; RTSP 360p (key frame every 1 s): p50 ${f(stats(firstBy.rtsp).p50)} ms, p95 ${f(stats(firstBy.rtsp).p95)} ms`,
-      "  (a new viewer waits for the next key frame: the engine's live hub starts every viewer at one)",
+      "  (a new viewer gets the init segment and then the current GOP from its last key frame, so it shows a picture at once)",
       `full-screen switch from sub to main stream (camera with both, key frame every 1 s; n=${switchStats.n}): p50 ${f(switchStats.p50)} ms, p95 ${f(switchStats.p95)} ms`,
       `${TILES} tiles of 640×360 @ ${FPS} fps over ${seconds.toFixed(0)} s: ${playing}/${TILES} playing, ${shown} frames shown of ${expected.toFixed(0)} sent (${((100 * shown) / expected).toFixed(1)} %), ${dropped} dropped`,
       `  console CPU (Chromium, all its processes, software decoding): ${consoleCpuPct.toFixed(0)} % of one core (${(consoleCpuPct / TILES).toFixed(1)} % per tile; this machine has ${ctx.cores ?? 2} cores)`,
