@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { Gap, GapReason, Segment } from '../../api/contract.js';
 import type { Db } from '../store/db.js';
+import type { SegmentRow } from './timeline.js';
 
 /** No segment is longer than this (segment_time ≤ 600 s; a camera without key frames for an hour is broken). */
 export const MAX_SEGMENT_MS = 6 * 3600_000;
@@ -24,19 +25,8 @@ export interface SegmentDetail {
   initHash: string | null;
 }
 
-interface Row {
-  id: number;
-  start_ms: number;
-  end_ms: number;
-  bytes: number;
-  path: string;
-  codec: string | null;
-  width: number | null;
-  height: number | null;
-  run_id: string | null;
-  locked: number;
-  init_hash: string | null;
-}
+/** A `segments` row as the range queries select it. */
+type Row = Omit<SegmentRow, 'camera_id' | 'salvaged'>;
 
 type Stmt = ReturnType<Db['prepare']> & { all(...p: unknown[]): unknown[]; get(...p: unknown[]): unknown };
 const stmts = new WeakMap<Db, { segs: Stmt; gaps: Stmt; byId: Stmt }>();
