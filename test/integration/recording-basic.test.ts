@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRtspServer, type RtspFixture } from '../fixtures/rtsp.js';
 import type { Engine } from '../../main/engine/engine.js';
-import { HttpServer } from '../../main/server/http.js';
+import type { HttpServer } from '../../main/server/http.js';
 import { walkBuffer } from '../../main/engine/media/boxes.js';
-import { ffprobe, run, sleep, startEngine, tempDir, waitFor } from './recording-harness.js';
+import { ffprobe, run, sleep, startEngine, tempDir, waitFor, serveAndLogin } from './recording-harness.js';
 
 const FRAME_MS = 100; // the fixture's clip is 10 fps
 
@@ -28,13 +28,7 @@ describe('recording a camera', () => {
     dataDir = tempDir('basic');
     engine = await startEngine(dataDir, { segmentSeconds: 4 }, [{ name: 'Gate', url: rtsp.url('/cam1') }]);
     engine.bus.onAny((e) => events.push(e));
-    server = new HttpServer(engine, { port: 18021, host: '127.0.0.1' });
-    base = await server.start();
-    const r = await fetch(`${base}/api/rpc/auth.login`, {
-      method: 'POST',
-      body: JSON.stringify({ username: 'admin', password: 'adminadmin' }),
-    });
-    token = ((await r.json()) as { token: string }).token;
+    ({ server, base, token } = await serveAndLogin(engine, 18021));
   });
 
   afterAll(async () => {

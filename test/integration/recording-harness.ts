@@ -11,6 +11,7 @@ import type { Settings } from '../../main/api/contract.js';
 import { Engine } from '../../main/engine/engine.js';
 import { openConfig } from '../../main/cli/offline.js';
 import { addCamera, type CameraInput } from '../../main/engine/cameras/catalog.js';
+import { HttpServer } from '../../main/server/http.js';
 import { repoRoot } from '../fixtures/media.js';
 
 export const run = promisify(execFile);
@@ -34,6 +35,18 @@ export async function startEngine(dataDir: string, settings: Partial<Settings>, 
   const engine = new Engine({ dataDir, adminPassword: 'adminadmin', headless: true });
   await engine.start();
   return engine;
+}
+
+/** Serve an engine over HTTP on `port` and log in as the test admin: what the HTTP-facing tests need. */
+export async function serveAndLogin(engine: Engine, port: number): Promise<{ server: HttpServer; base: string; token: string }> {
+  const server = new HttpServer(engine, { port, host: '127.0.0.1' });
+  const base = await server.start();
+  const r = await fetch(`${base}/api/rpc/auth.login`, {
+    method: 'POST',
+    body: JSON.stringify({ username: 'admin', password: 'adminadmin' }),
+  });
+  const token = ((await r.json()) as { token: string }).token;
+  return { server, base, token };
 }
 
 export async function waitFor<T>(

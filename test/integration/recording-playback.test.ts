@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import type { Engine } from '../../main/engine/engine.js';
-import { HttpServer } from '../../main/server/http.js';
-import { startEngine, tempDir, waitFor } from './recording-harness.js';
+import type { HttpServer } from '../../main/server/http.js';
+import { startEngine, tempDir, waitFor, serveAndLogin } from './recording-harness.js';
 
 const CHROMIUM = process.env.GATEHOUSE_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -25,13 +25,7 @@ describe('playback in Chromium', () => {
   beforeAll(async () => {
     dataDir = tempDir('playback');
     engine = await startEngine(dataDir, { segmentSeconds: 4 }, [{ name: 'Clock', url: 'demo://pattern' }]);
-    server = new HttpServer(engine, { port: 18045, host: '127.0.0.1' });
-    base = await server.start();
-    const r = await fetch(`${base}/api/rpc/auth.login`, {
-      method: 'POST',
-      body: JSON.stringify({ username: 'admin', password: 'adminadmin' }),
-    });
-    token = ((await r.json()) as { token: string }).token;
+    ({ server, base, token } = await serveAndLogin(engine, 18045));
   });
 
   afterAll(async () => {
