@@ -23,21 +23,15 @@ import { GoToDialog } from './GoToDialog.js';
 import { IconFrameBack, IconFrameFwd, IconNextEvent, IconPause, IconPlay, IconPrevEvent } from './icons.js';
 import { PlaybackTile } from './PlaybackTile.js';
 import { GAP_TEXT, Timeline, type TimelineTrack } from './Timeline.js';
+import { DAY, formatClockMs, formatDay, formatDurationMs, HOUR, SECOND, zoneAbbrev } from '../../time/index.js';
 import {
   adjacentEvent,
-  DAY,
-  formatClockMs,
-  formatDay,
-  formatDuration,
   frameMs,
-  HOUR,
   ladderStep,
   nextPlayable,
-  SECOND,
   unionRuns,
   viewAround,
   follow as followView,
-  zoneAbbrev,
   zoomToSpan,
   type TimelineEvent,
   type View,
@@ -277,7 +271,7 @@ export function PlaybackView() {
           c.seek(np.t);
           t = np.t;
           say(
-            `Skipped ${formatDuration(np.skipped.end - np.skipped.start)} without recording${g ? ` (${GAP_TEXT[g.reason] ?? g.reason})` : ''}`,
+            `Skipped ${formatDurationMs(np.skipped.end - np.skipped.start, 'precise')} without recording${g ? ` (${GAP_TEXT[g.reason] ?? g.reason})` : ''}`,
           );
         } else if (!np && runs.length && t < to && t > runs[runs.length - 1]!.end) {
           c.pause();
@@ -527,7 +521,7 @@ export function PlaybackView() {
           >
             −
           </button>
-          <span data-testid="pb-span">{formatDuration(view.span)}</span>
+          <span data-testid="pb-span">{formatDurationMs(view.span, 'precise')}</span>
           <button
             type="button"
             className="btn small ghost"

@@ -1,37 +1,24 @@
 import { describe, expect, it } from 'vitest';
+import { DAY, formatClock, formatDay, HOUR, MINUTE, SECOND } from '../../time/index.js';
 import {
-  DAY,
-  HOUR,
   MAX_SPAN,
   MIN_SPAN,
-  MINUTE,
-  SECOND,
   adjacentEvent,
   alignedInstants,
   chooseStep,
   follow,
-  formatClock,
-  formatDay,
-  formatDuration,
   gapAt,
   ladderStep,
-  localDayLength,
   mergeRuns,
   nextPlayable,
-  offsetLabel,
   parseGoTo,
   rangesToRects,
-  repeatsWallClock,
-  resolveTimeZone,
   runIndexAt,
-  startOfLocalDay,
   ticks,
   timeToX,
   toGaps,
-  tzOffset,
   unionRuns,
   xToTime,
-  zonedToUtc,
   zoomToSpan,
   zoomView,
   type TimelineEvent,
@@ -39,44 +26,6 @@ import {
 
 const BER = 'Europe/Berlin';
 const T = (iso: string) => Date.parse(iso);
-
-describe('time zones and DST (Europe/Berlin)', () => {
-  it('knows the offsets either side of the 2026 changes', () => {
-    expect(tzOffset(T('2026-03-29T00:59:59Z'), BER)).toBe(HOUR);
-    expect(tzOffset(T('2026-03-29T01:00:00Z'), BER)).toBe(2 * HOUR);
-    expect(tzOffset(T('2026-10-25T00:59:59Z'), BER)).toBe(2 * HOUR);
-    expect(tzOffset(T('2026-10-25T01:00:00Z'), BER)).toBe(HOUR);
-    expect(offsetLabel(T('2026-07-01T12:00:00Z'), BER)).toBe('+02:00');
-    expect(offsetLabel(T('2026-07-01T12:00:00Z'), 'America/New_York')).toBe('-04:00');
-    expect(offsetLabel(T('2026-07-01T12:00:00Z'), 'Asia/Kathmandu')).toBe('+05:45');
-  });
-
-  it('has a 23-hour spring day and a 25-hour autumn day', () => {
-    expect(localDayLength(T('2026-03-29T12:00:00Z'), BER)).toBe(23 * HOUR);
-    expect(localDayLength(T('2026-10-25T12:00:00Z'), BER)).toBe(25 * HOUR);
-    expect(localDayLength(T('2026-06-01T12:00:00Z'), BER)).toBe(24 * HOUR);
-    expect(startOfLocalDay(T('2026-03-29T12:00:00Z'), BER)).toBe(T('2026-03-28T23:00:00Z'));
-    expect(startOfLocalDay(T('2026-10-25T12:00:00Z'), BER)).toBe(T('2026-10-24T22:00:00Z'));
-  });
-
-  it('maps wall-clock times to instants: skipped times move forward, repeated ones pick a side', () => {
-    expect(zonedToUtc({ year: 2026, month: 3, day: 29, hour: 1, minute: 59 }, BER)).toBe(T('2026-03-29T00:59:00Z'));
-    // 02:30 does not exist on 29 March: becomes 03:30 CEST.
-    expect(zonedToUtc({ year: 2026, month: 3, day: 29, hour: 2, minute: 30 }, BER)).toBe(T('2026-03-29T01:30:00Z'));
-    expect(zonedToUtc({ year: 2026, month: 3, day: 29, hour: 3 }, BER)).toBe(T('2026-03-29T01:00:00Z'));
-    // 02:30 happens twice on 25 October.
-    expect(zonedToUtc({ year: 2026, month: 10, day: 25, hour: 2, minute: 30 }, BER, 'earlier')).toBe(T('2026-10-25T00:30:00Z'));
-    expect(zonedToUtc({ year: 2026, month: 10, day: 25, hour: 2, minute: 30 }, BER, 'later')).toBe(T('2026-10-25T01:30:00Z'));
-    expect(repeatsWallClock(T('2026-10-25T00:30:00Z'), BER)).toBe(true);
-    expect(repeatsWallClock(T('2026-10-25T02:30:00Z'), BER)).toBe(false);
-  });
-
-  it('falls back to the system zone for an unknown configured zone', () => {
-    expect(resolveTimeZone('Europe/Berlin')).toBe('Europe/Berlin');
-    expect(resolveTimeZone('Not/AZone')).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
-    expect(resolveTimeZone(null)).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
-  });
-});
 
 describe('ticks', () => {
   it('places hourly ticks on the real instants across the spring gap (no 02:00)', () => {
@@ -274,15 +223,5 @@ describe('go to a typed time', () => {
     expect(parseGoTo('yesterday-ish', BER, now)).toHaveProperty('error');
     expect(parseGoTo('2026-02-30 10:00', BER, now)).toEqual({ error: '2026-02 has no day 30' });
     expect(parseGoTo('25:00', BER, now)).toHaveProperty('error');
-  });
-});
-
-describe('durations', () => {
-  it('formats for tiles and tooltips', () => {
-    expect(formatDuration(45_000)).toBe('45 s');
-    expect(formatDuration(3 * MINUTE + 5000)).toBe('3 min 5 s');
-    expect(formatDuration(25 * MINUTE)).toBe('25 min');
-    expect(formatDuration(3 * HOUR + 12 * MINUTE)).toBe('3 h 12 min');
-    expect(formatDuration(52 * HOUR)).toBe('2 d 4 h');
   });
 });

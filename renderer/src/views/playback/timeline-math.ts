@@ -8,11 +8,23 @@
  * day is drawn 23 or 25 hours wide, and the repeated autumn hour gets two
  * ticks (labelled with their UTC offsets so they can be told apart).
  */
-
-export const SECOND = 1000;
-export const MINUTE = 60 * SECOND;
-export const HOUR = 60 * MINUTE;
-export const DAY = 24 * HOUR;
+import {
+  DAY,
+  repeatsWallClock,
+  formatClock,
+  formatDay,
+  HOUR,
+  localMs,
+  MINUTE,
+  SECOND,
+  startOfLocalDay,
+  startOfNextLocalDay,
+  tzOffsetMs,
+  zoneAbbrev,
+  zoneParts,
+  zonedToUtc,
+  type Disambiguation,
+} from '../../time/index.js';
 
 /** Narrowest and widest visible span of the timeline. */
 export const MIN_SPAN = 10 * SECOND;
@@ -149,208 +161,6 @@ export function follow(v: View, t: number, at = 0.5): View {
   return { start: t - v.span * at, span: v.span };
 }
 
-// ------------------------------------------------------------ time zones
-
-interface ZoneParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  weekday: number;
-}
-
-const partFormatters = new Map<string, Intl.DateTimeFormat>();
-function partFormatter(tz: string): Intl.DateTimeFormat {
-  let f = partFormatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      weekday: 'short',
-    });
-    partFormatters.set(tz, f);
-  }
-  return f;
-}
-
-const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
-
-/** True if the runtime knows the IANA zone. */
-export function isValidTimeZone(tz: string): boolean {
-  try {
-    partFormatter(tz);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The zone to use: the configured one if valid, else the system's. */
-export function resolveTimeZone(configured: string | null | undefined): string {
-  if (configured && isValidTimeZone(configured)) return configured;
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
-
-/** Wall-clock fields of instant `t` in zone `tz` (seconds precision). */
-export function zoneParts(t: number, tz: string): ZoneParts {
-  const out: ZoneParts = { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, weekday: 4 };
-  for (const p of partFormatter(tz).formatToParts(new Date(t))) {
-    switch (p.type) {
-      case 'year':
-        out.year = Number(p.value);
-        break;
-      case 'month':
-        out.month = Number(p.value);
-        break;
-      case 'day':
-        out.day = Number(p.value);
-        break;
-      case 'hour':
-        out.hour = Number(p.value) % 24;
-        break;
-      case 'minute':
-        out.minute = Number(p.value);
-        break;
-      case 'second':
-        out.second = Number(p.value);
-        break;
-      case 'weekday':
-        out.weekday = WEEKDAYS[p.value] ?? 0;
-        break;
-    }
-  }
-  return out;
-}
-
-/** UTC offset of zone `tz` at instant `t`, in ms (local = utc + offset). */
-export function tzOffset(t: number, tz: string): number {
-  const whole = Math.floor(t / SECOND) * SECOND;
-  const p = zoneParts(whole, tz);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - whole;
-}
-
-/** "Local epoch" ms: the wall clock of `t` in `tz` read as if it were UTC. */
-export function localMs(t: number, tz: string): number {
-  return t + tzOffset(t, tz);
-}
-
-export type Disambiguation = 'earlier' | 'later';
-
-/**
- * The instant at which the wall clock in `tz` shows the given fields.
- * A time skipped by a spring-forward change moves forward by the size of
- * the change (02:30 on the Berlin spring day → 03:30 CEST), as Temporal's
- * "compatible" mode does. A time that occurs twice picks the earlier one
- * unless `which` is 'later'.
- */
-export function zonedToUtc(
-  f: { year: number; month: number; day: number; hour?: number; minute?: number; second?: number; ms?: number },
-  tz: string,
-  which: Disambiguation = 'earlier',
-): number {
-  const wall = Date.UTC(f.year, f.month - 1, f.day, f.hour ?? 0, f.minute ?? 0, f.second ?? 0, f.ms ?? 0);
-  // Offsets around the wall time: at most two distinct ones near a change.
-  const o1 = tzOffset(wall - DAY, tz);
-  const o2 = tzOffset(wall + DAY, tz);
-  const candidates: number[] = [];
-  for (const o of o1 === o2 ? [o1] : [o1, o2]) {
-    const t = wall - o;
-    if (tzOffset(t, tz) === o) candidates.push(t);
-  }
-  if (candidates.length === 0) {
-    // Skipped wall time: the gap's length is o2 - o1; move forward by it.
-    return wall - o1;
-  }
-  candidates.sort((a, b) => a - b);
-  return which === 'later' ? candidates[candidates.length - 1]! : candidates[0]!;
-}
-
-/** Local midnight that starts the calendar day containing `t`. */
-export function startOfLocalDay(t: number, tz: string): number {
-  const p = zoneParts(t, tz);
-  return zonedToUtc({ year: p.year, month: p.month, day: p.day }, tz);
-}
-
-/** Start of the next local calendar day after the one containing `t`. */
-export function startOfNextLocalDay(t: number, tz: string): number {
-  const p = zoneParts(t, tz);
-  const next = new Date(Date.UTC(p.year, p.month - 1, p.day + 1));
-  return zonedToUtc({ year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate() }, tz);
-}
-
-/** Length of the local day containing `t` (23, 24 or 25 h around DST changes). */
-export function localDayLength(t: number, tz: string): number {
-  return startOfNextLocalDay(t, tz) - startOfLocalDay(t, tz);
-}
-
-/** "+01:00" style offset of `tz` at `t`. */
-export function offsetLabel(t: number, tz: string): string {
-  const o = Math.round(tzOffset(t, tz) / MINUTE);
-  const sign = o < 0 ? '-' : '+';
-  const a = Math.abs(o);
-  return `${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
-}
-
-/** Short zone name at `t` ("CET", "CEST", "GMT+1"). */
-export function zoneAbbrev(t: number, tz: string): string {
-  try {
-    const parts = new Intl.DateTimeFormat('en-GB', { timeZone: tz, timeZoneName: 'short' }).formatToParts(new Date(t));
-    return parts.find((p) => p.type === 'timeZoneName')?.value ?? tz;
-  } catch {
-    return tz;
-  }
-}
-
-// ---------------------------------------------------------------- format
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const DAYNAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const p2 = (n: number) => String(n).padStart(2, '0');
-
-/** "14:05" or "14:05:09" (24 h) in the zone. */
-export function formatClock(t: number, tz: string, seconds = true): string {
-  const p = zoneParts(t, tz);
-  return seconds ? `${p2(p.hour)}:${p2(p.minute)}:${p2(p.second)}` : `${p2(p.hour)}:${p2(p.minute)}`;
-}
-
-/** "14:05:09.300" */
-export function formatClockMs(t: number, tz: string): string {
-  const ms = ((t % SECOND) + SECOND) % SECOND;
-  return `${formatClock(t, tz, true)}.${String(Math.floor(ms)).padStart(3, '0')}`;
-}
-
-/** "Sun 29 Mar" */
-export function formatDay(t: number, tz: string): string {
-  const p = zoneParts(t, tz);
-  return `${DAYNAMES[p.weekday]} ${p.day} ${MONTHS[p.month - 1]}`;
-}
-
-/** "2026-03-29 14:05:09" */
-export function formatDateTime(t: number, tz: string): string {
-  const p = zoneParts(t, tz);
-  return `${p.year}-${p2(p.month)}-${p2(p.day)} ${p2(p.hour)}:${p2(p.minute)}:${p2(p.second)}`;
-}
-
-/** "3 h 12 min", "45 s", "2 d 4 h": for "lost 3 min ago" and gap lengths. */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / SECOND));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return s % 60 && m < 10 ? `${m} min ${s % 60} s` : `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
-}
-
 // ----------------------------------------------------------------- ticks
 
 export interface Tick {
@@ -449,7 +259,7 @@ export function ticks(v: View, width: number, tz: string, minLabelPx = 72): { la
     else if (step < MINUTE) label = formatClock(t, tz, true);
     else label = formatClock(t, tz, false);
     // The repeated hour (clocks going back): tell the two apart by offset.
-    if (!midnight && step < DAY && step >= MINUTE && tzOffset(t - HOUR, tz) !== tzOffset(t + HOUR, tz)) {
+    if (!midnight && step < DAY && step >= MINUTE && tzOffsetMs(t - HOUR, tz) !== tzOffsetMs(t + HOUR, tz)) {
       const abbr = zoneAbbrev(t, tz);
       if (repeatsWallClock(t, tz)) label = `${label} ${abbr}`;
     }
@@ -466,13 +276,6 @@ export function ticks(v: View, width: number, tz: string, minLabelPx = 72): { la
   }
   const minor = minorStep ? alignedInstants(from, to, minorStep, tz, 4000).filter((t) => !instants.includes(t)) : [];
   return { labelled, minor, step };
-}
-
-/** True if the wall-clock time at `t` also occurs at another instant (autumn overlap). */
-export function repeatsWallClock(t: number, tz: string): boolean {
-  const p = zoneParts(t, tz);
-  const f = { year: p.year, month: p.month, day: p.day, hour: p.hour, minute: p.minute, second: p.second };
-  return zonedToUtc(f, tz, 'earlier') !== zonedToUtc(f, tz, 'later');
 }
 
 // --------------------------------------------------------- runs and gaps
@@ -618,6 +421,8 @@ export function eventsNear(events: TimelineEvent[], v: View, width: number, x: n
 }
 
 // -------------------------------------------------------- go to a time
+
+const p2 = (n: number) => String(n).padStart(2, '0');
 
 /**
  * Parse what a guard types into "go to time", in zone `tz`, relative to
