@@ -13,7 +13,7 @@ import { useConnection } from '../../api/context.js';
 import { useShortcuts } from '../../keyboard/useShortcuts.js';
 import { registerMaster } from '../../media/debug.js';
 import type { PlaybackPlayer } from '../../media/playback-player.js';
-import { MasterClock, shuttle, SPEEDS, speedLabel } from '../../media/sync.js';
+import { frameDurationMs, MasterClock, shuttle, SPEEDS, speedLabel } from '../../media/sync.js';
 import { usePageVisible } from '../../media/useLiveStream.js';
 import { useCameras } from '../../state/cameras.js';
 import { navigate, useRoute } from '../../state/route.js';
@@ -24,18 +24,8 @@ import { IconFrameBack, IconFrameFwd, IconNextEvent, IconPause, IconPlay, IconPr
 import { PlaybackTile } from './PlaybackTile.js';
 import { GAP_TEXT, Timeline, type TimelineTrack } from './Timeline.js';
 import { DAY, formatClockMs, formatDay, formatDurationMs, HOUR, SECOND, zoneAbbrev } from '../../time/index.js';
-import {
-  adjacentEvent,
-  frameMs,
-  ladderStep,
-  nextPlayable,
-  unionRuns,
-  viewAround,
-  follow as followView,
-  zoomToSpan,
-  type TimelineEvent,
-  type View,
-} from './timeline-math.js';
+import { adjacentEvent, nextPlayable, unionRuns, type TimelineEvent } from './timeline-math/runs.js';
+import { follow as followView, ladderStep, viewAround, zoomToSpan, type View } from './timeline-math/zoom.js';
 import { usePlaybackData } from './usePlaybackData.js';
 import { useViewFocus } from '../live/useViewFocus.js';
 import '../live/live.css';
@@ -217,7 +207,7 @@ export function PlaybackView() {
       }
       c.pause();
       setPlaying(false);
-      seek(c.now() + frames * frameMs(focusCam?.status.fps));
+      seek(c.now() + frames * frameDurationMs(focusCam?.status.fps));
     },
     [live, seek, focusCam],
   );
