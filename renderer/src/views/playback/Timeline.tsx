@@ -9,7 +9,15 @@
  */
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { formatClock, formatDateTime, formatDurationMs, zoneAbbrev, zoneAbbrevLabel } from '../../time/index.js';
-import { eventsNear, gapAt, isRecorded, rangesToRects, type RecordedRun, type TimelineEvent, type TimelineGap } from './timeline-math/runs.js';
+import {
+  eventsNear,
+  gapAt,
+  isRecorded,
+  rangesToRects,
+  type RecordedRun,
+  type TimelineEvent,
+  type TimelineGap,
+} from './timeline-math/runs.js';
 import { ticks } from './timeline-math/ticks.js';
 import { panView, timeToX, xToTime, zoomView, type View } from './timeline-math/zoom.js';
 
