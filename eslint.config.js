@@ -3,7 +3,8 @@
 // for the renderer, and the project's boundaries as import restrictions:
 //  - only main/desktop/ may import electron (the engine runs under plain Node);
 //  - the renderer never imports the engine, the server or Node built-ins
-//    (it shares main/api/ only).
+//    (it shares main/api/ only), and its app code never imports
+//    renderer/src/test-support/ (test doubles).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -76,13 +77,14 @@ export default tseslint.config(
             ...electronOnlyInDesktop.patterns,
             { group: ['**/main/engine/**', '**/main/server/**', '**/main/cli/**', '**/main/desktop/**'], message: 'The renderer talks to the engine through the API client only (it may import main/api/).' },
             { group: ['node:*'], message: 'The renderer runs in a browser (or a sandboxed Electron window): no Node built-ins.' },
+            { group: ['**/test-support/**'], message: 'renderer/src/test-support/ (FakeServer, …) is for tests only.' },
           ],
         },
       ],
     },
   },
   {
-    files: ['renderer/vite.config.ts', 'renderer/**/*.test.{ts,tsx}'],
+    files: ['renderer/vite.config.ts', 'renderer/**/*.test.{ts,tsx}', 'renderer/src/test-support/**'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: { 'no-restricted-imports': ['error', electronOnlyInDesktop] },
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { correct, MasterClock, shuttle, speedLabel } from './sync.js';
+import { correct, frameDurationMs, MasterClock, shuttle, speedLabel } from './sync.js';
 
 describe('master clock', () => {
   it('advances at its rate only while playing, and re-anchors on change', () => {
@@ -67,5 +67,15 @@ describe('J/K/L shuttle', () => {
     expect(shuttle(4, 'k', true)).toEqual({ rate: 4, playing: false });
     expect(speedLabel(0.25)).toBe('¼×');
     expect(speedLabel(16)).toBe('16×');
+  });
+});
+
+describe('frame duration', () => {
+  it('is 1/fps in ms, 100 ms for an unknown or absurd rate', () => {
+    expect(frameDurationMs(25)).toBe(40);
+    expect(frameDurationMs(50)).toBe(20);
+    expect(frameDurationMs(null)).toBe(100);
+    expect(frameDurationMs(0)).toBe(100);
+    expect(frameDurationMs(1000)).toBe(100);
   });
 });

@@ -67,6 +67,11 @@ export class MasterClock {
   }
 }
 
+/** Duration of one frame at `fps` in ms (frame steps, sync tolerance), with a sane default for unknown rates. */
+export function frameDurationMs(fps: number | null | undefined): number {
+  return fps && fps > 0 && fps <= 240 ? 1000 / fps : 100;
+}
+
 export interface Correction {
   /** Seek the slave to this wall time. */
   seekTo: number | null;

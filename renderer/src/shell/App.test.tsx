@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, type CameraInfo, type CameraStatus, type Settings } from '../../../main/api/contract.js';
 import type { ApiClient } from '../api/client.js';
 import { ClientProvider } from '../api/context.js';
-import { FakeServer } from '../api/fake-server.js';
+import { FakeServer } from '../test-support/fake-server.js';
 import { installKeyboard } from '../keyboard/useShortcuts.js';
 import { App } from './App.js';
 

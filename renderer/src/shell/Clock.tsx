@@ -1,6 +1,6 @@
 import { useNow } from '../state/now.js';
 import { useSettings } from '../state/settings.js';
-import { formatClock, formatDateTime, utcOffset, zoneLabel } from '../ui/format.js';
+import { formatClock, formatDateTime, utcOffsetLabel, zoneLabel } from '../time/index.js';
 
 /** Wall clock in the console's time zone, with the zone spelled out. */
 export function Clock() {
@@ -12,11 +12,11 @@ export function Clock() {
       className="clock"
       data-testid="clock"
       data-tz={timeZone}
-      title={`${date} ${timeZone} (${utcOffset(timeZone, new Date(now))})${timeZoneIsLocal ? ": this computer's zone; set one in Settings → General" : ''}`}
+      title={`${date} ${timeZone} (${utcOffsetLabel(now, timeZone)})${timeZoneIsLocal ? ": this computer's zone; set one in Settings → General" : ''}`}
     >
       <span className="clock-date">{date}</span>
       <span className="clock-time">{formatClock(now, timeZone)}</span>
-      <span className="clock-tz">{zoneLabel(timeZone, new Date(now))}</span>
+      <span className="clock-tz">{zoneLabel(now, timeZone)}</span>
     </span>
   );
 }

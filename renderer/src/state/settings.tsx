@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Settings } from '../../../main/api/contract.js';
 import { useClient, useEvent, useReconnect } from '../api/context.js';
-import { browserTimeZone, isValidTimeZone } from '../ui/format.js';
+import { browserTimeZone, isValidTimeZone } from '../time/index.js';
 
 export interface SettingsState {
   settings: Settings | null;

@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../main/api/contract.js';
-import {
-  fieldError,
-  formatAgo,
-  formatBytes,
-  formatClock,
-  formatDateTime,
-  formatDuration,
-  formatFps,
-  formatResolution,
-  formatWhen,
-  healthCounts,
-  stateTone,
-  utcOffset,
-  zoneLabel,
-} from './format.js';
+import { fieldError, formatBytes, formatFps, formatResolution, healthCounts, stateTone } from './format.js';
 
 describe('format', () => {
   it('formats bytes in decimal units', () => {
@@ -26,50 +12,6 @@ describe('format', () => {
     expect(formatBytes(2.5e12)).toBe('2.50 TB');
     expect(formatBytes(null)).toBe('–');
     expect(formatBytes(Number.NaN)).toBe('–');
-  });
-
-  it('formats durations compactly', () => {
-    expect(formatDuration(42)).toBe('42 s');
-    expect(formatDuration(300)).toBe('5 min');
-    expect(formatDuration(3600)).toBe('1 h');
-    expect(formatDuration(3 * 3600 + 12 * 60)).toBe('3 h 12 min');
-    expect(formatDuration(4 * 86400 + 2 * 3600)).toBe('4 d 2 h');
-    expect(formatDuration(-5)).toBe('0 s');
-  });
-
-  it('says how long ago', () => {
-    const now = Date.parse('2026-11-26T08:00:00Z');
-    expect(formatAgo('2026-11-26T07:57:00Z', now)).toBe('3 min ago');
-    expect(formatAgo('2026-11-26T07:59:58Z', now)).toBe('just now');
-    expect(formatAgo('2026-11-26T08:02:00Z', now)).toBe('in 2 min');
-    expect(formatAgo(null, now)).toBe('–');
-    expect(formatAgo('garbage', now)).toBe('–');
-  });
-
-  it('shows times in an explicit zone, 24 h', () => {
-    const t = '2026-11-26T08:14:03Z';
-    expect(formatDateTime(t, 'UTC')).toBe('2026-11-26 08:14:03');
-    expect(formatDateTime(t, 'Europe/Berlin')).toBe('2026-11-26 09:14:03');
-    expect(formatDateTime(t, 'America/New_York')).toBe('2026-11-26 03:14:03');
-    expect(formatDateTime('2026-07-01T00:30:00Z', 'Asia/Kolkata')).toBe('2026-07-01 06:00:00');
-    expect(formatClock(Date.parse('2026-11-26T23:59:59Z'), 'UTC')).toBe('23:59:59');
-    expect(formatDateTime('nope', 'UTC')).toBe('–');
-  });
-
-  it('drops the date for today', () => {
-    const now = Date.parse('2026-11-26T12:00:00Z');
-    expect(formatWhen('2026-11-26T08:00:00Z', 'UTC', now)).toBe('08:00:00');
-    expect(formatWhen('2026-11-25T08:00:00Z', 'UTC', now)).toBe('2026-11-25 08:00:00');
-  });
-
-  it('computes UTC offsets, including DST and half hours', () => {
-    expect(utcOffset('UTC')).toBe('UTC');
-    expect(utcOffset('Europe/Berlin', new Date('2026-01-15T12:00:00Z'))).toBe('UTC+01:00');
-    expect(utcOffset('Europe/Berlin', new Date('2026-07-15T12:00:00Z'))).toBe('UTC+02:00');
-    expect(utcOffset('America/New_York', new Date('2026-01-15T12:00:00Z'))).toBe('UTC-05:00');
-    expect(utcOffset('Asia/Kolkata', new Date('2026-01-15T12:00:00Z'))).toBe('UTC+05:30');
-    expect(zoneLabel('UTC')).toBe('UTC');
-    expect(zoneLabel('Europe/Berlin', new Date('2026-01-15T12:00:00Z'))).toBe('Europe/Berlin UTC+01:00');
   });
 
   it('formats video properties', () => {

@@ -3,7 +3,7 @@ import { useEvent } from '../../api/context.js';
 import { useCameras } from '../../state/cameras.js';
 import { navigate } from '../../state/route.js';
 import { useTimeZone } from '../../state/settings.js';
-import { formatDateTime } from '../../ui/format.js';
+import { formatDateTime } from '../../time/index.js';
 import { isoOf } from './alarm-queue.js';
 import { usePagedList } from './usePagedList.js';
 

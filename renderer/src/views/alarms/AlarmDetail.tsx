@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { ALARM_TYPE_LABELS, PRIORITIES, type Alarm, type AlarmEntry } from '../../../../main/api/alarms.js';
 import { useClient, useEvent } from '../../api/context.js';
 import { useCameras } from '../../state/cameras.js';
-import { formatAgo, formatDateTime, formatWhen } from '../../ui/format.js';
+import { formatAgo, formatDateTime, formatWhen } from '../../time/index.js';
 import { STATE_TEXT, secondsToEscalation } from './alarm-queue.js';
 import { AlarmCameraPane } from './AlarmMedia.js';
 

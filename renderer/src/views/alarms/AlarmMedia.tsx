@@ -4,7 +4,7 @@ import type { Segment } from '../../../../main/api/contract.js';
 import { useClient } from '../../api/context.js';
 import { useLiveStream } from '../../media/useLiveStream.js';
 import { navigate } from '../../state/route.js';
-import { formatClock } from '../../ui/format.js';
+import { formatClock } from '../../time/index.js';
 
 /** Live view of one alarm camera (sub stream), via video's live player. */
 function LivePane({ cameraId, enabled }: { cameraId: string; enabled: boolean }) {

@@ -5,7 +5,7 @@ import { useClient, useConnection } from '../../api/context.js';
 import { useShortcuts } from '../../keyboard/useShortcuts.js';
 import { useNow } from '../../state/now.js';
 import { useTimeZone } from '../../state/settings.js';
-import { formatDuration } from '../../ui/format.js';
+import { formatDurationMs } from '../../time/index.js';
 import { useToast } from '../../ui/toast.js';
 import { keepSelection, secondsToEscalation, STATE_TEXT } from './alarm-queue.js';
 import { AlarmDetail, PriorityChip } from './AlarmDetail.js';
@@ -18,7 +18,7 @@ const MEDIA_MODES = ['both', 'live', 'replay'] as const;
 type MediaMode = (typeof MEDIA_MODES)[number];
 
 function ageText(iso: string, now: number): string {
-  return formatDuration((now - Date.parse(iso)) / 1000);
+  return formatDurationMs(now - Date.parse(iso));
 }
 
 /** The top strip: the most urgent alarm nobody acknowledged yet, and supervisor notices. */

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alarm } from '../../../../main/api/alarms.js';
 import type { ApiClient } from '../../api/client.js';
 import { ClientProvider } from '../../api/context.js';
-import { FakeServer } from '../../api/fake-server.js';
+import { FakeServer } from '../../test-support/fake-server.js';
 import { AlarmWall } from './AlarmWall.js';
 
 (globalThis as unknown as { IS_REACT_ACT_ENVIRONMENT: boolean }).IS_REACT_ACT_ENVIRONMENT = true;

@@ -1,6 +1,6 @@
 import { PRIORITIES } from '../../../../main/api/alarms.js';
 import { useNow } from '../../state/now.js';
-import { formatDuration } from '../../ui/format.js';
+import { formatDurationMs } from '../../time/index.js';
 import { STATE_TEXT } from './alarm-queue.js';
 import { useAlarmQueue } from './useAlarmQueue.js';
 import './alarms.css';
@@ -41,7 +41,7 @@ export function AlarmWall() {
                 {a.claimedBy ? ` · ${a.claimedBy}` : ''}
                 {a.escalation ? ` · ESCALATED` : ''}
               </span>
-              <span className="aw-age">{formatDuration((now - Date.parse(a.createdAt)) / 1000)}</span>
+              <span className="aw-age">{formatDurationMs(now - Date.parse(a.createdAt))}</span>
             </li>
           );
         })}

@@ -4,7 +4,7 @@ import type { AuditVerifyResult } from '../../../../main/api/alarms.js';
 import { useClient } from '../../api/context.js';
 import { useShortcuts } from '../../keyboard/useShortcuts.js';
 import { useTimeZone } from '../../state/settings.js';
-import { formatDateTime } from '../../ui/format.js';
+import { formatDateTime } from '../../time/index.js';
 
 /**
  * Supervisor view of the audit trail: who did what and when (logins, alarm

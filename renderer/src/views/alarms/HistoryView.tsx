@@ -6,7 +6,7 @@ import { useShortcuts } from '../../keyboard/useShortcuts.js';
 import { useCameras } from '../../state/cameras.js';
 import { useNow } from '../../state/now.js';
 import { useTimeZone } from '../../state/settings.js';
-import { formatDateTime } from '../../ui/format.js';
+import { browserTimeZone, formatDateTime } from '../../time/index.js';
 import { isoOf, STATE_TEXT } from './alarm-queue.js';
 import { AlarmDetail } from './AlarmDetail.js';
 
@@ -170,7 +170,7 @@ export function HistoryView({ active = true }: { active?: boolean }) {
         <label>
           Text <input value={form.text} onChange={set('text')} placeholder="title or source" size={14} data-testid="ah-text" />
         </label>
-        <span className="muted small-print">Times in {Intl.DateTimeFormat().resolvedOptions().timeZone}</span>
+        <span className="muted small-print">Times in {browserTimeZone()}</span>
       </form>
       {error && <div className="notice notice-error">{error}</div>}
       <div className="ah-body">

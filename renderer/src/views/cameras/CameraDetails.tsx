@@ -3,7 +3,8 @@ import type { CameraInfo } from '../../../../main/api/contract.js';
 import { useNow } from '../../state/now.js';
 import { useSettings } from '../../state/settings.js';
 import { StateBadge } from '../../ui/StateBadge.js';
-import { formatAgo, formatDateTime, formatFps, formatResolution } from '../../ui/format.js';
+import { formatAgo, formatDateTime } from '../../time/index.js';
+import { formatFps, formatResolution } from '../../ui/format.js';
 import { DeviceInfoCard } from './onvif/DeviceInfoCard.js';
 
 /** Everything known about one camera, beside the list. */

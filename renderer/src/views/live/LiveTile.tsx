@@ -2,7 +2,7 @@ import { memo, useEffect, useRef, useState, type DragEvent } from 'react';
 import type { CameraInfo } from '../../../../main/api/contract.js';
 import { useLiveStream } from '../../media/useLiveStream.js';
 import { STATE_LABELS, stateTone } from '../../ui/format.js';
-import { formatClock, formatDuration } from '../playback/timeline-math.js';
+import { formatClock, formatDurationMs } from '../../time/index.js';
 import { SnapshotView } from './SnapshotView.js';
 import { TilePtz } from './TilePtz.js';
 
@@ -192,7 +192,7 @@ export const LiveTile = memo(function LiveTile(p: LiveTileProps) {
       {cam && down && st && (
         <div className="tile-center down-msg" role="status">
           <strong>
-            {STATE_LABELS[st.state]} · lost {formatDuration(p.now - Date.parse(st.since))} ago
+            {STATE_LABELS[st.state]} · lost {formatDurationMs(p.now - Date.parse(st.since), 'precise')} ago
           </strong>
           {st.message && <span>{st.message}</span>}
         </div>

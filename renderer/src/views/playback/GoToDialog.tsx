@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { Dialog } from '../../ui/Dialog.js';
 import { Field } from '../../ui/Field.js';
-import { formatDateTime, parseGoTo, zoneAbbrev } from './timeline-math.js';
+import { formatDateTime, zoneAbbrev } from '../../time/index.js';
+import { parseGoTo } from './timeline-math/goto.js';
 
 /** "Go to time": a typed date and time in the console's zone, or a relative "-1h". */
 export function GoToDialog({

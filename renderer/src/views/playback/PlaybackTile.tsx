@@ -4,7 +4,8 @@ import type { MapSegment } from '../../media/media-urls.js';
 import { PlaybackPlayer, type PlaybackStatus } from '../../media/playback-player.js';
 import { registerPlayback } from '../../media/debug.js';
 import { useLiveStream } from '../../media/useLiveStream.js';
-import { frameMs, gapAt, type TimelineGap } from './timeline-math.js';
+import { frameDurationMs } from '../../media/sync.js';
+import { gapAt, type TimelineGap } from './timeline-math/runs.js';
 import { GAP_TEXT } from './Timeline.js';
 
 export interface PlaybackTileProps {
@@ -40,7 +41,7 @@ export const PlaybackTile = memo(function PlaybackTile(p: PlaybackTileProps) {
   useEffect(() => {
     const v = recRef.current;
     if (!v || p.live) return;
-    const pl = new PlaybackPlayer(v, origin, { onStatus: setStatus, frameMs: frameMs(cam.status.fps) });
+    const pl = new PlaybackPlayer(v, origin, { onStatus: setStatus, frameMs: frameDurationMs(cam.status.fps) });
     playerRef.current = pl;
     p.attach(cam.id, pl);
     const unregister = registerPlayback(cam.id, pl);

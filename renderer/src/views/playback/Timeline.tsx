@@ -8,25 +8,18 @@
  * wheel to zoom around the pointer, shift+wheel to pan.
  */
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { formatClock, formatDateTime, formatDurationMs, zoneAbbrev, zoneAbbrevLabel } from '../../time/index.js';
 import {
   eventsNear,
-  formatClock,
-  formatDateTime,
-  formatDuration,
   gapAt,
   isRecorded,
-  panView,
   rangesToRects,
-  ticks,
-  timeToX,
-  xToTime,
-  zoneAbbrev,
-  zoomView,
   type RecordedRun,
   type TimelineEvent,
   type TimelineGap,
-  type View,
-} from './timeline-math.js';
+} from './timeline-math/runs.js';
+import { ticks } from './timeline-math/ticks.js';
+import { panView, timeToX, xToTime, zoomView, type View } from './timeline-math/zoom.js';
 
 export interface TimelineTrack {
   cameraId: string;
@@ -73,12 +66,6 @@ const EVENT_COLOURS: Record<string, string> = {
   input: '#6fcf97',
   bookmark: '#dde3e9',
 };
-
-/** "Europe/Berlin CET", or just "UTC". */
-function zoneLabel(tz: string, t: number): string {
-  const abbr = zoneAbbrev(t, tz);
-  return abbr === tz || tz.endsWith(abbr) ? tz : `${tz} ${abbr}`;
-}
 
 function css(name: string, fallback: string): string {
   if (typeof getComputedStyle === 'undefined') return fallback;
@@ -305,7 +292,7 @@ export function Timeline(p: TimelineProps) {
       const clock = (t: number) => formatClock(t, p.timeZone, true);
       if (ev) tip = `${ev.label} · ${formatDateTime(ev.time, p.timeZone)}`;
       else if (gap)
-        tip = `No recording: ${GAP_TEXT[gap.reason] ?? gap.reason} · ${formatDuration(gap.end - gap.start)}, ${clock(gap.start)}–${clock(gap.end)}`;
+        tip = `No recording: ${GAP_TEXT[gap.reason] ?? gap.reason} · ${formatDurationMs(gap.end - gap.start, 'precise')}, ${clock(gap.start)}–${clock(gap.end)}`;
       else if (isRecorded(tr.runs, hover.t)) tip = `Recorded · ${when}`;
       else tip = `Nothing recorded · ${when}`;
     }
@@ -315,7 +302,7 @@ export function Timeline(p: TimelineProps) {
     <div className="timeline" ref={wrap} data-testid="timeline">
       <div className="timeline-gutter" style={{ width: GUTTER_W }}>
         <div className="timeline-gutter-ruler" style={{ height: RULER_H }}>
-          {zoneLabel(p.timeZone, p.view.start + p.view.span / 2)}
+          {zoneAbbrevLabel(p.view.start + p.view.span / 2, p.timeZone)}
         </div>
         {p.tracks.map((t) => (
           <button

@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { useClient, useEvent, useReconnect } from '../../api/context.js';
 import { mapUrl, type MapSegment, type SegmentMap } from '../../media/media-urls.js';
-import { DAY, HOUR, mergeRuns, toGaps, type RecordedRun, type TimelineEvent, type TimelineGap, type View } from './timeline-math.js';
+import { DAY, HOUR } from '../../time/index.js';
+import { mergeRuns, toGaps, type RecordedRun, type TimelineEvent, type TimelineGap } from './timeline-math/runs.js';
+import type { View } from './timeline-math/zoom.js';
 
 export interface CameraRecordings {
   segments: MapSegment[];

@@ -2,7 +2,7 @@ import { useConnection, useQuery } from '../../api/context.js';
 import { useNow } from '../../state/now.js';
 import { useSettings } from '../../state/settings.js';
 import { Notice } from '../../ui/Notice.js';
-import { formatAgo, formatDateTime, zoneLabel } from '../../ui/format.js';
+import { formatAgo, formatDateTime, zoneLabel } from '../../time/index.js';
 
 /** Version, data folder, ffmpeg, uptime and how this console is connected. */
 export function AboutTab() {
@@ -33,7 +33,7 @@ export function AboutTab() {
     ],
     ['ffmpeg version', i.ffmpegVersion ?? '–'],
     ['Connection', conn.transport === 'ipc' ? 'desktop bridge (IPC)' : `WebSocket to ${location.host}`],
-    ['Time zone', `${zoneLabel(timeZone)}${timeZoneIsLocal ? ', this computer’s zone' : ''}`],
+    ['Time zone', `${zoneLabel(Date.now(), timeZone)}${timeZoneIsLocal ? ', this computer’s zone' : ''}`],
   ];
   return (
     <div className="about" data-testid="settings-about">

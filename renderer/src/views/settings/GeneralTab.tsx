@@ -3,7 +3,8 @@ import { useClient, useConnection } from '../../api/context.js';
 import { useSettings } from '../../state/settings.js';
 import { Field } from '../../ui/Field.js';
 import { Notice } from '../../ui/Notice.js';
-import { browserTimeZone, fieldError, zoneLabel } from '../../ui/format.js';
+import { browserTimeZone, zoneLabel } from '../../time/index.js';
+import { fieldError } from '../../ui/format.js';
 import { useToast } from '../../ui/toast.js';
 import { formToPatch, toForm, type Form, type Key } from './settingsForm.js';
 
@@ -220,7 +221,7 @@ export function GeneralTab() {
             >
               {(p) => (
                 <select {...p} data-testid="settings-timezone" value={form.timeZone} onChange={set('timeZone')}>
-                  <option value="">This computer's zone ({zoneLabel(local)})</option>
+                  <option value="">This computer's zone ({zoneLabel(Date.now(), local)})</option>
                   {allZones.map((z) => (
                     <option key={z} value={z}>
                       {z}

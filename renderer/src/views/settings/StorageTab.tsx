@@ -4,14 +4,15 @@ import { useQuery } from '../../api/context.js';
 import { useShortcuts } from '../../keyboard/useShortcuts.js';
 import { useSettings } from '../../state/settings.js';
 import { Notice } from '../../ui/Notice.js';
-import { formatBytes, formatDateTime, formatDuration } from '../../ui/format.js';
+import { formatDateTime, formatDurationSeconds } from '../../time/index.js';
+import { formatBytes } from '../../ui/format.js';
 
 /** How far back this camera's recordings reach: from its oldest to newest segment when known. */
 function keptLabel(c: StorageCamera): string {
   const span = c.oldest && c.newest ? (Date.parse(c.newest) - Date.parse(c.oldest)) / 1000 : NaN;
   const seconds = Number.isFinite(span) && span > 0 ? span : c.daysRetained * 86400;
   if (!c.segments) return '–';
-  return seconds < 86400 ? formatDuration(seconds) : `${(seconds / 86400).toFixed(seconds < 864000 ? 1 : 0)} d`;
+  return seconds < 86400 ? formatDurationSeconds(seconds) : `${(seconds / 86400).toFixed(seconds < 864000 ? 1 : 0)} d`;
 }
 
 /** Disk use: the volume, the quota, per-camera bytes and days kept, and how long the quota lasts. */

@@ -7,7 +7,8 @@ import { useSettings } from '../../state/settings.js';
 import { Dialog } from '../../ui/Dialog.js';
 import { Field } from '../../ui/Field.js';
 import { Notice } from '../../ui/Notice.js';
-import { fieldError, formatDateTime } from '../../ui/format.js';
+import { formatDateTime } from '../../time/index.js';
+import { fieldError } from '../../ui/format.js';
 import { useToast } from '../../ui/toast.js';
 
 const ROLE_HELP: Record<Role, string> = {

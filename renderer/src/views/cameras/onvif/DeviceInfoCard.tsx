@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import type { OnvifDeviceInfo } from '../../../../../main/api/onvif.js';
 import { useQuery } from '../../../api/context.js';
 import { Notice } from '../../../ui/Notice.js';
-import { formatAgo } from '../../../ui/format.js';
+import { formatAgo } from '../../../time/index.js';
 import './onvif.css';
 
 /** ONVIF facts for the camera page: device, profiles, capabilities, clock and event subscription. */

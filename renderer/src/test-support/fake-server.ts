@@ -1,10 +1,12 @@
 /**
  * An in-memory stand-in for the engine's WebSocket, for renderer tests:
  * answers RPC frames from a handler table, pushes events, and can drop and
- * come back like a restarting server. Not used by the app itself.
+ * come back like a restarting server. For tests only: lint forbids
+ * importing test-support/ from the app.
  */
 import { ApiError, type EventMap, type EventName, type Me, type Method, type ResultOf } from '../../../main/api/contract.js';
-import { ApiClient, type ClientOptions, type SocketLike } from './client.js';
+import { ApiClient, type ClientOptions } from '../api/client.js';
+import type { SocketLike } from '../api/ws-transport.js';
 
 export type FakeHandlers = { [M in Method]?: (params: unknown, user: Me | null) => ResultOf<M> | Promise<ResultOf<M>> };
 

@@ -1,0 +1,77 @@
+/**
+ * Playback's keys, registered with the console's registry (listed by `?`),
+ * and the one-line reminder under the timeline. docs/video.md has the table.
+ */
+import { useShortcuts } from '../../keyboard/useShortcuts.js';
+import { navigate } from '../../state/route.js';
+import { HOUR, SECOND } from '../../time/index.js';
+import type { PlaybackClock } from './usePlaybackClock.js';
+import type { PlaybackSelection } from './usePlaybackSelection.js';
+
+/** The dialogs playback opens from the keyboard. */
+export type PlaybackDialog = 'goto' | 'cameras';
+
+/** Shown under the timeline. */
+export const KEY_HINT = 'Space play · J/K/L speed · ←/→ frame · Shift+←/→ 10 s · PgUp/PgDn 1 h · [ ] events · G go to · Shift+L live';
+
+export function usePlaybackShortcuts(o: {
+  clock: PlaybackClock;
+  selection: PlaybackSelection;
+  openDialog: (d: PlaybackDialog) => void;
+  /** False while a dialog is open (it has its own keys). */
+  active: boolean;
+}): void {
+  const { clock, selection: sel, openDialog } = o;
+  useShortcuts(
+    'Playback',
+    [
+      { keys: 'space', description: 'Play / pause', run: () => clock.togglePlay() },
+      {
+        keys: ['j', 'k', 'l'],
+        description: 'Shuttle: J slower, K pause, L play / faster',
+        run: (e) => clock.shuttleKey(e.key.toLowerCase() as 'j' | 'k' | 'l'),
+      },
+      {
+        keys: ['left', 'right'],
+        description: 'One frame back / forward',
+        run: (e) => clock.step(e.key === 'ArrowLeft' ? -1 : 1, sel.focusCam?.status.fps),
+      },
+      {
+        keys: ['shift+left', 'shift+right'],
+        description: '10 s back / forward',
+        run: (e) => clock.jump(e.key === 'ArrowLeft' ? -10 * SECOND : 10 * SECOND),
+      },
+      { keys: ['pageup', 'pagedown'], description: 'One hour back / forward', run: (e) => clock.jump(e.key === 'PageUp' ? -HOUR : HOUR) },
+      { keys: ['[', ']'], description: 'Previous / next event', run: (e) => clock.toEvent(e.key === '[' ? -1 : 1) },
+      { keys: ['shift+g', 't'], description: 'Go to a date and time', run: () => openDialog('goto') },
+      { keys: 'shift+l', description: 'Go live', run: () => clock.goLive() },
+      { keys: ['-', '='], description: 'Zoom the timeline out / in', run: (e) => clock.zoom(e.key === '-' ? 1 : -1) },
+      {
+        keys: ['1', '2', '3', '4', '5', '6', '7', '8', '9'],
+        description: 'Pick a tile',
+        run: (e) => {
+          const i = Number(e.key) - 1;
+          if (i < sel.shown.length) sel.setFocus(i);
+        },
+      },
+      { keys: 'enter', description: 'Show the picked tile alone, or all again', run: () => sel.setSolo((s) => !s) },
+      {
+        keys: 'esc',
+        description: 'Back to all tiles',
+        run: () => {
+          if (!sel.solo) return false;
+          sel.setSolo(false);
+        },
+      },
+      { keys: 'c', description: 'Choose cameras to play', run: () => openDialog('cameras') },
+      {
+        keys: 'v',
+        description: 'Open the picked camera in Live',
+        run: () => {
+          if (sel.focusCam) navigate('live');
+        },
+      },
+    ],
+    { active: o.active },
+  );
+}
