@@ -5,24 +5,7 @@
  * matches the event and whose schedule is active decides.
  */
 import { AlarmRule, type AlarmRuleInput, type AlarmSchedule, type AlarmType, type Priority } from '../../api/alarms.js';
-
-/** A happening from any source, before the rules decide what it becomes. */
-export interface SourceEvent {
-  type: AlarmType;
-  /** Camera id, sensor id, door, user or "storage". */
-  source: string;
-  /** Repeats with the same key coalesce; default `${type}:${source}`. */
-  sourceKey?: string;
-  title: string;
-  cameraIds: string[];
-  zone: string | null;
-  sensorId?: string | null;
-  /** Milliseconds since the epoch. */
-  time: number;
-  details?: Record<string, unknown>;
-  /** The condition ended (camera back, door closed): resolve the open alarm instead of raising one. */
-  clears?: boolean;
-}
+import type { SourceEvent } from './intake.js';
 
 export const DEFAULT_SOPS: Record<AlarmType, string> = {
   'camera.offline':
