@@ -17,6 +17,7 @@ import type { ConfigStore } from '../config/store.js';
 import { logger } from '../log.js';
 import type { EngineModule } from '../module.js';
 import type { Db } from '../store/db.js';
+import { zoneOrSystem } from '../util/time-zone.js';
 import type { AlarmIntake, IngestResult, SourceEvent } from './intake.js';
 import { AlarmService } from './service.js';
 import { attachSources } from './sources.js';
@@ -58,7 +59,7 @@ export class AlarmsModule implements EngineModule, AlarmIntake {
   }
 
   timeZone(): string {
-    return settingsOf(this.d.config.data).timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    return zoneOrSystem(settingsOf(this.d.config.data).timeZone);
   }
 
   ingest(ev: SourceEvent): IngestResult {

@@ -3,6 +3,7 @@
  * read from (see index.ts).
  */
 import type { ModuleConcern } from '../concern.js';
+import { zoneOrSystem } from '../util/time-zone.js';
 import { createRecorder } from './index.js';
 import type { Recorder, RecorderDeps } from './types.js';
 
@@ -18,7 +19,7 @@ export function recordingConcern(d: RecorderDeps): ModuleConcern<Recorder> {
       'recordings.coverage': (p) => {
         d.cameras.mustInfo(p.cameraId);
         // the request's zone, else settings.timeZone, else the server's
-        const tz = p.timeZone ?? d.settings().timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+        const tz = p.timeZone ?? zoneOrSystem(d.settings().timeZone);
         return { days: recorder.coverage(p.cameraId, Date.parse(p.from), Date.parse(p.to), tz) };
       },
       'storage.status': () => recorder.storage(),
