@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError } from '../../api/contract.js';
 import { ConfigStore } from '../config/store.js';
 import { openIndex, type Db } from '../store/db.js';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
