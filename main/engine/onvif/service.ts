@@ -1,8 +1,9 @@
 /**
- * The ONVIF module: for every
- * enabled ONVIF camera, a pull-point event subscription and a clock check.
- * Runtimes follow the camera configuration: added, changed or removed
- * cameras start, restart or stop theirs.
+ * The ONVIF module: for every enabled ONVIF camera, a pull-point event
+ * subscription and a clock check. Runtimes follow the camera configuration:
+ * added, changed or removed cameras start, restart or stop theirs. Its
+ * request handlers (discovery, onboarding, device info, relays, PTZ, the
+ * event log, the stream test) are in handlers.ts and use the helpers below.
  */
 import { ApiError, type Me } from '../../api/contract.js';
 import type { DiscoveredDeviceInfo } from '../../api/onvif.js';
