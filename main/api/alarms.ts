@@ -23,25 +23,20 @@ export type AlarmAction = z.infer<typeof AlarmAction>;
 export const Priority = z.number().int().min(1, 'priority runs from 1 (highest) to 5').max(5, 'priority runs from 1 (highest) to 5');
 export type Priority = 1 | 2 | 3 | 4 | 5;
 
-export interface PriorityStyle {
+/** What a priority means to the engine. Its colours and sounds are the console's (renderer/src/views/alarms/priority-style.ts). */
+export interface PriorityInfo {
   priority: Priority;
   label: string;
-  /** Text/accent colour, chosen to stay readable on the dark console at night. */
-  color: string;
-  /** Background tint for a queue row. */
-  tint: string;
   /** Seconds an alarm may stay unacknowledged before it escalates (null = never). */
   ackSeconds: number | null;
-  /** Synthesised sound: tone frequencies (Hz), beep length and gap (ms), repeats. */
-  sound: { tones: number[]; beepMs: number; gapMs: number; repeat: number; gain: number } | null;
 }
 
-export const PRIORITIES: Record<Priority, PriorityStyle> = {
-  1: { priority: 1, label: 'Critical', color: '#ff5c5c', tint: 'rgba(255,92,92,0.16)', ackSeconds: 30, sound: { tones: [880, 660], beepMs: 180, gapMs: 60, repeat: 4, gain: 0.5 } },
-  2: { priority: 2, label: 'High', color: '#ff9f43', tint: 'rgba(255,159,67,0.13)', ackSeconds: 60, sound: { tones: [740, 740, 740], beepMs: 140, gapMs: 90, repeat: 1, gain: 0.4 } },
-  3: { priority: 3, label: 'Medium', color: '#f4d03f', tint: 'rgba(244,208,63,0.10)', ackSeconds: 180, sound: { tones: [620, 620], beepMs: 140, gapMs: 120, repeat: 1, gain: 0.3 } },
-  4: { priority: 4, label: 'Low', color: '#5dade2', tint: 'rgba(93,173,226,0.10)', ackSeconds: 600, sound: { tones: [520], beepMs: 160, gapMs: 0, repeat: 1, gain: 0.22 } },
-  5: { priority: 5, label: 'Info', color: '#a5b1c2', tint: 'rgba(165,177,194,0.07)', ackSeconds: null, sound: null },
+export const PRIORITIES: Record<Priority, PriorityInfo> = {
+  1: { priority: 1, label: 'Critical', ackSeconds: 30 },
+  2: { priority: 2, label: 'High', ackSeconds: 60 },
+  3: { priority: 3, label: 'Medium', ackSeconds: 180 },
+  4: { priority: 4, label: 'Low', ackSeconds: 600 },
+  5: { priority: 5, label: 'Info', ackSeconds: null },
 };
 
 // ───────────────────────────── alarm types ─────────────────────────────
@@ -362,7 +357,7 @@ export interface IntegrationStatus {
 }
 
 export interface AlarmsMeta {
-  priorities: PriorityStyle[];
+  priorities: PriorityInfo[];
   types: { type: AlarmType; label: string; sop: string }[];
   /** Default pre/post-roll, seconds. */
   preRollSeconds: number;

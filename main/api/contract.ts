@@ -21,6 +21,8 @@ import { onvifRequests, ONVIF_EVENT_NAMES, type OnvifEvents, type OnvifResults }
 import { detectionRequests, DETECTION_EVENT_NAMES, type DetectionEvents, type DetectionResults } from './detection.js';
 
 export * from './types.js';
+export type * from './media.js';
+export { CameraInput } from './core.js';
 
 /** Every request of every concern. Add a concern by spreading its table here. */
 export const requests = {

@@ -22,7 +22,8 @@ import {
 
 const IsoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time such as 2026-11-26T08:00:00Z');
 
-const CameraInput = z
+/** A camera as an admin enters it (cameras.add; cameras.update takes a partial one). */
+export const CameraInput = z
   .object({
     name: CameraName,
     url: CameraUrl,
@@ -33,6 +34,7 @@ const CameraInput = z
     retentionDays: z.number().int().min(1).max(3650).nullish(),
   })
   .strict();
+export type CameraInput = z.output<typeof CameraInput>;
 
 const CameraId = z.string().min(1).max(80);
 const Username = z

@@ -182,8 +182,8 @@ export class HttpServer {
       return sendJson(res, 200, result);
     }
     if (p === '/api/webhook/sensors') {
-      if (!this.engine.alarms) throw new ApiError('unavailable', 'the alarm module is not running');
-      return this.engine.alarms.handleWebhook(req, res);
+      if (!this.engine.integrations) throw new ApiError('unavailable', 'the integrations module is not running');
+      return this.engine.integrations.handleWebhook(req, res);
     }
     if (p.startsWith('/api/media/')) {
       const me = this.engine.whoami(tokenOf(req));

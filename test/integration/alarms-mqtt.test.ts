@@ -24,7 +24,7 @@ const newDir = (n: string) => {
 async function engineOn(dir: string, url = broker.url) {
   const e = await startEngine(dir, { mqttUrl: url });
   engines.push(e);
-  await waitFor('MQTT connected', () => e.engine.alarms!.status().mqtt.connected);
+  await waitFor('MQTT connected', () => e.engine.integrations!.status().mqtt.connected);
   return e;
 }
 const queue = (e: TestEngine) => e.engine.alarms!.store.queue();
@@ -76,7 +76,7 @@ describe('alarms over MQTT', () => {
     await publish(pub, 'gatehouse/sensors/bad id', { type: 'door', state: 'open' });
     await publish(pub, 'gatehouse/sensors/door-1', { type: 'door', state: 'open' });
     await waitFor('the valid one', () => queue(e).length === 1);
-    expect(e.engine.alarms!.status().mqtt.rejected).toBeGreaterThanOrEqual(2);
+    expect(e.engine.integrations!.status().mqtt.rejected).toBeGreaterThanOrEqual(2);
   });
 
   it('coalesces a flood of 1,000 events from one sensor in 10 s into one alarm with the count', async () => {
@@ -124,9 +124,9 @@ describe('alarms over MQTT', () => {
   it('reconnects by itself after a broker outage and loses nothing the broker kept', async () => {
     const e = await engineOn(newDir('outage'));
     await broker.stop();
-    await waitFor('noticed the outage', () => !e.engine.alarms!.status().mqtt.connected);
+    await waitFor('noticed the outage', () => !e.engine.integrations!.status().mqtt.connected);
     await broker.start();
-    await waitFor('reconnected', () => e.engine.alarms!.status().mqtt.connected, 30_000);
+    await waitFor('reconnected', () => e.engine.integrations!.status().mqtt.connected, 30_000);
     const p2 = await mqttClient(broker.url);
     await publish(p2, 'gatehouse/sensors/after-outage', { type: 'window', state: 'broken' });
     await waitFor('alarm after the outage', () => queue(e).find((a) => a.source === 'after-outage'));
@@ -193,8 +193,8 @@ describe('alarms over MQTT', () => {
     const port = await freePort();
     const e = await startEngine(newDir('nobroker'), { mqttUrl: `mqtt://127.0.0.1:${port}`, http: false });
     engines.push(e);
-    await waitFor('an error recorded', () => e.engine.alarms!.status().mqtt.lastError, 15_000);
-    expect(e.engine.alarms!.status().mqtt.connected).toBe(false);
+    await waitFor('an error recorded', () => e.engine.integrations!.status().mqtt.lastError, 15_000);
+    expect(e.engine.integrations!.status().mqtt.connected).toBe(false);
     // panic from the console still works
     const a = (await e.engine.handle('alarms.panic', {}, { token: e.token, peer: 'test' })) as Alarm;
     expect(a.priority).toBe(1);

@@ -7,10 +7,10 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Settings } from '../../main/api/contract.js';
+import type { CameraInput, Settings } from '../../main/api/contract.js';
 import { Engine } from '../../main/engine/engine.js';
 import { openConfig } from '../../main/cli/offline.js';
-import { addCamera, type CameraInput } from '../../main/engine/cameras/catalog.js';
+import { addCamera } from '../../main/engine/cameras/catalog.js';
 import { HttpServer } from '../../main/server/http.js';
 import { repoRoot } from '../fixtures/media.js';
 

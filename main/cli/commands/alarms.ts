@@ -2,10 +2,9 @@ import fs from 'node:fs';
 import { OPEN_STATES, PRIORITIES, type Alarm } from '../../api/alarms.js';
 import { openIndex } from '../../engine/store/db.js';
 import { AlarmStore } from '../../engine/alarms/store.js';
-import { alarmSetupOf } from '../../engine/alarms/index.js';
-import { addWebhook, removeWebhook } from '../../engine/alarms/handlers.js';
-import { SensorIngest } from '../../engine/integrations/sensors.js';
-import { EventBus } from '../../engine/bus.js';
+import { alarmSetupOf } from '../../engine/config/schema.js';
+import { addWebhook, removeWebhook } from '../../engine/integrations/handlers.js';
+import { AccessLog } from '../../engine/integrations/access-log.js';
 import { CliError, dataDirOf, dataHelp, dataOption, parse, parseTime, table, type Command } from '../args.js';
 import { openConfig, runningServer } from '../offline.js';
 
@@ -115,8 +114,7 @@ async function access(argv: string[]): Promise<number> {
   }
   const db = openIndex(paths.index);
   try {
-    const ingest = new SensorIngest({ db, bus: new EventBus(), setup: () => alarmSetupOf(cfg.data), ingest: () => ({ outcome: 'ignored', ruleId: '-' }) });
-    const page = ingest.search(
+    const page = new AccessLog(db, () => alarmSetupOf(cfg.data)).search(
       {
         badge: a.values.badge as string | undefined,
         door: a.values.door as string | undefined,

@@ -1,28 +1,24 @@
 /**
- * The alarms module: alarm service, sources, sensor integrations (MQTT,
- * webhook, outbound notices) and the audit trail, with one start and stop.
+ * The alarms module: the alarm store and service (rules, life cycle,
+ * escalation) and the engine's own alarm sources (camera health, storage,
+ * ONVIF, detection, clock skew), with one start and stop.
  *
- * It writes through its own SQLite connection with synchronous=FULL, so an
- * alarm, an acknowledgement or an audit record that was committed survives
- * even a power cut, not only a crash.
+ * It writes through the engine's durable connection (synchronous=FULL), the
+ * one the audit trail uses too, so an alarm change and its audit record are
+ * committed together and survive even a power cut. Sensors and other
+ * integrations come in through `ingest()` (the AlarmIntake of intake.ts).
  */
-import type http from 'node:http';
-import { AlarmSetup, type AlarmRule, type IntegrationStatus } from '../../api/alarms.js';
+import type { AlarmSetup } from '../../api/alarms.js';
+import type { AuditTrail } from '../audit/trail.js';
 import type { EventBus } from '../bus.js';
 import type { CameraRegistry } from '../cameras/registry.js';
-import type { ConfigFile } from '../config/schema.js';
-import { settingsOf } from '../config/schema.js';
+import { alarmRulesOf, alarmSetupOf, settingsOf } from '../config/schema.js';
 import type { ConfigStore } from '../config/store.js';
 import { logger } from '../log.js';
 import type { EngineModule } from '../module.js';
-import type { DataPaths } from '../paths.js';
-import { openIndex, type Db } from '../store/db.js';
-import { auditForCall, auditForPtz, type CallInfo } from '../audit/hook.js';
-import { AuditTrail } from '../audit/trail.js';
-import { MqttBridge, validateBrokerUrl } from '../integrations/mqtt.js';
-import { Notifier } from '../integrations/notify.js';
-import { SensorIngest } from '../integrations/sensors.js';
-import { SensorWebhook } from '../integrations/webhook.js';
+import type { Db } from '../store/db.js';
+import { zoneOrSystem } from '../util/time-zone.js';
+import type { AlarmIntake, IngestResult, SourceEvent } from './intake.js';
 import { AlarmService } from './service.js';
 import { attachSources } from './sources.js';
 import { AlarmStore } from './store.js';
@@ -30,148 +26,62 @@ import { AlarmStore } from './store.js';
 const log = logger('alarms');
 
 export interface AlarmsDeps {
-  paths: DataPaths;
+  /** The durable connection (synchronous=FULL), shared with the audit trail. */
+  db: Db;
+  audit: AuditTrail;
   bus: EventBus;
   config: ConfigStore;
   cameras: CameraRegistry;
-  /** `gatehouse serve --mqtt URL`; else alarmSetup.mqtt.url from the config. */
-  mqttUrl?: string | null;
-  /** Register for every finished API call (the audit trail records the mutations). */
-  onCall: (fn: (c: CallInfo) => void) => () => void;
 }
 
-const setupCache = new WeakMap<object, AlarmSetup>();
-const NO_SETUP = {};
-/** The alarm setup of a config, with defaults filled in (parsed once per config object). */
-export function alarmSetupOf(cfg: ConfigFile): AlarmSetup {
-  const raw = cfg.alarmSetup ?? NO_SETUP;
-  let s = setupCache.get(raw as object);
-  if (!s) {
-    s = AlarmSetup.parse(raw);
-    setupCache.set(raw as object, s);
-  }
-  return s;
-}
-export function alarmRulesOf(cfg: ConfigFile): AlarmRule[] | undefined {
-  return cfg.alarmRules;
-}
-
-export class AlarmsModule implements EngineModule {
+export class AlarmsModule implements EngineModule, AlarmIntake {
   readonly name = 'alarms';
-  db!: Db;
-  store!: AlarmStore;
-  audit!: AuditTrail;
-  service!: AlarmService;
-  sensors!: SensorIngest;
-  webhook!: SensorWebhook;
-  mqtt: MqttBridge | null = null;
-  private notifier: Notifier | null = null;
-  private offs: (() => void)[] = [];
-  private started = false;
+  readonly store: AlarmStore;
+  readonly service: AlarmService;
+  readonly audit: AuditTrail;
+  private offSources: (() => void) | null = null;
 
-  constructor(private readonly d: AlarmsDeps) {}
+  constructor(private readonly d: AlarmsDeps) {
+    this.audit = d.audit;
+    this.store = new AlarmStore(d.db, () => this.setup());
+    this.service = new AlarmService({
+      store: this.store,
+      audit: d.audit,
+      bus: d.bus,
+      rules: () => alarmRulesOf(d.config.data),
+      setup: () => this.setup(),
+      timeZone: () => this.timeZone(),
+    });
+  }
 
   setup(): AlarmSetup {
     return alarmSetupOf(this.d.config.data);
   }
 
   timeZone(): string {
-    return settingsOf(this.d.config.data).timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    return zoneOrSystem(settingsOf(this.d.config.data).timeZone);
+  }
+
+  ingest(ev: SourceEvent): IngestResult {
+    return this.service.ingest(ev);
   }
 
   start(): void {
-    if (this.started) return;
-    this.db = openIndex(this.d.paths.index);
-    this.db.pragma('synchronous = FULL');
-    this.store = new AlarmStore(this.db, () => this.setup());
-    this.audit = new AuditTrail(this.db);
-    this.service = new AlarmService({
-      store: this.store,
-      audit: this.audit,
+    if (this.offSources) return;
+    this.offSources = attachSources({
       bus: this.d.bus,
-      rules: () => alarmRulesOf(this.d.config.data),
-      setup: () => this.setup(),
-      timeZone: () => this.timeZone(),
+      cameras: this.d.cameras,
+      ingest: (ev) => void this.service.ingest(ev),
+      clockSkewSeconds: () => this.setup().clockSkewSeconds,
     });
-    this.sensors = new SensorIngest({ db: this.db, bus: this.d.bus, setup: () => this.setup(), ingest: (ev) => this.service.ingest(ev) });
-    this.webhook = new SensorWebhook({ setup: () => this.setup(), sensors: this.sensors });
-
-    this.offs.push(
-      this.d.onCall((c) => {
-        try {
-          const rec = auditForCall(c);
-          if (rec) this.audit.append(rec);
-        } catch (err) {
-          log.error(`could not audit ${c.method}`, err);
-        }
-      }),
-      attachSources({
-        bus: this.d.bus,
-        cameras: this.d.cameras,
-        ingest: (ev) => void this.service.ingest(ev),
-        clockSkewSeconds: () => this.setup().clockSkewSeconds,
-        onPtz: (data) => this.audit.append(auditForPtz(data)),
-      }),
-    );
     this.service.start();
-    this.notifier = new Notifier({ bus: this.d.bus, setup: () => this.setup() });
-    this.notifier.start();
-
-    const url = this.d.mqttUrl ?? this.setup().mqtt.url;
-    if (url) {
-      validateBrokerUrl(url);
-      this.mqtt = new MqttBridge({
-        url,
-        dataDir: this.d.paths.root,
-        setup: () => this.setup(),
-        sensors: this.sensors,
-        bus: this.d.bus,
-        onStatus: () => this.d.bus.emit('integrations.status', this.status()),
-      });
-      this.mqtt.start();
-    }
-    const open = this.store.queue().length;
-    log.info(`alarms ready: ${open} open alarm(s)${url ? '' : '; MQTT not configured (serve --mqtt URL)'}`);
-    this.started = true;
+    log.info(`alarms ready: ${this.store.queue().length} open alarm(s)`);
   }
 
-  async stop(): Promise<void> {
-    if (!this.started) return;
-    this.started = false;
-    for (const o of this.offs) o();
-    this.offs = [];
+  stop(): void {
+    if (!this.offSources) return;
+    this.offSources();
+    this.offSources = null;
     this.service.stop();
-    this.notifier?.stop();
-    await this.mqtt?.stop();
-    this.mqtt = null;
-    try {
-      this.db.close();
-    } catch {
-      /* already closed */
-    }
-  }
-
-  status(): IntegrationStatus {
-    const webhooks = this.setup().webhooks.map((w) => {
-      const s = this.webhook?.stats.get(w.id);
-      return { id: w.id, name: w.name, disabled: w.disabled, lastUsedAt: s?.lastUsedAt ?? null, received: s?.received ?? 0, rejected: s?.rejected ?? 0 };
-    });
-    const mqtt: IntegrationStatus['mqtt'] = this.mqtt?.snapshot() ?? {
-      configured: false,
-      url: null,
-      connected: false,
-      clientId: null,
-      sensorTopic: null,
-      lastError: null,
-      lastMessageAt: null,
-      received: 0,
-      rejected: 0,
-    };
-    return { mqtt, webhooks };
-  }
-
-  /** `POST /api/webhook/sensors`, called by the HTTP transport (no session: the bearer token is the integration's). */
-  handleWebhook(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    return this.webhook.handle(req, res);
   }
 }

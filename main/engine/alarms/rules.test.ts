@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AlarmRule } from '../../api/alarms.js';
-import { DEFAULT_RULES, decide, effectiveRules, scheduleActive, typeMatches, type SourceEvent } from './rules.js';
+import type { SourceEvent } from './intake.js';
+import { DEFAULT_RULES, decide, effectiveRules, scheduleActive, typeMatches } from './rules.js';
 
 const ev = (over: Partial<SourceEvent> = {}): SourceEvent => ({
   type: 'sensor.door',

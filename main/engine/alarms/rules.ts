@@ -5,24 +5,8 @@
  * matches the event and whose schedule is active decides.
  */
 import { AlarmRule, type AlarmRuleInput, type AlarmSchedule, type AlarmType, type Priority } from '../../api/alarms.js';
-
-/** A happening from any source, before the rules decide what it becomes. */
-export interface SourceEvent {
-  type: AlarmType;
-  /** Camera id, sensor id, door, user or "storage". */
-  source: string;
-  /** Repeats with the same key coalesce; default `${type}:${source}`. */
-  sourceKey?: string;
-  title: string;
-  cameraIds: string[];
-  zone: string | null;
-  sensorId?: string | null;
-  /** Milliseconds since the epoch. */
-  time: number;
-  details?: Record<string, unknown>;
-  /** The condition ended (camera back, door closed): resolve the open alarm instead of raising one. */
-  clears?: boolean;
-}
+import { localParts } from '../util/time-zone.js';
+import type { SourceEvent } from './intake.js';
 
 export const DEFAULT_SOPS: Record<AlarmType, string> = {
   'camera.offline':
@@ -84,43 +68,25 @@ export function typeMatches(pattern: string, type: string): boolean {
   return pattern === type;
 }
 
-const dayNames = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Weekday (0 = Sunday) and minute of the day of `ms` in `timeZone`. */
-export function localClock(ms: number, timeZone: string): { day: number; minute: number } {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-    formatters.set(timeZone, f);
-  }
-  let day = 0;
-  let hour = 0;
-  let minute = 0;
-  for (const p of f.formatToParts(ms)) {
-    if (p.type === 'weekday') day = dayNames.indexOf(p.value);
-    else if (p.type === 'hour') hour = Number(p.value) % 24;
-    else if (p.type === 'minute') minute = Number(p.value);
-  }
-  return { day, minute: hour * 60 + minute };
-}
-
-const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+/** Minutes since midnight of an HH:MM time of day. */
+const minuteOfDayOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 /**
- * Is the schedule active at `ms`? A window that runs past midnight belongs
+ * Is the schedule active at `atMs` (local time in `timeZone`)? A window that runs past midnight belongs
  * to the day it starts on (Fri 22:00–06:00 covers Saturday 03:00).
  */
-export function scheduleActive(s: AlarmSchedule | null, ms: number, timeZone: string): boolean {
+export function scheduleActive(s: AlarmSchedule | null, atMs: number, timeZone: string): boolean {
   if (!s) return true;
-  const { day, minute } = localClock(ms, timeZone);
-  const from = minutesOf(s.from);
-  const to = minutesOf(s.to);
-  if (from === to) return s.days.includes(day);
-  if (from < to) return s.days.includes(day) && minute >= from && minute < to;
+  const local = localParts(atMs, timeZone);
+  const weekday = local.weekday;
+  const minuteOfDay = local.hour * 60 + local.minute;
+  const fromMinute = minuteOfDayOf(s.from);
+  const toMinute = minuteOfDayOf(s.to);
+  if (fromMinute === toMinute) return s.days.includes(weekday);
+  if (fromMinute < toMinute) return s.days.includes(weekday) && minuteOfDay >= fromMinute && minuteOfDay < toMinute;
   // past midnight
-  if (minute >= from) return s.days.includes(day);
-  if (minute < to) return s.days.includes((day + 6) % 7);
+  if (minuteOfDay >= fromMinute) return s.days.includes(weekday);
+  if (minuteOfDay < toMinute) return s.days.includes((weekday + 6) % 7);
   return false;
 }
 

@@ -6,7 +6,7 @@ import { openIndex, type Db } from '../store/db.js';
 import { AuditTrail } from '../audit/trail.js';
 import { AlarmService } from './service.js';
 import { AlarmStore } from './store.js';
-import type { SourceEvent } from './rules.js';
+import type { SourceEvent } from './intake.js';
 
 const guard: Me = { username: 'gina', role: 'guard' };
 const guard2: Me = { username: 'gus', role: 'guard' };

@@ -9,7 +9,8 @@ import { ApiError, roleRank, type Me } from '../../api/contract.js';
 import type { EventBus } from '../bus.js';
 import { logger } from '../log.js';
 import type { AuditTrail } from '../audit/trail.js';
-import { decide, effectiveRules, type SourceEvent } from './rules.js';
+import type { AlarmIntake, IngestResult, SourceEvent } from './intake.js';
+import { decide, effectiveRules } from './rules.js';
 import { ACTION_ROLE, TRANSITIONS, transition } from './state-machine.js';
 import type { AlarmStore, EntryInput } from './store.js';
 
@@ -30,14 +31,7 @@ export interface AlarmServiceDeps {
   now?: () => number;
 }
 
-export type IngestResult =
-  | { outcome: 'raised'; alarm: Alarm }
-  | { outcome: 'coalesced'; alarm: Alarm }
-  | { outcome: 'resolved'; alarm: Alarm | null }
-  | { outcome: 'logged'; ruleId: string }
-  | { outcome: 'ignored'; ruleId: string };
-
-export class AlarmService {
+export class AlarmService implements AlarmIntake {
   private now: () => number;
   private timer: NodeJS.Timeout | null = null;
   private pendingPush = new Map<number, NodeJS.Timeout>();

@@ -2,17 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { EventBus } from '../bus.js';
 import type { CameraRegistry } from '../cameras/registry.js';
 import { defaultStatus } from '../cameras/catalog.js';
-import type { SourceEvent } from './rules.js';
+import type { SourceEvent } from './intake.js';
 import { attachSources } from './sources.js';
 
 function setup() {
   const bus = new EventBus();
   const got: SourceEvent[] = [];
-  const ptz: Record<string, unknown>[] = [];
   let now = Date.parse('2026-11-26T10:00:00Z');
   const cameras = { get: (id: string) => (id === 'gate' ? { id: 'gate', name: 'Gate' } : undefined) } as unknown as CameraRegistry;
-  const off = attachSources({ bus, cameras, ingest: (ev) => got.push(ev), clockSkewSeconds: () => 30, onPtz: (d) => ptz.push(d), now: () => now });
-  return { bus, got, ptz, off, advance: (ms: number) => (now += ms), now: () => now };
+  const off = attachSources({ bus, cameras, ingest: (ev) => got.push(ev), clockSkewSeconds: () => 30, now: () => now });
+  return { bus, got, off, advance: (ms: number) => (now += ms), now: () => now };
 }
 const emit = (bus: EventBus, name: string, data: unknown) => bus.emit(name as never, data as never);
 
@@ -43,8 +42,8 @@ describe('alarm sources', () => {
     expect(got.at(-1)!.title).toBe('Disk space low: 1.5 GB free');
   });
 
-  it('reads ONVIF events and clock checks loosely, and passes PTZ actions to the audit', () => {
-    const { bus, got, ptz } = setup();
+  it('reads ONVIF events and clock checks loosely, and leaves PTZ actions to the audit', () => {
+    const { bus, got } = setup();
     emit(bus, 'onvif.event', { cameraId: 'gate', kind: 'tamper', state: true, time: '2026-11-26T10:00:00Z', source: 'VideoSource_1' });
     emit(bus, 'onvif.event', { cameraId: 'gate', kind: 'tamper', state: false, time: '2026-11-26T10:00:05Z', source: 'VideoSource_1' });
     emit(bus, 'onvif.event', { cameraId: 'gate', kind: 'input', state: 'true' });
@@ -63,7 +62,7 @@ describe('alarm sources', () => {
     ]);
     expect(got[0]).toMatchObject({ source: 'gate/VideoSource_1', title: 'Tamper: Gate (VideoSource_1)' });
     expect(got[3]!.title).toBe('Clock skew: Gate is 95 s ahead');
-    expect(ptz).toEqual([{ cameraId: 'gate', user: 'gina', action: 'move' }]);
+    expect(got.some((e) => e.details && 'action' in e.details)).toBe(false);
   });
 
   it('measures drift of live segments only, and stops listening when detached', () => {
@@ -73,6 +72,11 @@ describe('alarm sources', () => {
     bus.emit('recording.segment', { cameraId: 'gate', start: at(now() - 3_600_000), end: at(now() - 3_590_000), bytes: 1 });
     bus.emit('recording.segment', { cameraId: 'gate', start: at(now()), end: at(now() - 45_000), bytes: 1 });
     expect(got.map((e) => e.title)).toEqual(['Clock skew: Gate is 45 s behind']);
+    bus.emit('detection.object', { cameraId: 'gate', label: 'person', score: 0.9, box: [0.1, 0.1, 0.2, 0.4], trackId: 7, time: at(now()) });
+    bus.emit('detection.object', { cameraId: 'gate', label: 'dog', score: 0.9, box: [0.1, 0.1, 0.2, 0.4], trackId: 8, time: at(now()) });
+    expect(got.map((e) => e.type)).toEqual(['camera.clockSkew', 'detection.person']);
+    expect(got[1]).toMatchObject({ title: 'Person detected: Gate', cameraIds: ['gate'], details: { score: 0.9, trackId: 7 } });
+    got.length = 1;
     off();
     bus.emit('camera.offline', { cameraId: 'gate', name: 'Gate', since: at(now()) });
     expect(got).toHaveLength(1);

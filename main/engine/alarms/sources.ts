@@ -1,35 +1,25 @@
 /**
  * Engine events that become alarm source events: camera health from the
  * recorder (camera.offline/online, camera.status, storage.*), ONVIF events
- * (onvif.event), clock skew. Sensors (MQTT, webhook) come in through
+ * (onvif.event), the detector's people (detection.object), clock skew
+ * (camera.clockSkew, and the stream's own timestamps). Each is a typed bus
+ * event of the contract's EventMap. Sensors (MQTT, webhook) come in through
  * integrations/sensors.ts instead.
  */
 import type { AlarmType } from '../../api/alarms.js';
-import type { CameraState } from '../../api/contract.js';
+import type { CameraState, EventMap } from '../../api/contract.js';
 import type { EventBus } from '../bus.js';
 import type { CameraRegistry } from '../cameras/registry.js';
 import { logger } from '../log.js';
-import type { SourceEvent } from './rules.js';
+import type { SourceEvent } from './intake.js';
 
 const log = logger('alarms');
-
-/** The shape "onvif" emits on the bus; read loosely, its module may evolve. */
-interface OnvifEvent {
-  cameraId: string;
-  kind: string;
-  state: unknown;
-  time?: string;
-  topic?: string;
-  source?: string;
-}
 
 export interface SourceDeps {
   bus: EventBus;
   cameras: CameraRegistry;
   ingest: (ev: SourceEvent) => void;
   clockSkewSeconds: () => number;
-  /** Called for every ptz.action bus event (the audit trail records it). */
-  onPtz?: (data: Record<string, unknown>) => void;
   now?: () => number;
 }
 
@@ -139,25 +129,21 @@ export function attachSources(d: SourceDeps): () => void {
         if (Date.parse(e.start) >= startedAt) checkSkew(e.cameraId, Date.parse(e.end), 'stream timestamps');
       }),
     ),
-    d.bus.onAny((event, data) => {
-      const ev = event as string;
-      if (ev === 'onvif.event') safe('onvif.event', () => onvif(data as unknown as OnvifEvent));
-      else if (ev === 'camera.clockSkew') {
-        // measured by the ONVIF module (GetSystemDateAndTime): camera clock minus ours
-        const c = data as unknown as { cameraId: string; skewMs?: number };
-        safe('camera.clockSkew', () => {
-          if (typeof c.skewMs === 'number') checkSkew(c.cameraId, now() + c.skewMs, 'camera clock (ONVIF)');
-        });
-      } else if (ev === 'detection.object') {
-        // the detector's tracks (one per object); only people make alarms, logged by the default rule
-        const o = data as unknown as { cameraId: string; label: string; score: number; trackId: number; box: number[] };
-        if (o?.label === 'person' && typeof o.cameraId === 'string')
-          safe('detection.object', () => d.ingest(cam('detection.person', o.cameraId, `Person detected: ${name(o.cameraId)}`, { details: { score: o.score, trackId: o.trackId, box: o.box } })));
-      } else if (ev === 'ptz.action') safe('ptz.action', () => d.onPtz?.(data as unknown as Record<string, unknown>));
+    d.bus.on('onvif.event', (e) => safe('onvif.event', () => onvif(e))),
+    // measured by the ONVIF module (GetSystemDateAndTime): camera clock minus ours
+    d.bus.on('camera.clockSkew', (c) =>
+      safe('camera.clockSkew', () => {
+        if (typeof c.skewMs === 'number') checkSkew(c.cameraId, now() + c.skewMs, 'camera clock (ONVIF)');
+      }),
+    ),
+    // the detector's tracks (one per object); only people make alarms, logged by the default rule
+    d.bus.on('detection.object', (o) => {
+      if (o?.label === 'person' && typeof o.cameraId === 'string')
+        safe('detection.object', () => d.ingest(cam('detection.person', o.cameraId, `Person detected: ${name(o.cameraId)}`, { details: { score: o.score, trackId: o.trackId, box: o.box } })));
     }),
   ];
 
-  function onvif(e: OnvifEvent): void {
+  function onvif(e: EventMap['onvif.event']): void {
     if (!e || typeof e.cameraId !== 'string') return;
     const type: AlarmType | null = e.kind === 'motion' ? 'onvif.motion' : e.kind === 'tamper' ? 'onvif.tamper' : e.kind === 'input' ? 'onvif.input' : null;
     if (!type) return;

@@ -1,12 +1,14 @@
 /**
  * Alarm rows in SQLite: insert, coalesce, transitions, history pages with
- * keyset cursors. Every write is one transaction, committed before the
+ * keyset cursors (store/keyset.ts). Every write is one transaction, committed before the
  * caller tells anyone (persist before you show).
  */
-import type { Alarm, AlarmEntry, AlarmEntryKind, AlarmMedia, AlarmState, AlarmType, HistoryFilter, Page, Priority } from '../../api/alarms.js';
+import type { Alarm, AlarmEntry, AlarmEntryKind, AlarmState, AlarmType, HistoryFilter, Page, Priority } from '../../api/alarms.js';
 import { ApiError } from '../../api/contract.js';
-import type Database from 'better-sqlite3';
+import { mediaFor, type MediaWindow } from '../recording/media-links.js';
 import type { Db } from '../store/db.js';
+import { parseJson } from '../store/json.js';
+import { KeysetPager } from '../store/keyset.js';
 
 export interface AlarmRow {
   id: number;
@@ -63,30 +65,7 @@ export interface NewAlarm {
   comment?: string | null;
 }
 
-export interface MediaWindow {
-  preRollSeconds: number;
-  postRollSeconds: number;
-}
-
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-export function parseJson<T>(text: string, fallback: T): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
-}
-
-export function mediaFor(cameraIds: string[], atMs: number, w: MediaWindow): AlarmMedia[] {
-  const at = new Date(atMs).toISOString();
-  return cameraIds.map((cameraId) => ({
-    cameraId,
-    snapshotUrl: `/api/media/${encodeURIComponent(cameraId)}/snapshot.jpg?at=${encodeURIComponent(at)}`,
-    from: new Date(atMs - w.preRollSeconds * 1000).toISOString(),
-    to: new Date(atMs + w.postRollSeconds * 1000).toISOString(),
-  }));
-}
 
 export function toAlarm(r: AlarmRow, w: MediaWindow): Alarm {
   const cameraIds = parseJson<string[]>(r.camera_ids, []);
@@ -131,17 +110,6 @@ function toEntry(r: EntryRow): AlarmEntry {
   };
 }
 
-/** Opaque keyset cursor over (created_ms, id), newest first. */
-export function encodeCursor(ms: number, id: number): string {
-  return Buffer.from(`${ms}:${id}`).toString('base64url');
-}
-export function decodeCursor(c: string | null | undefined): { ms: number; id: number } | null {
-  if (!c) return null;
-  const m = /^(-?\d+):(\d+)$/.exec(Buffer.from(c, 'base64url').toString('utf8'));
-  if (!m) throw new ApiError('bad_request', 'cursor is not one this server handed out; start again without a cursor', 'cursor');
-  return { ms: Number(m[1]), id: Number(m[2]) };
-}
-
 export interface EntryInput {
   kind: AlarmEntryKind;
   action?: string | null;
@@ -154,13 +122,13 @@ export interface EntryInput {
 
 export class AlarmStore {
   private q;
-  /** History statements by SQL text (a few shapes, reused). */
-  private stmts = new Map<string, Database.Statement>();
+  private pager: KeysetPager;
 
   constructor(
     readonly db: Db,
     private readonly media: () => MediaWindow,
   ) {
+    this.pager = new KeysetPager(db);
     this.q = {
       insert: db.prepare(
         `INSERT INTO alarms (type, title, priority, state, source, source_key, camera_ids, zone, rule_id, created_ms, updated_ms, last_ms, count, ack_due_ms, sop, details)
@@ -345,24 +313,13 @@ export class AlarmStore {
       where.push(`(a.title LIKE @text ESCAPE '\\' OR a.source LIKE @text ESCAPE '\\')`);
       args.text = `%${f.text.replace(/[\\%_]/g, (m) => '\\' + m)}%`;
     }
-    const c = decodeCursor(cursor);
-    if (c) {
-      where.push(`(${t}, ${idc}) < (@cMs, @cId)`);
-      args.cMs = c.ms;
-      args.cId = c.id;
-    }
-    const sql = `SELECT a.* FROM ${from} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${t} DESC, ${idc} DESC LIMIT ${limit + 1}`;
-    let st = this.stmts.get(sql);
-    if (!st) {
-      st = this.db.prepare(sql);
-      if (this.stmts.size > 200) this.stmts.clear();
-      this.stmts.set(sql, st);
-    }
-    const rows = st.all(args) as AlarmRow[];
-    const more = rows.length > limit;
-    if (more) rows.pop();
+    const { rows, nextCursor } = this.pager.page<AlarmRow>(
+      { select: `SELECT a.* FROM ${from}`, where, args, time: t, id: idc },
+      cursor,
+      limit,
+      (r) => ({ ms: r.created_ms, id: r.id }),
+    );
     const w = this.media();
-    const last = rows[rows.length - 1];
-    return { items: rows.map((r) => toAlarm(r, w)), nextCursor: more && last ? encodeCursor(last.created_ms, last.id) : null };
+    return { items: rows.map((r) => toAlarm(r, w)), nextCursor };
   }
 }

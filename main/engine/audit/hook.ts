@@ -5,17 +5,9 @@
  * Alarm actions are recorded by the alarm service itself, in the same
  * transaction as the change; PTZ through its `ptz.action` bus events.
  */
-import { ApiError, type Me } from '../../api/contract.js';
+import { ApiError, type EventMap, type Me } from '../../api/contract.js';
+import type { CallInfo } from '../concern.js';
 import type { AuditInput } from './trail.js';
-
-export interface CallInfo {
-  method: string;
-  params: unknown;
-  me: Me | null;
-  peer: string;
-  result?: unknown;
-  error?: unknown;
-}
 
 /** Method verbs that only read. */
 const READ_VERB = /^(list|get|me|health|info|status|coverage|history|search|query|verify|meta|rules|queue|find|probe|discover|describe|stats|capabilities|preview|snapshot|presets|profiles|lookup|read|count|check|ping|watch|subscribe|sources|streams)([A-Z][A-Za-z]*)?$/;
@@ -61,9 +53,7 @@ export function auditForCall(c: CallInfo): AuditInput | null {
   return { actor: c.me?.username ?? 'anonymous', action: c.method, target: targetOf(params), details: { params, peer: c.peer } };
 }
 
-/** The audit record for a `ptz.action` bus event (shape owned by the ONVIF module; read loosely). */
-export function auditForPtz(data: Record<string, unknown>): AuditInput {
-  const actor = [data.user, data.by, data.username, data.actor].find((v) => typeof v === 'string') as string | undefined;
-  const cam = typeof data.cameraId === 'string' ? data.cameraId : null;
-  return { actor: actor ?? 'system', action: 'ptz.action', target: cam ? `cameraId:${cam}` : null, details: data };
+/** The audit record for a `ptz.action` bus event. */
+export function auditForPtz(e: EventMap['ptz.action']): AuditInput {
+  return { actor: e.user ?? 'system', action: 'ptz.action', target: e.cameraId ? `cameraId:${e.cameraId}` : null, details: { ...e } };
 }

@@ -14,8 +14,9 @@
 import crypto from 'node:crypto';
 import type { AuditRecord, AuditVerifyResult, Page } from '../../api/alarms.js';
 import type { Db } from '../store/db.js';
+import { parseJson } from '../store/json.js';
+import { KeysetPager } from '../store/keyset.js';
 import { canonicalJson } from './canonical.js';
-import { decodeCursor, parseJson } from '../alarms/store.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -76,8 +77,10 @@ function toRecord(r: AuditRow): AuditRecord {
 export class AuditTrail {
   private q;
   private appendTx;
+  private pager: KeysetPager;
 
   constructor(readonly db: Db) {
+    this.pager = new KeysetPager(db);
     this.q = {
       head: db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1'),
       last: db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1'),
@@ -126,18 +129,11 @@ export class AuditTrail {
       where.push(`action LIKE @action ESCAPE '\\'`);
       args.action = f.action.replace(/[\\%_]/g, (m) => '\\' + m) + '%';
     }
-    const c = decodeCursor(cursor);
-    if (c) {
-      where.push('seq < @seq');
-      args.seq = c.id;
-    }
-    const rows = this.db
-      .prepare(`SELECT * FROM audit ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ${limit + 1}`)
-      .all(args) as AuditRow[];
-    const more = rows.length > limit;
-    if (more) rows.pop();
-    const last = rows[rows.length - 1];
-    return { items: rows.map(toRecord), nextCursor: more && last ? Buffer.from(`0:${last.seq}`).toString('base64url') : null };
+    const { rows, nextCursor } = this.pager.page<AuditRow>({ select: 'SELECT * FROM audit', where, args, time: null, id: 'seq' }, cursor, limit, (r) => ({
+      ms: 0,
+      id: r.seq,
+    }));
+    return { items: rows.map(toRecord), nextCursor };
   }
 
   /** Walk the whole chain; report the first record that does not check out. */

@@ -1,4 +1,4 @@
-import { ApiError, CameraName, CameraUrl, type CameraInfo, type CameraStatus } from '../../api/contract.js';
+import { ApiError, CameraName, CameraUrl, type CameraInfo, type CameraInput, type CameraStatus } from '../../api/contract.js';
 import type { ConfigStore } from '../config/store.js';
 import type { StoredCamera } from '../config/schema.js';
 import type { SecretBox } from '../config/secrets.js';
@@ -19,16 +19,6 @@ export function slugify(name: string): string {
     .replace(/^-+|-+$/g, '')
     .slice(0, 60);
   return s || 'camera';
-}
-
-export interface CameraInput {
-  name: string;
-  url: string;
-  subUrl?: string | null;
-  username?: string | null;
-  password?: string | null;
-  enabled?: boolean;
-  retentionDays?: number | null;
 }
 
 function check<T>(schema: { safeParse(v: unknown): { success: boolean; data?: T; error?: { issues: { message: string }[] } } }, v: unknown, field: string): T {

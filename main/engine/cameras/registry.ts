@@ -1,4 +1,4 @@
-import type { CameraInfo, CameraStatus } from '../../api/contract.js';
+import { ApiError, type CameraInfo, type CameraStatus } from '../../api/contract.js';
 import type { EventBus } from '../bus.js';
 import type { ConfigStore } from '../config/store.js';
 import type { StoredCamera } from '../config/schema.js';
@@ -27,6 +27,12 @@ export class CameraRegistry {
   info(id: string): CameraInfo | undefined {
     const c = this.get(id);
     return c ? publicCamera(c, this.statusOf(c)) : undefined;
+  }
+  /** The public view of a camera, or a not_found error naming the id. */
+  mustInfo(id: string): CameraInfo {
+    const info = this.info(id);
+    if (!info) throw new ApiError('not_found', `no camera with id "${id}"`);
+    return info;
   }
   statusOf(c: StoredCamera): CameraStatus {
     if (!c.enabled) return this.status.get(c.id)?.state === 'disabled' ? this.status.get(c.id)! : defaultStatus('disabled', 'disabled by an admin');

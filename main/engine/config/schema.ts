@@ -91,3 +91,21 @@ export const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record
 export function settingsOf(cfg: ConfigFile): Settings {
   return { ...DEFAULT_SETTINGS, ...cfg.settings };
 }
+
+const setupCache = new WeakMap<object, AlarmSetup>();
+const NO_SETUP = {};
+/** The alarm and integration setup of a config, with defaults filled in (parsed once per config object). */
+export function alarmSetupOf(cfg: ConfigFile): AlarmSetup {
+  const raw = cfg.alarmSetup ?? NO_SETUP;
+  let s = setupCache.get(raw as object);
+  if (!s) {
+    s = AlarmSetup.parse(raw);
+    setupCache.set(raw as object, s);
+  }
+  return s;
+}
+
+/** The configured alarm rules; undefined = the built-in defaults only. */
+export function alarmRulesOf(cfg: ConfigFile): AlarmRule[] | undefined {
+  return cfg.alarmRules;
+}

@@ -15,7 +15,6 @@ import type { DetectionCameraStatus, DetectionStatus, NormBox } from '../../api/
 import type { EventBus } from '../bus.js';
 import type { CameraRegistry } from '../cameras/registry.js';
 import type { StoredCamera } from '../config/schema.js';
-import type { Handlers } from '../engine.js';
 import type { FfmpegPaths } from '../media/ffmpeg.js';
 import type { EngineModule } from '../module.js';
 import { assetPath, type DataPaths } from '../paths.js';
@@ -354,17 +353,4 @@ export class DetectionService implements EngineModule {
     this.reconcile();
     return this.cameraStatus(cam);
   }
-}
-
-/** Handlers usable before start (the module is created in Engine.start). */
-export function detectionHandlers(get: () => DetectionService | undefined): Partial<Handlers> {
-  const svc = (): DetectionService => {
-    const s = get();
-    if (!s) throw new ApiError('unavailable', 'detection is not running yet; try again in a moment');
-    return s;
-  };
-  return {
-    'detection.status': (p) => svc().status(p.cameraId),
-    'detection.setEnabled': (p) => svc().setEnabled(p.cameraId, p.enabled),
-  };
 }

@@ -6,6 +6,7 @@ import { openIndex, type Db } from '../store/db.js';
 import { AuditTrail } from '../audit/trail.js';
 import { AlarmService } from '../alarms/service.js';
 import { AlarmStore } from '../alarms/store.js';
+import { AccessLog } from './access-log.js';
 import { parseSensorMessage, SensorIngest } from './sensors.js';
 import { hashToken, parseWebhookBody, SensorWebhook } from './webhook.js';
 
@@ -13,6 +14,7 @@ let db: Db;
 let now: number;
 let ingest: SensorIngest;
 let store: AlarmStore;
+let access: AccessLog;
 const setup = AlarmSetup.parse({
   doors: [{ door: 'front', name: 'Front door', zone: 'lobby', cameraIds: ['lobby-cam'] }],
   sensors: [{ id: 'pir-7', name: 'Yard PIR', zone: 'yard', cameraIds: ['yard-cam'] }],
@@ -25,7 +27,8 @@ beforeEach(() => {
   const bus = new EventBus();
   store = new AlarmStore(db, () => setup);
   const svc = new AlarmService({ store, audit: new AuditTrail(db), bus, rules: () => undefined, setup: () => setup, timeZone: () => 'UTC', now: () => now });
-  ingest = new SensorIngest({ db, bus, setup: () => setup, ingest: (ev) => svc.ingest(ev), now: () => now });
+  ingest = new SensorIngest({ db, bus, setup: () => setup, alarms: svc, now: () => now });
+  access = new AccessLog(db, () => setup);
 });
 afterEach(() => db.close());
 
@@ -63,15 +66,15 @@ describe('sensor messages', () => {
     expect(d.outcome).toBe('raised');
     now += 60_000;
     send('reader-2', { type: 'badge.granted', badge: '42', door: 'back' });
-    expect(ingest.search({ badge: '42' }, null, 10).items.map((e) => e.door)).toEqual(['back', 'front']);
-    const front = ingest.search({ door: 'front' }, null, 10).items;
+    expect(access.search({ badge: '42' }, null, 10).items.map((e) => e.door)).toEqual(['back', 'front']);
+    const front = access.search({ door: 'front' }, null, 10).items;
     expect(front).toHaveLength(2);
     expect(front[0]).toMatchObject({ badge: '666', granted: false, reason: 'expired', alarmId: d.alarmId, cameraIds: ['lobby-cam'] });
     expect(front[0]!.media[0]!.snapshotUrl).toMatch(/^\/api\/media\/lobby-cam\/snapshot\.jpg\?at=/);
-    expect(ingest.search({ from: new Date(now - 30_000).toISOString() }, null, 10).items).toHaveLength(1);
-    const p1 = ingest.search({}, null, 2);
+    expect(access.search({ from: new Date(now - 30_000).toISOString() }, null, 10).items).toHaveLength(1);
+    const p1 = access.search({}, null, 2);
     expect(p1.items).toHaveLength(2);
-    expect(ingest.search({}, p1.nextCursor, 2).items).toHaveLength(1);
+    expect(access.search({}, p1.nextCursor, 2).items).toHaveLength(1);
   });
 
   it('treats a door opening just after a granted badge as a normal entry', () => {

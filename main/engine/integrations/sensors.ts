@@ -4,14 +4,13 @@
  * JSON with zod, keeps every message in sensor_events (and badge reads in the
  * access log), and hands the alarm-worthy ones to the alarm service.
  */
-import { SensorId, SensorMessage, type AccessEntry, type AlarmSetup, type AlarmType, type Page } from '../../api/alarms.js';
+import { SensorId, SensorMessage, type AlarmSetup, type AlarmType } from '../../api/alarms.js';
 import { ApiError } from '../../api/contract.js';
+import type { AlarmIntake, IngestResult, SourceEvent } from '../alarms/intake.js';
 import type { EventBus } from '../bus.js';
 import type { Db } from '../store/db.js';
-import type { SourceEvent } from '../alarms/rules.js';
-import type { IngestResult } from '../alarms/service.js';
-import { decodeCursor, encodeCursor, mediaFor, parseJson } from '../alarms/store.js';
 import { logger } from '../log.js';
+import { AccessLog } from './access-log.js';
 
 const log = logger('sensors');
 
@@ -19,7 +18,8 @@ export interface SensorDeps {
   db: Db;
   bus: EventBus;
   setup: () => AlarmSetup;
-  ingest: (ev: SourceEvent) => IngestResult;
+  /** Where alarm-worthy messages go (the alarms module). */
+  alarms: AlarmIntake;
   now?: () => number;
 }
 
@@ -30,20 +30,6 @@ export interface SensorOutcome {
   /** Alarm raised or counted, if any. */
   alarmId: number | null;
   outcome: IngestResult['outcome'] | 'duplicate' | 'entry';
-}
-
-interface AccessRow {
-  id: number;
-  time_ms: number;
-  sensor_id: string;
-  door: string;
-  badge: string;
-  person: string | null;
-  granted: number;
-  direction: string | null;
-  reason: string | null;
-  camera_ids: string;
-  alarm_id: number | null;
 }
 
 /** Turn zod issues into one sentence naming the field and what is allowed. */
@@ -70,12 +56,14 @@ export function parseSensorMessage(sensorId: unknown, payload: unknown, where = 
 
 export class SensorIngest {
   private q;
+  private access: AccessLog;
   private lastGranted = new Map<string, number>();
   private now: () => number;
   counters = { received: 0, rejected: 0, lastMessageAt: null as string | null };
 
   constructor(private readonly d: SensorDeps) {
     this.now = d.now ?? Date.now;
+    this.access = new AccessLog(d.db, d.setup);
     const db = d.db;
     this.q = {
       event: db.prepare(
@@ -86,7 +74,6 @@ export class SensorIngest {
         'INSERT INTO access_log (time_ms, sensor_id, door, badge, person, granted, direction, reason, camera_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       linkAccess: db.prepare('UPDATE access_log SET alarm_id = ? WHERE id = ?'),
-      getAccess: db.prepare('SELECT * FROM access_log WHERE id = ?'),
     };
   }
 
@@ -181,78 +168,16 @@ export class SensorIngest {
     let alarmId: number | null = null;
     let outcome: SensorOutcome['outcome'] = 'entry';
     if (ev) {
-      const r = this.d.ingest(ev);
+      const r = this.d.alarms.ingest(ev);
       outcome = r.outcome;
       if ((r.outcome === 'raised' || r.outcome === 'coalesced') && r.alarm) alarmId = r.alarm.id;
     } else outcome = 'logged';
     if (alarmId !== null) this.q.linkEvent.run(alarmId, eventId);
     if (accessId !== null) {
       if (alarmId !== null) this.q.linkAccess.run(alarmId, accessId);
-      const row = this.q.getAccess.get(accessId) as AccessRow;
-      this.d.bus.emit('access.entry', this.toEntry(row));
+      const entry = this.access.get(accessId);
+      if (entry) this.d.bus.emit('access.entry', entry);
     }
     return { sensorId, type: msg.type, duplicate: false, alarmId, outcome };
-  }
-
-  toEntry(r: AccessRow): AccessEntry {
-    const cameraIds = parseJson<string[]>(r.camera_ids, []);
-    const setup = this.d.setup();
-    return {
-      id: r.id,
-      time: new Date(r.time_ms).toISOString(),
-      sensorId: r.sensor_id,
-      door: r.door,
-      badge: r.badge,
-      person: r.person,
-      granted: r.granted === 1,
-      direction: r.direction as AccessEntry['direction'],
-      reason: r.reason,
-      cameraIds,
-      alarmId: r.alarm_id,
-      media: mediaFor(cameraIds, r.time_ms, setup),
-    };
-  }
-
-  /** The entry/exit log, newest first, by badge, door, time and result. */
-  search(
-    f: { badge?: string; door?: string; from?: string; to?: string; granted?: boolean },
-    cursor: string | null | undefined,
-    limit: number,
-  ): Page<AccessEntry> {
-    const where: string[] = [];
-    const args: Record<string, unknown> = {};
-    if (f.badge) {
-      where.push('badge = @badge');
-      args.badge = f.badge;
-    }
-    if (f.door) {
-      where.push('door = @door');
-      args.door = f.door;
-    }
-    if (f.from) {
-      where.push('time_ms >= @from');
-      args.from = Date.parse(f.from);
-    }
-    if (f.to) {
-      where.push('time_ms < @to');
-      args.to = Date.parse(f.to);
-    }
-    if (f.granted !== undefined) {
-      where.push('granted = @granted');
-      args.granted = f.granted ? 1 : 0;
-    }
-    const c = decodeCursor(cursor);
-    if (c) {
-      where.push('(time_ms, id) < (@cMs, @cId)');
-      args.cMs = c.ms;
-      args.cId = c.id;
-    }
-    const rows = this.d.db
-      .prepare(`SELECT * FROM access_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY time_ms DESC, id DESC LIMIT ${limit + 1}`)
-      .all(args) as AccessRow[];
-    const more = rows.length > limit;
-    if (more) rows.pop();
-    const last = rows[rows.length - 1];
-    return { items: rows.map((r) => this.toEntry(r)), nextCursor: more && last ? encodeCursor(last.time_ms, last.id) : null };
   }
 }

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, parseParams, type Me } from '../../api/contract.js';
 import { EventBus } from '../bus.js';
 import { ConfigStore } from '../config/store.js';
-import { fitTiles, layoutId, layoutsHandlers } from './handlers.js';
+import { fitTiles, layoutId, layoutsConcern } from './handlers.js';
 
 const alice: Me = { username: 'alice', role: 'guard' };
 const bob: Me = { username: 'bob', role: 'admin' };
@@ -15,13 +15,13 @@ describe('layouts handlers', () => {
   let dir: string;
   let config: ConfigStore;
   let bus: EventBus;
-  let h: ReturnType<typeof layoutsHandlers>;
+  let h: ReturnType<typeof layoutsConcern>['handlers'];
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'video-layouts-'));
     config = new ConfigStore(path.join(dir, 'config.json'));
     await config.load();
     bus = new EventBus();
-    h = layoutsHandlers({ config: () => config, bus });
+    h = layoutsConcern({ config, bus }).handlers;
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -8,13 +8,13 @@ import { GRID_CELLS, MAX_LAYOUTS_PER_USER, type Grid, type LayoutInfo } from '..
 import type { Layout } from '../config/schema.js';
 import type { EventBus } from '../bus.js';
 import type { ConfigStore } from '../config/store.js';
-import type { Handlers } from '../engine.js';
+import type { Concern } from '../concern.js';
 import { logger } from '../log.js';
 
 const log = logger('layouts');
 
 export interface LayoutsDeps {
-  config: () => ConfigStore;
+  config: ConfigStore;
   bus: EventBus;
 }
 
@@ -56,7 +56,11 @@ export function fitTiles(grid: Grid, tiles: (string | null)[]): (string | null)[
   return out;
 }
 
-export function layoutsHandlers(deps: LayoutsDeps): Partial<Handlers> {
+export function layoutsConcern(deps: LayoutsDeps): Concern {
+  return { handlers: layoutsHandlers(deps) };
+}
+
+function layoutsHandlers(deps: LayoutsDeps): Concern['handlers'] {
   const mine = (me: Me | null): Me => {
     if (!me) throw new ApiError('unauthorized', 'not logged in, or the session has expired: log in again');
     return me;
@@ -64,16 +68,14 @@ export function layoutsHandlers(deps: LayoutsDeps): Partial<Handlers> {
   return {
     'layouts.list': (_p, _ctx, me) => {
       const user = mine(me).username;
-      return deps
-        .config()
-        .data.layouts.filter((l) => l.owner === user)
+      return deps.config.data.layouts.filter((l) => l.owner === user)
         .map(toInfo)
         .sort((a, b) => a.name.localeCompare(b.name));
     },
     'layouts.save': async (p, _ctx, me) => {
       const user = mine(me).username;
       const tiles = fitTiles(p.grid, p.tiles);
-      const saved = await deps.config().update((cfg) => {
+      const saved = await deps.config.update((cfg) => {
         const own = cfg.layouts.filter((l) => l.owner === user);
         const byName = own.find((l) => l.name.toLowerCase() === p.name.toLowerCase() && l.id !== p.id);
         if (byName)
@@ -103,7 +105,7 @@ export function layoutsHandlers(deps: LayoutsDeps): Partial<Handlers> {
     },
     'layouts.remove': async (p, _ctx, me) => {
       const user = mine(me).username;
-      const removed = await deps.config().update((cfg) => {
+      const removed = await deps.config.update((cfg) => {
         const i = cfg.layouts.findIndex((l) => l.owner === user && l.id === p.id);
         if (i < 0) return false;
         cfg.layouts.splice(i, 1);

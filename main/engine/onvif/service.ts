@@ -1,19 +1,18 @@
 /**
- * The ONVIF part of the engine: request handlers (discovery, onboarding,
- * stream test, PTZ, relays, events list, device info) and, for every
- * enabled ONVIF camera, a pull-point event subscription and a clock check.
- * Runtimes follow the camera configuration: added, changed or removed
- * cameras start, restart or stop theirs.
+ * The ONVIF module: for every enabled ONVIF camera, a pull-point event
+ * subscription and a clock check. Runtimes follow the camera configuration:
+ * added, changed or removed cameras start, restart or stop theirs. Its
+ * request handlers (discovery, onboarding, device info, relays, PTZ, the
+ * event log, the stream test) are in handlers.ts and use the helpers below.
  */
 import { ApiError, type Me } from '../../api/contract.js';
-import type { DiscoveredDeviceInfo, OnvifDeviceInfo } from '../../api/onvif.js';
+import type { DiscoveredDeviceInfo } from '../../api/onvif.js';
 import type { EventBus } from '../bus.js';
 import type { CameraRegistry } from '../cameras/registry.js';
 import type { StoredCamera } from '../config/schema.js';
 import type { SecretBox } from '../config/secrets.js';
 import type { ConfigStore } from '../config/store.js';
 import { settingsOf } from '../config/schema.js';
-import type { Handlers } from '../engine.js';
 import type { FfmpegPaths } from '../media/ffmpeg.js';
 import type { EngineModule } from '../module.js';
 import type { ChildRegistry } from '../process/children.js';
@@ -21,14 +20,12 @@ import type { Db } from '../store/db.js';
 import { logger } from '../log.js';
 import { OnvifDevice, type NotificationItem } from './client.js';
 import { discover, WSD_PORT } from './discovery.js';
-import { toApiError } from './errors.js';
 import { EventLog } from './event-log.js';
 import { ClockWatch, type ClockResult } from './health.js';
 import type { OnvifMeta } from './meta.js';
-import { addOnvifCamera, findOnvifCamera, inspectDevice } from './onboard.js';
+import { findOnvifCamera } from './onboard.js';
 import { PtzWatchdog } from './ptz.js';
 import { PullPointSubscriber, type SubscriptionState } from './pullpoint.js';
-import { testStream } from './stream-test.js';
 import { mapNotification } from './topics.js';
 
 const log = logger('onvif');
@@ -72,7 +69,8 @@ export function optionsFromEnv(env = process.env): OnvifOptions {
   };
 }
 
-interface Runtime {
+/** The monitoring state of one enabled ONVIF camera. */
+export interface Runtime {
   key: string;
   cameraId: string;
   meta: OnvifMeta;
@@ -89,11 +87,13 @@ export class OnvifService implements EngineModule {
   readonly name = 'onvif';
   readonly events: EventLog;
   private runtimes = new Map<string, Runtime>();
-  private ptz: PtzWatchdog;
+  /** PTZ moves with a dead-man stop (the handlers drive it). */
+  readonly ptz: PtzWatchdog;
   private clocks: ClockWatch;
   private offs: (() => void)[] = [];
   private started = false;
   private purgeTimer: NodeJS.Timeout | null = null;
+  private firstPurge: NodeJS.Timeout | null = null;
   /** Endpoint references seen by the last probes, by device address host. */
   private seen = new Map<string, string>();
 
@@ -121,7 +121,8 @@ export class OnvifService implements EngineModule {
     this.reconcile();
     this.purgeTimer = setInterval(() => this.purgeEvents(), 6 * 3600_000);
     this.purgeTimer.unref?.();
-    setTimeout(() => this.purgeEvents(), 60_000).unref?.();
+    this.firstPurge = setTimeout(() => this.purgeEvents(), 60_000);
+    this.firstPurge.unref?.();
   }
 
   /** Keep events as long as the longest footage retention (at least 30 days; forever when footage is kept forever). */
@@ -145,6 +146,8 @@ export class OnvifService implements EngineModule {
     if (!this.started) return;
     this.started = false;
     if (this.purgeTimer) clearInterval(this.purgeTimer);
+    if (this.firstPurge) clearTimeout(this.firstPurge);
+    this.purgeTimer = this.firstPurge = null;
     for (const off of this.offs.splice(0)) off();
     this.clocks.stopAll();
     await this.ptz.stopAll().catch(() => undefined);
@@ -301,7 +304,17 @@ export class OnvifService implements EngineModule {
     if (want !== status.message) this.d.cameras.setStatus(id, { message: want });
   }
 
-  // ---------------- helpers ----------------
+  // ---------------- helpers (also used by the request handlers, handlers.ts) ----------------
+
+  /** The monitoring runtime of a camera (events subscription, clock), if it has one. */
+  runtime(id: string): Readonly<Runtime> | undefined {
+    return this.runtimes.get(id);
+  }
+
+  /** Check a camera's clock now (and keep the result for its runtime). */
+  checkClock(id: string, dev: OnvifDevice): Promise<ClockResult | null> {
+    return this.clocks.check(id, dev);
+  }
 
   private camera(id: string): StoredCamera {
     const c = this.d.cameras.get(id);
@@ -309,32 +322,32 @@ export class OnvifService implements EngineModule {
     return c;
   }
 
-  private onvifCamera(id: string): { cam: StoredCamera; meta: OnvifMeta } {
+  onvifCamera(id: string): { cam: StoredCamera; meta: OnvifMeta } {
     const cam = this.camera(id);
     if (!cam.onvif) throw new ApiError('conflict', `camera "${cam.name}" was not added through ONVIF; remove it and add it again with ONVIF to use this`, 'cameraId');
     return { cam, meta: cam.onvif };
   }
 
-  private device(id: string): OnvifDevice {
+  device(id: string): OnvifDevice {
     const { cam } = this.onvifCamera(id);
     const rt = this.runtimes.get(id);
     if (rt) return rt.device;
     return this.deviceFor(cam);
   }
 
-  private ptzTarget(id: string): { device: OnvifDevice; profile: string } {
+  ptzTarget(id: string): { device: OnvifDevice; profile: string } {
     const { cam, meta } = this.onvifCamera(id);
     if (!meta.capabilities.ptz || !meta.ptzProfile) throw new ApiError('conflict', `camera "${cam.name}" has no PTZ (its ONVIF capabilities list none)`, 'cameraId');
     return { device: this.device(id), profile: meta.ptzProfile };
   }
 
-  private ptzAction(cameraId: string, me: Me | null, action: 'move' | 'stop' | 'gotoPreset' | 'setPreset' | 'home', detail?: string): void {
+  ptzAction(cameraId: string, me: Me | null, action: 'move' | 'stop' | 'gotoPreset' | 'setPreset' | 'home', detail?: string): void {
     const user = me?.username ?? 'unknown';
     log.info(`PTZ ${action} on ${cameraId} by ${user}${detail ? ` (${detail})` : ''}`);
     this.d.bus.emit('ptz.action', { cameraId, user, action, ...(detail ? { detail } : {}) });
   }
 
-  private annotate(devs: Awaited<ReturnType<typeof discover>>): DiscoveredDeviceInfo[] {
+  annotate(devs: Awaited<ReturnType<typeof discover>>): DiscoveredDeviceInfo[] {
     const cams = this.d.cameras.stored();
     return devs.map((d) => {
       try {
@@ -363,7 +376,7 @@ export class OnvifService implements EngineModule {
     });
   }
 
-  private endpointFor(xaddr: string): string | null {
+  endpointFor(xaddr: string): string | null {
     try {
       let s = xaddr.trim();
       if (!/^https?:\/\//i.test(s)) s = 'http://' + s;
@@ -371,197 +384,6 @@ export class OnvifService implements EngineModule {
     } catch {
       return null;
     }
-  }
-
-  // ---------------- handlers ----------------
-
-  handlers(): Partial<Handlers> {
-    return {
-      'onvif.discover': async (p) => {
-        const t0 = Date.now();
-        const devs = await discover({
-          timeoutMs: p.timeoutMs ?? 3000,
-          port: this.opts.discoveryPort,
-          interfaces: this.opts.interfaces,
-          unicast: this.opts.unicast,
-        });
-        return { devices: this.annotate(devs), tookMs: Date.now() - t0 };
-      },
-      'onvif.inspect': async (p) => {
-        const creds = p.username ? { username: p.username, password: p.password ?? '' } : null;
-        try {
-          const insp = await inspectDevice(p.xaddr, creds, p.timeoutMs ?? this.opts.timeoutMs);
-          const cam = findOnvifCamera(this.d.cameras.stored(), insp.meta.xaddr, this.endpointFor(p.xaddr));
-          return { ...insp.result, cameraId: cam?.id ?? null };
-        } catch (err) {
-          throw toApiError(err, p.xaddr);
-        }
-      },
-      'onvif.add': async (p) => {
-        try {
-          const { camera } = await addOnvifCamera(this.d.config, this.d.secrets, {
-            xaddr: p.xaddr,
-            username: p.username ?? null,
-            password: p.password ?? null,
-            name: p.name ?? null,
-            timeoutMs: p.timeoutMs ?? this.opts.timeoutMs,
-            endpoint: this.endpointFor(p.xaddr),
-          });
-          log.info(`camera "${camera.name}" added through ONVIF (${camera.onvif?.manufacturer ?? '?'} ${camera.onvif?.model ?? ''})`);
-          this.reconcile();
-          const info = this.d.cameras.info(camera.id);
-          if (!info) throw new ApiError('internal', 'the camera was added but cannot be read back; reload the camera list');
-          return info;
-        } catch (err) {
-          throw toApiError(err, p.xaddr);
-        }
-      },
-      'onvif.cameras': () => ({
-        cameras: this.d.cameras
-          .stored()
-          .filter((c) => c.onvif)
-          .map((c) => {
-            const m = c.onvif!;
-            const rt = this.runtimes.get(c.id);
-            return {
-              cameraId: c.id,
-              manufacturer: m.manufacturer,
-              model: m.model,
-              ptz: m.capabilities.ptz && !!m.ptzProfile,
-              events: m.capabilities.events,
-              relayOutputs: m.capabilities.relayOutputs,
-              inputs: m.capabilities.inputs,
-              eventState: rt?.events.state ?? 'off',
-              clockOk: rt?.clock?.ok ?? null,
-            };
-          }),
-      }),
-      'onvif.deviceInfo': async (p) => {
-        const { meta } = this.onvifCamera(p.cameraId);
-        const rt = this.runtimes.get(p.cameraId);
-        const base: OnvifDeviceInfo = {
-          cameraId: p.cameraId,
-          xaddr: meta.xaddr,
-          manufacturer: meta.manufacturer,
-          model: meta.model,
-          firmware: meta.firmware,
-          serial: meta.serial,
-          hardwareId: meta.hardwareId,
-          mainProfile: meta.mainProfile,
-          subProfile: meta.subProfile,
-          capabilities: meta.capabilities,
-          clockSkewMs: rt?.clock?.skewMs ?? null,
-          clockCheckedAt: rt?.clock ? new Date(rt.clock.checkedAt).toISOString() : null,
-          clockOk: rt?.clock?.ok ?? null,
-          ntp: rt?.clock?.ntp ?? null,
-          events: rt ? { ...rt.events } : { state: 'off', message: 'the camera is disabled', since: new Date().toISOString(), lastEventAt: null },
-          live: false,
-          error: null,
-        };
-        try {
-          const dev = this.device(p.cameraId);
-          const info = await dev.getDeviceInformation();
-          if (rt) {
-            const c = await this.clocks.check(p.cameraId, dev);
-            if (c) {
-              base.clockSkewMs = c.skewMs;
-              base.clockCheckedAt = new Date(c.checkedAt).toISOString();
-              base.clockOk = c.ok;
-              base.ntp = c.ntp;
-            }
-          }
-          return { ...base, manufacturer: info.manufacturer ?? base.manufacturer, model: info.model ?? base.model, firmware: info.firmwareVersion ?? base.firmware, serial: info.serialNumber ?? base.serial, hardwareId: info.hardwareId ?? base.hardwareId, live: true };
-        } catch (err) {
-          return { ...base, error: toApiError(err).message };
-        }
-      },
-      'onvif.relays': async (p) => {
-        try {
-          return { relays: await this.device(p.cameraId).getRelayOutputs() };
-        } catch (err) {
-          throw toApiError(err);
-        }
-      },
-      'onvif.relay': async (p, _ctx, me) => {
-        try {
-          await this.device(p.cameraId).setRelayOutputState(p.token, p.active);
-        } catch (err) {
-          throw toApiError(err);
-        }
-        const user = me?.username ?? 'unknown';
-        log.info(`relay ${p.token} on ${p.cameraId} set ${p.active ? 'active' : 'inactive'} by ${user}`);
-        this.d.bus.emit('onvif.relayChanged', { cameraId: p.cameraId, token: p.token, active: p.active, user });
-        return { ok: true as const };
-      },
-      'cameras.test': (p) => testStream(this.d.ffmpeg(), this.d.children, p),
-      'ptz.move': async (p, _ctx, me) => {
-        try {
-          const r = await this.ptz.move(p.cameraId, { pan: p.pan, tilt: p.tilt, zoom: p.zoom }, p.timeoutMs);
-          if (r.changed) this.ptzAction(p.cameraId, me, p.pan === 0 && p.tilt === 0 && p.zoom === 0 ? 'stop' : 'move', `pan ${p.pan} tilt ${p.tilt} zoom ${p.zoom}`);
-          return { ok: true as const, deadline: new Date(r.deadline).toISOString() };
-        } catch (err) {
-          throw toApiError(err);
-        }
-      },
-      'ptz.stop': async (p, _ctx, me) => {
-        try {
-          await this.ptz.stop(p.cameraId);
-        } catch (err) {
-          throw toApiError(err);
-        }
-        this.ptzAction(p.cameraId, me, 'stop');
-        return { ok: true as const };
-      },
-      'ptz.presets': async (p) => {
-        try {
-          return { presets: await this.ptz.run(p.cameraId, (t) => t.device.getPresets(t.profile)) };
-        } catch (err) {
-          throw toApiError(err);
-        }
-      },
-      'ptz.gotoPreset': async (p, _ctx, me) => {
-        try {
-          await this.ptz.run(p.cameraId, (t) => t.device.gotoPreset(t.profile, p.token));
-        } catch (err) {
-          throw toApiError(err);
-        }
-        this.ptzAction(p.cameraId, me, 'gotoPreset', p.token);
-        return { ok: true as const };
-      },
-      'ptz.setPreset': async (p, _ctx, me) => {
-        let token: string;
-        try {
-          token = await this.ptz.run(p.cameraId, (t) => t.device.setPreset(t.profile, p.name, p.token));
-        } catch (err) {
-          throw toApiError(err);
-        }
-        this.ptzAction(p.cameraId, me, 'setPreset', `${p.name} (${token})`);
-        return { token };
-      },
-      'ptz.home': async (p, _ctx, me) => {
-        try {
-          await this.ptz.run(p.cameraId, (t) => t.device.gotoHome(t.profile));
-        } catch (err) {
-          throw toApiError(err);
-        }
-        this.ptzAction(p.cameraId, me, 'home');
-        return { ok: true as const };
-      },
-      'ptz.status': async (p) => {
-        try {
-          const t = this.ptzTarget(p.cameraId);
-          return await t.device.getPtzStatus(t.profile);
-        } catch (err) {
-          throw toApiError(err);
-        }
-      },
-      'events.list': (p) => {
-        const from = Date.parse(p.from);
-        const to = Date.parse(p.to);
-        if (to <= from) throw new ApiError('bad_request', 'events.list: "to" must be after "from"', 'to');
-        return this.events.list({ cameraId: p.cameraId, fromMs: from, toMs: to, kinds: p.kinds, limit: p.limit });
-      },
-    };
   }
 }
 

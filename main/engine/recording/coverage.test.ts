@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayCoverage, startOfLocalDay } from './coverage.js';
+import { dayCoverage } from './coverage.js';
 
 const H = 3600_000;
 
@@ -37,19 +37,5 @@ describe('per-day coverage (DST-safe)', () => {
       ['2026-06-01', 2],
       ['2026-06-02', 2],
     ]);
-  });
-  it('a day whose midnight does not exist starts at the jump', () => {
-    // Santiago (America/Santiago) springs forward at 24:00 → 01:00 on the first Sunday of September
-    const s = startOfLocalDay(2026, 9, 6, 'America/Santiago');
-    const parts = new Intl.DateTimeFormat('en-CA', {
-      timeZone: 'America/Santiago',
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-    }).format(new Date(s));
-    expect(parts).toMatch(/^2026-09-06, 0?1$/);
-    expect(new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Santiago', day: '2-digit' }).format(new Date(s - 1000))).toBe('05');
   });
 });

@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type http from 'node:http';
-import { ApiError } from '../../api/contract.js';
+import { ApiError, type MediaMap } from '../../api/contract.js';
 import type { Db } from '../store/db.js';
 import { readHeader, walkBuffer, walkFile, type Mp4Info } from '../media/boxes.js';
 import { cleanInit, retimeMoof } from '../media/fmp4.js';
@@ -163,7 +163,7 @@ export class MediaRoutes {
         `origin must not be after ${new Date(segs[0].startMs).toISOString()}, the start of the first segment in the range`,
         'origin',
       );
-    sendJson(res, 200, {
+    const body: MediaMap = {
       cameraId,
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
@@ -193,7 +193,8 @@ export class MediaRoutes {
         open: g.open,
       })),
       vod: `${base}/vod.m3u8?from=${encodeURIComponent(new Date(from).toISOString())}&to=${encodeURIComponent(new Date(to).toISOString())}`,
-    });
+    };
+    sendJson(res, 200, body);
   }
 
   private init(res: http.ServerResponse, s: SegmentDetail): void {

@@ -51,6 +51,7 @@ export function reserveBytes(volumeTotal: number): number {
 
 export class StorageKeeper {
   private timer: NodeJS.Timeout | null = null;
+  private firstTick: NodeJS.Timeout | null = null;
   private lastRetention = 0;
   private lastCompaction = 0;
   private lastLowSpaceEvent = 0;
@@ -101,12 +102,16 @@ export class StorageKeeper {
     collectGarbage(this.d.db, this.d.recordingsRoot);
     this.timer = setInterval(() => this.tick(), 5_000);
     this.timer.unref();
-    setTimeout(() => this.tick(), 1_000).unref();
+    this.firstTick = setTimeout(() => this.tick(), 1_000);
+    this.firstTick.unref();
   }
 
+  /** Stop both timers: after this no pass touches the database (the engine closes it next). */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.firstTick) clearTimeout(this.firstTick);
     this.timer = null;
+    this.firstTick = null;
   }
 
   /** One pass: retention (every 5 min), quota and low space (every pass). */

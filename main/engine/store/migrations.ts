@@ -1,71 +1,93 @@
 /**
- * Numbered index migrations. `PRAGMA user_version` holds how many have run.
- * Append only: never edit a migration that has shipped.
- * Times are integer milliseconds since the Unix epoch, UTC.
+ * The schema of the SQLite index (<data>/index.sqlite), as numbered
+ * migrations. `PRAGMA user_version` holds how many have run; db.ts runs the
+ * rest, each in one transaction. Append only: never change a statement of a
+ * migration that has shipped (comments may be added; they change nothing
+ * that has run). Every table is listed in docs/schema.md.
+ *
+ * Conventions (the comments below rely on them):
+ * - `…_ms` columns are INTEGER milliseconds since the Unix epoch, UTC;
+ *   `dur_ms` is a length in ms. Nothing stores local time.
+ * - Camera ids, usernames, sensor ids and rule ids are the text ids of
+ *   config.json; there are no foreign keys to the config, so rows outlive a
+ *   camera or user removed from it.
+ * - `camera_ids`, `details`, `payload`, `data` hold JSON text.
+ * - Booleans are INTEGER 0/1.
+ * - Who writes: recording/ (segments, gaps, garbage), auth/sessions.ts,
+ *   alarms/ (alarm tables), integrations/ (sensor_events, access_log),
+ *   audit/trail.ts, onvif/event-log.ts and detection/ (events). Alarms, the
+ *   audit trail and sensor messages go through the durable connection
+ *   (synchronous=FULL).
  */
 export const MIGRATIONS: string[] = [
   // 1: sessions, segments, gaps
   `
+  -- One row per login session (auth/sessions.ts). The bearer token itself is never stored.
   CREATE TABLE sessions (
-    token_hash TEXT PRIMARY KEY,
-    username   TEXT NOT NULL,
-    created_ms INTEGER NOT NULL,
-    expires_ms INTEGER NOT NULL,
-    seen_ms    INTEGER NOT NULL
+    token_hash TEXT PRIMARY KEY, -- SHA-256 (hex) of the session token
+    username   TEXT NOT NULL,    -- the user it logs in (config.json users)
+    created_ms INTEGER NOT NULL, -- login time
+    expires_ms INTEGER NOT NULL, -- sliding expiry: 14 days after the last use; expired rows are purged at start
+    seen_ms    INTEGER NOT NULL  -- last use, written at most once a minute
   );
   CREATE INDEX sessions_user ON sessions(username);
 
+  -- One row per closed segment file (migration 6 replaced this table by seg + the segments view, same columns).
+  -- A row is inserted only after its file is renamed into place and fsynced (docs/storage.md S2).
   CREATE TABLE segments (
     id          INTEGER PRIMARY KEY,
     camera_id   TEXT NOT NULL,
-    start_ms    INTEGER NOT NULL,
-    end_ms      INTEGER NOT NULL,
-    bytes       INTEGER NOT NULL,
-    path        TEXT NOT NULL UNIQUE,
-    codec       TEXT,
-    width       INTEGER,
+    start_ms    INTEGER NOT NULL,         -- the stamp in the file name (S3)
+    end_ms      INTEGER NOT NULL,         -- start_ms + the sum of the file's video sample durations (S3)
+    bytes       INTEGER NOT NULL,         -- file size
+    path        TEXT NOT NULL UNIQUE,     -- relative to recordings/: <camera>/<YYYY-MM-DD>/<HH>/<stamp>_<run>.mp4
+    codec       TEXT,                     -- MSE codecs value (avc1.4d401e,mp4a.40.2); NULL if unknown
+    width       INTEGER,                  -- pixels
     height      INTEGER,
-    run_id      TEXT,
-    locked      INTEGER NOT NULL DEFAULT 0,
-    salvaged    INTEGER NOT NULL DEFAULT 0
+    run_id      TEXT,                     -- the recording run (one clock anchor; recording.md)
+    locked      INTEGER NOT NULL DEFAULT 0, -- 1 = evidence: never deleted by retention (S7)
+    salvaged    INTEGER NOT NULL DEFAULT 0  -- 1 = indexed by salvage after a crash (S8)
   );
   CREATE INDEX segments_cam_start ON segments(camera_id, start_ms);
   CREATE INDEX segments_start ON segments(start_ms);
 
+  -- One row per hole between recording runs of a camera. At most one open gap per camera.
   CREATE TABLE gaps (
     id         INTEGER PRIMARY KEY,
     camera_id  TEXT NOT NULL,
-    start_ms   INTEGER NOT NULL,
-    end_ms     INTEGER,
-    reason     TEXT NOT NULL
+    start_ms   INTEGER NOT NULL, -- end of the last recorded footage
+    end_ms     INTEGER,          -- start of the next footage; NULL while the gap is still open
+    reason     TEXT NOT NULL     -- GAP_REASONS (api/types.ts), journaled before it is indexed (S4)
   );
   CREATE INDEX gaps_cam_start ON gaps(camera_id, start_ms);
   `,
   // alarms: alarms, their history, cameras, sensor messages, access-control log, hash-chained audit trail
   `
+  -- One row per alarm (alarms/store.ts). Every change is one transaction with its alarm_entries row and its
+  -- audit record, committed before any console hears of it (persist before you show).
   CREATE TABLE alarms (
     id           INTEGER PRIMARY KEY,
-    type         TEXT NOT NULL,
-    title        TEXT NOT NULL,
-    priority     INTEGER NOT NULL,
-    state        TEXT NOT NULL,
-    source       TEXT NOT NULL,
-    source_key   TEXT NOT NULL,
-    camera_ids   TEXT NOT NULL DEFAULT '[]',
+    type         TEXT NOT NULL,              -- ALARM_TYPES (api/alarms.ts): camera.offline, sensor.door, panic, ...
+    title        TEXT NOT NULL,              -- what the guard reads in the queue
+    priority     INTEGER NOT NULL,           -- 1 (critical) ... 5 (info)
+    state        TEXT NOT NULL,              -- new, acknowledged, in_progress, on_hold, closed (alarms/state-machine.ts)
+    source       TEXT NOT NULL,              -- camera id, sensor id, door, user or "storage"
+    source_key   TEXT NOT NULL,              -- repeats with this key within the rule's coalesceSeconds count on the open alarm
+    camera_ids   TEXT NOT NULL DEFAULT '[]', -- JSON array of linked cameras (also in alarm_cameras)
     zone         TEXT,
-    rule_id      TEXT,
-    created_ms   INTEGER NOT NULL,
-    updated_ms   INTEGER NOT NULL,
-    last_ms      INTEGER NOT NULL,
-    count        INTEGER NOT NULL DEFAULT 1,
-    ack_due_ms   INTEGER,
-    escalation   INTEGER NOT NULL DEFAULT 0,
-    claimed_by   TEXT,
-    resolved_ms  INTEGER,
-    closed_ms    INTEGER,
-    close_reason TEXT,
-    sop          TEXT NOT NULL DEFAULT '',
-    details      TEXT NOT NULL DEFAULT '{}'
+    rule_id      TEXT,                       -- the rule that decided (config.alarmRules or a default-* rule)
+    created_ms   INTEGER NOT NULL,           -- raised
+    updated_ms   INTEGER NOT NULL,           -- last change of any column
+    last_ms      INTEGER NOT NULL,           -- last repeat from the source
+    count        INTEGER NOT NULL DEFAULT 1, -- repeats counted on this alarm, the first included
+    ack_due_ms   INTEGER,                    -- escalates at this time unless acknowledged; NULL = never, or acknowledged
+    escalation   INTEGER NOT NULL DEFAULT 0, -- escalation levels reached (at most 3)
+    claimed_by   TEXT,                       -- the user working it, if any
+    resolved_ms  INTEGER,                    -- the source cleared (camera back, door closed); the alarm stays open
+    closed_ms    INTEGER,                    -- set with state = closed
+    close_reason TEXT,                       -- required to close
+    sop          TEXT NOT NULL DEFAULT '',   -- the procedure shown with the alarm
+    details      TEXT NOT NULL DEFAULT '{}'  -- JSON: what the source said
   );
   CREATE INDEX alarms_created ON alarms(created_ms);
   CREATE INDEX alarms_state_created ON alarms(state, created_ms);
@@ -74,74 +96,82 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX alarms_open_source ON alarms(source_key, last_ms) WHERE state <> 'closed';
   CREATE INDEX alarms_due ON alarms(ack_due_ms) WHERE ack_due_ms IS NOT NULL;
 
+  -- (camera, alarm) pairs keyed by the alarm's time, so "alarms of a camera" pages newest first on the key alone.
   CREATE TABLE alarm_cameras (
     camera_id  TEXT NOT NULL,
-    created_ms INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL, -- the alarm's created_ms
     alarm_id   INTEGER NOT NULL,
     PRIMARY KEY (camera_id, created_ms, alarm_id)
   ) WITHOUT ROWID;
 
+  -- An alarm's history: one row per step, never changed afterwards.
   CREATE TABLE alarm_entries (
     id         INTEGER PRIMARY KEY,
     alarm_id   INTEGER NOT NULL,
-    kind       TEXT NOT NULL,
-    action     TEXT,
-    from_state TEXT,
-    to_state   TEXT,
-    username   TEXT NOT NULL,
+    kind       TEXT NOT NULL,    -- ENTRY_KINDS: raised, transition, comment, claim, release, takeover, escalated, resolved
+    action     TEXT,             -- for a transition: the ALARM_ACTIONS action (acknowledge, start, hold, ...)
+    from_state TEXT,             -- state before (transitions)
+    to_state   TEXT,             -- state after (transitions, raised)
+    username   TEXT NOT NULL,    -- who; "system" for the engine
     time_ms    INTEGER NOT NULL,
     comment    TEXT
   );
   CREATE INDEX alarm_entries_alarm ON alarm_entries(alarm_id, id);
   CREATE INDEX alarm_entries_user ON alarm_entries(username, alarm_id);
 
+  -- Every valid sensor message (integrations/sensors.ts), committed before the MQTT acknowledgement.
   CREATE TABLE sensor_events (
     id        INTEGER PRIMARY KEY,
-    time_ms   INTEGER NOT NULL,
-    via       TEXT NOT NULL,
+    time_ms   INTEGER NOT NULL, -- the message's own time, else its arrival
+    via       TEXT NOT NULL,    -- mqtt, or webhook:<integration id>
     sensor_id TEXT NOT NULL,
-    type      TEXT NOT NULL,
-    state     TEXT,
+    type      TEXT NOT NULL,    -- door, window, motion, badge.granted, badge.denied
+    state     TEXT,             -- open, closed, forced, held, broken, active, idle, granted, denied
     zone      TEXT,
-    msg_id    TEXT,
-    payload   TEXT NOT NULL,
-    alarm_id  INTEGER
+    msg_id    TEXT,             -- the sender's message id: a redelivered message (same sensor, same id) is dropped
+    payload   TEXT NOT NULL,    -- the message as received (JSON)
+    alarm_id  INTEGER           -- the alarm it raised or counted on, if any
   );
   CREATE INDEX sensor_events_time ON sensor_events(time_ms);
   CREATE INDEX sensor_events_sensor ON sensor_events(sensor_id, time_ms);
   CREATE UNIQUE INDEX sensor_events_msg ON sensor_events(sensor_id, msg_id) WHERE msg_id IS NOT NULL;
 
+  -- The entry/exit log: one row per badge read (integrations/access-log.ts), paged newest first by (time_ms, id).
   CREATE TABLE access_log (
     id         INTEGER PRIMARY KEY,
     time_ms    INTEGER NOT NULL,
-    sensor_id  TEXT NOT NULL,
+    sensor_id  TEXT NOT NULL,              -- the reader
     door       TEXT NOT NULL,
     badge      TEXT NOT NULL,
-    person     TEXT,
-    granted    INTEGER NOT NULL,
-    direction  TEXT,
-    reason     TEXT,
-    camera_ids TEXT NOT NULL DEFAULT '[]',
-    alarm_id   INTEGER
+    person     TEXT,                       -- as the access-control system named them
+    granted    INTEGER NOT NULL,           -- 1 granted, 0 denied
+    direction  TEXT,                       -- in, out, or NULL
+    reason     TEXT,                       -- why it was denied
+    camera_ids TEXT NOT NULL DEFAULT '[]', -- JSON: the door's cameras (alarmSetup.doors)
+    alarm_id   INTEGER                     -- the alarm a denial raised
   );
   CREATE INDEX access_log_time ON access_log(time_ms);
   CREATE INDEX access_log_badge ON access_log(badge, time_ms);
   CREATE INDEX access_log_door ON access_log(door, time_ms);
 
+  -- The audit trail (audit/trail.ts): append-only and hash-chained; docs/alarms.md, "Audit trail".
+  -- hash = sha256(prev_hash, a newline, the canonical JSON of {seq, timeMs, actor, action, target, details}).
   CREATE TABLE audit (
-    seq       INTEGER PRIMARY KEY,
+    seq       INTEGER PRIMARY KEY, -- 1, 2, 3 ... with no holes
     time_ms   INTEGER NOT NULL,
-    actor     TEXT NOT NULL,
-    action    TEXT NOT NULL,
-    target    TEXT,
-    details   TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash      TEXT NOT NULL
+    actor     TEXT NOT NULL,       -- username, "system" or "anonymous"
+    action    TEXT NOT NULL,       -- the API method, alarm.<action>, auth.login.failed, ptz.action, ...
+    target    TEXT,                -- what it acted on (alarm id, cameraId:<id>, username:<name>, ...)
+    details   TEXT NOT NULL,       -- canonical JSON, credentials scrubbed
+    prev_hash TEXT NOT NULL,       -- the previous record's hash; 64 zeros for record 1
+    hash      TEXT NOT NULL        -- SHA-256 hex, see above
   );
   CREATE INDEX audit_time ON audit(time_ms);
   CREATE INDEX audit_actor ON audit(actor, seq);
+  -- The trail refuses changes; audit verify finds what got past the triggers.
   CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+  -- Exactly one row: the newest (seq, hash), so records cut off the end of the chain show.
   CREATE TABLE audit_head (
     id   INTEGER PRIMARY KEY CHECK (id = 1),
     seq  INTEGER NOT NULL,
@@ -150,13 +180,15 @@ export const MIGRATIONS: string[] = [
   `,
   // onvif: camera events (ONVIF motion/tamper/input/relay now; detections and others later), one row per change
   `
+  -- Camera events for the timeline (events.list), committed before their bus event; deleted with the longest
+  -- footage retention (at least 30 days).
   CREATE TABLE events (
     id        INTEGER PRIMARY KEY,
     camera_id TEXT,
-    time_ms   INTEGER NOT NULL,
-    kind      TEXT NOT NULL,
-    source    TEXT NOT NULL,
-    data      TEXT NOT NULL DEFAULT '{}'
+    time_ms   INTEGER NOT NULL,           -- when it happened (camera time brought onto ours; first seen for a track)
+    kind      TEXT NOT NULL,              -- motion, tamper, input, relay (ONVIF); object (the detector)
+    source    TEXT NOT NULL,              -- the producer: onvif, detector
+    data      TEXT NOT NULL DEFAULT '{}'  -- JSON: ONVIF state/source/topic/cameraTime; detector label/score/box/trackId/start/end
   );
   CREATE INDEX events_cam_time ON events(camera_id, time_ms);
   CREATE INDEX events_time ON events(time_ms);
@@ -165,21 +197,24 @@ export const MIGRATIONS: string[] = [
   // recording: init-segment hash per segment (playback knows when the codec setup changes), a garbage
   // queue for retention (rows go first, then files), indexes for "last segment" and "open gap"
   `
+  -- init_hash: hash of the segment's cleaned init segment; neighbours with the same hash share one MSE init.
   ALTER TABLE segments ADD COLUMN init_hash TEXT;
   CREATE INDEX segments_cam_end ON segments(camera_id, end_ms);
   CREATE INDEX gaps_cam_end ON gaps(camera_id, end_ms);
+  -- Segment files whose rows are deleted and whose files are still to be unlinked: rows go first, then files (S5).
   CREATE TABLE garbage (
-    path      TEXT PRIMARY KEY,
+    path      TEXT PRIMARY KEY,  -- relative to recordings/
     camera_id TEXT NOT NULL,
-    bytes     INTEGER NOT NULL,
-    queued_ms INTEGER NOT NULL
+    bytes     INTEGER NOT NULL,  -- file size (counts as used until unlinked)
+    queued_ms INTEGER NOT NULL   -- when retention queued it
   );
   `,
   // alarms: who acted on which alarm, ordered by the alarm's time, so "alarms by user" pages as fast as "by camera"
   `
+  -- (user, alarm they acted on) pairs keyed by the alarm's time; "system" is left out.
   CREATE TABLE alarm_users (
     username   TEXT NOT NULL,
-    created_ms INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL, -- the alarm's created_ms
     alarm_id   INTEGER NOT NULL,
     PRIMARY KEY (username, created_ms, alarm_id)
   ) WITHOUT ROWID;
@@ -192,32 +227,34 @@ export const MIGRATIONS: string[] = [
   // does not follow that keeps it in alt_path); the end is stored as a duration; one index (camera, start).
   // `segments` becomes a view with the old columns, writable through triggers, so readers are unchanged.
   `
+  -- Small integer ids for the text values every segment row would otherwise repeat.
   CREATE TABLE rec_cameras (
     id        INTEGER PRIMARY KEY,
-    camera_id TEXT NOT NULL UNIQUE
+    camera_id TEXT NOT NULL UNIQUE -- a camera that has (or had) footage
   );
   CREATE TABLE rec_runs (
     id     INTEGER PRIMARY KEY,
-    run_id TEXT NOT NULL UNIQUE
+    run_id TEXT NOT NULL UNIQUE    -- ingest id, or <ingestId>.<n> after the n-th re-anchoring (recording.md R4)
   );
-  CREATE TABLE rec_params (
+  CREATE TABLE rec_params (        -- one row per distinct stream setup
     id        INTEGER PRIMARY KEY,
-    codec     TEXT,
-    width     INTEGER,
+    codec     TEXT,                -- MSE codecs value
+    width     INTEGER,             -- pixels
     height    INTEGER,
-    init_hash TEXT
+    init_hash TEXT                 -- hash of the cleaned init segment
   );
+  -- One row per closed segment file (~47 B with its index entry; docs/storage.md "Index size").
   CREATE TABLE seg (
     id       INTEGER PRIMARY KEY,
-    cam      INTEGER NOT NULL,
-    start_ms INTEGER NOT NULL,
-    dur_ms   INTEGER NOT NULL,
-    bytes    INTEGER NOT NULL,
-    params   INTEGER,
-    run      INTEGER,
-    locked   INTEGER NOT NULL DEFAULT 0,
-    salvaged INTEGER NOT NULL DEFAULT 0,
-    alt_path TEXT
+    cam      INTEGER NOT NULL,           -- rec_cameras.id
+    start_ms INTEGER NOT NULL,           -- the stamp in the file name
+    dur_ms   INTEGER NOT NULL,           -- sum of the video sample durations, ms (end = start_ms + dur_ms)
+    bytes    INTEGER NOT NULL,           -- file size
+    params   INTEGER,                    -- rec_params.id
+    run      INTEGER,                    -- rec_runs.id
+    locked   INTEGER NOT NULL DEFAULT 0, -- 1 = evidence: never deleted by retention (S7)
+    salvaged INTEGER NOT NULL DEFAULT 0, -- 1 = indexed by salvage after a crash
+    alt_path TEXT                        -- the path when it is not the one layout.ts derives, else NULL
   );
   CREATE INDEX seg_cam_start ON seg(cam, start_ms);
 
@@ -234,6 +271,7 @@ export const MIGRATIONS: string[] = [
     FROM segments s JOIN rec_cameras c ON c.camera_id = s.camera_id LEFT JOIN rec_runs r ON r.run_id = s.run_id;
   DROP TABLE segments;
 
+  -- The old segments table as a view: readers keep their SQL; the triggers below make it writable.
   CREATE VIEW segments AS
     SELECT s.id AS id, c.camera_id AS camera_id, s.start_ms AS start_ms, s.start_ms + s.dur_ms AS end_ms, s.bytes AS bytes,
       COALESCE(s.alt_path, c.camera_id || '/' || strftime('%Y-%m-%d/%H/%Y%m%dT%H%M%S', s.start_ms / 1000, 'unixepoch') ||

@@ -3,6 +3,8 @@
  * /api/media/, see docs/recording.md). Kept in one place so the players
  * follow the engine when a route changes.
  */
+import type { MediaMap, MediaMapGap, MediaMapSegment } from '../../../main/api/contract.js';
+
 /**
  * The segment map for MSE playback of [from, to): segment ids, times,
  * codecs, init and media URLs (media retimed so media time 0 = `origin`),
@@ -12,39 +14,10 @@ export function mapUrl(cameraId: string, from: number, to: number, origin: numbe
   return `/api/media/${encodeURIComponent(cameraId)}/map.json?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&origin=${Math.round(origin)}`;
 }
 
-/** One segment of map.json. */
-export interface MapSegment {
-  id: number;
-  start: string;
-  end: string;
-  startMs: number;
-  endMs: number;
-  bytes: number;
-  codec: string | null;
-  mime: string;
-  width: number | null;
-  height: number | null;
-  initHash: string | null;
-  /** Init segment (ftyp+moov) URL; absent when `url` is a whole self-contained file. */
-  init?: string;
-  url: string;
-}
-
-export interface MapGap {
-  start: string;
-  end: string;
-  reason: string;
-  open?: boolean;
-}
-
-export interface SegmentMap {
-  cameraId: string;
-  from: string;
-  to: string;
-  originMs: number;
-  segments: MapSegment[];
-  gaps: MapGap[];
-}
+/** The map.json shapes, typed once in the contract (main/api/media.ts). */
+export type MapSegment = MediaMapSegment;
+export type MapGap = MediaMapGap;
+export type SegmentMap = MediaMap;
 
 /** A JPEG of the camera now, or at a time. */
 export function snapshotUrl(cameraId: string, at?: string | number): string {

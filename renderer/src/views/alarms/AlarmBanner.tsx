@@ -1,4 +1,4 @@
-import { PRIORITIES } from '../../../../main/api/alarms.js';
+import { PRIORITY_STYLES } from './priority-style.js';
 import { navigate, useRoute } from '../../state/route.js';
 import { useAlarmAlerts } from './useAlarmAlerts.js';
 import { useAlarmQueue } from './useAlarmQueue.js';
@@ -21,7 +21,7 @@ export function AlarmBanner() {
   const waiting = q.queue.filter((a) => a.state === 'new');
   const top = waiting[0];
   if (!top) return null;
-  const s = PRIORITIES[top.priority];
+  const s = PRIORITY_STYLES[top.priority];
   return (
     <div className="alarm-banner global" role="alert" data-testid="alarm-banner-global" style={{ borderColor: s.color, background: s.tint }}>
       <span className="prio-chip" style={{ color: s.color, borderColor: s.color }}>

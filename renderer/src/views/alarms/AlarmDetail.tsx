@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { ALARM_TYPE_LABELS, PRIORITIES, type Alarm, type AlarmEntry } from '../../../../main/api/alarms.js';
+import { ALARM_TYPE_LABELS, type Alarm, type AlarmEntry } from '../../../../main/api/alarms.js';
+import { PRIORITY_STYLES } from './priority-style.js';
 import { useClient, useEvent } from '../../api/context.js';
 import { useCameras } from '../../state/cameras.js';
 import { formatAgo, formatDateTime, formatWhen } from '../../time/index.js';
@@ -23,7 +24,7 @@ function entryLine(e: AlarmEntry): string {
 }
 
 export function PriorityChip({ p, large }: { p: Alarm['priority']; large?: boolean }) {
-  const s = PRIORITIES[p];
+  const s = PRIORITY_STYLES[p];
   return (
     <span className={`prio-chip${large ? ' large' : ''}`} style={{ color: s.color, borderColor: s.color }} title={`Priority ${p}: ${s.label}`} data-priority={p}>
       P{p} {s.label}
@@ -68,7 +69,7 @@ export function AlarmDetail({
     if (a.id === alarm.id && entry) setEntries((es) => (es.some((x) => x.id === entry.id) ? es : [...es, entry]));
   });
 
-  const s = PRIORITIES[alarm.priority];
+  const s = PRIORITY_STYLES[alarm.priority];
   const esc = secondsToEscalation(alarm, now);
   const alarmAt = Date.parse(alarm.createdAt);
   return (

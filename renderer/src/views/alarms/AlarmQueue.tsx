@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { PRIORITIES, type Alarm } from '../../../../main/api/alarms.js';
+import { type Alarm } from '../../../../main/api/alarms.js';
+import { PRIORITY_STYLES } from './priority-style.js';
 import { roleRank } from '../../../../main/api/contract.js';
 import { useClient, useConnection } from '../../api/context.js';
 import { useShortcuts } from '../../keyboard/useShortcuts.js';
@@ -40,7 +41,7 @@ function Banner({ queue, now, lastRaisedId, escalations, isSupervisor, mutedUnti
           role="alert"
           data-testid="alarm-banner"
           data-alarm={top.id}
-          style={{ borderColor: PRIORITIES[top.priority].color, background: PRIORITIES[top.priority].tint }}
+          style={{ borderColor: PRIORITY_STYLES[top.priority].color, background: PRIORITY_STYLES[top.priority].tint }}
         >
           <PriorityChip p={top.priority} />
           <b className="ab-title">{top.title}</b>
@@ -75,7 +76,7 @@ function Banner({ queue, now, lastRaisedId, escalations, isSupervisor, mutedUnti
 }
 
 function QueueRow({ a, active, now, onSelect, props }: { a: Alarm; active: boolean; now: number; onSelect: () => void; props: { ref: (el: HTMLElement | null) => void } }) {
-  const s = PRIORITIES[a.priority];
+  const s = PRIORITY_STYLES[a.priority];
   const esc = secondsToEscalation(a, now);
   return (
     <li

@@ -1,4 +1,4 @@
-import { PRIORITIES } from '../../../../main/api/alarms.js';
+import { PRIORITY_STYLES } from './priority-style.js';
 import { useNow } from '../../state/now.js';
 import { formatDurationMs } from '../../time/index.js';
 import { STATE_TEXT } from './alarm-queue.js';
@@ -26,7 +26,7 @@ export function AlarmWall() {
       {queue.length === 0 && <div className="aw-empty">No open alarms</div>}
       <ol className="aw-list">
         {queue.map((a) => {
-          const s = PRIORITIES[a.priority];
+          const s = PRIORITY_STYLES[a.priority];
           return (
             <li key={a.id} className={`aw-row st-${a.state}`} style={{ borderLeftColor: s.color, background: a.state === 'new' ? s.tint : undefined }} data-testid="alarm-wall-row">
               <span className="aw-prio" style={{ color: s.color }}>

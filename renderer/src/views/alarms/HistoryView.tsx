@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ALARM_STATES, ALARM_TYPES, ALARM_TYPE_LABELS, PRIORITIES, type Alarm, type HistoryFilter } from '../../../../main/api/alarms.js';
+import { ALARM_STATES, ALARM_TYPES, ALARM_TYPE_LABELS, type Alarm, type HistoryFilter } from '../../../../main/api/alarms.js';
+import { PRIORITY_STYLES } from './priority-style.js';
 import { useClient } from '../../api/context.js';
 import { useShortcuts } from '../../keyboard/useShortcuts.js';
 import { useCameras } from '../../state/cameras.js';
@@ -159,7 +160,7 @@ export function HistoryView({ active = true }: { active?: boolean }) {
             <option value="">any</option>
             {[1, 2, 3, 4, 5].map((p) => (
               <option key={p} value={p}>
-                P{p} {PRIORITIES[p as 1].label}
+                P{p} {PRIORITY_STYLES[p as 1].label}
               </option>
             ))}
           </select>
@@ -203,7 +204,7 @@ export function HistoryView({ active = true }: { active?: boolean }) {
                   >
                     {a ? (
                       <>
-                        <span style={{ color: PRIORITIES[a.priority].color }}>P{a.priority}</span>
+                        <span style={{ color: PRIORITY_STYLES[a.priority].color }}>P{a.priority}</span>
                         <span>{formatDateTime(a.createdAt, tz)}</span>
                         <span className={`alarm-state st-${a.state}`}>{STATE_TEXT[a.state]}</span>
                         <span>{ALARM_TYPE_LABELS[a.type]}</span>

@@ -1,9 +1,10 @@
 /**
  * Alarm sounds synthesised with Web Audio (no audio files): each priority
- * has its own tone pattern (PRIORITIES in the contract); an escalation plays
+ * has its own tone pattern (PRIORITY_STYLES in priority-style.ts); an escalation plays
  * it louder and twice as long. Muting (M) silences this console for a while.
  */
-import { PRIORITIES, type Priority } from '../../../../main/api/alarms.js';
+import type { Priority } from '../../../../main/api/alarms.js';
+import { PRIORITY_STYLES } from './priority-style.js';
 
 let ctx: AudioContext | null = null;
 let mutedUntil = 0;
@@ -62,7 +63,7 @@ export function onMuteChange(cb: () => void): () => void {
 
 /** Play the pattern of a priority. Returns false when muted or the priority is silent. */
 export function playAlarm(priority: Priority, o: { loud?: boolean } = {}): boolean {
-  const s = PRIORITIES[priority].sound;
+  const s = PRIORITY_STYLES[priority].sound;
   const muted = isMuted();
   played.push({ priority, loud: !!o.loud, at: Date.now(), muted });
   if (played.length > 200) played.splice(0, played.length - 200);

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EngineProcess } from './engine-process.js';
-import type { HostMessage } from './host-protocol.js';
+import { EngineProcess } from '../../main/desktop/engine-process.js';
+import type { HostMessage } from '../../main/desktop/host-protocol.js';
+import { repoRoot } from '../fixtures/media.js';
 
 // The engine host runs under plain Node (tsx for the TypeScript source here),
 // exactly as the desktop shell starts it in a clone.
-const host = path.join(path.dirname(fileURLToPath(import.meta.url)), 'engine-host.ts');
+const host = path.join(repoRoot, 'main', 'desktop', 'engine-host.ts');
 
 let dir: string;
 let proc: EngineProcess | null = null;

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../engine/engine.js';
-import { HttpServer, parseCookies } from './http.js';
+import { Engine } from '../../main/engine/engine.js';
+import { HttpServer, parseCookies } from '../../main/server/http.js';
 
 let dir: string;
 let staticDir: string;

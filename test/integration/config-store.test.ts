@@ -2,12 +2,13 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, ConfigStore, jsonErrorOffset, parseConfigText } from './store.js';
-import { CURRENT_SCHEMA_VERSION } from './schema.js';
+import { CURRENT_SCHEMA_VERSION } from '../../main/engine/config/schema.js';
+import { ConfigError, ConfigStore, jsonErrorOffset, parseConfigText } from '../../main/engine/config/store.js';
+import { repoRoot } from '../fixtures/media.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
+// The config store's loading, validation, cross-process locking (real worker processes) and file watch.
+const here = path.join(repoRoot, 'main', 'engine', 'config');
 let dir: string;
 let file: string;
 

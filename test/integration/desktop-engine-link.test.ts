@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../engine/engine.js';
-import { HttpServer } from '../server/http.js';
-import { EngineLink } from './engine-link.js';
+import { EngineLink } from '../../main/desktop/engine-link.js';
+import { Engine } from '../../main/engine/engine.js';
+import { HttpServer } from '../../main/server/http.js';
 
 let dir: string;
 let engine: Engine;
