@@ -29,6 +29,8 @@ export interface SampleOptions {
   add: number;
   /** Raw 0–255 value used outside the source image (before mul/add). */
   fill: number;
+  /** Cap on the k × k supersampling (default 4; the detector inputs use 2: cheaper, and detection does not need more). */
+  maxSupersample?: number;
 }
 
 /** Throws when the buffer does not hold width × height × 3 bytes. */
@@ -49,66 +51,61 @@ export function affineScale(m: Affine): number {
 /**
  * Sample `img` through `m` into an outW × outH RGB float tensor. Bilinear,
  * with k×k supersampling when the map shrinks the source by more than 1.5×
- * (k = round(scale), at most 4), so a large photo does not alias into the
+ * (k = round(scale), at most `maxSupersample`, default 4), so a large photo does not alias into the
  * detector or the chip. Pixels outside the source read as `fill`.
  */
 export function sampleAffine(img: PackedImage, m: Affine, outW: number, outH: number, out: Float32Array, opts: SampleOptions): Float32Array {
   checkImage(img);
   if (out.length < outW * outH * 3) throw new Error('output tensor too small');
+  if (m[1] === 0 && m[3] === 0) return sampleAxisAligned(img, m, outW, outH, out, opts);
   const { width: w, height: h, data } = img;
   const rOff = img.order === 'rgb' ? 0 : 2;
   const bOff = 2 - rOff;
   const scale = affineScale(m);
-  const k = scale > 1.5 ? Math.min(4, Math.round(scale)) : 1;
+  const k = scale > 1.5 ? Math.min(opts.maxSupersample ?? 4, Math.round(scale)) : 1;
   const inv = 1 / (k * k);
   const plane = outW * outH;
   const [a, b, c, d, e, f] = m;
   const fill = opts.fill;
-  let r = 0;
-  let g = 0;
-  let bl = 0;
-  // One bilinear read at continuous source point (sx, sy); adds into r, g, bl.
-  const read = (sx: number, sy: number): void => {
-    const x = sx - 0.5;
-    const y = sy - 0.5;
-    if (x < -0.5 || y < -0.5 || x > w - 0.5 || y > h - 0.5) {
-      r += fill;
-      g += fill;
-      bl += fill;
-      return;
-    }
-    let x0 = Math.floor(x);
-    let y0 = Math.floor(y);
-    const fx = x - x0;
-    const fy = y - y0;
-    let x1 = x0 + 1;
-    let y1 = y0 + 1;
-    if (x0 < 0) x0 = 0;
-    if (y0 < 0) y0 = 0;
-    if (x1 > w - 1) x1 = w - 1;
-    if (y1 > h - 1) y1 = h - 1;
-    const i00 = (y0 * w + x0) * 3;
-    const i01 = (y0 * w + x1) * 3;
-    const i10 = (y1 * w + x0) * 3;
-    const i11 = (y1 * w + x1) * 3;
-    const w00 = (1 - fx) * (1 - fy);
-    const w01 = fx * (1 - fy);
-    const w10 = (1 - fx) * fy;
-    const w11 = fx * fy;
-    r += data[i00 + rOff]! * w00 + data[i01 + rOff]! * w01 + data[i10 + rOff]! * w10 + data[i11 + rOff]! * w11;
-    g += data[i00 + 1]! * w00 + data[i01 + 1]! * w01 + data[i10 + 1]! * w10 + data[i11 + 1]! * w11;
-    bl += data[i00 + bOff]! * w00 + data[i01 + bOff]! * w01 + data[i10 + bOff]! * w10 + data[i11 + bOff]! * w11;
-  };
   for (let y = 0; y < outH; y++) {
     for (let x = 0; x < outW; x++) {
-      r = 0;
-      g = 0;
-      bl = 0;
+      let r = 0;
+      let g = 0;
+      let bl = 0;
       for (let j = 0; j < k; j++) {
         const py = y + (j + 0.5) / k;
         for (let i = 0; i < k; i++) {
           const px = x + (i + 0.5) / k;
-          read(a * px + b * py + c, d * px + e * py + f);
+          // One bilinear read at the continuous source point.
+          const sx = a * px + b * py + c - 0.5;
+          const sy = d * px + e * py + f - 0.5;
+          if (sx < -0.5 || sy < -0.5 || sx > w - 0.5 || sy > h - 0.5) {
+            r += fill;
+            g += fill;
+            bl += fill;
+            continue;
+          }
+          let x0 = Math.floor(sx);
+          let y0 = Math.floor(sy);
+          const fx = sx - x0;
+          const fy = sy - y0;
+          let x1 = x0 + 1;
+          let y1 = y0 + 1;
+          if (x0 < 0) x0 = 0;
+          if (y0 < 0) y0 = 0;
+          if (x1 > w - 1) x1 = w - 1;
+          if (y1 > h - 1) y1 = h - 1;
+          const i00 = (y0 * w + x0) * 3;
+          const i01 = (y0 * w + x1) * 3;
+          const i10 = (y1 * w + x0) * 3;
+          const i11 = (y1 * w + x1) * 3;
+          const w00 = (1 - fx) * (1 - fy);
+          const w01 = fx * (1 - fy);
+          const w10 = (1 - fx) * fy;
+          const w11 = fx * fy;
+          r += data[i00 + rOff]! * w00 + data[i01 + rOff]! * w01 + data[i10 + rOff]! * w10 + data[i11 + rOff]! * w11;
+          g += data[i00 + 1]! * w00 + data[i01 + 1]! * w01 + data[i10 + 1]! * w10 + data[i11 + 1]! * w11;
+          bl += data[i00 + bOff]! * w00 + data[i01 + bOff]! * w01 + data[i10 + bOff]! * w10 + data[i11 + bOff]! * w11;
         }
       }
       const R = r * inv * opts.mul + opts.add;
@@ -123,6 +120,102 @@ export function sampleAffine(img: PackedImage, m: Affine, outW: number, outH: nu
         out[p] = R;
         out[plane + p] = G;
         out[2 * plane + p] = B;
+      }
+    }
+  }
+  return out;
+}
+
+/** Bilinear taps along one axis: for each output index and sub-sample, two source indices and a weight (-1: outside). */
+function axisTaps(n: number, k: number, scale: number, offset: number, size: number): { i0: Int32Array; i1: Int32Array; f: Float32Array } {
+  const i0 = new Int32Array(n * k);
+  const i1 = new Int32Array(n * k);
+  const f = new Float32Array(n * k);
+  for (let o = 0; o < n; o++) {
+    for (let j = 0; j < k; j++) {
+      const c = scale * (o + (j + 0.5) / k) + offset - 0.5;
+      const t = o * k + j;
+      if (c < -0.5 || c > size - 0.5) {
+        i0[t] = -1;
+        continue;
+      }
+      let a = Math.floor(c);
+      const fr = c - a;
+      let b = a + 1;
+      if (a < 0) a = 0;
+      if (b > size - 1) b = size - 1;
+      i0[t] = a;
+      i1[t] = b;
+      f[t] = fr;
+    }
+  }
+  return { i0, i1, f };
+}
+
+/** sampleAffine for maps without rotation (letterbox, crops): separable tap tables, no per-pixel division. */
+function sampleAxisAligned(img: PackedImage, m: Affine, outW: number, outH: number, out: Float32Array, opts: SampleOptions): Float32Array {
+  const { width: w, height: h, data } = img;
+  const rOff = img.order === 'rgb' ? 0 : 2;
+  const bOff = 2 - rOff;
+  const scale = Math.sqrt(Math.abs(m[0] * m[4]));
+  const k = scale > 1.5 ? Math.min(opts.maxSupersample ?? 4, Math.round(scale)) : 1;
+  const inv = 1 / (k * k);
+  const X = axisTaps(outW, k, m[0], m[2], w);
+  const Y = axisTaps(outH, k, m[4], m[5], h);
+  const plane = outW * outH;
+  const fill = opts.fill;
+  const { mul, add } = opts;
+  const hwc = opts.layout === 'hwc';
+  for (let y = 0; y < outH; y++) {
+    for (let x = 0; x < outW; x++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let j = 0; j < k; j++) {
+        const ty = y * k + j;
+        const y0 = Y.i0[ty]!;
+        if (y0 < 0) {
+          r += fill * k;
+          g += fill * k;
+          b += fill * k;
+          continue;
+        }
+        const row0 = y0 * w;
+        const row1 = Y.i1[ty]! * w;
+        const fy = Y.f[ty]!;
+        for (let i = 0; i < k; i++) {
+          const tx = x * k + i;
+          const x0 = X.i0[tx]!;
+          if (x0 < 0) {
+            r += fill;
+            g += fill;
+            b += fill;
+            continue;
+          }
+          const x1 = X.i1[tx]!;
+          const fx = X.f[tx]!;
+          const p00 = (row0 + x0) * 3;
+          const p01 = (row0 + x1) * 3;
+          const p10 = (row1 + x0) * 3;
+          const p11 = (row1 + x1) * 3;
+          const w00 = (1 - fx) * (1 - fy);
+          const w01 = fx * (1 - fy);
+          const w10 = (1 - fx) * fy;
+          const w11 = fx * fy;
+          r += data[p00 + rOff]! * w00 + data[p01 + rOff]! * w01 + data[p10 + rOff]! * w10 + data[p11 + rOff]! * w11;
+          g += data[p00 + 1]! * w00 + data[p01 + 1]! * w01 + data[p10 + 1]! * w10 + data[p11 + 1]! * w11;
+          b += data[p00 + bOff]! * w00 + data[p01 + bOff]! * w01 + data[p10 + bOff]! * w10 + data[p11 + bOff]! * w11;
+        }
+      }
+      const p = y * outW + x;
+      if (hwc) {
+        out[p * 3] = r * inv * mul + add;
+        out[p * 3 + 1] = g * inv * mul + add;
+        out[p * 3 + 2] = b * inv * mul + add;
+      } else {
+        out[p] = r * inv * mul + add;
+        out[plane + p] = g * inv * mul + add;
+        out[2 * plane + p] = b * inv * mul + add;
       }
     }
   }
