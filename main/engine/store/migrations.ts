@@ -310,4 +310,46 @@ export const MIGRATIONS: string[] = [
     DELETE FROM seg WHERE id = OLD.id;
   END;
   `,
+  // faces (docs/faces.md, docs/privacy.md): enrolled people, their faces and the face crops cameras saw. Descriptors
+  // are biometric data: sealed with the data dir's SecretBox (AES-256-GCM, the `enc:v1` format of camera passwords);
+  // the images live in sealed files under <data>/faces/, named by `file`. `people forget` deletes a person's rows
+  // (enrolments by cascade, crops by person_id) and then the files; the retention sweep deletes old crops.
+  `
+  CREATE TABLE face_people (
+    id          TEXT PRIMARY KEY,             -- p_<hex>
+    name        TEXT NOT NULL,                -- unique, case-insensitive (the CLI addresses people by name)
+    badges      TEXT NOT NULL DEFAULT '[]',   -- JSON array of access-control badge ids
+    groups      TEXT NOT NULL DEFAULT '[]',   -- JSON array: staff, visitor, watchlist, ...
+    created_ms  INTEGER NOT NULL,
+    updated_ms  INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX face_people_name ON face_people(name COLLATE NOCASE);
+
+  CREATE TABLE face_enrolments (
+    id          TEXT PRIMARY KEY,             -- e_<hex>
+    person_id   TEXT NOT NULL REFERENCES face_people(id) ON DELETE CASCADE,
+    descriptor  TEXT NOT NULL,                -- sealed (enc:v1) base64 of 128 float32, little-endian
+    quality     REAL NOT NULL,                -- face quality score 0..1 at enrolment
+    size_px     REAL NOT NULL,                -- face width in the photo's pixels
+    source      TEXT NOT NULL,                -- 'photo' | 'event'
+    file        TEXT,                         -- sealed JPEG face crop, relative to <data>/faces
+    created_ms  INTEGER NOT NULL
+  );
+  CREATE INDEX face_enrolments_person ON face_enrolments(person_id);
+
+  CREATE TABLE face_crops (
+    id          TEXT PRIMARY KEY,             -- c_<hex>
+    camera_id   TEXT NOT NULL,
+    time_ms     INTEGER NOT NULL,             -- when the face was seen
+    track_id    TEXT,                         -- the person track it came from
+    person_id   TEXT,                         -- matched person; NULL = unknown (kept only for the short retention)
+    distance    REAL,                         -- descriptor distance to that person
+    quality     REAL NOT NULL,
+    descriptor  TEXT,                         -- sealed, as in face_enrolments (search by photo, enrol from an event)
+    file        TEXT NOT NULL,                -- sealed JPEG, relative to <data>/faces
+    bytes       INTEGER NOT NULL              -- size of the sealed file
+  );
+  CREATE INDEX face_crops_time ON face_crops(time_ms);
+  CREATE INDEX face_crops_person ON face_crops(person_id, time_ms);
+  `,
 ];
