@@ -144,6 +144,15 @@ test('Verify says VALID for the folder, and NOT VALID naming the clip after a by
   await page.setInputFiles('#pick', bundle.dir);
   await expect(page.locator('#verdict')).toHaveText(/^VALID: the signature and all \d+ files check out\./, { timeout: 30_000 });
   await expect(page.locator('#verify-result .sig')).toContainText(bundle.fingerprint);
+  // the same with every file hashed slice by slice by the player's own incremental SHA-256 (what clips over 256 MiB get)
+  await page.evaluate(() => {
+    const v = (window as unknown as { GatehouseVerify: { limits: { oneShot: number; slice: number } } }).GatehouseVerify;
+    v.limits.oneShot = 0;
+    v.limits.slice = 100_003;
+  });
+  await page.evaluate(() => (document.getElementById('verdict')!.textContent = ''));
+  await page.setInputFiles('#pick', bundle.dir);
+  await expect(page.locator('#verdict')).toHaveText(/^VALID: the signature and all \d+ files check out\./, { timeout: 60_000 });
   // flip one byte of a clip
   const clip = path.join(bundle.dir, 'video', 'yard.mp4');
   const fd = fs.openSync(clip, 'r+');

@@ -10,8 +10,8 @@
 /* global GatehouseSha256 */
 var GatehouseVerify = (function () {
   'use strict';
-  var ONE_SHOT_LIMIT = 256 * 1024 * 1024;
-  var SLICE = 8 * 1024 * 1024;
+  // files up to oneShot bytes are hashed by one WebCrypto digest, larger ones in slices (tests lower both)
+  var limits = { oneShot: 256 * 1024 * 1024, slice: 8 * 1024 * 1024 };
   var HARMLESS = { '.DS_Store': 1, 'Thumbs.db': 1, 'desktop.ini': 1 };
 
   function hex(buf) {
@@ -106,7 +106,7 @@ var GatehouseVerify = (function () {
 
   /** SHA-256 hex of a File: one WebCrypto digest when it fits in memory, else slice by slice. */
   function hashFile(file, onBytes) {
-    if (file.size <= ONE_SHOT_LIMIT) {
+    if (file.size <= limits.oneShot) {
       return file.arrayBuffer().then(function (b) {
         return crypto.subtle.digest('SHA-256', b).then(function (d) {
           onBytes(file.size);
@@ -118,7 +118,7 @@ var GatehouseVerify = (function () {
     var pos = 0;
     function step() {
       if (pos >= file.size) return Promise.resolve(GatehouseSha256.hex(h.digest()));
-      var end = Math.min(file.size, pos + SLICE);
+      var end = Math.min(file.size, pos + limits.slice);
       return file
         .slice(pos, end)
         .arrayBuffer()
@@ -267,5 +267,5 @@ var GatehouseVerify = (function () {
     return res;
   }
 
-  return { collect: collect, fromDrop: fromDrop, run: run, hashFile: hashFile };
+  return { collect: collect, fromDrop: fromDrop, run: run, hashFile: hashFile, limits: limits };
 })();
