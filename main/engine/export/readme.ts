@@ -43,8 +43,9 @@ WHAT IS IN THIS FOLDER
 HOW TO CHECK THIS EXPORT BY HAND
 --------------------------------
 
-Open a terminal in this folder. Linux and macOS have the tools; on Windows use
-WSL or Git Bash. OpenSSL 3.0 or newer is needed for step 1.
+Open a terminal in this folder. Linux and macOS have the tools (on macOS, type
+"shasum -a 256" wherever it says "sha256sum"); on Windows use WSL or Git Bash.
+OpenSSL 3.0 or newer is needed for steps 1 and 2.
 
 1. The signature: manifest.json is exactly what the site signed.
 
@@ -56,8 +57,9 @@ WSL or Git Bash. OpenSSL 3.0 or newer is needed for step 1.
 
      openssl pkey -pubin -in public-key.pem -outform DER | sha256sum
 
-   It must print ${fpHex}
-   which is the fingerprint ${m.signature.fingerprint}
+   The hash it prints must be
+     ${fpHex}
+   which is the key's fingerprint ${m.signature.fingerprint}
    Compare it with the export key fingerprint the site shows (Gatehouse: Settings),
    or the one on the paperwork that came with this export.
 
@@ -70,7 +72,7 @@ WSL or Git Bash. OpenSSL 3.0 or newer is needed for step 1.
 
 4. Every file is unchanged.
 
-     sha256sum -c SHA256SUMS          (macOS: shasum -a 256 -c SHA256SUMS)
+     sha256sum -c SHA256SUMS
 
    Every line must end in "OK". Then check that the folder holds no other files than
    those listed in SHA256SUMS, plus manifest.json and manifest.sig.
