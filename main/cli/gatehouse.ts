@@ -14,8 +14,9 @@ import { discoverCommand } from './commands/discover.js';
 import { usersCommand } from './commands/users.js';
 import { alarmsCommand } from './commands/alarms.js';
 import { auditCommand } from './commands/audit.js';
+import { exportCommand } from './commands/export.js';
 
-const COMMANDS: Command[] = [serveCommand, startCommand, camerasCommand, recordingsCommand, indexCommand, usersCommand, alarmsCommand, auditCommand, discoverCommand, doctorCommand];
+const COMMANDS: Command[] = [serveCommand, startCommand, camerasCommand, recordingsCommand, indexCommand, usersCommand, alarmsCommand, auditCommand, exportCommand, discoverCommand, doctorCommand];
 
 function usage(): string {
   const lines = [
