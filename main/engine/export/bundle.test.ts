@@ -7,7 +7,7 @@ import { KeyFileSecretBox } from '../config/secrets.js';
 import { cameraGaps, createExportBundle, estimateExport, type CreateExportOptions, type ExportResult } from './bundle.js';
 import type { SourceSegment } from './clip-plan.js';
 import type { Manifest } from './manifest.js';
-import { readSitePublicKeys, SiteKeyStore } from './site-key.js';
+import { readSitePublicKeys, SiteKeyStore } from '../keys/site-key.js';
 import { stableJson } from './stable-json.js';
 import { tableCsv } from './tables.js';
 import { verifyBundle } from './verify.js';

@@ -37,12 +37,12 @@ import {
   type ReencodeReason,
 } from './manifest.js';
 import { validateMasks, type MaskPolygon } from './masks.js';
-import { fsyncDir } from './fsync.js';
+import { fsyncDir } from '../util/fsync.js';
 import { layoutClip, writeClip } from './mp4-writer.js';
 import { buildPlayerHtml, type PlayerData, type PlayerMarker } from './player.js';
 import { readmeText } from './readme.js';
 import { findDejaVu, reencodeClip, type TimePiece } from './reencode.js';
-import type { ExportSigner } from './site-key.js';
+import type { ExportSigner } from '../keys/site-key.js';
 import { stableJson } from './stable-json.js';
 import { tableCsv, tableJson, validateTable, type ExportTable } from './tables.js';
 import { writeZip } from './zip.js';

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ClipPart, PlannedTrack } from './clip-plan.js';
 import { checkAbort, ExportError, ioError } from './errors.js';
-import { fsyncDir } from './fsync.js';
+import { fsyncDir } from '../util/fsync.js';
 import * as B from './mp4-boxes.js';
 
 export interface WriteProgress {

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { hashFile } from './hash.js';
 import { BUNDLE, MANIFEST_FORMAT, safeBundlePath, type Manifest } from './manifest.js';
-import { fingerprintOf, type SiteKeyInfo } from './site-key.js';
+import { fingerprintOf, type SiteKeyInfo } from '../keys/site-key.js';
 
 export type FileStatus = 'ok' | 'changed' | 'missing' | 'extra';
 

@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { checkAbort, ioError } from './errors.js';
-import { fsyncDir } from './fsync.js';
+import { fsyncDir } from '../util/fsync.js';
 
 const MAX32 = 0xffffffff;
 const MAX16 = 0xffff;

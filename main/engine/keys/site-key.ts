@@ -1,5 +1,6 @@
 /**
- * The site's export signing key: an Ed25519 key pair made on first use.
+ * The site signing key: an Ed25519 key pair made on first use. It signs
+ * export manifests (main/engine/export/) and audit checkpoints.
  *
  * File: `<data>/export-keys.json` (0600), one entry per key ever made:
  *
@@ -24,7 +25,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SecretBox } from '../config/secrets.js';
-import { fsyncDir } from './fsync.js';
+import { fsyncDir } from '../util/fsync.js';
 
 export const SITE_KEY_FILE = 'export-keys.json';
 
