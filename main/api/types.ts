@@ -94,6 +94,7 @@ export const GAP_REASONS = [
   'disk_full',
   'unsupported',
   'disabled',
+  'clock_step',
   'unknown',
 ] as const;
 export type GapReason = (typeof GAP_REASONS)[number];

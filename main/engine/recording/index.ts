@@ -9,6 +9,8 @@ import type http from 'node:http';
 import { ApiError, type GapReason } from '../../api/contract.js';
 import { logger } from '../log.js';
 import { LiveHub } from '../live/hub.js';
+import { CameraRelay } from '../rtsp/index.js';
+import { RecordingClock } from './clock.js';
 import type { ClosedSegment } from './closer.js';
 import { checkTimeZone, dayCoverage } from './coverage.js';
 import { Ingest } from './ingest.js';
@@ -51,10 +53,14 @@ class RecorderImpl implements Recorder {
   private segmentSeconds: number;
   private started = false;
   private reconciling: Promise<void> = Promise.resolve();
+  /** How ffmpeg reaches network cameras without their passwords on its command line. */
+  private readonly relay = new CameraRelay();
+  /** Wall time for the timeline, and clock steps. */
+  private readonly clock = new RecordingClock();
 
   constructor(private readonly deps: RecorderDeps) {
     this.root = deps.paths.recordings;
-    this.timeline = new Timeline(deps.db, (id) => journalPath(this.root, id));
+    this.timeline = new Timeline(deps.db, (id) => journalPath(this.root, id), () => this.clock.now());
     this.segmentSeconds = deps.settings().segmentSeconds;
     this.keeper = new StorageKeeper({
       db: deps.db,
@@ -84,6 +90,9 @@ class RecorderImpl implements Recorder {
     fs.mkdirSync(this.root, { recursive: true });
     this.salvageAtStart();
     this.keeper.start();
+    await this.relay.start();
+    this.clock.start();
+    this.offBus.push(this.clock.onStep((s) => this.clockStepped(s.stepMs, s.at, s.visibleMs)));
     this.started = true;
     this.offBus.push(this.deps.bus.on('cameras.changed', () => this.reconcileSoon()));
     this.offBus.push(
@@ -120,6 +129,8 @@ class RecorderImpl implements Recorder {
     for (const r of stops) if (r.status === 'rejected') log.error('an ingest failed to stop cleanly', r.reason);
     this.ingests.clear();
     this.subIngests.clear();
+    this.clock.stop();
+    await this.relay.stop();
     this.keeper.stop();
     for (const h of this.hubs.values()) h.end('the engine is stopping');
   }
@@ -221,6 +232,9 @@ class RecorderImpl implements Recorder {
       onDiskFull: () => this.keeper.diskFull(),
       onDown: (since) => this.wentDown(cameraId, since),
       onUp: () => this.cameUp(cameraId),
+      relay: this.relay,
+      clock: this.clock,
+      onClockBehind: (ms) => this.clockStepped(-ms, this.clock.now() - this.clock.hold, 0, cameraId),
     });
     this.ingests.set(cameraId, ing);
     ing.start();
@@ -236,6 +250,20 @@ class RecorderImpl implements Recorder {
       });
     }
     if (this.deps.cameras.get(s.cameraId)) this.deps.cameras.setStatus(s.cameraId, { lastSegmentAt: end });
+  }
+
+  /** The wall clock was stepped (or found behind a camera's last recording): say so, once. */
+  private clockStepped(stepMs: number, at: number, visibleMs: number, cameraId?: string): void {
+    const s = (Math.abs(stepMs) / 1000).toFixed(1);
+    if (cameraId) log.warn(`${cameraId}: the clock is ${s} s behind this camera's last recording; its new run continues from there`);
+    else
+      log.warn(
+        `the wall clock was stepped ${stepMs > 0 ? 'forward' : 'back'} by ${s} s: ` +
+          (stepMs > 0
+            ? `recordings continue ${(visibleMs / 1000).toFixed(1)} s later on the timeline (a clock_step gap)`
+            : `recording times stay after what was already recorded (now ${(this.clock.hold / 1000).toFixed(1)} s ahead of the clock)`),
+      );
+    this.deps.bus.emit('clock.step', { ...(cameraId ? { cameraId } : {}), stepMs: Math.round(stepMs), at: new Date(at).toISOString() });
   }
 
   // ---- camera.offline / camera.online
@@ -290,6 +318,8 @@ class RecorderImpl implements Recorder {
         timeline: this.timeline,
         camera: () => this.deps.cameras.get(cameraId),
         hub: this.hub(cameraId, 'sub'),
+        relay: this.relay,
+        clock: this.clock,
       });
       this.subIngests.set(cameraId, ing);
       ing.start();
