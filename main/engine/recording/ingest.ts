@@ -141,6 +141,12 @@ export class Ingest {
   /** Resolves the wait between attempts early (stop). */
   private wake: (() => void) | null = null;
   private woken = false;
+  /**
+   * How far this camera's runs are placed after the recording clock, because
+   * a run found the clock behind the camera's last segment (notBeforeLastSegment).
+   * Kept across ffmpeg restarts, so later outages keep their true length.
+   */
+  private holdMs = 0;
   readonly key: string;
 
   constructor(
@@ -476,7 +482,7 @@ export class Ingest {
             // provisional anchor for salvage if we die before the first segment closes
             appendJournal(
               journalPath(this.deps.recordingsRoot, this.cameraId),
-              { ev: 'anchor', t: now, ingest: ingestId, seq: 0, run: r.runs[0]!.runId, startMs: r.anchorMs },
+              { ev: 'anchor', t: now, ingest: ingestId, seq: 0, run: r.runs[0]!.runId, startMs: r.anchorMs + this.holdMs },
               true,
             );
             r.anchorJournaled = true;
@@ -629,7 +635,7 @@ export class Ingest {
     const run = this.runFor(r, seq);
     if (run.anchorMs === null) {
       // the run's anchor: estimated from live arrivals, else from this close
-      run.anchorMs = r.anchorMs ?? Math.round(arrivedAt - (e.end - r.origin) * 1000);
+      run.anchorMs = (r.anchorMs ?? Math.round(arrivedAt - (e.end - r.origin) * 1000)) + this.holdMs;
       this.notBeforeLastSegment(run, r.origin, e.start);
     }
     const startMs = segmentStartMs(run.anchorMs, r.origin, e.start);
@@ -658,9 +664,15 @@ export class Ingest {
     if (steps !== r.stepsSeen) {
       // the wall clock was stepped during this segment: the run ends with it (recording.md, "Clock steps")
       const offset = clock.now() - clock.mono();
-      const jump = Math.round(offset - r.clockOffset);
+      let jump = Math.round(offset - r.clockOffset);
       r.stepsSeen = steps;
       r.clockOffset = offset;
+      if (jump > 0 && this.holdMs > 0) {
+        // a forward step first undoes what this camera's runs were held by
+        const used = Math.min(this.holdMs, jump);
+        this.holdMs -= used;
+        jump -= used;
+      }
       // forward: the timeline moves on by the jump (a clock_step gap); back: it was held, the next run follows on
       const nextStart = seg.endMs + (jump >= STEP_MS ? jump : 0);
       const next = this.splitRun(r, seq + 1, e.end, nextStart, journal);
@@ -676,10 +688,11 @@ export class Ingest {
       }
       return;
     }
-    // drift: the wall clock at this close vs the stream's own clock (runs.ts R1)
-    const drift = driftMs(arrivedAt, run.anchorMs, r.origin, e.end);
+    // drift: the wall clock at this close vs the stream's own clock (runs.ts R1), on this ingest's held timeline
+    const heldArrival = arrivedAt + this.holdMs;
+    const drift = driftMs(heldArrival, run.anchorMs, r.origin, e.end);
     if (Math.abs(drift) > DRIFT_LIMIT_MS) {
-      const next = this.splitRun(r, seq + 1, e.end, Math.round(arrivedAt), journal);
+      const next = this.splitRun(r, seq + 1, e.end, Math.round(heldArrival), journal);
       log.warn(
         `${this.key}: stream clock ${drift > 0 ? 'behind' : 'ahead of'} the wall clock by ${(Math.abs(drift) / 1000).toFixed(1)} s; ` +
           `ending run ${run.runId} and anchoring run ${next.runId} to the wall clock`,
@@ -720,6 +733,7 @@ export class Ingest {
     if (start > last.start_ms) return;
     const behind = last.end_ms - start;
     run.anchorMs += behind;
+    this.holdMs += behind;
     log.warn(
       `${this.key}: the clock is ${(behind / 1000).toFixed(1)} s behind this camera's last recorded segment ` +
         `(${new Date(last.end_ms).toISOString()}): the new run starts there, so nothing overlaps`,
