@@ -104,7 +104,7 @@ export class Engine {
     this.config = new ConfigStore(this.paths.config);
     await this.config.load();
     this.secrets = this.opts.secrets ?? new KeyFileSecretBox(this.paths.secretKey);
-    this.db = openIndex(this.paths.index);
+    this.db = openIndex(this.paths.index, { recover: true });
     this.users = new Users(this.config);
     this.sessions = new Sessions(this.db);
     this.sessions.purgeExpired();
