@@ -142,10 +142,10 @@ describe('recorder control', () => {
       await waitFor('sub-stream fragments', () => got.length >= 10, 30_000);
       expect(codec).toMatch(/^avc1\./);
       expect(got[0]!.key).toBe(true);
-      // its own ffmpeg: live output only, carrying the data dir for stray reaping, on the relay (no camera URL)
+      // its own ffmpeg: live output only, carrying the data dir for stray reaping
       const subs = processesMentioning(dataDir).filter((pid) => {
         const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        return /rtsp:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{24}/.test(cmd) && cmd.includes('.owner') && !cmd.includes('segment');
+        return cmd.includes('/cam1') && cmd.includes('.owner') && !cmd.includes('segment');
       });
       expect(subs).toHaveLength(1);
       const n = list('hall').segments.length;

@@ -2,8 +2,8 @@
  * "Test connection" for a camera URL: ffprobe for codec, resolution and
  * frame rate, then one decoded frame as a JPEG snapshot. Both run under a
  * hard deadline; each failure gets a message that says what to check.
- * Both reach the camera through a relay of their own (../rtsp/), so the
- * password never appears on a command line.
+ * With a password, both reach the camera through a relay of their own
+ * (../rtsp/), so it never appears on a command line.
  */
 import type { ChildProcess } from 'node:child_process';
 import { ApiError } from '../../api/contract.js';
@@ -11,7 +11,7 @@ import type { StreamTestResult } from '../../api/onvif.js';
 import type { FfmpegPaths } from '../media/ffmpeg.js';
 import type { ChildRegistry } from '../process/children.js';
 import { redact } from '../log.js';
-import { withRelay, type CameraRelay } from '../rtsp/index.js';
+import { needsRelay, withRelay, type CameraRelay } from '../rtsp/index.js';
 
 export interface StreamTestInput {
   url: string;
@@ -103,15 +103,20 @@ export async function testStream(ff: FfmpegPaths | null, children: ChildRegistry
   if (!/^(rtsp|rtsps|http|https):\/\/[^\s]+$/i.test(url)) throw new ApiError('bad_request', 'url: give an rtsp://, rtsps://, http:// or https:// address', 'url');
   if (/^[a-z]+:\/\/[^/]*:[^/@]*@/i.test(url)) throw new ApiError('bad_request', 'url: give the password in the password field, not inside the URL', 'url');
   const timeoutMs = input.timeoutMs ?? 10_000;
+  if (!needsRelay(url, input.username)) return testThrough(null, ff, children, url, input, timeoutMs);
   return withRelay((relay) => testThrough(relay, ff, children, url, input, timeoutMs));
 }
 
-async function testThrough(relay: CameraRelay, ff: FfmpegPaths, children: ChildRegistry, url: string, input: StreamTestInput, timeoutMs: number): Promise<StreamTestResult> {
+async function testThrough(relay: CameraRelay | null, ff: FfmpegPaths, children: ChildRegistry, url: string, input: StreamTestInput, timeoutMs: number): Promise<StreamTestResult> {
   const rtsp = /^rtsps?:/i.test(url);
   const ioTimeoutMs = Math.max(1, Math.floor(timeoutMs * 0.8));
   const ioTimeoutUs = String(ioTimeoutMs * 1000);
   /** One relay token per process (RTSP tokens admit one connection); ffmpeg's words about it name the camera, not the relay. */
   const via = async (tag: string, cmd: string, args: (input: string[]) => string[], limitMs: number): Promise<Run> => {
+    if (!relay) {
+      const inputArgs = [...(rtsp ? ['-rtsp_transport', 'tcp', '-timeout', ioTimeoutUs] : ['-rw_timeout', ioTimeoutUs]), '-i', url];
+      return run(children, tag, cmd, args(inputArgs), limitMs);
+    }
     const lease = relay.lease({ url, username: input.username || null, password: input.password ?? null }, { connectTimeoutMs: ioTimeoutMs });
     try {
       const inputArgs = [...(rtsp ? ['-rtsp_transport', 'tcp', '-timeout', ioTimeoutUs] : ['-rw_timeout', ioTimeoutUs]), '-i', lease.url];

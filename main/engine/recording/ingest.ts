@@ -131,7 +131,7 @@ export class Ingest {
   private loopDone: Promise<void> = Promise.resolve();
   private audioMode: AudioMode | null = null;
   private audioFixes = 0;
-  /** When the camera stopped recording (wall time; null while recording). */
+  /** When the camera stopped recording (the system clock, as events carry it; null while recording). */
   private downSince: number | null;
   private downReported = false;
   private restartRequested = false;
@@ -155,7 +155,7 @@ export class Ingest {
     private readonly deps: IngestDeps,
   ) {
     this.key = `${cameraId}/${role}`;
-    this.downSince = deps.clock.now();
+    this.downSince = Date.now();
   }
 
   get recording(): boolean {
@@ -354,7 +354,7 @@ export class Ingest {
   }
 
   private wentDown(): void {
-    if (this.downSince === null) this.downSince = this.deps.clock.now();
+    if (this.downSince === null) this.downSince = Date.now();
     if (!this.downReported) {
       this.downReported = true;
       this.deps.onDown?.(this.downSince);
@@ -434,9 +434,15 @@ export class Ingest {
       generators.push(g);
       stdin = g.stdout!;
     }
-    const child = this.deps.children.spawn(`ffmpeg:${this.key}`, this.deps.ffmpeg.ffmpeg, args, {
-      stdio: [stdin, 'pipe', 'pipe', this.role === 'main' ? 'pipe' : 'ignore'],
-    });
+    let child: ChildProcess;
+    try {
+      child = this.deps.children.spawn(`ffmpeg:${this.key}`, this.deps.ffmpeg.ffmpeg, args, {
+        stdio: [stdin, 'pipe', 'pipe', this.role === 'main' ? 'pipe' : 'ignore'],
+      });
+    } catch (err) {
+      (lease as RelayLease | null)?.release();
+      throw err;
+    }
     if (typeof stdin !== 'string') stdin.destroy(); // ffmpeg holds its own copy of the pipe
     log.info(`${this.key}: ffmpeg started (pid ${child.pid ?? '?'}, ingest ${ingestId}, audio ${audioMode})`);
 

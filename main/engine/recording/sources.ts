@@ -27,10 +27,11 @@ import fs from 'node:fs';
 import type { StoredCamera } from '../config/schema.js';
 import type { SecretBox } from '../config/secrets.js';
 import { demoKind } from '../cameras/demo.js';
+import { needsRelay } from '../rtsp/index.js';
 import { assetPath } from '../paths.js';
 
 export interface SourceSpec {
-  /** ffmpeg input arguments (ending with `-i <input>`). Never credentials: network cameras are reached through the relay. */
+  /** ffmpeg input arguments (ending with `-i <input>`). Never credentials: cameras that need them are reached through the relay. */
   inputArgs: string[];
   /** Generator ffmpeg stages (pattern demos): each one's stdout is the next one's stdin, the last feeds the ingest. */
   generator: string[][] | null;
@@ -51,9 +52,9 @@ export interface CameraTarget {
 }
 
 /**
- * Hands a network camera to the relay and returns the URL ffmpeg opens
- * instead (rtsp://127.0.0.1:<port>/<token>), so no secret reaches a
- * command line (docs/recording.md, "Camera credentials").
+ * Hands a network camera that needs a secret to the relay and returns the
+ * URL ffmpeg opens instead (rtsp://127.0.0.1:<port>/<token>), so no secret
+ * reaches a command line (docs/recording.md, "Camera credentials").
  */
 export type Route = (target: CameraTarget) => string;
 
@@ -244,8 +245,8 @@ export function sourceFor(
     throw new Error(`unknown demo source ${raw}`);
   }
   const username = cam.username || null;
-  const password = username && cam.password ? secrets.open(cam.password) : null;
-  const url = opts.route({ url: raw, username, password });
+  // a camera with a secret goes through the relay; one without is opened directly, as before
+  const url = needsRelay(raw, username) ? opts.route({ url: raw, username, password: username && cam.password ? secrets.open(cam.password) : null }) : raw;
   const timeoutUs = String(Math.max(3, stallSeconds) * 1_000_000);
   if (/^rtsps?:/i.test(raw)) {
     return {

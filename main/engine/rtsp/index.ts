@@ -1,6 +1,6 @@
 /**
- * The camera relay: how every ffmpeg/ffprobe reaches a network camera
- * without a secret on its command line. RTSP and RTSPS go through the
+ * The camera relay: how ffmpeg/ffprobe reach a network camera that needs a
+ * password (or another secret in its URL) without it on their command line. RTSP and RTSPS go through the
  * RTSP relay (relay.ts), HTTP and HTTPS through the HTTP relay
  * (http-relay.ts); both listen on 127.0.0.1 only and hand out random
  * per-stream tokens. See docs/recording.md, "Camera credentials".
@@ -10,6 +10,19 @@ import type { LeaseOptions, RelayLease, RelayTarget } from './common.js';
 import { RtspRelay } from './relay.js';
 
 export type { LeaseOptions, RelayLease, RelayTarget } from './common.js';
+
+/** Query parameters that carry a credential in some cameras' stream URLs (`…?user=admin&password=…`). */
+const SECRET_PARAM = /[?&;](user(name)?|pass(word|wd)?|pwd|token|auth|key|secret)=/i;
+
+/**
+ * Does opening this camera stream need a secret (a username, credentials in
+ * the URL, a password-like query parameter)? Only then does ffmpeg go
+ * through the relay: a stream without one is opened directly, as the relay
+ * costs a copy of every byte through this process (docs/bench.md).
+ */
+export function needsRelay(url: string, username?: string | null): boolean {
+  return !!username || /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url) || SECRET_PARAM.test(url);
+}
 
 export class CameraRelay {
   private readonly rtsp = new RtspRelay();
