@@ -3,6 +3,13 @@
 // `gatehouse start` (the desktop app where Electron is installed, else the
 // console served to the browser, with the DEMO cameras on a first run).
 // Extra arguments go to `gatehouse start`: npm start -- --data /srv/gatehouse --port 8781
+//
+// Stopping: SIGTERM, SIGINT and SIGHUP are passed on to `gatehouse start`,
+// which stops the server and its ffmpegs; this script waits for it and exits
+// with its code. `npm start` runs this script under a shell, and a service
+// manager's SIGTERM to npm reaches neither: when the parent goes away (this
+// process is re-parented), that counts as SIGTERM too, so no server is left
+// behind. GATEHOUSE_SKIP_BUILD=1 starts without the build check.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -41,7 +48,7 @@ function needsBuild() {
   return src > built ? 'the sources changed since the last build' : null;
 }
 
-const why = needsBuild();
+const why = process.env.GATEHOUSE_SKIP_BUILD === '1' ? null : needsBuild();
 if (why) {
   console.log(`start: building (${why})...`);
   const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
@@ -61,9 +68,35 @@ const child = spawn(process.execPath, [path.join(root, 'bin', 'gatehouse.js'), '
   // The desktop shell runs its engine host on this same Node.
   env: { ...process.env, GATEHOUSE_NODE: process.execPath },
 });
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    if (child.exitCode === null) child.kill(sig);
-  });
+
+// a parent that went away may take our stdout/stderr with it: that must not kill us before the child is stopped
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
+
+let stopping = null;
+/** Pass a stop signal on (once per signal kind), and keep waiting for the child to exit. */
+function stop(sig, why) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (stopping === sig) return;
+  stopping = sig;
+  if (why) console.error(`start: ${why}: stopping Gatehouse`);
+  try {
+    child.kill(sig);
+  } catch {
+    /* already gone */
+  }
 }
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => stop(sig));
+
+// npm (or whatever started us) went away without passing its signal on: stop too
+const parent = process.ppid;
+const watch = setInterval(() => {
+  if (process.ppid !== parent) stop('SIGTERM', `the parent process (pid ${parent}) is gone`);
+}, 500);
+watch.unref();
+
+const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+child.on('exit', (code, signal) => {
+  clearInterval(watch);
+  process.exit(code ?? (signal ? 128 + (SIGNALS[signal] ?? 0) : 0));
+});

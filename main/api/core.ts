@@ -130,6 +130,8 @@ export interface CoreEvents {
   'recording.gap': { cameraId: string; gap: Gap };
   'storage.lowSpace': { freeBytes: number; thresholdBytes: number };
   'storage.purged': { cameraId: string; segments: number; bytes: number; reason: 'retention' | 'quota' | 'emergency' };
+  /** The wall clock was stepped by stepMs (> 0 forward); with cameraId: found behind that camera's last recording at a new run. */
+  'clock.step': { cameraId?: string; stepMs: number; at: string };
 }
 export const CORE_EVENT_NAMES = [
   'camera.status',
@@ -142,5 +144,6 @@ export const CORE_EVENT_NAMES = [
   'recording.gap',
   'storage.lowSpace',
   'storage.purged',
+  'clock.step',
 ] as const;
 

@@ -94,6 +94,7 @@ export const GAP_REASONS = [
   'disk_full',
   'unsupported',
   'disabled',
+  'clock_step',
   'unknown',
 ] as const;
 export type GapReason = (typeof GAP_REASONS)[number];
@@ -134,6 +135,11 @@ export interface StorageStatus {
   /** Days the quota holds at the current total bitrate. */
   forecastDays: number | null;
   cameras: StorageCamera[];
+  /**
+   * Present while the recordings index is being rebuilt from the media files in the background (it was
+   * missing or damaged at start). Recording goes on meanwhile; footage from before shows up camera by camera.
+   */
+  rebuilding?: { since: string; reason: string; cameras: number; camerasDone: number; segments: number };
 }
 
 export interface Health {

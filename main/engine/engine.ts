@@ -139,7 +139,7 @@ export class Engine {
     this.config = new ConfigStore(this.paths.config);
     await this.config.load();
     this.secrets = this.opts.secrets ?? new KeyFileSecretBox(this.paths.secretKey);
-    this.db = openIndex(this.paths.index);
+    this.db = openIndex(this.paths.index, { recover: true });
     this.durableDb = openIndex(this.paths.index);
     this.durableDb.pragma('synchronous = FULL');
     this.users = new Users(this.config);

@@ -38,6 +38,8 @@ export const startCommand: Command = {
     const desktopMain = path.join(packageRoot(), 'dist', 'main', 'desktop', 'main.js');
     if (electron && fs.existsSync(desktopMain)) {
       const child = spawn(electron, [desktopMain, ...argv], { stdio: 'inherit' });
+      // a service manager's stop reaches this process: the app (and its engine) must stop too
+      for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => child.kill(sig));
       return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 0)));
     }
     if (!a.values.headless) console.log('Electron is not installed here: serving the console in the browser instead.');

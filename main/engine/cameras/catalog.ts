@@ -147,13 +147,3 @@ export async function removeDemoCameras(store: ConfigStore): Promise<number> {
     return before - cfg.cameras.length;
   });
 }
-
-/** The URL with credentials, for ffmpeg only. Never log the result. */
-export function sourceUrl(cam: StoredCamera, secrets: SecretBox, which: 'main' | 'sub' = 'main'): string {
-  const url = which === 'sub' && cam.subUrl ? cam.subUrl : cam.url;
-  if (!cam.username || url.startsWith('demo://')) return url;
-  const pass = cam.password ? secrets.open(cam.password) : '';
-  const m = /^([a-z]+:\/\/)(.*)$/i.exec(url);
-  if (!m) return url;
-  return `${m[1]}${encodeURIComponent(cam.username)}:${encodeURIComponent(pass)}@${m[2]}`;
-}

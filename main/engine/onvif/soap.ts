@@ -8,6 +8,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { OnvifError } from './errors.js';
 import { all, child, esc, parseXml, text, XmlSyntaxError, type XNode } from './xml.js';
+import { httpDigest, type Credentials } from '../net/http-auth.js';
+
+export { httpDigest, type Credentials };
 
 export const NS = {
   soap: 'http://www.w3.org/2003/05/soap-envelope',
@@ -26,11 +29,6 @@ export const NS = {
 const PASSWORD_DIGEST = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest';
 const BASE64_BINARY = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary';
 const MAX_RESPONSE = 4 * 1024 * 1024;
-
-export interface Credentials {
-  username: string;
-  password: string;
-}
 
 /** PasswordDigest = Base64(SHA1(nonce + created + password)). */
 export function passwordDigest(nonce: Buffer, created: string, password: string): string {
@@ -188,33 +186,6 @@ function netError(e: Error, host: string, timeoutMs: number): OnvifError {
     default:
       return new OnvifError('unreachable', `could not talk to ${host}: ${e.message}`);
   }
-}
-
-function md5(s: string): string {
-  return crypto.createHash('md5').update(s).digest('hex');
-}
-
-/** Build an HTTP Digest Authorization header for a WWW-Authenticate challenge (RFC 7616, MD5, qop=auth). */
-export function httpDigest(challenge: string, creds: Credentials, method: string, uri: string): string | null {
-  if (!/^\s*digest\s/i.test(challenge)) return null;
-  const p: Record<string, string> = {};
-  for (const m of challenge.replace(/^\s*digest\s+/i, '').matchAll(/(\w+)\s*=\s*(?:"([^"]*)"|([^,\s]*))/g)) p[m[1]!.toLowerCase()] = m[2] ?? m[3] ?? '';
-  const realm = p.realm ?? '';
-  const nonce = p.nonce ?? '';
-  const algo = (p.algorithm ?? 'MD5').toUpperCase();
-  if (algo !== 'MD5' && algo !== 'MD5-SESS') return null;
-  const cnonce = crypto.randomBytes(8).toString('hex');
-  const nc = '00000001';
-  let ha1 = md5(`${creds.username}:${realm}:${creds.password}`);
-  if (algo === 'MD5-SESS') ha1 = md5(`${ha1}:${nonce}:${cnonce}`);
-  const ha2 = md5(`${method}:${uri}`);
-  const qops = (p.qop ?? '').split(',').map((s) => s.trim());
-  const qop = qops.includes('auth') ? 'auth' : '';
-  const response = qop ? md5(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : md5(`${ha1}:${nonce}:${ha2}`);
-  const parts = [`username="${creds.username}"`, `realm="${realm}"`, `nonce="${nonce}"`, `uri="${uri}"`, `response="${response}"`, `algorithm=${p.algorithm ?? 'MD5'}`];
-  if (qop) parts.push(`qop=${qop}`, `nc=${nc}`, `cnonce="${cnonce}"`);
-  if (p.opaque !== undefined) parts.push(`opaque="${p.opaque}"`);
-  return 'Digest ' + parts.join(', ');
 }
 
 const AUTH_WORDS = /notauthori[sz]ed|failedauthentication|not\s+authori[sz]ed|unauthori[sz]ed|authentication|invalid\s*(user|password|credential)|password|sender not authori/i;

@@ -2,6 +2,8 @@
  * "Test connection" for a camera URL: ffprobe for codec, resolution and
  * frame rate, then one decoded frame as a JPEG snapshot. Both run under a
  * hard deadline; each failure gets a message that says what to check.
+ * With a password, both reach the camera through a relay of their own
+ * (../rtsp/), so it never appears on a command line.
  */
 import type { ChildProcess } from 'node:child_process';
 import { ApiError } from '../../api/contract.js';
@@ -9,20 +11,13 @@ import type { StreamTestResult } from '../../api/onvif.js';
 import type { FfmpegPaths } from '../media/ffmpeg.js';
 import type { ChildRegistry } from '../process/children.js';
 import { redact } from '../log.js';
+import { needsRelay, withRelay, type CameraRelay } from '../rtsp/index.js';
 
 export interface StreamTestInput {
   url: string;
   username?: string;
   password?: string;
   timeoutMs?: number;
-}
-
-/** Put credentials into the URL for ffmpeg only. */
-export function withCredentials(url: string, username?: string, password?: string): string {
-  if (!username) return url;
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)(?:[^/@]*@)?(.*)$/i.exec(url);
-  if (!m) return url;
-  return `${m[1]}${encodeURIComponent(username)}:${encodeURIComponent(password ?? '')}@${m[2]}`;
 }
 
 function hostOf(url: string): string {
@@ -108,16 +103,34 @@ export async function testStream(ff: FfmpegPaths | null, children: ChildRegistry
   if (!/^(rtsp|rtsps|http|https):\/\/[^\s]+$/i.test(url)) throw new ApiError('bad_request', 'url: give an rtsp://, rtsps://, http:// or https:// address', 'url');
   if (/^[a-z]+:\/\/[^/]*:[^/@]*@/i.test(url)) throw new ApiError('bad_request', 'url: give the password in the password field, not inside the URL', 'url');
   const timeoutMs = input.timeoutMs ?? 10_000;
-  const full = withCredentials(url, input.username, input.password);
+  if (!needsRelay(url, input.username)) return testThrough(null, ff, children, url, input, timeoutMs);
+  return withRelay((relay) => testThrough(relay, ff, children, url, input, timeoutMs));
+}
+
+async function testThrough(relay: CameraRelay | null, ff: FfmpegPaths, children: ChildRegistry, url: string, input: StreamTestInput, timeoutMs: number): Promise<StreamTestResult> {
   const rtsp = /^rtsps?:/i.test(url);
-  const ioTimeoutUs = String(Math.max(1, Math.floor(timeoutMs * 0.8)) * 1000);
-  const inputArgs = [...(rtsp ? ['-rtsp_transport', 'tcp', '-timeout', ioTimeoutUs] : ['-rw_timeout', ioTimeoutUs]), '-i', full];
+  const ioTimeoutMs = Math.max(1, Math.floor(timeoutMs * 0.8));
+  const ioTimeoutUs = String(ioTimeoutMs * 1000);
+  /** One relay token per process (RTSP tokens admit one connection); ffmpeg's words about it name the camera, not the relay. */
+  const via = async (tag: string, cmd: string, args: (input: string[]) => string[], limitMs: number): Promise<Run> => {
+    if (!relay) {
+      const inputArgs = [...(rtsp ? ['-rtsp_transport', 'tcp', '-timeout', ioTimeoutUs] : ['-rw_timeout', ioTimeoutUs]), '-i', url];
+      return run(children, tag, cmd, args(inputArgs), limitMs);
+    }
+    const lease = relay.lease({ url, username: input.username || null, password: input.password ?? null }, { connectTimeoutMs: ioTimeoutMs });
+    try {
+      const inputArgs = [...(rtsp ? ['-rtsp_transport', 'tcp', '-timeout', ioTimeoutUs] : ['-rw_timeout', ioTimeoutUs]), '-i', lease.url];
+      const r = await run(children, tag, cmd, args(inputArgs), limitMs);
+      return { ...r, stderr: r.stderr.split(lease.url).join(url) };
+    } finally {
+      lease.release();
+    }
+  };
   const started = Date.now();
-  const probe = await run(
-    children,
+  const probe = await via(
     'stream-test-ffprobe',
     ff.ffprobe,
-    ['-hide_banner', '-v', 'error', '-probesize', '2000000', '-analyzeduration', '3000000', ...inputArgs, '-show_entries', 'stream=codec_type,codec_name,profile,width,height,avg_frame_rate,r_frame_rate', '-of', 'json'],
+    (inputArgs) => ['-hide_banner', '-v', 'error', '-probesize', '2000000', '-analyzeduration', '3000000', ...inputArgs, '-show_entries', 'stream=codec_type,codec_name,profile,width,height,avg_frame_rate,r_frame_rate', '-of', 'json'],
     timeoutMs,
   );
   if (probe.code !== 0 || probe.timedOut) throw explainFfmpegError(probe.stderr, url, probe.timedOut, timeoutMs);
@@ -138,11 +151,10 @@ export async function testStream(ff: FfmpegPaths | null, children: ChildRegistry
   let snapshot: string | null = null;
   const left = timeoutMs - (Date.now() - started);
   if (left > 1000) {
-    const snap = await run(
-      children,
+    const snap = await via(
       'stream-test-snapshot',
       ff.ffmpeg,
-      ['-hide_banner', '-v', 'error', ...inputArgs, '-an', '-frames:v', '1', '-vf', "scale='min(640,iw)':-2", '-f', 'image2', '-c:v', 'mjpeg', '-q:v', '5', 'pipe:1'],
+      (inputArgs) => ['-hide_banner', '-v', 'error', ...inputArgs, '-an', '-frames:v', '1', '-vf', "scale='min(640,iw)':-2", '-f', 'image2', '-c:v', 'mjpeg', '-q:v', '5', 'pipe:1'],
       Math.max(left, 3000),
     );
     if (snap.code === 0 && snap.stdout.length > 100) snapshot = `data:image/jpeg;base64,${snap.stdout.toString('base64')}`;

@@ -50,6 +50,26 @@ export function prepareFile(file: string): PreparedFile | null {
   }
 }
 
+/**
+ * Steps 1–2 without writing: for a file that is already closed (the
+ * background re-index reads every segment while ffmpeg writes new ones).
+ * A torn tail is not cut, only left out of the duration.
+ */
+export function inspectFile(file: string): PreparedFile | null {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const info = walkFd(fd, size);
+    if (!info.initEnd || info.fragments.length === 0 || !info.video || info.durationMs <= 0) return null;
+    const init = Buffer.alloc(info.initEnd);
+    fs.readSync(fd, init, 0, info.initEnd, 0);
+    const cutBytes = info.truncated ? size - info.validEnd : 0;
+    return { info: info.truncated ? { ...info, fileSize: info.validEnd, truncated: false } : info, cutBytes, initHash: initHash(init) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export function initHash(init: Buffer): string {
   return crypto.createHash('sha1').update(cleanInit(init)).digest('hex').slice(0, 16);
 }

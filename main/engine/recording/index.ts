@@ -6,9 +6,13 @@
  */
 import fs from 'node:fs';
 import type http from 'node:http';
-import { ApiError, type GapReason } from '../../api/contract.js';
+import path from 'node:path';
+import { ApiError, type GapReason, type StorageStatus } from '../../api/contract.js';
 import { logger } from '../log.js';
+import { indexRecovery } from '../store/db.js';
 import { LiveHub } from '../live/hub.js';
+import { CameraRelay } from '../rtsp/index.js';
+import { RecordingClock } from './clock.js';
 import type { ClosedSegment } from './closer.js';
 import { checkTimeZone } from '../util/time-zone.js';
 import { dayCoverage } from './coverage.js';
@@ -16,6 +20,7 @@ import { Ingest } from './ingest.js';
 import { journalPath } from './layout.js';
 import { MediaRoutes } from './media-http.js';
 import { listRecordings, segmentsIn } from './query.js';
+import { hasMediaFiles, reindexInBackground } from './rebuild.js';
 import { salvageIncoming } from './salvage.js';
 import { camerasWithSegments, StorageKeeper } from './storage.js';
 import { Timeline } from './timeline.js';
@@ -52,10 +57,17 @@ class RecorderImpl implements Recorder {
   private segmentSeconds: number;
   private started = false;
   private reconciling: Promise<void> = Promise.resolve();
+  /** How ffmpeg reaches network cameras without their passwords on its command line. */
+  private readonly relay = new CameraRelay();
+  /** Wall time for the timeline, and clock steps. */
+  private readonly clock = new RecordingClock();
+  /** The background re-index after the index was lost or damaged (null when not running). */
+  private reindex: { since: number; reason: string; cameras: number; camerasDone: number; segments: number; done: Promise<void>; stop: boolean } | null =
+    null;
 
   constructor(private readonly deps: RecorderDeps) {
     this.root = deps.paths.recordings;
-    this.timeline = new Timeline(deps.db, (id) => journalPath(this.root, id));
+    this.timeline = new Timeline(deps.db, (id) => journalPath(this.root, id), () => this.clock.now());
     this.segmentSeconds = deps.settings().segmentSeconds;
     this.keeper = new StorageKeeper({
       db: deps.db,
@@ -83,8 +95,14 @@ class RecorderImpl implements Recorder {
 
   async start(): Promise<void> {
     fs.mkdirSync(this.root, { recursive: true });
-    this.salvageAtStart();
+    const sessionStartMs = Date.now();
+    const reindexWhy = this.reindexNeeded();
+    // after a lost index the salvage waits for the re-index, which places the leftovers after their runs
+    if (!reindexWhy) this.salvageAtStart();
     this.keeper.start();
+    await this.relay.start();
+    this.clock.start();
+    this.offBus.push(this.clock.onStep((s) => this.clockStepped(s.stepMs, s.at, s.visibleMs)));
     this.started = true;
     this.offBus.push(this.deps.bus.on('cameras.changed', () => this.reconcileSoon()));
     this.offBus.push(
@@ -104,9 +122,61 @@ class RecorderImpl implements Recorder {
             message: 'ffmpeg is not installed: install it (Debian/Ubuntu: apt-get install ffmpeg) and restart Gatehouse',
           });
       }
+      if (reindexWhy) this.startReindex(reindexWhy, sessionStartMs);
       return;
     }
     await this.reconcile();
+    // recording has started; the old footage is indexed again meanwhile
+    if (reindexWhy) this.startReindex(reindexWhy, sessionStartMs);
+  }
+
+  /** Present while a background re-index has not finished (it resumes at the next start). */
+  private get reindexMarker(): string {
+    return path.join(this.deps.paths.run, 'reindex-pending');
+  }
+
+  /** Why the media files must be indexed again (the index has no segments, the folder has footage), or null. */
+  private reindexNeeded(): string | null {
+    if (fs.existsSync(this.reindexMarker)) return 'the last re-index of the recordings did not finish';
+    if (this.deps.db.prepare('SELECT 1 FROM seg LIMIT 1').get()) return null;
+    if (!hasMediaFiles(this.root)) return null;
+    const r = indexRecovery(this.deps.db);
+    if (r?.kind === 'damaged') return `the index was damaged (${r.detail}) and moved to ${r.movedTo ?? '?'}`;
+    if (r?.kind === 'missing') return 'the index file was missing';
+    return 'the index has no recordings, but the recordings folder has footage';
+  }
+
+  private startReindex(reason: string, sessionStartMs: number): void {
+    const t0 = Date.now();
+    log.warn(`${reason}: indexing the recordings again from their media files in the background; recording goes on meanwhile`);
+    const st = { since: t0, reason, cameras: 0, camerasDone: 0, segments: 0, done: Promise.resolve(), stop: false };
+    this.reindex = st;
+    try {
+      fs.writeFileSync(this.reindexMarker, `${new Date(t0).toISOString()} ${reason}\n`);
+    } catch (err) {
+      log.warn('could not write the re-index marker', err);
+    }
+    st.done = reindexInBackground(this.deps.db, this.root, this.timeline, {
+      sessionStartMs,
+      now: () => this.clock.now(),
+      stopped: () => st.stop,
+      progress: (p) => Object.assign(st, p),
+    }).then(
+      (r) => {
+        for (const s of r.salvaged) this.segmentClosed(s);
+        if (!st.stop) fs.rmSync(this.reindexMarker, { force: true });
+        if (!st.stop)
+          log.info(
+            `recordings index rebuilt in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${r.segments} segment(s) of ${st.cameras} camera(s) ` +
+              `added, ${r.salvaged.length} salvaged, ${r.gaps} gap(s)${r.skipped ? `; ${r.skipped} file(s) not ours left alone` : ''}`,
+          );
+      },
+      (err) => log.error('rebuilding the recordings index failed; run "gatehouse index rebuild" with the server stopped', err),
+    );
+    void st.done.finally(() => {
+      if (this.reindex === st) this.reindex = null;
+    });
+    this.keeper.holdDeletions(st.done);
   }
 
   async stop(): Promise<void> {
@@ -115,12 +185,18 @@ class RecorderImpl implements Recorder {
     for (const off of this.offBus) off();
     this.offBus = [];
     await this.reconciling.catch(() => {});
+    if (this.reindex) {
+      this.reindex.stop = true;
+      await this.reindex.done;
+    }
     for (const t of this.subStopTimers.values()) clearTimeout(t);
     for (const w of this.offline.values()) if (w.timer) clearTimeout(w.timer);
     const stops = await Promise.allSettled([...this.ingests.values(), ...this.subIngests.values()].map((i) => i.stop('engine_down')));
     for (const r of stops) if (r.status === 'rejected') log.error('an ingest failed to stop cleanly', r.reason);
     this.ingests.clear();
     this.subIngests.clear();
+    this.clock.stop();
+    await this.relay.stop();
     this.keeper.stop();
     for (const h of this.hubs.values()) h.end('the engine is stopping');
   }
@@ -222,6 +298,9 @@ class RecorderImpl implements Recorder {
       onDiskFull: () => this.keeper.diskFull(),
       onDown: (since) => this.wentDown(cameraId, since),
       onUp: () => this.cameUp(cameraId),
+      relay: this.relay,
+      clock: this.clock,
+      onClockBehind: (ms) => this.clockStepped(-ms, this.clock.now() - this.clock.hold, 0, cameraId),
     });
     this.ingests.set(cameraId, ing);
     ing.start();
@@ -237,6 +316,20 @@ class RecorderImpl implements Recorder {
       });
     }
     if (this.deps.cameras.get(s.cameraId)) this.deps.cameras.setStatus(s.cameraId, { lastSegmentAt: end });
+  }
+
+  /** The wall clock was stepped (or found behind a camera's last recording): say so, once. */
+  private clockStepped(stepMs: number, at: number, visibleMs: number, cameraId?: string): void {
+    const s = (Math.abs(stepMs) / 1000).toFixed(1);
+    if (cameraId) log.warn(`${cameraId}: the clock is ${s} s behind this camera's last recording; its new run continues from there`);
+    else
+      log.warn(
+        `the wall clock was stepped ${stepMs > 0 ? 'forward' : 'back'} by ${s} s: ` +
+          (stepMs > 0
+            ? `recordings continue ${(visibleMs / 1000).toFixed(1)} s later on the timeline (a clock_step gap)`
+            : `recording times stay after what was already recorded (now ${(this.clock.hold / 1000).toFixed(1)} s ahead of the clock)`),
+      );
+    this.deps.bus.emit('clock.step', { ...(cameraId ? { cameraId } : {}), stepMs: Math.round(stepMs), at: new Date(at).toISOString() });
   }
 
   // ---- camera.offline / camera.online
@@ -291,6 +384,8 @@ class RecorderImpl implements Recorder {
         timeline: this.timeline,
         camera: () => this.deps.cameras.get(cameraId),
         hub: this.hub(cameraId, 'sub'),
+        relay: this.relay,
+        clock: this.clock,
       });
       this.subIngests.set(cameraId, ing);
       ing.start();
@@ -330,8 +425,14 @@ class RecorderImpl implements Recorder {
     return dayCoverage(segs, fromMs, toMs, timeZone);
   }
 
-  storage() {
-    return this.keeper.status();
+  storage(): StorageStatus {
+    const st = this.keeper.status();
+    const r = this.reindex;
+    if (!r) return st;
+    return {
+      ...st,
+      rebuilding: { since: new Date(r.since).toISOString(), reason: r.reason, cameras: r.cameras, camerasDone: r.camerasDone, segments: r.segments },
+    };
   }
 
   subscribeLive(cameraId: string, stream: 'main' | 'sub', sink: LiveSink): () => void {

@@ -7,8 +7,16 @@
  *
  * Supervision: every exit is a failure; a watchdog kills an ffmpeg that
  * makes no progress for settings.stallSeconds; restarts back off 1 s, 2 s,
- * 4 s … 30 s (reset after a healthy minute). The camera's state machine and
- * its messages are reported through `report`.
+ * 4 s … 30 s (reset after a healthy minute). While a network camera is down
+ * it is probed about once a second (TCP connect + RTSP OPTIONS, no ffmpeg),
+ * and ffmpeg starts as soon as a camera that stopped answering answers
+ * again; a camera that answers but fails keeps the back-off. The camera's
+ * state machine and its messages are reported through `report`.
+ *
+ * Network cameras are reached through the relay (../rtsp/): ffmpeg's
+ * command line carries a loopback URL with a one-time token, never the
+ * camera's password. Wall time comes from the RecordingClock (clock.ts),
+ * durations from its monotonic clock.
  */
 import fs from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
@@ -21,21 +29,30 @@ import { Fragmenter } from '../media/fragmenter.js';
 import type { ChildRegistry } from '../process/children.js';
 import { LiveHub } from '../live/hub.js';
 import { logger, redact } from '../log.js';
+import type { CameraRelay, RelayLease } from '../rtsp/index.js';
+import { probeCamera } from '../rtsp/probe.js';
 import { Backoff } from './backoff.js';
 import { classifyExit, mp4CanCarryAudio, StreamInfoParser, videoCodecLabel, type Failure } from './classify.js';
 import { closeSegment, prepareFile, type ClosedSegment } from './closer.js';
 import { appendJournal } from './journal.js';
 import { incomingDir, incomingName, journalPath, newIngestId, parseIncomingName, runIdOf } from './layout.js';
 import { AnchorEstimator, driftMs, segmentStartMs } from './runs.js';
+import { STEP_MS, type RecordingClock } from './clock.js';
 import { salvageIncoming } from './salvage.js';
 import { LineSplitter, parseSegmentListLine, type SegmentListEntry } from './segment-list.js';
-import { sourceFor, type SourceSpec } from './sources.js';
+import { rawUrlOf, sourceFor, sourceWhere, withoutCredentials, type SourceSpec } from './sources.js';
 import type { Timeline } from './timeline.js';
 
 const log = logger('ingest');
 
 /** Past this much drift between the wall clock and the stream's clock, a run ends and a new one is anchored. */
 export const DRIFT_LIMIT_MS = 2000;
+/** While a camera is down it is probed this often (TCP connect + RTSP OPTIONS)... */
+export const PROBE_EVERY_MS = 1000;
+/** ...and each probe gives up after this long. */
+export const PROBE_TIMEOUT_MS = 900;
+/** A camera that never answers the probe still gets an ffmpeg attempt this often. */
+export const PROBE_SAFETY_NET_MS = 30_000;
 
 export interface IngestDeps {
   recordingsRoot: string;
@@ -56,6 +73,16 @@ export interface IngestDeps {
   /** The camera went down / came back (for camera.offline / camera.online). */
   onDown?: (since: number) => void;
   onUp?: () => void;
+  /** Reaches network cameras without a secret on ffmpeg's command line. */
+  relay: CameraRelay;
+  /** Wall time for the recording timeline, monotonic time for durations, clock steps. */
+  clock: RecordingClock;
+  /**
+   * A new run would have started before this camera's last segment ended (the
+   * clock is behind what was recorded, e.g. set back while the engine was
+   * stopped): it was moved to start at that end, `behindMs` later.
+   */
+  onClockBehind?: (behindMs: number) => void;
 }
 
 type AudioMode = 'copy' | 'aac' | 'none';
@@ -69,14 +96,21 @@ interface RunState {
   info: StreamInfoParser;
   fragmenter: Fragmenter;
   estimator: AnchorEstimator;
+  /** Monotonic time of the last live fragment (watchdog). */
   lastProgress: number;
   firstDataAt: number | null;
+  /** The relay lease of a network camera (released when ffmpeg exits). */
+  lease: RelayLease | null;
   /** Stream time (s) of the first segment's start: stream time of the anchor. */
   origin: number | null;
   anchorMs: number | null;
   anchorJournaled: boolean;
   /** Runs of this ingest: from segment `fromSeq` on, run `runId` with `anchorMs`. */
   runs: { fromSeq: number; runId: string; anchorMs: number | null; journaled?: boolean }[];
+  /** clock.steps when the current run was anchored: a change means the wall clock was stepped. */
+  stepsSeen: number;
+  /** Recording time minus monotonic time when the current run was anchored (how far a step moved the timeline). */
+  clockOffset: number;
   reanchors: number;
   pending: Map<number, { entry: SegmentListEntry; arrivedAt: number }>;
   openedSeq: number;
@@ -97,14 +131,22 @@ export class Ingest {
   private loopDone: Promise<void> = Promise.resolve();
   private audioMode: AudioMode | null = null;
   private audioFixes = 0;
-  /** When the camera stopped recording (null while recording). */
-  private downSince: number | null = Date.now();
+  /** When the camera stopped recording (the system clock, as events carry it; null while recording). */
+  private downSince: number | null;
   private downReported = false;
   private restartRequested = false;
+  /** Monotonic time since the current run records. */
   private healthySince: number | null = null;
   private lastIngestId = '';
   /** Resolves the wait between attempts early (stop). */
   private wake: (() => void) | null = null;
+  private woken = false;
+  /**
+   * How far this camera's runs are placed after the recording clock, because
+   * a run found the clock behind the camera's last segment (notBeforeLastSegment).
+   * Kept across ffmpeg restarts, so later outages keep their true length.
+   */
+  private holdMs = 0;
   readonly key: string;
 
   constructor(
@@ -113,6 +155,7 @@ export class Ingest {
     private readonly deps: IngestDeps,
   ) {
     this.key = `${cameraId}/${role}`;
+    this.downSince = Date.now();
   }
 
   get recording(): boolean {
@@ -204,17 +247,94 @@ export class Ingest {
       }
       // a full disk is handled by the purge above: retry soon instead of backing off
       const delay = failure.retryNow && this.audioFixes <= 2 ? 0 : failure.state === 'disk_full' ? 2000 : this.backoff.next();
-      if (delay > 0) log.info(`${this.key}: ${failure.message}; next attempt in ${Math.round(delay / 1000)} s`);
-      await this.sleep(delay);
+      const probe = failure.state === 'disk_full' ? null : this.probeUrlOf(cam);
+      if (delay > 0)
+        log.info(`${this.key}: ${failure.message}; next attempt in ${Math.round(delay / 1000)} s${probe ? ', or as soon as the camera answers again' : ''}`);
+      if (probe && delay > 0) await this.waitProbing(delay, probe, this.whereOf(cam));
+      else await this.sleep(delay);
     }
   }
 
   private whereOf(cam: StoredCamera): string {
-    try {
-      return sourceFor(cam, this.deps.secrets, this.role, this.deps.settings().stallSeconds).where;
-    } catch {
-      return cam.url;
+    return sourceWhere(cam, this.role);
+  }
+
+  /** The camera's URL without credentials, for the probe; null for demo sources. */
+  private probeUrlOf(cam: StoredCamera): string | null {
+    const raw = rawUrlOf(cam, this.role);
+    return /^(rtsps?|https?):\/\//i.test(raw) ? withoutCredentials(raw) : null;
+  }
+
+  /**
+   * Wait before the next attempt, probing the camera about once a second
+   * instead of starting ffmpeg:
+   *  - a camera that did not answer a probe and now answers is back: return
+   *    at once, so ffmpeg starts within a probe interval of its return;
+   *  - a camera that answers all along (it is there, ffmpeg failed for
+   *    another reason: auth, path, codec, crashes) waits the back-off;
+   *  - a camera that does not answer keeps being probed past the back-off,
+   *    without ffmpeg; as a safety net against a probe that is wrong,
+   *    ffmpeg still tries every PROBE_SAFETY_NET_MS.
+   * While it does not answer, the status says why (refused, timed out...).
+   */
+  private async waitProbing(delayMs: number, url: string, where: string): Promise<void> {
+    const clock = this.deps.clock;
+    const t0 = clock.mono();
+    let sawDown = false;
+    let lastMessage = '';
+    this.woken = false;
+    while (!this.stopping && !this.woken) {
+      const started = clock.mono();
+      const r = await this.interruptible(probeCamera(url, PROBE_TIMEOUT_MS));
+      if (!r || this.stopping || this.woken) return;
+      if (r.up) {
+        if (sawDown) {
+          log.info(`${this.key}: the camera answers again (${r.status ? `RTSP ${r.status}` : 'TCP'}): reconnecting now`);
+          return;
+        }
+      } else {
+        sawDown = true;
+        const f = classifyExit([`camera probe: ${r.reason}`], { code: 1, signal: null, where });
+        if (this.role === 'main' && f.message !== lastMessage && f.state === 'offline' && !f.message.startsWith('ffmpeg stopped')) {
+          lastMessage = f.message;
+          this.report({ state: 'offline', message: f.message });
+        }
+      }
+      const now = clock.mono();
+      const elapsed = now - t0;
+      if (elapsed >= delayMs && (r.up || elapsed >= Math.max(delayMs, PROBE_SAFETY_NET_MS))) return;
+      const untilBackoff = delayMs - elapsed;
+      await this.sleep(Math.max(0, Math.min(PROBE_EVERY_MS - (now - started), untilBackoff > 0 ? untilBackoff : PROBE_EVERY_MS)));
     }
+  }
+
+  /** A promise that also settles (with null) when the ingest is stopped or restarted. */
+  private interruptible<T>(p: Promise<T>): Promise<T | null> {
+    return new Promise((resolve) => {
+      let done = false;
+      this.wake = () => {
+        this.wake = null;
+        this.woken = true;
+        if (!done) resolve(null);
+        done = true;
+      };
+      p.then(
+        (v) => {
+          if (!done) {
+            done = true;
+            this.wake = null;
+            resolve(v);
+          }
+        },
+        () => {
+          if (!done) {
+            done = true;
+            this.wake = null;
+            resolve(null);
+          }
+        },
+      );
+    });
   }
 
   private sleep(ms: number): Promise<void> {
@@ -227,6 +347,7 @@ export class Ingest {
       this.wake = () => {
         if (this.timer) clearTimeout(this.timer);
         this.wake = null;
+        this.woken = true;
         resolve();
       };
     });
@@ -245,14 +366,14 @@ export class Ingest {
     if (this.downReported) this.deps.onUp?.();
     this.downReported = false;
     this.downSince = null;
-    this.healthySince = Date.now();
+    this.healthySince = this.deps.clock.mono();
   }
 
   private checkStall(): void {
     const r = this.run;
     if (!r || r.exited || r.stalledFor !== undefined) return;
     const limit = this.deps.settings().stallSeconds;
-    const idle = (Date.now() - r.lastProgress) / 1000;
+    const idle = (this.deps.clock.mono() - r.lastProgress) / 1000;
     if (idle < limit) return;
     r.stalledFor = limit;
     log.warn(`${this.key}: no progress for ${Math.round(idle)} s: killing ffmpeg (pid ${r.child.pid})`);
@@ -262,8 +383,9 @@ export class Ingest {
   }
 
   private newIngestId(): string {
-    let id = newIngestId();
-    while (id <= this.lastIngestId) id = newIngestId(Date.now() + 1);
+    let t = Math.max(Date.now(), this.deps.clock.now());
+    let id = newIngestId(t);
+    while (id <= this.lastIngestId) id = newIngestId(++t);
     this.lastIngestId = id;
     return id;
   }
@@ -271,7 +393,14 @@ export class Ingest {
   /** One ffmpeg run, from spawn to the last segment indexed. */
   private attempt(cam: StoredCamera): Promise<{ failure: Failure | null; healthyFor: number; restarted?: boolean }> {
     const st = this.deps.settings();
-    const source = sourceFor(cam, this.deps.secrets, this.role, st.stallSeconds, `${this.deps.recordingsRoot}/.owner`);
+    let lease: RelayLease | null = null;
+    const source = sourceFor(cam, this.deps.secrets, this.role, st.stallSeconds, {
+      ownerMark: `${this.deps.recordingsRoot}/.owner`,
+      route: (target) => {
+        lease = this.deps.relay.lease(target, { connectTimeoutMs: Math.max(3, st.stallSeconds) * 1000 });
+        return lease.url;
+      },
+    });
     const ingestId = this.newIngestId();
     const audioMode: AudioMode = source.noAudio ? 'none' : (this.audioMode ?? 'copy');
     const dir = incomingDir(this.deps.recordingsRoot, this.cameraId);
@@ -305,9 +434,15 @@ export class Ingest {
       generators.push(g);
       stdin = g.stdout!;
     }
-    const child = this.deps.children.spawn(`ffmpeg:${this.key}`, this.deps.ffmpeg.ffmpeg, args, {
-      stdio: [stdin, 'pipe', 'pipe', this.role === 'main' ? 'pipe' : 'ignore'],
-    });
+    let child: ChildProcess;
+    try {
+      child = this.deps.children.spawn(`ffmpeg:${this.key}`, this.deps.ffmpeg.ffmpeg, args, {
+        stdio: [stdin, 'pipe', 'pipe', this.role === 'main' ? 'pipe' : 'ignore'],
+      });
+    } catch (err) {
+      (lease as RelayLease | null)?.release();
+      throw err;
+    }
     if (typeof stdin !== 'string') stdin.destroy(); // ffmpeg holds its own copy of the pipe
     log.info(`${this.key}: ffmpeg started (pid ${child.pid ?? '?'}, ingest ${ingestId}, audio ${audioMode})`);
 
@@ -320,12 +455,15 @@ export class Ingest {
       info: new StreamInfoParser(),
       fragmenter: null as unknown as Fragmenter,
       estimator: new AnchorEstimator(Math.max(2000, st.segmentSeconds * 1000)),
-      lastProgress: Date.now(),
+      lastProgress: this.deps.clock.mono(),
       firstDataAt: null,
+      lease,
       origin: null,
       anchorMs: null,
       anchorJournaled: false,
       runs: [{ fromSeq: 0, runId: runIdOf(ingestId, 0), anchorMs: null }],
+      stepsSeen: this.deps.clock.steps,
+      clockOffset: this.deps.clock.now() - this.deps.clock.mono(),
       reanchors: 0,
       pending: new Map(),
       openedSeq: -1,
@@ -341,8 +479,8 @@ export class Ingest {
         this.deps.hub.setInit(v?.codec ?? 'avc1.640028', init);
       },
       fragment: (data, keyframe, f) => {
-        const now = Date.now();
-        r.lastProgress = now;
+        const now = this.deps.clock.now();
+        r.lastProgress = this.deps.clock.mono();
         if (f && f.timescale > 0 && this.role === 'main') {
           const streamMs = (f.baseTime * 1000) / f.timescale;
           if (r.estimator.observe(now, streamMs)) r.anchorMs = r.estimator.anchorMs;
@@ -350,7 +488,7 @@ export class Ingest {
             // provisional anchor for salvage if we die before the first segment closes
             appendJournal(
               journalPath(this.deps.recordingsRoot, this.cameraId),
-              { ev: 'anchor', t: now, ingest: ingestId, seq: 0, run: r.runs[0]!.runId, startMs: r.anchorMs },
+              { ev: 'anchor', t: now, ingest: ingestId, seq: 0, run: r.runs[0]!.runId, startMs: r.anchorMs + this.holdMs },
               true,
             );
             r.anchorJournaled = true;
@@ -470,7 +608,7 @@ export class Ingest {
     if (!e) return;
     const p = parseIncomingName(e.file.split(/[\\/]/).pop() ?? '');
     if (!p || p.ingestId !== r.ingestId) return;
-    r.pending.set(p.seq, { entry: e, arrivedAt: Date.now() });
+    r.pending.set(p.seq, { entry: e, arrivedAt: this.deps.clock.now() });
     this.kick(r);
   }
 
@@ -503,13 +641,15 @@ export class Ingest {
     const run = this.runFor(r, seq);
     if (run.anchorMs === null) {
       // the run's anchor: estimated from live arrivals, else from this close
-      run.anchorMs = r.anchorMs ?? Math.round(arrivedAt - (e.end - r.origin) * 1000);
+      run.anchorMs = (r.anchorMs ?? Math.round(arrivedAt - (e.end - r.origin) * 1000)) + this.holdMs;
+      this.notBeforeLastSegment(run, r.origin, e.start);
     }
     const startMs = segmentStartMs(run.anchorMs, r.origin, e.start);
     const journal = journalPath(this.deps.recordingsRoot, this.cameraId);
+    const clock = this.deps.clock;
     if (run.fromSeq === seq && !run.journaled) {
       run.journaled = true;
-      appendJournal(journal, { ev: 'anchor', t: Date.now(), ingest: r.ingestId, seq, run: run.runId, startMs }, true);
+      appendJournal(journal, { ev: 'anchor', t: clock.now(), ingest: r.ingestId, seq, run: run.runId, startMs }, true);
     }
     const prepared = prepareFile(file);
     if (!prepared) {
@@ -525,43 +665,97 @@ export class Ingest {
     });
     r.segments++;
     this.deps.onSegment?.(seg);
-    // drift: the wall clock at this close vs the stream's own clock (runs.ts R1)
-    if (!r.exited) {
-      const drift = driftMs(arrivedAt, run.anchorMs, r.origin, e.end);
-      if (Math.abs(drift) > DRIFT_LIMIT_MS) {
-        r.reanchors++;
-        const anchorMs = Math.round(arrivedAt - (e.end - r.origin) * 1000);
-        const next: RunState['runs'][number] = { fromSeq: seq + 1, runId: runIdOf(r.ingestId, r.reanchors), anchorMs, journaled: true };
-        r.runs.push(next);
-        appendJournal(
-          journal,
-          {
-            ev: 'anchor',
-            t: Date.now(),
-            ingest: r.ingestId,
-            seq: seq + 1,
-            run: next.runId,
-            startMs: segmentStartMs(anchorMs, r.origin, e.end),
-          },
-          true,
-        );
-        log.warn(
-          `${this.key}: stream clock ${drift > 0 ? 'behind' : 'ahead of'} the wall clock by ${(Math.abs(drift) / 1000).toFixed(1)} s; ` +
-            `ending run ${run.runId} and anchoring run ${next.runId} to the wall clock`,
-        );
-        if (drift > 0) {
-          const g = this.deps.timeline.noteDown(this.cameraId, 'stall', seg.endMs);
-          if (g) this.deps.onGap?.(g.startMs, g.reason);
-        }
+    if (r.exited) return;
+    const steps = clock.steps;
+    if (steps !== r.stepsSeen) {
+      // the wall clock was stepped during this segment: the run ends with it (recording.md, "Clock steps")
+      const offset = clock.now() - clock.mono();
+      let jump = Math.round(offset - r.clockOffset);
+      r.stepsSeen = steps;
+      r.clockOffset = offset;
+      if (jump > 0 && this.holdMs > 0) {
+        // a forward step first undoes what this camera's runs were held by
+        const used = Math.min(this.holdMs, jump);
+        this.holdMs -= used;
+        jump -= used;
+      }
+      // forward: the timeline moves on by the jump (a clock_step gap); back: it was held, the next run follows on
+      const nextStart = seg.endMs + (jump >= STEP_MS ? jump : 0);
+      const next = this.splitRun(r, seq + 1, e.end, nextStart, journal);
+      appendJournal(journal, { ev: 'step', t: clock.now(), startMs: seg.endMs, stepMs: jump });
+      log.warn(
+        `${this.key}: the wall clock was stepped (the recording time moved ${jump >= 0 ? '+' : ''}${(jump / 1000).toFixed(1)} s): ` +
+          `ending run ${run.runId}; run ${next.runId} starts at ${new Date(nextStart).toISOString()}` +
+          (jump >= STEP_MS ? ' after a clock_step gap' : ', right after it, so nothing overlaps'),
+      );
+      if (nextStart > seg.endMs) {
+        const g = this.deps.timeline.noteDown(this.cameraId, 'clock_step', seg.endMs);
+        if (g) this.deps.onGap?.(g.startMs, g.reason);
+      }
+      return;
+    }
+    // drift: the wall clock at this close vs the stream's own clock (runs.ts R1), on this ingest's held timeline
+    const heldArrival = arrivedAt + this.holdMs;
+    const drift = driftMs(heldArrival, run.anchorMs, r.origin, e.end);
+    if (Math.abs(drift) > DRIFT_LIMIT_MS) {
+      const next = this.splitRun(r, seq + 1, e.end, Math.round(heldArrival), journal);
+      log.warn(
+        `${this.key}: stream clock ${drift > 0 ? 'behind' : 'ahead of'} the wall clock by ${(Math.abs(drift) / 1000).toFixed(1)} s; ` +
+          `ending run ${run.runId} and anchoring run ${next.runId} to the wall clock`,
+      );
+      if (drift > 0) {
+        const g = this.deps.timeline.noteDown(this.cameraId, 'stall', seg.endMs);
+        if (g) this.deps.onGap?.(g.startMs, g.reason);
       }
     }
+  }
+
+  /** Start a new run at segment `fromSeq` (stream time `streamSec`), placed at `startMs`; journal its anchor. */
+  private splitRun(r: RunState, fromSeq: number, streamSec: number, startMs: number, journal: string): RunState['runs'][number] {
+    r.reanchors++;
+    const anchorMs = Math.round(startMs - (streamSec - r.origin!) * 1000);
+    const next: RunState['runs'][number] = { fromSeq, runId: runIdOf(r.ingestId, r.reanchors), anchorMs, journaled: true };
+    r.runs.push(next);
+    appendJournal(
+      journal,
+      { ev: 'anchor', t: this.deps.clock.now(), ingest: r.ingestId, seq: fromSeq, run: next.runId, startMs: segmentStartMs(anchorMs, r.origin!, streamSec) },
+      true,
+    );
+    return next;
+  }
+
+  /**
+   * A camera's recordings never overlap: a new run that would start at or
+   * before its last segment's start (the clock is behind what was recorded:
+   * set back while the engine was stopped, say) starts at that segment's
+   * end instead. A smaller overlap (a GOP sent at connect) is left to the
+   * clamp in Timeline.addSegment (runs.ts R3).
+   */
+  private notBeforeLastSegment(run: RunState['runs'][number], origin: number, streamStart: number): void {
+    if (this.role !== 'main' || run.anchorMs === null) return;
+    const last = this.deps.timeline.lastSegment(this.cameraId);
+    if (!last) return;
+    const start = segmentStartMs(run.anchorMs, origin, streamStart);
+    if (start > last.start_ms) return;
+    const behind = last.end_ms - start;
+    run.anchorMs += behind;
+    this.holdMs += behind;
+    log.warn(
+      `${this.key}: the clock is ${(behind / 1000).toFixed(1)} s behind this camera's last recorded segment ` +
+        `(${new Date(last.end_ms).toISOString()}): the new run starts there, so nothing overlaps`,
+    );
+    appendJournal(journalPath(this.deps.recordingsRoot, this.cameraId), { ev: 'step', t: this.deps.clock.now(), startMs: last.end_ms, stepMs: -behind });
+    this.deps.onClockBehind?.(behind);
   }
 
   private async afterExit(
     r: RunState,
     exit: { code: number | null; signal: NodeJS.Signals | null },
   ): Promise<{ failure: Failure | null; healthyFor: number; restarted?: boolean }> {
-    const healthyFor = this.healthySince ? Date.now() - this.healthySince : 0;
+    const healthyFor = this.healthySince ? this.deps.clock.mono() - this.healthySince : 0;
+    r.lease?.release();
+    // why the relay could not reach the camera, in ffmpeg's words (ffmpeg's own stderr usually has it too)
+    if (r.lease?.lastError) r.stderrTail.push(`camera connection: ${r.lease.lastError}`);
     // a segment cut mid-write (killed, stalled, camera gone): salvage it now
     if (this.role === 'main') {
       const s = salvageIncoming(this.deps.recordingsRoot, this.deps.timeline, this.cameraId, r.ingestId);
@@ -570,7 +764,10 @@ export class Ingest {
         this.deps.onSegment?.(seg);
       }
     }
-    const tail = r.stderrTail.map((l) => redact(l));
+    // ffmpeg names the relay URL: messages name the camera
+    const relayUrl = r.lease?.url;
+    const camUrl = r.source.probeUrl ?? r.source.where;
+    const tail = r.stderrTail.map((l) => redact(relayUrl ? l.split(relayUrl).join(camUrl) : l));
     let failure: Failure | null;
     if (this.restartRequested && !this.stopping) {
       this.restartRequested = false;

@@ -9,6 +9,12 @@
  *       after clock drift starts a new run, e.g. "k3x9.1", at a later seq).
  *   {"ev":"gap","t":..,"startMs":..,"reason":"camera_unreachable"}
  *       recording stopped (or the reason changed) at startMs.
+ *   {"ev":"step","t":..,"startMs":..,"stepMs":3600000}
+ *       the wall clock was stepped; the run that was going on ended at
+ *       startMs and the recording time moved on by stepMs (0 after a
+ *       backward step, which is held; negative when a new run found the
+ *       clock behind the camera's last segment). For the record: the
+ *       anchors and gaps around it already say where everything is.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,7 +37,13 @@ export interface GapEvent {
   startMs: number;
   reason: GapReason;
 }
-export type JournalEvent = AnchorEvent | GapEvent;
+export interface StepEvent {
+  ev: 'step';
+  t: number;
+  startMs: number;
+  stepMs: number;
+}
+export type JournalEvent = AnchorEvent | GapEvent | StepEvent;
 
 export function appendJournal(file: string, ev: JournalEvent, sync = false): void {
   try {
@@ -71,6 +83,8 @@ export function readJournal(file: string): JournalEvent[] {
         out.push(e as unknown as AnchorEvent);
       } else if (e.ev === 'gap' && typeof e.startMs === 'number' && (GAP_REASONS as readonly string[]).includes(e.reason as string)) {
         out.push(e as unknown as GapEvent);
+      } else if (e.ev === 'step' && typeof e.startMs === 'number' && typeof e.stepMs === 'number') {
+        out.push(e as unknown as StepEvent);
       }
     } catch {
       /* torn last line after a crash */

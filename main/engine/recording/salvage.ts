@@ -22,10 +22,10 @@ export interface SalvageResult {
 
 /**
  * Salvage the `.incoming` files of one camera (only those of `ingestId`
- * when given: the ingest that just exited). Files are handled in ingest and
+ * when given: the ingest that just exited; or those it accepts). Files are handled in ingest and
  * sequence order so each one can follow the previous segment of its run.
  */
-export function salvageIncoming(recordingsRoot: string, timeline: Timeline, cameraId: string, ingestId?: string): SalvageResult {
+export function salvageIncoming(recordingsRoot: string, timeline: Timeline, cameraId: string, ingestId?: string | ((ingestId: string) => boolean)): SalvageResult {
   const dir = incomingDir(recordingsRoot, cameraId);
   const res: SalvageResult = { indexed: [], discarded: 0 };
   let names: string[];
@@ -36,7 +36,10 @@ export function salvageIncoming(recordingsRoot: string, timeline: Timeline, came
   }
   const files = names
     .map((n) => ({ n, p: parseIncomingName(n) }))
-    .filter((f): f is { n: string; p: { ingestId: string; seq: number } } => !!f.p && (!ingestId || f.p.ingestId === ingestId))
+    .filter(
+      (f): f is { n: string; p: { ingestId: string; seq: number } } =>
+        !!f.p && (!ingestId || (typeof ingestId === 'function' ? ingestId(f.p.ingestId) : f.p.ingestId === ingestId)),
+    )
     .sort((a, b) => (a.p.ingestId === b.p.ingestId ? a.p.seq - b.p.seq : a.p.ingestId < b.p.ingestId ? -1 : 1));
   if (files.length === 0) return res;
   const journal = readJournal(journalPath(recordingsRoot, cameraId));

@@ -26,12 +26,12 @@
 import fs from 'node:fs';
 import type { StoredCamera } from '../config/schema.js';
 import type { SecretBox } from '../config/secrets.js';
-import { sourceUrl } from '../cameras/catalog.js';
 import { demoKind } from '../cameras/demo.js';
+import { needsRelay } from '../rtsp/index.js';
 import { assetPath } from '../paths.js';
 
 export interface SourceSpec {
-  /** ffmpeg input arguments (ending with `-i <input>`). Contains credentials: never log. */
+  /** ffmpeg input arguments (ending with `-i <input>`). Never credentials: cameras that need them are reached through the relay. */
   inputArgs: string[];
   /** Generator ffmpeg stages (pattern demos): each one's stdout is the next one's stdin, the last feeds the ingest. */
   generator: string[][] | null;
@@ -40,7 +40,23 @@ export interface SourceSpec {
   kind: 'rtsp' | 'http' | 'demo';
   /** Known to have no audio (skips the audio map). */
   noAudio: boolean;
+  /** The camera's URL without credentials (network cameras): what the reachability probe checks while it is down. */
+  probeUrl: string | null;
 }
+
+/** A network camera as the relay needs it. The password is clear text: it stays in this process. */
+export interface CameraTarget {
+  url: string;
+  username: string | null;
+  password: string | null;
+}
+
+/**
+ * Hands a network camera that needs a secret to the relay and returns the
+ * URL ffmpeg opens instead (rtsp://127.0.0.1:<port>/<token>), so no secret
+ * reaches a command line (docs/recording.md, "Camera credentials").
+ */
+export type Route = (target: CameraTarget) => string;
 
 export const PATTERN_SIZE = { width: 640, height: 360 };
 export const TIMECODE = { bits: 32, blockWidth: 20, height: 16 };
@@ -178,15 +194,31 @@ export function patternGeneratorArgs(kind: 'pattern' | 'bars', font: string | nu
   return [render, encode];
 }
 
-/** The input side of the ingest for a camera stream. */
+/** The camera URL of a stream, as configured (main, or sub when the camera has one). */
+export function rawUrlOf(cam: StoredCamera, which: 'main' | 'sub'): string {
+  return which === 'sub' && cam.subUrl ? cam.subUrl : cam.url;
+}
+
+/** host:port (or the demo URL) of a camera stream, for messages. No credentials. */
+export function sourceWhere(cam: StoredCamera, which: 'main' | 'sub'): string {
+  const raw = rawUrlOf(cam, which);
+  return raw.startsWith('demo://') ? raw : whereOf(raw);
+}
+
+/** The URL without user:password@. */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, '$1');
+}
+
+/** The input side of the ingest for a camera stream. Network cameras go through `route` (the relay). */
 export function sourceFor(
   cam: StoredCamera,
   secrets: SecretBox,
   which: 'main' | 'sub',
   stallSeconds: number,
-  ownerMark?: string,
+  opts: { ownerMark?: string; route: Route },
 ): SourceSpec {
-  const raw = which === 'sub' && cam.subUrl ? cam.subUrl : cam.url;
+  const raw = rawUrlOf(cam, which);
   const kind = demoKind(raw);
   if (raw.startsWith('demo://')) {
     if (kind === 'vtest' || kind === 'vtest-offset') {
@@ -197,28 +229,33 @@ export function sourceFor(
         where: raw,
         kind: 'demo',
         noAudio: true,
+        probeUrl: null,
       };
     }
     if (kind === 'pattern' || kind === 'bars') {
       return {
         inputArgs: ['-analyzeduration', '1000000', '-probesize', '1000000', '-f', 'mpegts', '-i', 'pipe:0'],
-        generator: patternGeneratorArgs(kind, findFont(), ownerMark),
+        generator: patternGeneratorArgs(kind, findFont(), opts.ownerMark),
         where: raw,
         kind: 'demo',
         noAudio: true,
+        probeUrl: null,
       };
     }
     throw new Error(`unknown demo source ${raw}`);
   }
-  const url = sourceUrl(cam, secrets, which);
+  const username = cam.username || null;
+  // a camera with a secret goes through the relay; one without is opened directly, as before
+  const url = needsRelay(raw, username) ? opts.route({ url: raw, username, password: username && cam.password ? secrets.open(cam.password) : null }) : raw;
   const timeoutUs = String(Math.max(3, stallSeconds) * 1_000_000);
-  if (/^rtsps?:/i.test(url)) {
+  if (/^rtsps?:/i.test(raw)) {
     return {
       inputArgs: ['-rtsp_transport', 'tcp', '-timeout', timeoutUs, '-fflags', '+genpts', '-i', url],
       generator: null,
       where: whereOf(raw),
       kind: 'rtsp',
       noAudio: false,
+      probeUrl: withoutCredentials(raw),
     };
   }
   return {
@@ -227,5 +264,6 @@ export function sourceFor(
     where: whereOf(raw),
     kind: 'http',
     noAudio: false,
+    probeUrl: withoutCredentials(raw),
   };
 }

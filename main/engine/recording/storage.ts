@@ -56,6 +56,8 @@ export class StorageKeeper {
   private lastCompaction = 0;
   private lastLowSpaceEvent = 0;
   private busy = false;
+  /** While the index is being rebuilt it does not know the oldest footage: no deletions until then. */
+  private heldBy: Promise<unknown> | null = null;
 
   constructor(private readonly d: StorageDeps) {}
 
@@ -114,9 +116,27 @@ export class StorageKeeper {
     this.firstTick = null;
   }
 
+  /**
+   * Hold every deletion (retention, quota, low space, full disk) until `until`
+   * settles: while the index is rebuilt, the oldest rows it knows are the
+   * newest footage. Then a full pass runs.
+   */
+  holdDeletions(until: Promise<unknown>): void {
+    const p = until.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.heldBy = p;
+    void p.then(() => {
+      if (this.heldBy !== p) return;
+      this.heldBy = null;
+      if (this.timer) this.tick(true);
+    });
+  }
+
   /** One pass: retention (every 5 min), quota and low space (every pass). */
   tick(force = false): void {
-    if (this.busy) return;
+    if (this.busy || this.heldBy) return;
     this.busy = true;
     try {
       const now = Date.now();
@@ -143,6 +163,10 @@ export class StorageKeeper {
 
   /** ffmpeg reported a full disk: free space now (at least a few segments' worth). */
   async diskFull(): Promise<void> {
+    if (this.heldBy) {
+      log.warn('the disk is full while the index is being rebuilt: the oldest footage is deleted once the rebuild is done');
+      await this.heldBy;
+    }
     try {
       this.emergency(true);
     } catch (err) {

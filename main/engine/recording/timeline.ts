@@ -66,6 +66,8 @@ export class Timeline {
   constructor(
     private readonly db: Db,
     private readonly journalOf: (cameraId: string) => string,
+    /** Wall time for gap starts and journal stamps (the recorder's clock). */
+    private readonly now: () => number = Date.now,
   ) {
     this.q = {
       last: db.prepare<[string], SegmentRow>('SELECT * FROM segments WHERE camera_id = ? ORDER BY start_ms DESC LIMIT 1'),
@@ -191,7 +193,7 @@ export class Timeline {
    * cause changes in a way worth telling apart (runs.reasonSplitsGap).
    * Returns the gap opened, if any.
    */
-  noteDown(cameraId: string, reason: GapReason, atMs = Date.now()): { startMs: number; reason: GapReason } | null {
+  noteDown(cameraId: string, reason: GapReason, atMs = this.now()): { startMs: number; reason: GapReason } | null {
     return this.write(() => this.noteDownNow(cameraId, reason, atMs), null);
   }
 
@@ -202,7 +204,7 @@ export class Timeline {
       if (!open) {
         const last = this.q.last.get(cameraId);
         if (!last) return null;
-        appendJournal(journal, { ev: 'gap', t: Date.now(), startMs: last.end_ms, reason });
+        appendJournal(journal, { ev: 'gap', t: this.now(), startMs: last.end_ms, reason });
         this.q.insertGap.run(cameraId, last.end_ms, null, reason);
         return { startMs: last.end_ms, reason };
       }
@@ -210,11 +212,11 @@ export class Timeline {
       const at = Math.max(atMs, open.start_ms);
       if (at <= open.start_ms) {
         // same instant: the new reason replaces the old one
-        appendJournal(journal, { ev: 'gap', t: Date.now(), startMs: open.start_ms, reason });
+        appendJournal(journal, { ev: 'gap', t: this.now(), startMs: open.start_ms, reason });
         this.db.prepare('UPDATE gaps SET reason = ? WHERE id = ?').run(reason, open.id);
         return { startMs: open.start_ms, reason };
       }
-      appendJournal(journal, { ev: 'gap', t: Date.now(), startMs: at, reason });
+      appendJournal(journal, { ev: 'gap', t: this.now(), startMs: at, reason });
       this.q.closeGap.run(at, open.id);
       this.q.insertGap.run(cameraId, at, null, reason);
       return { startMs: at, reason };
