@@ -4,7 +4,7 @@
  * hard deadline; each failure gets a message that says what to check.
  */
 import type { ChildProcess } from 'node:child_process';
-import { ApiError } from '../../api/contract.js';
+import { ApiError, splitUrlCredentials } from '../../api/contract.js';
 import type { StreamTestResult } from '../../api/onvif.js';
 import type { FfmpegPaths } from '../media/ffmpeg.js';
 import type { ChildRegistry } from '../process/children.js';
@@ -104,11 +104,12 @@ function fps(rate: string | undefined): number | null {
 
 export async function testStream(ff: FfmpegPaths | null, children: ChildRegistry, input: StreamTestInput): Promise<StreamTestResult> {
   if (!ff) throw new ApiError('unavailable', 'ffmpeg/ffprobe were not found, so streams cannot be tested; run "gatehouse doctor"');
-  const url = input.url.trim();
+  // Credentials pasted inside the URL are used like the fields' (the camera form moves them there too).
+  const inUrl = splitUrlCredentials(input.url);
+  const url = (inUrl?.url ?? input.url).trim();
   if (!/^(rtsp|rtsps|http|https):\/\/[^\s]+$/i.test(url)) throw new ApiError('bad_request', 'url: give an rtsp://, rtsps://, http:// or https:// address', 'url');
-  if (/^[a-z]+:\/\/[^/]*:[^/@]*@/i.test(url)) throw new ApiError('bad_request', 'url: give the password in the password field, not inside the URL', 'url');
   const timeoutMs = input.timeoutMs ?? 10_000;
-  const full = withCredentials(url, input.username, input.password);
+  const full = withCredentials(url, input.username || inUrl?.username, input.username ? input.password : (inUrl?.password ?? undefined));
   const rtsp = /^rtsps?:/i.test(url);
   const ioTimeoutUs = String(Math.max(1, Math.floor(timeoutMs * 0.8)) * 1000);
   const inputArgs = [...(rtsp ? ['-rtsp_transport', 'tcp', '-timeout', ioTimeoutUs] : ['-rw_timeout', ioTimeoutUs]), '-i', full];
