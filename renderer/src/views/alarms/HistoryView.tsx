@@ -22,7 +22,7 @@ const PAGE = 200;
  */
 export function HistoryView({ active = true }: { active?: boolean }) {
   const client = useClient();
-  const { cameras } = useCameras();
+  const { cameras, byId } = useCameras();
   const tz = useTimeZone();
   const now = useNow(5000);
   const [form, setForm] = useState({ from: '', to: '', cameraId: '', type: '', state: '', priority: '', user: '', text: '' });
@@ -209,7 +209,9 @@ export function HistoryView({ active = true }: { active?: boolean }) {
                         <span className={`alarm-state st-${a.state}`}>{STATE_TEXT[a.state]}</span>
                         <span>{ALARM_TYPE_LABELS[a.type]}</span>
                         <span className="ah-title">{a.title}</span>
-                        <span>{a.cameraIds.join(', ') || '–'}</span>
+                        <span className="ah-cams" title={a.cameraIds.join(', ')}>
+                          {a.cameraIds.map((id) => byId(id)?.name ?? id).join(', ') || '–'}
+                        </span>
                         <span>{a.count > 1 ? `×${a.count}` : ''}</span>
                         <span>{a.claimedBy ?? ''}</span>
                       </>
