@@ -147,7 +147,7 @@ export function AlarmCameraPane({
           tabIndex={-1}
           title="Open in Playback (P opens the first camera)"
         >
-          Open in Playback
+          {large ? 'Open in Playback' : 'Playback'}
         </a>
       </div>
       <div className={`am-panes ${mode}`}>
