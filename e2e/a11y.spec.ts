@@ -6,7 +6,7 @@
  * Live, Playback, Alarms (each sub-tab), Cameras and Settings (each tab),
  * with an open alarm on screen (tinted rows, banner, outlined tile).
  */
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, login, test } from './helpers/server.js';
 
