@@ -227,6 +227,25 @@ test('Shift+P raises a panic from every view; a P3 alarm stays out of the banner
   await expect(page.getByTestId('alarm-banner-global')).toContainText('PANIC');
   const q = (await server.rpc('alarms.queue', {}, admin)).body;
   expect(q[0].cameraIds).toEqual([pbCam]);
+  await closeAll();
+  await expect(page.getByTestId('alarm-banner-global')).toHaveCount(0);
+  // A P3 alarm: counted on the Alarms tab, but below this console's P2 setting: no banner, no outline.
+  expect((await server.rpc('alarms.setRules', { rules: [{ id: 'panic-p3', name: 'Panic as P3', match: { type: 'panic' }, priority: 3, coalesceSeconds: 0 }] }, admin)).status).toBe(200);
+  try {
+    const p3 = await panic(cams[0]!.id);
+    await expect(page.getByTestId('nav-alarms-count')).toHaveAttribute('data-priority', '3');
+    await page.keyboard.press('F1');
+    await expect(page.getByTestId('view-live')).toBeVisible();
+    await expect(page.getByTestId('alarm-banner-global')).toHaveCount(0);
+    await expect(page.locator('[data-testid^=tile-][data-alarm]')).toHaveCount(0);
+    // With "every priority" on this console it shows.
+    await page.goto(`${server.url}/#/settings?tab=console`);
+    await page.getByTestId('console-alert-priority').selectOption('5');
+    await page.keyboard.press('F1');
+    await expect(page.getByTestId('alarm-banner-global')).toHaveAttribute('data-alarm', String(p3.id));
+  } finally {
+    await server.rpc('alarms.setRules', { rules: null }, admin);
+  }
 });
 
 test('alarm video uses the space at 1280×720, 1600×900 and 1920×1080; F full size, L swaps live/replay, P opens Playback', async ({ page }, info) => {

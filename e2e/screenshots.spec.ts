@@ -40,7 +40,7 @@ test('README screenshots', async ({ page, server }) => {
   await shot(page, 'console-settings');
 
   // A bookmark and two alarms on the timeline, one of them still waiting on Live.
-  await server.rpc('bookmarks.add', { cameraIds: [cams[0]!.id], time: new Date(Date.now() - 40_000).toISOString(), note: 'Van stopped at the gate, 2 people got out' }, nora);
+  await server.rpc('bookmarks.add', { cameraIds: [cams[0]!.id], time: new Date(Date.now() - 25_000).toISOString(), note: 'Van stopped at the gate, 2 people got out' }, nora);
   const old = (await server.rpc('alarms.panic', { cameraId: cams[0]!.id, comment: 'test of the panic button' }, nora)).body;
   await server.rpc('alarms.transition', { id: old.id, action: 'acknowledge' }, nora);
   await server.rpc('alarms.transition', { id: old.id, action: 'close', reason: 'Test' }, nora);
@@ -53,21 +53,26 @@ test('README screenshots', async ({ page, server }) => {
   await expect(page.locator('[data-testid^=tile-][data-phase=playing]')).toHaveCount(4, { timeout: 30_000 });
   await shot(page, 'live-grid');
 
-  await page.goto(`${server.url}/#/playback?camera=${encodeURIComponent(cams[0]!.id)}&t=${encodeURIComponent(new Date(Date.now() - 50_000).toISOString())}`);
+  await page.goto(`${server.url}/#/playback?camera=${encodeURIComponent(cams[0]!.id)}&t=${encodeURIComponent(new Date(Date.now() - 12_000).toISOString())}`);
   await expect(page.getByTestId('pb-tile-0')).toHaveAttribute('data-phase', 'ready', { timeout: 30_000 });
   await page.getByTestId('view-playback').focus();
   await page.keyboard.press('c');
   await page.getByRole('dialog').getByText(cams[1]!.name).click();
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('=');
-  await page.keyboard.press('=');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await page.getByTestId('view-playback').focus();
+  for (let i = 0; i < 3; i++) await page.keyboard.press('=');
   await expect(page.locator('[data-testid=timeline-markers] li[data-kind=bookmark]')).toHaveCount(1, { timeout: 20_000 });
   await shot(page, 'playback');
 
   await page.setViewportSize({ width: 1600, height: 900 });
   await page.goto(`${server.url}/#/alarms?alarm=${live.id}`);
   await expect(page.getByTestId('alarm-detail')).toHaveAttribute('data-alarm', String(live.id));
-  await page.waitForTimeout(3000);
+  // the replay has loaded and is past the pre-roll's first frame
+  await expect
+    .poll(() => page.locator('video[data-stream=replay]').first().evaluate((v: HTMLVideoElement) => v.readyState >= 3 && v.currentTime > 0.5), { timeout: 30_000 })
+    .toBe(true);
+  await page.waitForTimeout(2000);
   await shot(page, 'alarm-queue');
 
   await page.setViewportSize({ width: 1440, height: 810 });
