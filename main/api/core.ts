@@ -6,7 +6,7 @@ import { z } from 'zod';
 import {
   Role,
   CameraName,
-  CameraUrl,
+  CameraUrlInput,
   Settings,
   type CameraInfo,
   type CameraStatus,
@@ -22,12 +22,16 @@ import {
 
 const IsoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time such as 2026-11-26T08:00:00Z');
 
-/** A camera as an admin enters it (cameras.add; cameras.update takes a partial one). */
+/**
+ * A camera as an admin enters it (cameras.add; cameras.update takes a partial one).
+ * A URL may hold `user:password@`: the engine moves them into username and
+ * the sealed password, and says so in the answer's `notes`.
+ */
 export const CameraInput = z
   .object({
     name: CameraName,
-    url: CameraUrl,
-    subUrl: CameraUrl.nullish(),
+    url: CameraUrlInput,
+    subUrl: CameraUrlInput.nullish(),
     username: z.string().max(128).nullish(),
     password: z.string().max(256).nullish(),
     enabled: z.boolean().optional(),
@@ -94,6 +98,9 @@ export const coreRequests = {
   'storage.status': { role: 'guard', input: z.object({}).strict() },
 } as const;
 
+/** A camera just added or changed, with what the engine did to the input (credentials moved out of a URL). */
+export type CameraSaved = CameraInfo & { notes?: string[] };
+
 /** Result type of each request. */
 export interface CoreResults {
   'auth.login': { user: Me; token: string };
@@ -103,8 +110,8 @@ export interface CoreResults {
   'system.health': Health;
   'system.info': SystemInfo;
   'cameras.list': CameraInfo[];
-  'cameras.add': CameraInfo;
-  'cameras.update': CameraInfo;
+  'cameras.add': CameraSaved;
+  'cameras.update': CameraSaved;
   'cameras.remove': { ok: true };
   'cameras.removeDemo': { removed: number };
   'cameras.addDemo': { added: number };

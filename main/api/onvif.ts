@@ -8,12 +8,17 @@ import { CameraName, type CameraInfo } from './types.js';
 
 const IsoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time such as 2026-11-26T08:00:00Z');
 const CameraId = z.string().min(1).max(80);
-const Xaddr = z
+/**
+ * The device service address, or just the camera's address: "192.168.1.20",
+ * "192.168.1.20:8080" and "http://192.168.1.20" are completed by the engine
+ * to http://…/onvif/device_service (onvif/onboard.ts normalizeXaddr).
+ */
+export const Xaddr = z
   .string()
   .trim()
   .max(2048)
-  .refine((u) => /^https?:\/\/[^\s/]+/i.test(u), {
-    message: 'give the ONVIF device service address, e.g. http://192.168.1.20/onvif/device_service (or just http://192.168.1.20)',
+  .refine((u) => /^(https?:\/\/)?[^\s/:@]+(:\d{1,5})?(\/\S*)?$/i.test(u) || /^https?:\/\/\[[0-9a-f:.]+\](:\d{1,5})?(\/\S*)?$/i.test(u), {
+    message: 'give the camera\'s IP address (192.168.1.20) or its ONVIF device service address (http://192.168.1.20/onvif/device_service)',
   });
 const Velocity = z.number().min(-1, 'velocities run from -1 to 1').max(1, 'velocities run from -1 to 1');
 const Token = z.string().trim().min(1).max(128);

@@ -30,16 +30,52 @@ export const CameraName = z
   .max(64, 'camera name is longer than 64 characters')
   .regex(/^[\p{L}\p{N} ._()#/+,&'-]+$/u, "camera name may only hold letters, digits, spaces and . _ - ( ) # / + , & '");
 
+const URL_FORM = /^(rtsp|rtsps|http|https):\/\/[^\s]+$/i;
+const URL_FORM_MESSAGE = 'camera URL must start with rtsp://, rtsps://, http:// or https:// (for example rtsp://192.168.1.20:554/stream1)';
+
+/** A stored camera URL: never holds credentials (they live in the camera's username and sealed password). */
 export const CameraUrl = z
   .string()
   .trim()
   .max(2048)
-  .refine((u) => /^(rtsp|rtsps|http|https):\/\/[^\s]+$/i.test(u) || /^demo:\/\/[a-z0-9-]+$/.test(u), {
-    message: 'camera URL must start with rtsp://, rtsps://, http:// or https:// (for example rtsp://192.168.1.20:554/stream1)',
-  })
-  .refine((u) => !/^[a-z]+:\/\/[^/]*:[^/@]*@/i.test(u), {
-    message: 'put the camera password in --user/--password, not inside the URL',
+  .refine((u) => URL_FORM.test(u) || /^demo:\/\/[a-z0-9-]+$/.test(u), { message: URL_FORM_MESSAGE })
+  .refine((u) => !/^[a-z]+:\/\/[^/]*@/i.test(u), {
+    message: 'the user name and password go in the Username and Password fields, not inside the URL',
   });
+
+/**
+ * A camera URL as an installer enters it: camera manuals print
+ * rtsp://user:pass@host/…, so credentials inside are accepted here and moved
+ * into the username and (sealed) password before anything is stored
+ * (splitUrlCredentials, cameras/catalog.ts).
+ */
+export const CameraUrlInput = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine((u) => URL_FORM.test(u) || /^demo:\/\/[a-z0-9-]+$/.test(u), { message: URL_FORM_MESSAGE });
+
+/**
+ * Take `user:password@` out of a URL. Returns null when the URL holds no
+ * credentials. User and password are percent-decoded (`p%40ss` → `p@ss`);
+ * a malformed escape is kept as typed.
+ */
+export function splitUrlCredentials(url: string): { url: string; username: string; password: string | null } | null {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@(.*)$/i.exec(url.trim());
+  if (!m) return null;
+  const info = m[2]!;
+  const colon = info.indexOf(':');
+  const dec = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  const username = dec(colon >= 0 ? info.slice(0, colon) : info);
+  const password = colon >= 0 ? dec(info.slice(colon + 1)) : null;
+  return { url: `${m[1]}${m[3]}`, username, password };
+}
 
 /** The public view of a camera: never carries a password. */
 export interface CameraInfo {

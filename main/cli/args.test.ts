@@ -9,6 +9,7 @@ describe('parseTime', () => {
     expect(Math.abs(parseTime('-1h', '--from') - (now - 3600e3))).toBeLessThan(1000);
     expect(Math.abs(parseTime('-30m', '--from') - (now - 1800e3))).toBeLessThan(1000);
     expect(Math.abs(parseTime('-2d', '--from') - (now - 2 * 86400e3))).toBeLessThan(1000);
+    expect(Math.abs(parseTime('-1h30m', '--from') - (now - 5400e3))).toBeLessThan(1000);
   });
 
   it('names the flag and shows the accepted forms on bad input', () => {
@@ -46,6 +47,19 @@ describe('parse', () => {
     } catch (e) {
       expect((e as CliError).exitCode).toBe(2);
     }
+  });
+
+  it('takes relative times after a space, as the help documents (--from -5m)', () => {
+    const t = { from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } } as const;
+    const h = [{ flag: '--from TIME', help: 'from' }];
+    expect(parse(['--from', '-5m', '--to', 'now'], 'u', t, h)!.values).toEqual({ from: '-5m', to: 'now' });
+    expect(parse(['--from', '-1h30m', '--json'], 'u', t, h)!.values).toEqual({ from: '-1h30m', json: true });
+    expect(parse(['--from=-2d'], 'u', t, h)!.values).toEqual({ from: '-2d' });
+    expect(parse(['--to', '-0.5h', '--limit', '5'], 'u', t, h)!.values).toEqual({ to: '-0.5h', limit: '5' });
+    // a flag that takes no value still refuses a stray dash argument
+    expect(() => parse(['--json', '-5m'], 'u', t, h)).toThrow(CliError);
+    // the next option is not swallowed as a value
+    expect(() => parse(['--from', '--json'], 'u', t, h)).toThrow(CliError);
   });
 
   it('rejects positionals where none are expected', () => {

@@ -38,11 +38,31 @@ export function parse<O extends Options>(
     return null;
   }
   try {
-    const r = parseArgs({ args: argv, options, allowPositionals, strict: true });
+    const r = parseArgs({ args: joinDashValues(argv, options), allowPositionals, options, strict: true });
     return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
   } catch (err) {
     throw new CliError(`${(err as Error).message}\nUsage: ${usage} (see --help)`);
   }
+}
+
+/**
+ * `--from -5m`: node's parseArgs takes a value that starts with "-" for an
+ * option ("argument is ambiguous"), so the documented relative times would
+ * only work as `--from=-5m`. A string option followed by a negative number
+ * or a relative time is joined into `--opt=value` first.
+ */
+export function joinDashValues(argv: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    const m = /^--([^=]+)$/.exec(a);
+    if (m && options[m[1]!]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 export const dataOption = { data: { type: 'string' } } as const;
@@ -52,16 +72,17 @@ export function dataDirOf(values: Record<string, unknown>): string {
   return path.resolve((values.data as string | undefined) ?? defaultDataDir());
 }
 
-/** A time argument: ISO 8601, or relative like -1h / -30m / -2d, or "now". */
+/** A time argument: ISO 8601, "now", or relative like -1h / -30m / -2d / -1h30m (before now). */
 export function parseTime(s: string, flag: string): number {
   if (s === 'now') return Date.now();
-  const rel = /^-(\d+(?:\.\d+)?)([smhd])$/.exec(s);
-  if (rel) {
-    const mult = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[rel[2] as 's' | 'm' | 'h' | 'd'];
-    return Date.now() - Number(rel[1]) * mult;
+  if (/^-(\d+(?:\.\d+)?[smhd])+$/.test(s)) {
+    const mult = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 };
+    let ms = 0;
+    for (const m of s.slice(1).matchAll(/(\d+(?:\.\d+)?)([smhd])/g)) ms += Number(m[1]) * mult[m[2] as 's' | 'm' | 'h' | 'd'];
+    return Date.now() - ms;
   }
   const t = Date.parse(s);
-  if (Number.isNaN(t)) throw new CliError(`${flag}: "${s}" is not a time; use ISO 8601 like 2026-11-26T08:00:00Z, or -1h`);
+  if (Number.isNaN(t)) throw new CliError(`${flag}: "${s}" is not a time; use ISO 8601 like 2026-11-26T08:00:00Z, "now", or -1h / -30m / -1h30m`);
   return t;
 }
 

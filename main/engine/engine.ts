@@ -15,6 +15,7 @@ import type { Me } from '../api/contract.js';
 import { alarmsConcern } from './alarms/handlers.js';
 import type { AlarmsModule } from './alarms/index.js';
 import { auditConcern } from './audit/handlers.js';
+import { bookmarksConcern } from './bookmarks/handlers.js';
 import { authConcern } from './auth/handlers.js';
 import { Sessions } from './auth/sessions.js';
 import { Users } from './auth/users.js';
@@ -45,6 +46,7 @@ import type { Recorder } from './recording/types.js';
 import { RunLock } from './run-lock.js';
 import { openIndex, type Db } from './store/db.js';
 import { systemConcern } from './system/handlers.js';
+import { timelineConcern } from './timeline/handlers.js';
 
 const log = logger('engine');
 
@@ -111,6 +113,8 @@ export class Engine {
     const audit = this.use(auditConcern({ db: durableDb, bus, onCall: (fn) => this.onCall(fn) })).module;
     this.alarms = this.use(alarmsConcern({ db: durableDb, audit: audit.trail, bus, config, cameras })).module;
     const setup = () => alarmSetupOf(config.data);
+    const bookmarks = this.use(bookmarksConcern({ db: durableDb, audit: audit.trail, bus, cameras })).store;
+    this.use(timelineConcern({ db: durableDb, bookmarks, setup }));
     this.integrations = this.use(
       integrationsConcern({ db: durableDb, bus, config, setup, alarms: this.alarms, dataDir: paths.root, mqttUrl: this.opts.mqttUrl }),
     ).module;

@@ -1,6 +1,6 @@
 import * as catalog from '../../engine/cameras/catalog.js';
 import { publicCamera } from '../../engine/cameras/catalog.js';
-import { ApiError } from '../../api/contract.js';
+import { ApiError, splitUrlCredentials } from '../../api/contract.js';
 import { CliError, dataDirOf, dataHelp, dataOption, parse, table, type Command } from '../args.js';
 import { openConfig, runningServer } from '../offline.js';
 
@@ -39,7 +39,7 @@ export const camerasCommand: Command = {
         },
         [
           { flag: '--name NAME', help: 'what guards see on the tile, e.g. "Gate north"' },
-          { flag: '--url URL', help: 'main stream, e.g. rtsp://192.168.1.20:554/stream1 (no password inside)' },
+          { flag: '--url URL', help: 'main stream, e.g. rtsp://192.168.1.20:554/stream1 (credentials inside are moved to --user/--password)' },
           { flag: '--sub-url URL', help: 'optional low-resolution stream for grids and detection' },
           { flag: '--user U', help: 'camera username' },
           { flag: '--password P', help: 'camera password (stored encrypted, never printed)' },
@@ -82,6 +82,11 @@ export const camerasCommand: Command = {
         if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 3650) throw new CliError('--retention-days must be a whole number from 1 to 3650');
       }
       const { store, secrets, paths } = await openConfig(dataDirOf(a.values));
+      const given = {
+        url: a.values.url as string,
+        subUrl: (a.values['sub-url'] as string | undefined) ?? null,
+      };
+      const moved = !!splitUrlCredentials(given.url) || (!!given.subUrl && !!splitUrlCredentials(given.subUrl));
       const cam = await catalog
         .addCamera(store, secrets, {
           name: a.values.name as string,
@@ -96,6 +101,10 @@ export const camerasCommand: Command = {
       if (a.values.json) console.log(JSON.stringify(info, null, 2));
       else {
         console.log(`Added camera "${cam.name}" (id ${cam.id}).`);
+        if (moved) {
+          console.log('The user name and password were inside the URL: they are stored as the camera\'s --user and its encrypted --password.');
+          console.log('Next time pass them with --user and --password (or type them in the console) rather than inside the URL.');
+        }
         console.log(runningServer(paths) ? 'The running server starts recording it now.' : 'It starts recording when the server runs: gatehouse serve');
       }
       return 0;

@@ -12,9 +12,11 @@ import type { AuditInput } from './trail.js';
 /** Method verbs that only read. */
 const READ_VERB = /^(list|get|me|health|info|status|coverage|history|search|query|verify|meta|rules|queue|find|probe|discover|describe|stats|capabilities|preview|snapshot|presets|profiles|lookup|read|count|check|ping|watch|subscribe|sources|streams)([A-Z][A-Za-z]*)?$/;
 
-/** Recorded elsewhere: alarm actions by the alarm service, PTZ by its bus events. */
-function recordedElsewhere(method: string): boolean {
+/** Recorded elsewhere: alarm actions by the alarm service, bookmarks by theirs (with the change), PTZ by its bus events. */
+function recordedElsewhere(method: string, failed: boolean): boolean {
   if (method.startsWith('alarms.')) return method !== 'alarms.setRules';
+  // a refused bookmark change (someone else's) is kept below as <method>.denied
+  if (method.startsWith('bookmarks.')) return !failed;
   return method.startsWith('ptz.');
 }
 
@@ -44,7 +46,7 @@ export function auditForCall(c: CallInfo): AuditInput | null {
     return c.me ? { actor: c.me.username, action: c.error ? 'auth.changePassword.failed' : 'auth.changePassword', target: null, details: { peer: c.peer } } : null;
   }
   const verb = c.method.slice(c.method.lastIndexOf('.') + 1);
-  if (READ_VERB.test(verb) || recordedElsewhere(c.method)) return null;
+  if (READ_VERB.test(verb) || recordedElsewhere(c.method, !!c.error)) return null;
   if (c.error) {
     // refused attempts to change something are worth keeping; plain mistakes are not
     if (err?.code !== 'forbidden' && err?.code !== 'unauthorized') return null;

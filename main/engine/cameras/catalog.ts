@@ -1,4 +1,4 @@
-import { ApiError, CameraName, CameraUrl, type CameraInfo, type CameraInput, type CameraStatus } from '../../api/contract.js';
+import { ApiError, CameraName, CameraUrl, splitUrlCredentials, type CameraInfo, type CameraInput, type CameraStatus } from '../../api/contract.js';
 import type { ConfigStore } from '../config/store.js';
 import type { StoredCamera } from '../config/schema.js';
 import type { SecretBox } from '../config/secrets.js';
@@ -31,6 +31,39 @@ export function validateUrl(url: string, field = 'url'): string {
   const u = check<string>(CameraUrl, url, field);
   if (u.startsWith('demo://') && !demoKind(u)) throw new ApiError('bad_request', `${field}: unknown demo source ${u}`, field);
   return u;
+}
+
+/** What the console and the CLI say when credentials came inside a URL. */
+export const MOVED_CREDENTIALS_NOTE =
+  'The user name and password were inside the URL: they were moved into the Username and Password fields, and the password is stored encrypted.';
+
+/**
+ * Move `user:password@` out of the main and sub stream URLs into username
+ * and password (installers paste URLs from camera manuals). A URL's
+ * credentials that disagree with the fields, or with the other URL, are
+ * refused with a message that names the field. Pure: nothing is stored.
+ */
+export function takeUrlCredentials<T extends Partial<CameraInput>>(input: T): { input: T; moved: boolean } {
+  const out: Partial<CameraInput> = { ...input };
+  let moved = false;
+  for (const field of ['url', 'subUrl'] as const) {
+    const v = out[field];
+    if (!v) continue;
+    const c = splitUrlCredentials(v);
+    if (!c) continue;
+    const where = field === 'url' ? 'The main stream URL' : 'The sub stream URL';
+    if (out.username && out.username !== c.username) {
+      throw new ApiError('bad_request', `${where} holds the user "${c.username}" but the Username field says "${out.username}": keep one of them`, field);
+    }
+    if (c.password !== null && out.password && out.password !== c.password) {
+      throw new ApiError('bad_request', `${where} holds another password than the Password field: keep one of them`, field);
+    }
+    out[field] = c.url;
+    out.username = c.username;
+    if (c.password !== null) out.password = c.password;
+    moved = true;
+  }
+  return { input: out as T, moved };
 }
 
 export const defaultStatus = (state: CameraStatus['state'] = 'connecting', message = 'starting'): CameraStatus => ({
@@ -72,11 +105,12 @@ function uniqueId(cams: StoredCamera[], name: string): string {
   return id;
 }
 
-export async function addCamera(store: ConfigStore, secrets: SecretBox, input: CameraInput, opts: { demo?: boolean } = {}): Promise<StoredCamera> {
+export async function addCamera(store: ConfigStore, secrets: SecretBox, given: CameraInput, opts: { demo?: boolean } = {}): Promise<StoredCamera> {
+  const input = takeUrlCredentials(given).input;
   const name = check<string>(CameraName, input.name, 'name');
   const url = validateUrl(input.url);
   const subUrl = input.subUrl ? validateUrl(input.subUrl, 'subUrl') : null;
-  if (input.password && !input.username) throw new ApiError('bad_request', 'password: give a username too (--user)', 'username');
+  if (input.password && !input.username) throw new ApiError('bad_request', 'a password needs a user name too', 'username');
   return store.update((cfg) => {
     if (cfg.cameras.some((c) => c.name.toLowerCase() === name.toLowerCase())) {
       throw new ApiError('conflict', `a camera named "${name}" already exists; pick another name or remove it first`, 'name');
@@ -98,7 +132,8 @@ export async function addCamera(store: ConfigStore, secrets: SecretBox, input: C
   });
 }
 
-export async function updateCamera(store: ConfigStore, secrets: SecretBox, id: string, patch: Partial<CameraInput>): Promise<StoredCamera> {
+export async function updateCamera(store: ConfigStore, secrets: SecretBox, id: string, given: Partial<CameraInput>): Promise<StoredCamera> {
+  const patch = takeUrlCredentials(given).input;
   const name = patch.name !== undefined ? check<string>(CameraName, patch.name, 'name') : undefined;
   const url = patch.url !== undefined ? validateUrl(patch.url) : undefined;
   const subUrl = patch.subUrl ? validateUrl(patch.subUrl, 'subUrl') : patch.subUrl;

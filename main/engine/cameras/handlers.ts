@@ -24,13 +24,15 @@ export function camerasConcern(d: CamerasDeps): Concern {
     handlers: {
       'cameras.list': () => d.cameras.list(),
       'cameras.add': async (p) => {
+        const { moved } = catalog.takeUrlCredentials(p);
         const cam = await catalog.addCamera(d.config, d.secrets, p);
-        log.info(`camera "${cam.name}" added`);
-        return d.cameras.mustInfo(cam.id);
+        log.info(`camera "${cam.name}" added${moved ? ' (credentials moved out of the URL)' : ''}`);
+        return { ...d.cameras.mustInfo(cam.id), ...(moved ? { notes: [catalog.MOVED_CREDENTIALS_NOTE] } : {}) };
       },
       'cameras.update': async (p) => {
+        const { moved } = catalog.takeUrlCredentials(p.patch);
         const cam = await catalog.updateCamera(d.config, d.secrets, p.id, p.patch);
-        return d.cameras.mustInfo(cam.id);
+        return { ...d.cameras.mustInfo(cam.id), ...(moved ? { notes: [catalog.MOVED_CREDENTIALS_NOTE] } : {}) };
       },
       'cameras.remove': async (p) => {
         const cam = d.cameras.get(p.id);

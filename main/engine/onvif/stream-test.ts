@@ -6,7 +6,7 @@
  * (../rtsp/), so it never appears on a command line.
  */
 import type { ChildProcess } from 'node:child_process';
-import { ApiError } from '../../api/contract.js';
+import { ApiError, splitUrlCredentials } from '../../api/contract.js';
 import type { StreamTestResult } from '../../api/onvif.js';
 import type { FfmpegPaths } from '../media/ffmpeg.js';
 import type { ChildRegistry } from '../process/children.js';
@@ -99,12 +99,15 @@ function fps(rate: string | undefined): number | null {
 
 export async function testStream(ff: FfmpegPaths | null, children: ChildRegistry, input: StreamTestInput): Promise<StreamTestResult> {
   if (!ff) throw new ApiError('unavailable', 'ffmpeg/ffprobe were not found, so streams cannot be tested; run "gatehouse doctor"');
-  const url = input.url.trim();
+  // Credentials pasted inside the URL are used like the fields' (the camera form moves them there too).
+  const inUrl = splitUrlCredentials(input.url);
+  const url = (inUrl?.url ?? input.url).trim();
   if (!/^(rtsp|rtsps|http|https):\/\/[^\s]+$/i.test(url)) throw new ApiError('bad_request', 'url: give an rtsp://, rtsps://, http:// or https:// address', 'url');
-  if (/^[a-z]+:\/\/[^/]*:[^/@]*@/i.test(url)) throw new ApiError('bad_request', 'url: give the password in the password field, not inside the URL', 'url');
   const timeoutMs = input.timeoutMs ?? 10_000;
-  if (!needsRelay(url, input.username)) return testThrough(null, ff, children, url, input, timeoutMs);
-  return withRelay((relay) => testThrough(relay, ff, children, url, input, timeoutMs));
+  // Pasted credentials win only when the fields are empty (as the camera form does).
+  const creds: StreamTestInput = { ...input, url, username: input.username || inUrl?.username || undefined, password: input.username ? input.password : (inUrl?.password ?? undefined) };
+  if (!needsRelay(url, creds.username)) return testThrough(null, ff, children, url, creds, timeoutMs);
+  return withRelay((relay) => testThrough(relay, ff, children, url, creds, timeoutMs));
 }
 
 async function testThrough(relay: CameraRelay | null, ff: FfmpegPaths, children: ChildRegistry, url: string, input: StreamTestInput, timeoutMs: number): Promise<StreamTestResult> {

@@ -15,9 +15,9 @@
  * - Booleans are INTEGER 0/1.
  * - Who writes: recording/ (segments, gaps, garbage), auth/sessions.ts,
  *   alarms/ (alarm tables), integrations/ (sensor_events, access_log),
- *   audit/trail.ts, onvif/event-log.ts and detection/ (events). Alarms, the
- *   audit trail and sensor messages go through the durable connection
- *   (synchronous=FULL).
+ *   audit/trail.ts, onvif/event-log.ts and detection/ (events), bookmarks/
+ *   (bookmarks, bookmark_cameras). Alarms, the audit trail, sensor messages
+ *   and bookmarks go through the durable connection (synchronous=FULL).
  */
 export const MIGRATIONS: string[] = [
   // 1: sessions, segments, gaps
@@ -351,5 +351,29 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX face_crops_time ON face_crops(time_ms);
   CREATE INDEX face_crops_person ON face_crops(person_id, time_ms);
+  `,
+  // bookmarks (main/engine/bookmarks/, docs/alarms.md "Bookmarks"): moments a guard marked on Live or Playback, with a
+  // note, for the timeline, the search and (later) exported cases. Written on the durable connection together with
+  // their audit record.
+  `
+  CREATE TABLE bookmarks (
+    id          INTEGER PRIMARY KEY,
+    time_ms     INTEGER NOT NULL,             -- the moment marked
+    camera_ids  TEXT NOT NULL DEFAULT '[]',   -- JSON array of the cameras marked (also in bookmark_cameras); at least one
+    note        TEXT NOT NULL DEFAULT '',     -- what the guard wrote, word for word (may be empty)
+    author      TEXT NOT NULL,                -- the username that made it
+    created_ms  INTEGER NOT NULL,             -- when it was made
+    updated_ms  INTEGER NOT NULL,             -- last change (= created_ms until edited)
+    updated_by  TEXT NOT NULL                 -- who changed it last (= author until edited)
+  );
+  CREATE INDEX bookmarks_time ON bookmarks(time_ms, id);
+  CREATE INDEX bookmarks_author ON bookmarks(author, time_ms, id);
+  -- (camera, marked time, bookmark) for a camera's track and "bookmarks of this camera", kept in step with camera_ids.
+  CREATE TABLE bookmark_cameras (
+    camera_id   TEXT NOT NULL,
+    time_ms     INTEGER NOT NULL,             -- the bookmark's time_ms
+    bookmark_id INTEGER NOT NULL,
+    PRIMARY KEY (camera_id, time_ms, bookmark_id)
+  ) WITHOUT ROWID;
   `,
 ];

@@ -7,7 +7,14 @@ import { useShortcutList, useShortcuts } from './useShortcuts.js';
 export function ShortcutsOverlay({ onClose }: { onClose: () => void }) {
   const ref = useRef<HTMLDivElement>(null);
   useFocusTrap(ref);
-  useShortcuts('Shortcuts', [{ keys: ['esc', '?'], description: 'Close', run: onClose, hidden: true }], { modal: true });
+  useShortcuts(
+    'Shortcuts',
+    [
+      { keys: ['esc', '?'], description: 'Close', run: onClose, hidden: true },
+      { keys: 'ctrl+/', description: 'Close', run: onClose, hidden: true, allowInInput: true },
+    ],
+    { modal: true },
+  );
   const groups = useShortcutList();
   return (
     <div className="backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
@@ -52,7 +59,8 @@ export function ShortcutsOverlay({ onClose }: { onClose: () => void }) {
             </section>
           ))}
           <p className="muted shortcuts-note">
-            Keys are ignored while you type in a field, except Esc and F1–F5. Tab and Shift+Tab move between controls.
+            Keys are ignored while you type in a field, except Esc, F1–F5 and Ctrl+/ (this list). Tab and Shift+Tab move between
+            controls.
           </p>
         </div>
       </div>

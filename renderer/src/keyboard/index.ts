@@ -12,5 +12,5 @@
  */
 export { ShortcutRegistry, isTypingTarget, type Shortcut, type ShortcutGroup, type RegisterOptions } from './registry.js';
 export { parseSequence, parseCombo, matches, specLabels, comboLabel, type KeyCombo, type KeyEventLike } from './keys.js';
-export { shortcuts, installKeyboard, useShortcuts, useShortcutList } from './useShortcuts.js';
+export { shortcuts, installKeyboard, useShortcuts, useShortcutList, useShortcutReference } from './useShortcuts.js';
 export { useRovingList, useFocusTrap, type RovingList } from './focus.js';

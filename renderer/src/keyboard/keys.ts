@@ -104,7 +104,7 @@ const LABELS: Record<string, string> = {
 export function comboLabel(c: KeyCombo): string {
   const k =
     LABELS[c.key] ??
-    (/^f\d{1,2}$/.test(c.key) ? c.key.toUpperCase() : c.key.length === 1 ? c.key : c.key[0]!.toUpperCase() + c.key.slice(1));
+    (/^f\d{1,2}$/.test(c.key) ? c.key.toUpperCase() : c.key.length === 1 ? (c.shift ? c.key.toUpperCase() : c.key) : c.key[0]!.toUpperCase() + c.key.slice(1));
   const mods = [c.ctrl && 'Ctrl', c.alt && 'Alt', c.shift && 'Shift', c.meta && 'Meta'].filter(Boolean) as string[];
   return [...mods, k].join('+');
 }

@@ -193,4 +193,19 @@ describe('isTypingTarget', () => {
     expect(isTypingTarget({ tagName: 'BUTTON' })).toBe(false);
     expect(isTypingTarget(null)).toBe(false);
   });
+
+  it('lists reference keys (a dialog not open yet, keys a text field handles) but never fires them', () => {
+    const r = new ShortcutRegistry();
+    const next = vi.fn();
+    r.register('Alarms', [{ keys: 'enter', description: 'Open', run: next }]);
+    r.register('Alarm dialogs', [{ keys: 'enter', description: 'Send', run: () => undefined }, { keys: 'shift+enter', description: 'New line', run: () => undefined }], {
+      reference: true,
+    });
+    expect(r.handle(key('Enter'))).toBe(true);
+    expect(next).toHaveBeenCalledTimes(1);
+    expect(r.hasModal()).toBe(false);
+    expect(r.list().map((g) => g.scope)).toEqual(['Alarms']);
+    expect(r.listAll().map((g) => g.scope)).toEqual(['Alarms', 'Alarm dialogs']);
+    expect(r.listAll()[1]!.shortcuts.map((s) => s.description)).toEqual(['Send', 'New line']);
+  });
 });

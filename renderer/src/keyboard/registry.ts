@@ -31,6 +31,12 @@ export interface Shortcut {
 export interface RegisterOptions {
   /** Hide every older registration while this one exists (dialogs). */
   modal?: boolean;
+  /**
+   * Listed by `?` but never fired: the keys of a dialog that is not open yet,
+   * or keys a text field handles itself (Enter sends, Shift+Enter new line),
+   * so the overlay can list every key of the console.
+   */
+  reference?: boolean;
 }
 
 interface Registration {
@@ -38,6 +44,7 @@ interface Registration {
   scope: string;
   get: () => readonly Shortcut[];
   modal: boolean;
+  reference: boolean;
 }
 
 export interface ShortcutGroup {
@@ -85,7 +92,8 @@ export class ShortcutRegistry {
       id: this.nextId++,
       scope,
       get: typeof shortcuts === 'function' ? shortcuts : () => shortcuts,
-      modal: !!o.modal,
+      modal: !!o.modal && !o.reference,
+      reference: !!o.reference,
     };
     this.regs.push(reg);
     this.changed();
@@ -119,7 +127,10 @@ export class ShortcutRegistry {
         break;
       }
     }
-    return this.regs.slice(from).reverse();
+    return this.regs
+      .slice(from)
+      .filter((r) => !r.reference)
+      .reverse();
   }
 
   /** Is a modal (dialog/overlay) registered right now? */

@@ -33,6 +33,20 @@ export function useShortcuts(scope: string, list: readonly Shortcut[], o: Regist
   }, [scope, active, modal]);
 }
 
+/**
+ * List keys in the `?` overlay without firing them: a dialog's keys before it
+ * opens, keys a text field handles itself.
+ */
+export function useShortcutReference(scope: string, list: readonly Omit<Shortcut, 'run'>[], o: { active?: boolean } = {}): void {
+  const ref = useRef(list);
+  ref.current = list;
+  const active = o.active ?? true;
+  useEffect(() => {
+    if (!active) return;
+    return shortcuts.register(scope, () => ref.current.map((s) => ({ ...s, run: () => false })), { reference: true });
+  }, [scope, active]);
+}
+
 /** Every shortcut, grouped by scope; re-renders when registrations change. */
 export function useShortcutList(): ShortcutGroup[] {
   useSyncExternalStore(

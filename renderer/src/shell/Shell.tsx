@@ -2,9 +2,13 @@ import { useRef, useState, type MouseEvent } from 'react';
 import { useClient, useConnection } from '../api/context.js';
 import { ShortcutsOverlay } from '../keyboard/ShortcutsOverlay.js';
 import { useShortcuts } from '../keyboard/useShortcuts.js';
+import { getFocusCamera } from '../state/focus-camera.js';
 import { navigate, useRoute, type ViewKey } from '../state/route.js';
 import { useToast } from '../ui/toast.js';
 import { AlarmBanner } from '../views/alarms/AlarmBanner.js';
+import { OpenAlarmsProvider, useOpenAlarms } from '../views/alarms/OpenAlarms.js';
+import { PanicDialog } from '../views/alarms/PanicDialog.js';
+import { PRIORITY_STYLES } from '../views/alarms/priority-style.js';
 import { AlarmWall } from '../views/alarms/AlarmWall.js';
 import { AlarmsView } from '../views/alarms/AlarmsView.js';
 import { CamerasView } from '../views/cameras/CamerasView.js';
@@ -42,7 +46,31 @@ function View({ view }: { view: ViewKey }) {
 export function Shell() {
   const route = useRoute();
   if (route.page === 'alarm-wall') return <AlarmWall />;
-  return <Console />;
+  return (
+    <OpenAlarmsProvider>
+      <Console />
+    </OpenAlarmsProvider>
+  );
+}
+
+/** The Alarms tab's count: alarms nobody acknowledged yet, in the colour of the most urgent. */
+function AlarmCount() {
+  const { queue } = useOpenAlarms();
+  const waiting = queue.filter((a) => a.state === 'new');
+  if (!waiting.length) return null;
+  const top = Math.min(...waiting.map((a) => a.priority)) as 1 | 2 | 3 | 4 | 5;
+  const s = PRIORITY_STYLES[top];
+  return (
+    <span
+      className="nav-count"
+      style={{ background: s.color }}
+      data-testid="nav-alarms-count"
+      data-priority={top}
+      aria-label={`${waiting.length} not acknowledged`}
+    >
+      {waiting.length}
+    </span>
+  );
 }
 
 /** Header (navigation, health, connection, clock, user), the alarm banner and the current view. */
@@ -52,6 +80,7 @@ function Console() {
   const toast = useToast();
   const route = useRoute();
   const [help, setHelp] = useState(false);
+  const [panic, setPanic] = useState<{ cameraId: string | null } | null>(null);
   const user = conn.user!;
 
   useShortcuts('Global', [
@@ -63,7 +92,9 @@ function Console() {
     })),
     // F-keys also work from a text field.
     ...NAV.map((n) => ({ keys: n.fkey, description: `Go to ${n.label}`, allowInInput: true, hidden: true, run: () => navigate(n.view) })),
-    { keys: '?', description: 'Show or hide keyboard shortcuts', run: () => setHelp((h) => !h) },
+    { keys: ['?', 'ctrl+/'], description: 'Show or hide keyboard shortcuts (Ctrl+/ also from a text field, where ? is typed)', run: () => setHelp((h) => !h) },
+    { keys: 'ctrl+/', description: 'Keyboard shortcuts', allowInInput: true, hidden: true, run: () => setHelp((h) => !h) },
+    { keys: 'shift+p', description: 'Raise a PANIC alarm (attaches the camera in focus)', run: () => setPanic({ cameraId: getFocusCamera() }) },
     { keys: 'esc', description: 'Close a dialog or overlay', run: () => false },
   ]);
 
@@ -105,6 +136,7 @@ function Console() {
               onClick={leaveNav}
             >
               {n.label}
+              {n.view === 'alarms' && <AlarmCount />}
               <span className="nav-key">{n.fkey}</span>
             </a>
           ))}
@@ -137,6 +169,7 @@ function Console() {
         <View view={route.view} />
       </main>
       {help && <ShortcutsOverlay onClose={() => setHelp(false)} />}
+      {panic && <PanicDialog cameraId={panic.cameraId} onClose={() => setPanic(null)} />}
     </div>
   );
 }

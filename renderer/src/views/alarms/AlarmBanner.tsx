@@ -1,37 +1,43 @@
-import { PRIORITY_STYLES } from './priority-style.js';
 import { navigate, useRoute } from '../../state/route.js';
-import { useAlarmAlerts } from './useAlarmAlerts.js';
-import { useAlarmQueue } from './useAlarmQueue.js';
-import { useRef } from 'react';
+import { useShortcuts } from '../../keyboard/useShortcuts.js';
+import { PriorityChip } from './AlarmDetail.js';
+import { useOpenAlarms } from './OpenAlarms.js';
+import { PRIORITY_STYLES } from './priority-style.js';
 import './alarms.css';
 
 /**
- * For the shell, under the top bar on every view: the most urgent alarm
- * waiting for acknowledgement, with its sound (the first alerter mounted
- * plays, so the Alarms view and this never sound twice). Hidden on the
- * Alarms view, which has its own banner.
+ * For the shell, under the top bar on every view but Alarms (which has its
+ * own): the newest alarm of the highest priority that nobody acknowledged
+ * yet, at or above this console's priority (Settings → This console).
+ * Shift+Enter opens it.
  */
 export function AlarmBanner() {
   const route = useRoute();
-  const alertsRef = useRef<ReturnType<typeof useAlarmAlerts> | null>(null);
-  const q = useAlarmQueue({ onRaised: (a) => alertsRef.current?.onRaised(a), onEscalated: (a, l, r) => alertsRef.current?.onEscalated(a, l, r) });
-  const alerts = useAlarmAlerts(q.queue);
-  alertsRef.current = alerts;
-  if (route.view === 'alarms') return null;
-  const waiting = q.queue.filter((a) => a.state === 'new');
-  const top = waiting[0];
-  if (!top) return null;
+  const { alerting, byCamera } = useOpenAlarms();
+  const top = alerting[0];
+  const show = route.view !== 'alarms' && !!top;
+  useShortcuts('Global', [{ keys: 'shift+enter', description: 'Open the alarm in the banner', enabled: show, run: () => top && navigate('alarms', { alarm: String(top.id) }) }], {
+    active: show,
+  });
+  if (!show || !top) return null;
   const s = PRIORITY_STYLES[top.priority];
+  const cams = top.cameraIds.filter((c) => byCamera.get(c)?.id === top.id).length;
   return (
-    <div className="alarm-banner global" role="alert" data-testid="alarm-banner-global" style={{ borderColor: s.color, background: s.tint }}>
-      <span className="prio-chip" style={{ color: s.color, borderColor: s.color }}>
-        P{top.priority} {s.label}
-      </span>
+    <div
+      className="alarm-banner global"
+      role="alert"
+      data-testid="alarm-banner-global"
+      data-alarm={top.id}
+      data-priority={top.priority}
+      style={{ borderColor: s.color, background: s.tint }}
+    >
+      <PriorityChip p={top.priority} />
       <b className="ab-title">{top.title}</b>
-      {waiting.length > 1 && <span className="muted">+{waiting.length - 1} more</span>}
+      {cams > 0 && <span className="ab-cams">{cams === 1 ? 'its camera is outlined' : `its ${cams} cameras are outlined`}</span>}
+      {alerting.length > 1 && <span className="ab-more">+{alerting.length - 1} more waiting</span>}
       <span className="spacer" />
-      <button type="button" className="btn small" onClick={() => navigate('alarms')}>
-        Go to Alarms <kbd>F3</kbd>
+      <button type="button" className="btn small" onClick={() => navigate('alarms', { alarm: String(top.id) })} data-testid="alarm-banner-open">
+        Open <kbd>Shift+Enter</kbd>
       </button>
     </div>
   );

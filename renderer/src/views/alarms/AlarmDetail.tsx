@@ -5,7 +5,7 @@ import { useClient, useEvent } from '../../api/context.js';
 import { useCameras } from '../../state/cameras.js';
 import { formatAgo, formatDateTime, formatWhen } from '../../time/index.js';
 import { STATE_TEXT, secondsToEscalation } from './alarm-queue.js';
-import { AlarmCameraPane } from './AlarmMedia.js';
+import { AlarmCameraPane, type MediaMode } from './AlarmMedia.js';
 
 const ENTRY_TEXT: Record<AlarmEntry['kind'], string> = {
   raised: 'raised',
@@ -39,12 +39,15 @@ export function AlarmDetail({
   timeZone,
   mediaMode,
   expanded,
+  full = false,
 }: {
   alarm: Alarm;
   now: number;
   timeZone: string;
-  mediaMode: 'both' | 'live' | 'replay';
+  mediaMode: MediaMode;
   expanded: boolean;
+  /** The first camera's live or replay fills the panel (F). */
+  full?: boolean;
 }) {
   const client = useClient();
   const { byId } = useCameras();
@@ -71,9 +74,18 @@ export function AlarmDetail({
 
   const s = PRIORITY_STYLES[alarm.priority];
   const esc = secondsToEscalation(alarm, now);
+  // The first camera large, the others beside it smaller; full size: the first alone.
+  const media = full ? alarm.media.slice(0, 1) : alarm.media.slice(0, expanded ? 4 : 3);
   const alarmAt = Date.parse(alarm.createdAt);
   return (
-    <section className={`alarm-detail${expanded ? ' expanded' : ''}`} data-testid="alarm-detail" data-alarm={alarm.id} data-state={alarm.state} style={{ borderTopColor: s.color }}>
+    <section
+      className={`alarm-detail${expanded ? ' expanded' : ''}${full ? ' full' : ''}`}
+      data-testid="alarm-detail"
+      data-alarm={alarm.id}
+      data-state={alarm.state}
+      data-full={full}
+      style={{ borderTopColor: s.color }}
+    >
       <header className="ad-head">
         <PriorityChip p={alarm.priority} large />
         <h1 className="ad-title">{alarm.title}</h1>
@@ -115,11 +127,25 @@ export function AlarmDetail({
       </div>
       {error && <div className="notice notice-error">{error}</div>}
       <div className="ad-body">
-        <div className="ad-media">
+        <div className={`ad-media n${Math.min(media.length, 4)}`} data-testid="alarm-media">
           {alarm.media.length === 0 && <div className="am-empty muted">No camera is linked to this alarm. Map sensors and doors to cameras in the alarm setup.</div>}
-          {alarm.media.slice(0, expanded ? 4 : 2).map((m) => (
-            <AlarmCameraPane key={m.cameraId} media={m} alarmAt={alarmAt} cameraName={byId(m.cameraId)?.name ?? m.cameraId} mode={mediaMode} timeZone={timeZone} visible />
+          {media.map((m, i) => (
+            <AlarmCameraPane
+              key={m.cameraId}
+              media={m}
+              alarmAt={alarmAt}
+              cameraName={byId(m.cameraId)?.name ?? m.cameraId}
+              mode={full || i > 0 ? (mediaMode === 'both' ? 'live' : mediaMode) : mediaMode}
+              timeZone={timeZone}
+              visible
+              large={i === 0}
+            />
           ))}
+          {full && (
+            <div className="am-full-keys small-print">
+              <kbd>L</kbd> live ⇄ replay · <kbd>P</kbd> Playback · <kbd>F</kbd> or <kbd>Esc</kbd> back
+            </div>
+          )}
         </div>
         <div className="ad-side">
           <h3>Procedure</h3>

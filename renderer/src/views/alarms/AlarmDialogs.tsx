@@ -1,7 +1,8 @@
-import { useState, type KeyboardEvent } from 'react';
+import { useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { Alarm } from '../../../../main/api/alarms.js';
+import type { Shortcut } from '../../keyboard/registry.js';
 import { Dialog } from '../../ui/Dialog.js';
-import { CLOSE_REASONS } from './alarm-queue.js';
+import { CLOSE_REASONS, quickReasonKey } from './alarm-queue.js';
 
 export type PromptKind = 'comment' | 'close' | 'hold' | 'escalate' | 'panic';
 
@@ -29,21 +30,34 @@ const SUBMIT: Record<PromptKind, string> = {
   panic: 'Raise PANIC',
 };
 
+/** The keys of these dialogs, for the `?` overlay (the text field handles them itself). */
+export const PROMPT_KEYS: Omit<Shortcut, 'run'>[] = [
+  { keys: 'enter', description: 'Send: add the comment, close, hold, escalate, raise the panic' },
+  { keys: 'shift+enter', description: 'New line in the text' },
+  { keys: ['alt+1', 'alt+2', 'alt+3', 'alt+4', 'alt+5'], display: 'Alt+1 … Alt+5', description: 'Close: pick a quick reason (also from the text field)' },
+  { keys: ['1', '2', '3', '4', '5'], display: '1 … 5', description: 'Close: pick a quick reason while a reason button has focus (Tab to them); in the text field digits are typed' },
+  { keys: 'esc', description: 'Cancel' },
+];
+
 /**
  * One small keyboard-first dialog for every prompt of the queue: the text
  * field has focus, Enter submits (Shift+Enter for a new line), Esc cancels.
- * Closing offers quick reasons on 1–5 while the field is empty.
+ * What the guard types is stored exactly: quick close reasons never take a
+ * key from the text field; they are on Alt+1–5, or 1–5 on the reason buttons.
  */
 export function AlarmPrompt({
   kind,
   alarm,
   onSubmit,
   onClose,
+  extra,
 }: {
   kind: PromptKind;
   alarm: Alarm | null;
   onSubmit: (text: string) => Promise<unknown>;
   onClose: () => void;
+  /** More controls under the text (the panic dialog's camera). */
+  extra?: ReactNode;
 }) {
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
@@ -53,7 +67,7 @@ export function AlarmPrompt({
   const submit = async (value = text) => {
     const v = value.trim();
     if (required && !v) {
-      setError(kind === 'close' ? 'A reason is needed to close an alarm: type one, or press 1–5 for a quick reason.' : 'Type a comment first.');
+      setError(kind === 'close' ? 'A reason is needed to close an alarm: type one, or press Alt+1 to Alt+5 for a quick reason.' : 'Type a comment first.');
       return;
     }
     setBusy(true);
@@ -68,14 +82,23 @@ export function AlarmPrompt({
   };
 
   const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (e.key === 'Enter' && !e.shiftKey) {
+    if (e.key === 'Enter' && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
       e.preventDefault();
       void submit();
       return;
     }
-    if (kind === 'close' && text === '' && /^[1-5]$/.test(e.key) && !e.ctrlKey && !e.altKey && !e.metaKey) {
+    const q = kind === 'close' ? quickReasonKey(e, true) : null;
+    if (q !== null) {
       e.preventDefault();
-      setText(CLOSE_REASONS[Number(e.key) - 1]!);
+      void submit(CLOSE_REASONS[q]!);
+    }
+  };
+  // On the quick-reason buttons (not a text field) plain 1–5 pick too.
+  const onReasonKey = (e: KeyboardEvent<HTMLElement>) => {
+    const q = quickReasonKey(e, false);
+    if (q !== null) {
+      e.preventDefault();
+      void submit(CLOSE_REASONS[q]!);
     }
   };
 
@@ -89,7 +112,7 @@ export function AlarmPrompt({
       footer={
         <>
           <span className="muted small-print">
-            <kbd>Enter</kbd> {SUBMIT[kind].toLowerCase()} · <kbd>Esc</kbd> cancel
+            <kbd>Enter</kbd> {SUBMIT[kind].toLowerCase()} · <kbd>Shift+Enter</kbd> new line · <kbd>Esc</kbd> cancel
           </span>
           <span className="spacer" />
           <button type="button" className="btn" onClick={onClose}>
@@ -118,14 +141,15 @@ export function AlarmPrompt({
         aria-invalid={!!error}
       />
       {kind === 'close' && (
-        <div className="alarm-reasons" aria-label="Quick reasons">
+        <div className="alarm-reasons" role="group" aria-label="Quick reasons (Alt+1 to Alt+5)" onKeyDown={onReasonKey}>
           {CLOSE_REASONS.map((r, i) => (
-            <button key={r} type="button" className="btn small ghost" onClick={() => void submit(r)} tabIndex={-1}>
-              <kbd>{i + 1}</kbd> {r}
+            <button key={r} type="button" className="btn small ghost" onClick={() => void submit(r)} data-testid={`alarm-reason-${i + 1}`}>
+              <kbd>Alt+{i + 1}</kbd> {r}
             </button>
           ))}
         </div>
       )}
+      {extra}
       {error && (
         <div className="field-error" role="alert" data-testid="alarm-prompt-error">
           {error}

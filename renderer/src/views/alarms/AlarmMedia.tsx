@@ -6,10 +6,13 @@ import { useLiveStream } from '../../media/useLiveStream.js';
 import { navigate } from '../../state/route.js';
 import { formatClock } from '../../time/index.js';
 
-/** Live view of one alarm camera (sub stream), via video's live player. */
-function LivePane({ cameraId, enabled }: { cameraId: string; enabled: boolean }) {
+export const MEDIA_MODES = ['both', 'live', 'replay'] as const;
+export type MediaMode = (typeof MEDIA_MODES)[number];
+
+/** Live view of one alarm camera (the sub stream in small panes, the main stream large), via video's live player. */
+function LivePane({ cameraId, enabled, large }: { cameraId: string; enabled: boolean; large: boolean }) {
   const ref = useRef<HTMLVideoElement>(null);
-  const live = useLiveStream(ref, cameraId, 'sub', enabled);
+  const live = useLiveStream(ref, cameraId, large ? 'main' : 'sub', enabled);
   return (
     <>
       <video ref={ref} className="am-video" muted playsInline data-stream="live" data-camera={cameraId} />
@@ -107,7 +110,11 @@ function ReplayPane({ media, alarmAt, enabled, timeZone }: { media: Media; alarm
   );
 }
 
-/** One camera of an alarm: live beside (or instead of) the replay before the alarm; L toggles. */
+/**
+ * One camera of an alarm: live beside (or instead of) the replay before the
+ * alarm; L toggles. The first camera is the large one (`large`): it plays
+ * the main stream live.
+ */
 export function AlarmCameraPane({
   media,
   alarmAt,
@@ -115,16 +122,18 @@ export function AlarmCameraPane({
   mode,
   timeZone,
   visible,
+  large = false,
 }: {
   media: Media;
   alarmAt: number;
   cameraName: string;
-  mode: 'both' | 'live' | 'replay';
+  mode: MediaMode;
   timeZone: string;
   visible: boolean;
+  large?: boolean;
 }) {
   return (
-    <div className="am-cam" data-testid="alarm-camera" data-camera={media.cameraId}>
+    <div className={`am-cam${large ? ' large' : ''}`} data-testid="alarm-camera" data-camera={media.cameraId} data-mode={mode} data-large={large}>
       <div className="am-cam-head">
         <span className="am-cam-name">{cameraName}</span>
         <span className="spacer" />
@@ -136,14 +145,15 @@ export function AlarmCameraPane({
           }}
           className="small"
           tabIndex={-1}
+          title="Open in Playback (P opens the first camera)"
         >
-          Open in Playback
+          {large ? 'Open in Playback' : 'Playback'}
         </a>
       </div>
       <div className={`am-panes ${mode}`}>
         {mode !== 'replay' && (
           <div className="am-pane">
-            <LivePane cameraId={media.cameraId} enabled={visible} />
+            <LivePane cameraId={media.cameraId} enabled={visible} large={large} />
           </div>
         )}
         {mode !== 'live' && (

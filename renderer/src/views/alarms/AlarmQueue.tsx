@@ -3,20 +3,20 @@ import { type Alarm } from '../../../../main/api/alarms.js';
 import { PRIORITY_STYLES } from './priority-style.js';
 import { roleRank } from '../../../../main/api/contract.js';
 import { useClient, useConnection } from '../../api/context.js';
-import { useShortcuts } from '../../keyboard/useShortcuts.js';
+import { useShortcutReference, useShortcuts } from '../../keyboard/useShortcuts.js';
+import { usePublishFocusCamera } from '../../state/focus-camera.js';
 import { useNow } from '../../state/now.js';
+import { navigate, useRoute } from '../../state/route.js';
 import { useTimeZone } from '../../state/settings.js';
 import { formatDurationMs } from '../../time/index.js';
 import { useToast } from '../../ui/toast.js';
 import { keepSelection, secondsToEscalation, STATE_TEXT } from './alarm-queue.js';
 import { AlarmDetail, PriorityChip } from './AlarmDetail.js';
-import { AlarmPrompt, type PromptKind } from './AlarmDialogs.js';
+import { AlarmPrompt, PROMPT_KEYS, type PromptKind } from './AlarmDialogs.js';
+import { MEDIA_MODES, type MediaMode } from './AlarmMedia.js';
+import { useOpenAlarms } from './OpenAlarms.js';
 import { setMutedUntil } from './sound.js';
-import { useAlarmAlerts, useMutedUntil } from './useAlarmAlerts.js';
-import { useAlarmQueue } from './useAlarmQueue.js';
-
-const MEDIA_MODES = ['both', 'live', 'replay'] as const;
-type MediaMode = (typeof MEDIA_MODES)[number];
+import { useMutedUntil, type Escalation } from './useAlarmAlerts.js';
 
 function ageText(iso: string, now: number): string {
   return formatDurationMs(now - Date.parse(iso));
@@ -27,7 +27,7 @@ function Banner({ queue, now, lastRaisedId, escalations, isSupervisor, mutedUnti
   queue: Alarm[];
   now: number;
   lastRaisedId: number | null;
-  escalations: ReturnType<typeof useAlarmAlerts>['escalations'];
+  escalations: Escalation[];
   isSupervisor: boolean;
   mutedUntil: number;
 }) {
@@ -50,7 +50,7 @@ function Banner({ queue, now, lastRaisedId, escalations, isSupervisor, mutedUnti
           {waiting.length > 1 && <span className="muted">+{waiting.length - 1} more waiting</span>}
           <span className="spacer" />
           <span className="ab-keys">
-            <kbd>A</kbd> acknowledge · <kbd>Enter</kbd> open
+            <kbd>A</kbd> acknowledge · <kbd>Enter</kbd> acknowledge and open
           </span>
         </div>
       )}
@@ -120,17 +120,13 @@ export function AlarmQueue({ active = true }: { active?: boolean }) {
   const now = useNow(1000);
   const tz = useTimeZone();
   const mutedUntil = useMutedUntil();
-  const alertsRef = useRef<ReturnType<typeof useAlarmAlerts> | null>(null);
-  const q = useAlarmQueue({
-    onRaised: (a) => alertsRef.current?.onRaised(a),
-    onEscalated: (a, l, r) => alertsRef.current?.onEscalated(a, l, r),
-  });
-  const alerts = useAlarmAlerts(q.queue);
-  alertsRef.current = alerts;
+  const q = useOpenAlarms();
+  const route = useRoute();
   const [index, setIndex] = useState(0);
   const prevQueue = useRef<Alarm[]>([]);
   const [prompt, setPrompt] = useState<PromptKind | null>(null);
   const [expanded, setExpanded] = useState(false);
+  const [full, setFull] = useState(false);
   const [mediaMode, setMediaMode] = useState<MediaMode>('both');
   const rows = useRef<Array<HTMLElement | null>>([]);
   const listRef = useRef<HTMLUListElement>(null);
@@ -141,8 +137,22 @@ export function AlarmQueue({ active = true }: { active?: boolean }) {
     prevQueue.current = q.queue;
   }, [q.queue]);
 
+  // #/alarms?alarm=ID (the banner's Open, the takeover): select it and show it with its cameras.
+  const wanted = route.params.alarm ? Number(route.params.alarm) : null;
+  const shownFor = useRef<number | null>(null);
+  useEffect(() => {
+    if (wanted === null || shownFor.current === wanted) return;
+    const i = q.queue.findIndex((a) => a.id === wanted);
+    if (i < 0) return;
+    shownFor.current = wanted;
+    setIndex(i);
+    setExpanded(true);
+    rows.current[i]?.scrollIntoView?.({ block: 'nearest' });
+  }, [wanted, q.queue]);
+
   const sel: Alarm | undefined = q.queue[Math.min(index, q.queue.length - 1)];
   const isSupervisor = roleRank[me.role] >= roleRank.supervisor;
+  usePublishFocusCamera(sel?.cameraIds[0] ?? null);
 
   const move = (d: number) => {
     if (!q.queue.length) return;
@@ -169,14 +179,38 @@ export function AlarmQueue({ active = true }: { active?: boolean }) {
     if (a.state !== 'new') return toast(`#${a.id} is already ${STATE_TEXT[a.state].toLowerCase()}.`, 'info');
     void run('Acknowledge', () => client.call('alarms.transition', { id: a.id, action: 'acknowledge' }));
   };
+  /** Enter: start working it. A new alarm is acknowledged first (it stops counting down to escalation), then started. */
   const open = () => {
     const a = need();
     if (!a) return;
     setExpanded(true);
-    if (a.state === 'acknowledged' && (!a.claimedBy || a.claimedBy === me.username)) {
+    const mine = !a.claimedBy || a.claimedBy === me.username;
+    if (a.state === 'new' && mine) {
+      void run('Acknowledge', async () => {
+        const ack = await client.call('alarms.transition', { id: a.id, action: 'acknowledge' });
+        q.apply(ack);
+        return client.call('alarms.transition', { id: a.id, action: 'start' });
+      });
+    } else if (a.state === 'acknowledged' && mine) {
       void run('Start', () => client.call('alarms.transition', { id: a.id, action: 'start' }));
     }
   };
+  const openInPlayback = () => {
+    const a = need();
+    if (!a) return;
+    const m = a.media[0];
+    if (!m) return toast('No camera is linked to this alarm.', 'info');
+    navigate('playback', { camera: m.cameraId, t: m.from });
+  };
+  const toggleFull = () => {
+    if (!need()) return;
+    if (!sel?.media.length) return toast('No camera is linked to this alarm.', 'info');
+    setExpanded(true);
+    setFull((f) => !f);
+    setMediaMode((m) => (m === 'both' ? 'live' : m));
+  };
+  const swapMedia = () =>
+    setMediaMode((m) => (full ? (m === 'live' ? 'replay' : 'live') : MEDIA_MODES[(MEDIA_MODES.indexOf(m) + 1) % MEDIA_MODES.length]!));
   const hold = () => {
     const a = need();
     if (!a) return;
@@ -202,11 +236,6 @@ export function AlarmQueue({ active = true }: { active?: boolean }) {
 
   const submitPrompt = async (kind: PromptKind, text: string) => {
     const a = sel;
-    if (kind === 'panic') {
-      const r = await client.call('alarms.panic', text ? { comment: text } : {});
-      q.apply(r);
-      return;
-    }
     if (!a) throw new Error('the alarm is gone from the queue');
     let r: Alarm;
     switch (kind) {
@@ -224,7 +253,10 @@ export function AlarmQueue({ active = true }: { active?: boolean }) {
         if (a.state === 'new') q.apply(await client.call('alarms.transition', { id: a.id, action: 'acknowledge' }));
         r = await client.call('alarms.transition', { id: a.id, action: 'close', reason: text });
         setExpanded(false);
+        setFull(false);
         break;
+      case 'panic':
+        throw new Error('the panic dialog is the shell\'s');
     }
     q.apply(r);
   };
@@ -242,19 +274,25 @@ export function AlarmQueue({ active = true }: { active?: boolean }) {
       { keys: 'e', description: 'Escalate to supervisors', run: withAlarm('escalate') },
       { keys: 'h', description: 'Hold / resume', run: hold },
       { keys: 'x', description: 'Close (asks for a reason)', run: withAlarm('close') },
-      { keys: 'enter', description: 'Open the alarm and start working it', run: open },
-      { keys: 'esc', description: 'Back to the queue', run: () => (expanded ? setExpanded(false) : false), enabled: expanded },
-      { keys: 'l', description: 'Cameras: live and replay / live / replay', run: () => setMediaMode((m) => MEDIA_MODES[(MEDIA_MODES.indexOf(m) + 1) % MEDIA_MODES.length]!) },
+      { keys: 'enter', description: 'Start working the alarm: acknowledges a new one and opens it with its cameras', run: open },
+      { keys: 'f', description: 'Alarm video full size (the first camera), or back', run: toggleFull },
+      { keys: 'l', description: 'Swap live / replay (full size); else live and replay / live / replay', run: swapMedia },
+      { keys: 'p', description: 'Open the alarm in Playback (its first camera, from the pre-roll)', run: openInPlayback },
+      {
+        keys: 'esc',
+        description: 'Leave the full-size video, then back to the queue',
+        run: () => (full ? setFull(false) : expanded ? setExpanded(false) : false),
+      },
       { keys: 'm', description: 'Mute sounds for 30 s', run: () => void mute() },
       { keys: 't', description: 'Take over (supervisor)', run: takeOver, enabled: isSupervisor },
-      { keys: 'shift+p', description: 'Raise a PANIC alarm', run: () => setPrompt('panic') },
     ],
     { active: active && !prompt },
   );
+  useShortcutReference('Alarm dialogs (comment, close, hold, escalate, panic)', PROMPT_KEYS, { active });
 
   return (
-    <div className={`alarm-queue-view${expanded ? ' expanded' : ''}`} data-testid="alarm-queue-view">
-      <Banner queue={q.queue} now={now} lastRaisedId={alerts.lastRaisedId} escalations={alerts.escalations} isSupervisor={isSupervisor} mutedUntil={mutedUntil} />
+    <div className={`alarm-queue-view${expanded ? ' expanded' : ''}${full ? ' full' : ''}`} data-testid="alarm-queue-view">
+      <Banner queue={q.queue} now={now} lastRaisedId={q.lastRaisedId} escalations={q.escalations} isSupervisor={isSupervisor} mutedUntil={mutedUntil} />
       <div className="aq-split">
         <div className="aq-list-wrap">
           <div className="aq-list-head">
@@ -286,12 +324,12 @@ export function AlarmQueue({ active = true }: { active?: boolean }) {
             ))}
           </ul>
           <div className="aq-keys muted small-print">
-            <kbd>J</kbd>/<kbd>K</kbd> move · <kbd>A</kbd> ack · <kbd>C</kbd> comment · <kbd>E</kbd> escalate · <kbd>H</kbd> hold · <kbd>X</kbd> close · <kbd>Enter</kbd> open · <kbd>L</kbd> live/replay · <kbd>M</kbd> mute 30 s
+            <kbd>J</kbd>/<kbd>K</kbd> move · <kbd>A</kbd> ack · <kbd>Enter</kbd> ack and open · <kbd>C</kbd> comment · <kbd>E</kbd> escalate · <kbd>H</kbd> hold · <kbd>X</kbd> close · <kbd>F</kbd> video full size · <kbd>L</kbd> live/replay · <kbd>P</kbd> playback · <kbd>M</kbd> mute 30 s · <kbd>Shift+P</kbd> panic
           </div>
         </div>
         <div className="aq-detail-wrap">
           {sel ? (
-            <AlarmDetail alarm={sel} now={now} timeZone={tz} mediaMode={mediaMode} expanded={expanded} />
+            <AlarmDetail alarm={sel} now={now} timeZone={tz} mediaMode={mediaMode} expanded={expanded} full={full} />
           ) : (
             <div className="empty muted">Select an alarm to see its cameras, procedure and history.</div>
           )}

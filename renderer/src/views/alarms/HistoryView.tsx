@@ -22,7 +22,7 @@ const PAGE = 200;
  */
 export function HistoryView({ active = true }: { active?: boolean }) {
   const client = useClient();
-  const { cameras } = useCameras();
+  const { cameras, byId } = useCameras();
   const tz = useTimeZone();
   const now = useNow(5000);
   const [form, setForm] = useState({ from: '', to: '', cameraId: '', type: '', state: '', priority: '', user: '', text: '' });
@@ -177,14 +177,14 @@ export function HistoryView({ active = true }: { active?: boolean }) {
       <div className="ah-body">
         <div className="ah-table" role="grid" aria-rowcount={done ? items.length : -1}>
           <div className="ah-row ah-headrow" role="row">
-            <span>P</span>
-            <span>Raised ({tz})</span>
-            <span>State</span>
-            <span>Type</span>
-            <span>Title</span>
-            <span>Cameras</span>
-            <span>Count</span>
-            <span>By</span>
+            <span role="columnheader">P</span>
+            <span role="columnheader">Raised ({tz})</span>
+            <span role="columnheader">State</span>
+            <span role="columnheader">Type</span>
+            <span role="columnheader">Title</span>
+            <span role="columnheader">Cameras</span>
+            <span role="columnheader">Count</span>
+            <span role="columnheader">By</span>
           </div>
           <div className="ah-scroll" ref={scrollRef} data-testid="ah-scroll">
             <div style={{ height: virt.getTotalSize(), position: 'relative' }}>
@@ -204,17 +204,19 @@ export function HistoryView({ active = true }: { active?: boolean }) {
                   >
                     {a ? (
                       <>
-                        <span style={{ color: PRIORITY_STYLES[a.priority].color }}>P{a.priority}</span>
-                        <span>{formatDateTime(a.createdAt, tz)}</span>
-                        <span className={`alarm-state st-${a.state}`}>{STATE_TEXT[a.state]}</span>
-                        <span>{ALARM_TYPE_LABELS[a.type]}</span>
-                        <span className="ah-title">{a.title}</span>
-                        <span>{a.cameraIds.join(', ') || '–'}</span>
-                        <span>{a.count > 1 ? `×${a.count}` : ''}</span>
-                        <span>{a.claimedBy ?? ''}</span>
+                        <span role="gridcell" style={{ color: PRIORITY_STYLES[a.priority].color }}>P{a.priority}</span>
+                        <span role="gridcell">{formatDateTime(a.createdAt, tz)}</span>
+                        <span role="gridcell" className={`alarm-state st-${a.state}`}>{STATE_TEXT[a.state]}</span>
+                        <span role="gridcell">{ALARM_TYPE_LABELS[a.type]}</span>
+                        <span role="gridcell" className="ah-title">{a.title}</span>
+                        <span role="gridcell" className="ah-cams" title={a.cameraIds.join(', ')}>
+                          {a.cameraIds.map((id) => byId(id)?.name ?? id).join(', ') || '–'}
+                        </span>
+                        <span role="gridcell">{a.count > 1 ? `×${a.count}` : ''}</span>
+                        <span role="gridcell">{a.claimedBy ?? ''}</span>
                       </>
                     ) : (
-                      <span className="muted">Loading…</span>
+                      <span role="gridcell" className="muted">Loading…</span>
                     )}
                   </div>
                 );

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Alarm } from '../../../../main/api/alarms.js';
-import { keepSelection, secondsToEscalation, upsert } from './alarm-queue.js';
+import { parsePrefs } from '../../state/console-prefs.js';
+import { zoneLabelOnce } from '../playback/GoToDialog.js';
+import { keepSelection, quickReasonKey, secondsToEscalation, upsert } from './alarm-queue.js';
+import { alarmsByCamera, alertingAlarms } from './OpenAlarms.js';
 
 const mk = (id: number, priority: 1 | 2 | 3 | 4 | 5, created: string, over: Partial<Alarm> = {}): Alarm => ({
   id,
@@ -62,3 +65,45 @@ describe('alarm queue', () => {
     expect(secondsToEscalation({ ...a, state: 'acknowledged' }, 0)).toBeNull();
   });
 });
+
+describe('quick close reasons never take a key from the text field (issue 14)', () => {
+  it('a digit typed in the reason is text; Alt+digit picks; a plain digit picks on the buttons', () => {
+    expect(quickReasonKey({ key: '2', code: 'Digit2' }, true)).toBeNull();
+    expect(quickReasonKey({ key: '2', code: 'Digit2', altKey: true }, true)).toBe(1);
+    // macOS: Option+2 types "™"; the code still says which digit
+    expect(quickReasonKey({ key: '™', code: 'Digit2', altKey: true }, true)).toBe(1);
+    expect(quickReasonKey({ key: '3' }, false)).toBe(2);
+    expect(quickReasonKey({ key: '6', code: 'Digit6', altKey: true }, true)).toBeNull();
+    expect(quickReasonKey({ key: '1', code: 'Digit1', altKey: true, ctrlKey: true }, true)).toBeNull();
+  });
+});
+
+describe('alarms on every view', () => {
+  const prefs = { alertPriority: 2 as const, takeover: false };
+  it('the banner names the newest alarm of the highest priority, at or above the console setting, not yet acknowledged', () => {
+    const q = [
+      mk(1, 1, '2026-11-26T02:00:00Z', { cameraIds: ['gate'] }),
+      mk(2, 1, '2026-11-26T02:05:00Z', { cameraIds: ['gate', 'yard'] }),
+      mk(3, 2, '2026-11-26T02:10:00Z', { cameraIds: ['dock'] }),
+      mk(4, 3, '2026-11-26T02:20:00Z', { cameraIds: ['lawn'] }),
+      mk(5, 1, '2026-11-26T02:30:00Z', { state: 'acknowledged', cameraIds: ['lawn'] }),
+    ];
+    const a = alertingAlarms(q, prefs);
+    expect(a.map((x) => x.id)).toEqual([2, 1, 3]);
+    const byCam = alarmsByCamera(a);
+    expect([...byCam].map(([c, x]) => `${c}:${x.id}`)).toEqual(['gate:2', 'yard:2', 'dock:3']);
+    expect(alertingAlarms(q, { alertPriority: 5, takeover: false }).map((x) => x.id)).toEqual([2, 1, 3, 4]);
+  });
+  it('console settings are read defensively, default P2 and no takeover', () => {
+    expect(parsePrefs(null)).toEqual({ alertPriority: 2, takeover: false });
+    expect(parsePrefs('{"alertPriority":1,"takeover":true}')).toEqual({ alertPriority: 1, takeover: true });
+    expect(parsePrefs('{"alertPriority":9,"takeover":"yes"}')).toEqual({ alertPriority: 2, takeover: false });
+    expect(parsePrefs('not json')).toEqual({ alertPriority: 2, takeover: false });
+  });
+  it('the go-to dialog names the zone once when it is its own abbreviation', () => {
+    expect(zoneLabelOnce('UTC', 'UTC')).toBe('UTC');
+    expect(zoneLabelOnce('Etc/UTC', 'UTC')).toBe('UTC');
+    expect(zoneLabelOnce('Europe/Berlin', 'CET')).toBe('Europe/Berlin, CET');
+  });
+});
+

@@ -52,8 +52,22 @@ export const STATE_TEXT: Record<Alarm['state'], string> = {
   closed: 'Closed',
 };
 
-/** Quick close reasons, picked with 1–5 in the close dialog. */
+/** Quick close reasons: Alt+1–5 in the close dialog, or 1–5 on the reason buttons. */
 export const CLOSE_REASONS = ['False alarm', 'Resolved on site', 'Authorised activity', 'Test', 'Duplicate'] as const;
+
+/**
+ * Which quick reason (0-based) a key picks, or null. In the text field only
+ * Alt+digit picks: a digit typed there is part of what the guard writes
+ * ("2 guards checked the gate"), stored exactly. Elsewhere a plain digit
+ * picks too. `code` covers layouts where Alt+digit types another character.
+ */
+export function quickReasonKey(e: { key: string; code?: string; altKey?: boolean; ctrlKey?: boolean; metaKey?: boolean; shiftKey?: boolean }, inTextField: boolean): number | null {
+  if (e.ctrlKey || e.metaKey || e.shiftKey) return null;
+  const digit = /^Digit([1-5])$/.exec(e.code ?? '')?.[1] ?? (/^[1-5]$/.test(e.key) ? e.key : null);
+  if (!digit) return null;
+  if (inTextField && !e.altKey) return null;
+  return Number(digit) - 1;
+}
 
 /** A datetime-local field's value (browser time zone) as ISO 8601, or undefined when empty or invalid. */
 export function isoOf(local: string): string | undefined {

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { CameraInfo, ParamsOf } from '../../../../main/api/contract.js';
+import { splitUrlCredentials, type CameraInfo, type ParamsOf } from '../../../../main/api/contract.js';
 import { useClient } from '../../api/context.js';
 import { useSettings } from '../../state/settings.js';
 import { Dialog } from '../../ui/Dialog.js';
@@ -48,9 +48,21 @@ export function CameraForm({
   const [errors, setErrors] = useState<Partial<Record<FieldKey, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [moved, setMoved] = useState(false);
   const editing = !!camera;
   const set = (k: FieldKey) => (e: { target: { value: string; checked?: boolean; type?: string } }) => {
     const value = e.target.type === 'checkbox' ? !!e.target.checked : e.target.value;
+    // A URL pasted from a camera manual with user:password@ inside: the credentials go into their
+    // fields (the password is stored encrypted), the URL stays clean, and the form says so.
+    if ((k === 'url' || k === 'subUrl') && typeof value === 'string') {
+      const c = splitUrlCredentials(value);
+      if (c && (!v.username || v.username === c.username)) {
+        setV((s) => ({ ...s, [k]: c.url, username: c.username, password: c.password ?? s.password }));
+        setErrors((er) => ({ ...er, [k]: undefined, username: undefined, password: undefined }));
+        setMoved(true);
+        return;
+      }
+    }
     setV((s) => ({ ...s, [k]: value }));
     setErrors((er) => ({ ...er, [k]: undefined }));
   };
@@ -159,7 +171,15 @@ export function CameraForm({
             label="Main stream URL"
             error={errors.url}
             testId="camera-url"
-            hint="Recorded. rtsp://host:554/path — credentials go in the fields below, not in the URL."
+            hint={
+              moved ? (
+                <span className="field-note" role="status" data-testid="camera-url-moved">
+                  The user name and password were in the URL: they are now in the fields below, and the password is stored encrypted.
+                </span>
+              ) : (
+                'Recorded. rtsp://host:554/path. A URL with user:password@ inside is fine: they move to the fields below.'
+              )
+            }
           >
             {(p) => (
               <input

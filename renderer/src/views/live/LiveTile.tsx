@@ -3,6 +3,7 @@ import type { CameraInfo } from '../../../../main/api/contract.js';
 import { useLiveStream } from '../../media/useLiveStream.js';
 import { STATE_LABELS, stateTone } from '../../ui/format.js';
 import { formatClock, formatDurationMs } from '../../time/index.js';
+import { PRIORITY_STYLES } from '../alarms/priority-style.js';
 import { SnapshotView } from './SnapshotView.js';
 import { TilePtz } from './TilePtz.js';
 
@@ -20,6 +21,10 @@ export interface LiveTileProps {
   visible: boolean;
   now: number;
   timeZone: string;
+  /** The most urgent unacknowledged alarm on this camera (at or above the console's priority): outlined and labelled. */
+  alarmId?: number | null;
+  alarmPriority?: 1 | 2 | 3 | 4 | 5 | null;
+  alarmTitle?: string | null;
   onSelect: (index: number) => void;
   onToggleFullscreen: (index: number) => void;
   onDropCamera: (index: number, cameraId: string) => void;
@@ -104,10 +109,15 @@ export const LiveTile = memo(function LiveTile(p: LiveTileProps) {
     else if (t !== '') p.onDropTile(Number(t), p.index);
   };
 
-  const label = `Tile ${p.index + 1}${cam ? `: ${cam.name}` : ': empty'}`;
+  const alarmed = !!cam && p.alarmId != null && p.alarmPriority != null;
+  const alarmColor = alarmed ? PRIORITY_STYLES[p.alarmPriority!].color : undefined;
+  const label = `Tile ${p.index + 1}${cam ? `: ${cam.name}` : ': empty'}${alarmed ? `, alarm P${p.alarmPriority}: ${p.alarmTitle}` : ''}`;
   return (
     <div
-      className={`tile${p.selected ? ' selected' : ''}${p.fullscreen ? ' fullscreen' : ''}${down ? ' down' : ''}${over ? ' dragover' : ''}`}
+      className={`tile${p.selected ? ' selected' : ''}${p.fullscreen ? ' fullscreen' : ''}${down ? ' down' : ''}${over ? ' dragover' : ''}${alarmed ? ' alarmed' : ''}`}
+      style={alarmed ? { ['--alarm' as string]: alarmColor } : undefined}
+      data-alarm={alarmed ? p.alarmId! : undefined}
+      data-alarm-priority={alarmed ? p.alarmPriority! : undefined}
       data-testid={`tile-${p.index}`}
       data-camera={camId ?? ''}
       data-phase={phase}
@@ -214,6 +224,11 @@ export const LiveTile = memo(function LiveTile(p: LiveTileProps) {
         </div>
       )}
       {cam && waiting && <div className="tile-center muted small">Connecting…</div>}
+      {alarmed && (
+        <div className="tile-alarm" data-testid="tile-alarm" style={{ borderColor: alarmColor }}>
+          <b style={{ color: alarmColor }}>ALARM P{p.alarmPriority}</b> <span className="tile-alarm-title">{p.alarmTitle}</span>
+        </div>
+      )}
       {cam && liveProblem && <div className="tile-bar bottom warn">{liveProblem}</div>}
       {cam && p.fullscreen && !cam.demo && <TilePtz cameraId={cam.id} />}
     </div>

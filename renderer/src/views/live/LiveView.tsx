@@ -7,14 +7,18 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { LayoutInfo } from '../../../../main/api/layouts.js';
 import { useClient, useConnection, useQuery } from '../../api/context.js';
-import { useShortcuts } from '../../keyboard/useShortcuts.js';
+import { useShortcutReference, useShortcuts } from '../../keyboard/useShortcuts.js';
 import { usePageVisible } from '../../media/useLiveStream.js';
 import { useCameras } from '../../state/cameras.js';
+import { usePublishFocusCamera } from '../../state/focus-camera.js';
 import { useNow } from '../../state/now.js';
 import { navigate } from '../../state/route.js';
 import { useTimeZone } from '../../state/settings.js';
 import { STATE_LABELS, stateTone } from '../../ui/format.js';
 import { useToast } from '../../ui/toast.js';
+import { useOpenAlarms } from '../alarms/OpenAlarms.js';
+import { BOOKMARK_DIALOG_KEYS, BookmarkDialog } from '../bookmarks/BookmarkDialog.js';
+import { BOOKMARKS_SEARCH_KEYS, BookmarksDialog } from '../bookmarks/BookmarksDialog.js';
 import { CameraPicker } from './CameraPicker.js';
 import {
   assign,
@@ -55,6 +59,9 @@ export function LiveView() {
   const [picker, setPicker] = useState<number | null>(null);
   const [saving, setSaving] = useState(false);
   const [sidebar, setSidebar] = useState(true);
+  const [bookmark, setBookmark] = useState<{ cameraIds: string[]; time: number } | null>(null);
+  const [bookmarks, setBookmarks] = useState(false);
+  const { byCamera } = useOpenAlarms();
   const digitMemo = useRef<{ digit: number; at: number } | null>(null);
   const rootRef = useRef<HTMLDivElement>(null);
   useViewFocus(rootRef, '#/live', state !== null);
@@ -75,6 +82,7 @@ export function LiveView() {
   const sel = Math.min(selected, Math.max(0, cells - 1));
   const saved: LayoutInfo[] = layouts.data ?? [];
   const current = state?.layoutId ? (saved.find((l) => l.id === state.layoutId) ?? null) : null;
+  usePublishFocusCamera(tiles[sel] ?? null);
 
   const update = useCallback((fn: (s: GridState) => GridState) => setState((s) => (s ? fn(s) : s)), []);
   const select = useCallback((i: number) => setSelected(i), []);
@@ -114,7 +122,7 @@ export function LiveView() {
   };
 
   const inFull = fullscreen !== null;
-  const idle = picker !== null || saving;
+  const idle = picker !== null || saving || bookmark !== null || bookmarks;
   useShortcuts(
     'Live',
     [
@@ -174,9 +182,21 @@ export function LiveView() {
           if (cam) navigate('playback', { camera: cam });
         },
       },
+      {
+        keys: 'm',
+        description: 'Bookmark this moment on the selected camera (with a note)',
+        run: () => {
+          const cam = tiles[sel];
+          if (!cam) return toast('Pick a tile with a camera first, then press M.', 'info');
+          setBookmark({ cameraIds: [cam], time: Date.now() });
+        },
+      },
+      { keys: 'shift+b', description: 'Bookmarks: search, play back', run: () => setBookmarks(true) },
     ],
     { active: !idle },
   );
+  useShortcutReference('Bookmark dialog', BOOKMARK_DIALOG_KEYS);
+  useShortcutReference('Bookmarks search', BOOKMARKS_SEARCH_KEYS);
 
   const known = useMemo(() => new Set(cameras.map((c) => c.id)), [cameras]);
   const placed = useMemo(() => new Set(tiles.filter(Boolean)), [tiles]);
@@ -255,7 +275,7 @@ export function LiveView() {
             Back to grid <kbd>Esc</kbd>
           </button>
         )}
-        <span className="muted small live-hint">Digits pick a tile · C camera · Enter full screen · ? all keys</span>
+        <span className="muted small live-hint">Digits pick a tile · C camera · Enter full screen · M bookmark · Shift+P panic · ? all keys</span>
         <button
           type="button"
           className="btn small ghost"
@@ -277,23 +297,35 @@ export function LiveView() {
           }}
           data-testid="live-grid"
         >
-          {tiles.map((camId, i) => (
-            <LiveTile
-              key={i}
-              index={i}
-              cameraId={camId}
-              camera={camId ? (byId(camId) ?? null) : null}
-              selected={i === sel}
-              fullscreen={fullscreen === i}
-              visible={visible && (fullscreen === null || fullscreen === i)}
-              now={now}
-              timeZone={tz}
-              onSelect={select}
-              onToggleFullscreen={toggleFull}
-              onDropCamera={dropCamera}
-              onDropTile={dropTile}
-              onPick={pick}
-            />
+          {/* Rows for assistive technology only (display: contents): the tiles stay the CSS grid's items. */}
+          {Array.from({ length: columns(grid) }, (_, r) => (
+            <div role="row" className="live-row" key={r}>
+              {tiles.slice(r * columns(grid), (r + 1) * columns(grid)).map((camId, k) => {
+                const i = r * columns(grid) + k;
+                const a = camId ? byCamera.get(camId) : undefined;
+                return (
+                  <LiveTile
+                    key={i}
+                    index={i}
+                    cameraId={camId}
+                    camera={camId ? (byId(camId) ?? null) : null}
+                    selected={i === sel}
+                    fullscreen={fullscreen === i}
+                    visible={visible && (fullscreen === null || fullscreen === i)}
+                    now={now}
+                    timeZone={tz}
+                    alarmId={a?.id ?? null}
+                    alarmPriority={a?.priority ?? null}
+                    alarmTitle={a?.title ?? null}
+                    onSelect={select}
+                    onToggleFullscreen={toggleFull}
+                    onDropCamera={dropCamera}
+                    onDropTile={dropTile}
+                    onPick={pick}
+                  />
+                );
+              })}
+            </div>
           ))}
         </div>
         {sidebar && (
@@ -336,6 +368,8 @@ export function LiveView() {
           }}
         />
       )}
+      {bookmark && <BookmarkDialog cameraIds={bookmark.cameraIds} time={bookmark.time} timeZone={tz} onClose={() => setBookmark(null)} />}
+      {bookmarks && <BookmarksDialog timeZone={tz} onClose={() => setBookmarks(false)} />}
       {saving && (
         <SaveLayoutDialog
           state={state}

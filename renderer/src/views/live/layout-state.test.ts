@@ -45,6 +45,24 @@ describe('live grid state', () => {
     expect(stepGrid('1x1', -1)).toBe('1x1');
   });
 
+  it('keeps the cameras that do not fit: 4×4 → 1×1 → 2×2 shows cameras 2–4 again (issue 14)', () => {
+    const four = autoLayout(['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9', 'c10']);
+    expect(four.grid).toBe('4x4');
+    const one = resize(four, '1x1');
+    expect(one.tiles).toEqual(['c1']);
+    const two = resize(one, '2x2');
+    expect(two.tiles).toEqual(['c1', 'c2', 'c3', 'c4']);
+    const back = resize(resize(two, '1x1'), '4x4');
+    expect(back.tiles.filter(Boolean)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9', 'c10']);
+    // a kept camera put on a tile trades places and never shows twice
+    const swapped = assign(one, 0, 'c3');
+    expect(swapped.tiles).toEqual(['c3']);
+    expect(resize(swapped, '2x2').tiles).toEqual(['c3', 'c2', 'c1', 'c4']);
+    // and a stored layout remembers them across a reload
+    expect(parseStored(JSON.stringify(one))!.hidden).toEqual(one.hidden);
+    expect(pruneMissing(one, new Set(['c1', 'c3'])).hidden).toEqual([null, 'c3']);
+  });
+
   it('moves the selection with arrows inside the grid', () => {
     expect(moveSelection(0, '2x2', 'right')).toBe(1);
     expect(moveSelection(1, '2x2', 'right')).toBe(1);

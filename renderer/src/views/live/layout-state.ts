@@ -15,7 +15,15 @@ export interface GridState {
   layoutId: string | null;
   /** Changed since loaded or saved. */
   dirty: boolean;
+  /**
+   * Cameras of the places beyond this grid (place 1 + tiles.length onwards,
+   * up to the 16 of a 4×4): shrinking the grid keeps them here, growing it
+   * shows them again, so 4×4 → 1×1 → 2×2 loses no camera.
+   */
+  hidden?: (string | null)[];
 }
+
+const MAX_PLACES = GRID_CELLS['4x4'];
 
 export function columns(grid: Grid): number {
   return Number(grid[0]);
@@ -56,8 +64,21 @@ export function assign(s: GridState, index: number, cameraId: string | null): Gr
   const from = cameraId ? tiles.indexOf(cameraId) : -1;
   if (from === index) return s;
   if (from >= 0) tiles[from] = tiles[index] ?? null;
+  // A camera kept beyond the grid trades places with the one it replaces, so it never shows twice.
+  let hidden = s.hidden;
+  const h = cameraId && from < 0 && hidden ? hidden.indexOf(cameraId) : -1;
+  if (h >= 0) {
+    hidden = hidden!.slice();
+    hidden[h] = tiles[index] ?? null;
+  }
   tiles[index] = cameraId;
-  return { ...s, tiles, dirty: true };
+  return { ...s, tiles, ...(hidden ? { hidden: trimNulls(hidden) } : {}), dirty: true };
+}
+
+function trimNulls(a: (string | null)[]): (string | null)[] {
+  let n = a.length;
+  while (n > 0 && a[n - 1] === null) n--;
+  return a.slice(0, n);
 }
 
 /** Swap two tiles (drag from tile to tile). */
@@ -69,21 +90,24 @@ export function swap(s: GridState, a: number, b: number): GridState {
 }
 
 /**
- * Change the grid size. Growing keeps every tile and leaves the new ones
- * empty; shrinking keeps the first tiles and moves cameras that no longer
- * fit into empty places where possible.
+ * Change the grid size. The 16 places of a 4×4 are kept whatever the grid
+ * shows: shrinking moves cameras that no longer fit into empty tiles where
+ * it can and keeps the rest beyond the grid (`hidden`); growing shows them
+ * again. No camera is lost by stepping the grid down and up.
  */
 export function resize(s: GridState, grid: Grid): GridState {
   if (grid === s.grid) return s;
   const n = GRID_CELLS[grid];
-  const tiles = fit(s.tiles, grid);
-  const dropped = s.tiles.slice(n).filter((t): t is string => !!t);
-  for (const cam of dropped) {
-    const free = tiles.indexOf(null);
-    if (free < 0) break;
-    tiles[free] = cam;
+  const places: (string | null)[] = [...s.tiles, ...(s.hidden ?? [])].slice(0, MAX_PLACES);
+  while (places.length < MAX_PLACES) places.push(null);
+  for (let i = n; i < MAX_PLACES; i++) {
+    if (!places[i]) continue;
+    const free = places.indexOf(null);
+    if (free < 0 || free >= n) break;
+    places[free] = places[i]!;
+    places[i] = null;
   }
-  return { ...s, grid, tiles, dirty: true };
+  return { ...s, grid, tiles: places.slice(0, n), hidden: trimNulls(places.slice(n)), dirty: true };
 }
 
 /** One grid size up (+1) or down (-1). */
@@ -130,8 +154,9 @@ export function digitPick(
 
 /** Drop tiles showing cameras that no longer exist. */
 export function pruneMissing(s: GridState, known: Set<string>): GridState {
-  if (s.tiles.every((t) => t === null || known.has(t))) return s;
-  return { ...s, tiles: s.tiles.map((t) => (t && known.has(t) ? t : null)) };
+  const ok = (t: string | null) => t === null || known.has(t);
+  if (s.tiles.every(ok) && (s.hidden ?? []).every(ok)) return s;
+  return { ...s, tiles: s.tiles.map((t) => (t && known.has(t) ? t : null)), hidden: trimNulls((s.hidden ?? []).map((t) => (t && known.has(t) ? t : null))) };
 }
 
 /** The working layout is kept per user in localStorage so a reload keeps it. */
@@ -144,12 +169,15 @@ export function parseStored(text: string | null): GridState | null {
   try {
     const v = JSON.parse(text) as Partial<GridState>;
     if (!v || !GRIDS.includes(v.grid as Grid) || !Array.isArray(v.tiles)) return null;
-    const tiles = v.tiles.map((t) => (typeof t === 'string' && t.length <= 80 ? t : null));
+    const clean = (a: unknown[]) => a.map((t) => (typeof t === 'string' && t.length <= 80 ? t : null));
+    const n = GRID_CELLS[v.grid as Grid];
+    const hidden = Array.isArray(v.hidden) ? trimNulls(clean(v.hidden).slice(0, MAX_PLACES - n)) : [];
     return {
       grid: v.grid as Grid,
-      tiles: fit(tiles, v.grid as Grid),
+      tiles: fit(clean(v.tiles), v.grid as Grid),
       layoutId: typeof v.layoutId === 'string' ? v.layoutId : null,
       dirty: !!v.dirty,
+      ...(hidden.length ? { hidden } : {}),
     };
   } catch {
     return null;

@@ -4,6 +4,11 @@ import { Field } from '../../ui/Field.js';
 import { formatDateTime, zoneAbbrev } from '../../time/index.js';
 import { parseGoTo } from './timeline-math/goto.js';
 
+/** "Europe/Berlin, CET", but "UTC" once when the zone and its abbreviation are the same. */
+export function zoneLabelOnce(zone: string, abbrev: string): string {
+  return !abbrev || abbrev === zone || (zone === 'Etc/UTC' && abbrev === 'UTC') ? zone.replace(/^Etc\//, '') : `${zone}, ${abbrev}`;
+}
+
 /** "Go to time": a typed date and time in the console's zone, or a relative "-1h". */
 export function GoToDialog({
   timeZone,
@@ -32,6 +37,10 @@ export function GoToDialog({
       scope="Go to time"
       footer={
         <>
+          <span className="muted small-print">
+            <kbd>Enter</kbd> go · <kbd>Esc</kbd> cancel
+          </span>
+          <span className="spacer" />
           <button type="button" className="btn ghost" onClick={onClose}>
             Cancel
           </button>
@@ -49,7 +58,7 @@ export function GoToDialog({
         }}
       >
         <Field
-          label={`Date and time (${timeZone}, ${zoneAbbrev(current, timeZone)})`}
+          label={`Date and time (${zoneLabelOnce(timeZone, zoneAbbrev(current, timeZone))})`}
           error={error}
           hint={
             preview && 't' in preview

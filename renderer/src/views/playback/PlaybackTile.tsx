@@ -7,6 +7,7 @@ import { useLiveStream } from '../../media/useLiveStream.js';
 import { frameDurationMs } from '../../media/sync.js';
 import { gapAt, type TimelineGap } from './timeline-math/runs.js';
 import { GAP_TEXT } from './Timeline.js';
+import { PRIORITY_STYLES } from '../alarms/priority-style.js';
 
 export interface PlaybackTileProps {
   index: number;
@@ -24,6 +25,10 @@ export interface PlaybackTileProps {
   attach: (cameraId: string, p: PlaybackPlayer | null) => void;
   onFocus: (index: number) => void;
   onToggleSolo: (index: number) => void;
+  /** The most urgent unacknowledged alarm on this camera (at or above the console's priority). */
+  alarmId?: number | null;
+  alarmPriority?: 1 | 2 | 3 | 4 | 5 | null;
+  alarmTitle?: string | null;
 }
 
 /**
@@ -70,9 +75,13 @@ export const PlaybackTile = memo(function PlaybackTile(p: PlaybackTileProps) {
   const live = useLiveStream(liveRef, cam.id, p.focused ? 'main' : 'sub', p.live && p.visible);
 
   const gap = !p.live && status.phase === 'gap' ? gapAt(p.gaps, p.time) : undefined;
+  const alarmed = p.alarmId != null && p.alarmPriority != null;
+  const alarmColor = alarmed ? PRIORITY_STYLES[p.alarmPriority!].color : undefined;
   return (
     <div
-      className={`tile pb-tile${p.focused ? ' selected' : ''}${!p.live && status.phase === 'gap' ? ' gap' : ''}`}
+      className={`tile pb-tile${p.focused ? ' selected' : ''}${!p.live && status.phase === 'gap' ? ' gap' : ''}${alarmed ? ' alarmed' : ''}`}
+      style={alarmed ? { ['--alarm' as string]: alarmColor } : undefined}
+      data-alarm={alarmed ? p.alarmId! : undefined}
       data-testid={`pb-tile-${p.index}`}
       data-camera={cam.id}
       data-phase={p.live ? live.status.phase : status.phase}
@@ -108,6 +117,11 @@ export const PlaybackTile = memo(function PlaybackTile(p: PlaybackTileProps) {
       {!p.live && (status.phase === 'error' || status.phase === 'unsupported') && (
         <div className="tile-center" role="alert">
           <span className="text-bad">{status.message}</span>
+        </div>
+      )}
+      {alarmed && (
+        <div className="tile-alarm" data-testid="tile-alarm" style={{ borderColor: alarmColor }}>
+          <b style={{ color: alarmColor }}>ALARM P{p.alarmPriority}</b> {p.alarmTitle}
         </div>
       )}
       {p.live && live.status.message && live.status.phase !== 'playing' && (

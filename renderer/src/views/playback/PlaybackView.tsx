@@ -15,6 +15,11 @@ import { useConnection } from '../../api/context.js';
 import { usePageVisible } from '../../media/useLiveStream.js';
 import { useRoute } from '../../state/route.js';
 import { useTimeZone } from '../../state/settings.js';
+import { useShortcutReference } from '../../keyboard/useShortcuts.js';
+import { usePublishFocusCamera } from '../../state/focus-camera.js';
+import { useOpenAlarms } from '../alarms/OpenAlarms.js';
+import { BOOKMARK_DIALOG_KEYS, BookmarkDialog } from '../bookmarks/BookmarkDialog.js';
+import { BOOKMARKS_SEARCH_KEYS, BookmarksDialog } from '../bookmarks/BookmarksDialog.js';
 import { useViewFocus } from '../live/useViewFocus.js';
 import { CameraSelectDialog } from './CameraSelectDialog.js';
 import { GoToDialog } from './GoToDialog.js';
@@ -46,7 +51,17 @@ export function PlaybackView() {
   clock.coverage.current = coverage;
 
   const [dialog, setDialog] = useState<PlaybackDialog | null>(null);
-  usePlaybackShortcuts({ clock, selection: sel, openDialog: setDialog, active: dialog === null });
+  useShortcutReference('Bookmark dialog', BOOKMARK_DIALOG_KEYS);
+  useShortcutReference('Bookmarks search', BOOKMARKS_SEARCH_KEYS);
+  usePublishFocusCamera(sel.focusCam?.id ?? null);
+  const { byCamera } = useOpenAlarms();
+  // The moment to bookmark: the playhead (live: now), on the picked camera.
+  const [markAt, setMarkAt] = useState(0);
+  const openDialog = (d: PlaybackDialog) => {
+    if (d === 'bookmark') setMarkAt(clock.live ? Date.now() : clock.time);
+    setDialog(d);
+  };
+  usePlaybackShortcuts({ clock, selection: sel, openDialog, active: dialog === null });
 
   const tiles = sel.solo && sel.focusCam ? [sel.focusCam] : sel.shown;
   const cols = tiles.length <= 1 ? 1 : tiles.length <= 4 ? 2 : 3;
@@ -66,7 +81,7 @@ export function PlaybackView() {
         notice={notice}
         cameraCount={sel.shown.length}
         fps={sel.focusCam?.status.fps}
-        openDialog={setDialog}
+        openDialog={openDialog}
       />
       <div
         className="pb-grid"
@@ -77,8 +92,12 @@ export function PlaybackView() {
       >
         {tiles.map((c) => {
           const i = sel.shown.indexOf(c);
+          const a = byCamera.get(c.id);
           return (
             <PlaybackTile
+              alarmId={a?.id ?? null}
+              alarmPriority={a?.priority ?? null}
+              alarmTitle={a?.title ?? null}
               key={c.id}
               index={i}
               camera={c}
@@ -123,6 +142,10 @@ export function PlaybackView() {
           }}
         />
       )}
+      {dialog === 'bookmark' && (
+        <BookmarkDialog cameraIds={sel.focusCam ? [sel.focusCam.id] : []} time={markAt} timeZone={tz} onClose={() => setDialog(null)} />
+      )}
+      {dialog === 'bookmarks' && <BookmarksDialog timeZone={tz} cameraId={null} onClose={() => setDialog(null)} />}
       {dialog === 'cameras' && (
         <CameraSelectDialog
           cameras={sel.cameras}

@@ -19,6 +19,7 @@ import {
   type TimelineGap,
 } from './timeline-math/runs.js';
 import { ticks } from './timeline-math/ticks.js';
+import { PRIORITY_STYLES } from '../alarms/priority-style.js';
 import { panView, timeToX, xToTime, zoomView, type View } from './timeline-math/zoom.js';
 
 export interface TimelineTrack {
@@ -58,7 +59,9 @@ export const GAP_TEXT: Record<string, string> = {
 };
 
 const EVENT_COLOURS: Record<string, string> = {
-  alarm: '#e0625a',
+  alarm: '#ff9f43',
+  panic: '#ff5c5c',
+  sensor: '#4fd1c5',
   person: '#d19a2a',
   vehicle: '#c58af9',
   motion: '#8ab4f8',
@@ -170,11 +173,28 @@ export function Timeline(p: TimelineProps) {
       // Recorded runs.
       g.fillStyle = tr.selected ? col.runSel : col.run;
       for (const r of rangesToRects(tr.runs, p.view, width, 1)) g.fillRect(r.x, y + 4, r.w, TRACK_H - 9);
-      // Events.
+      // Events. Alarms and panics stand through the whole track in their priority's colour, bookmarks are
+      // flags, the rest small triangles.
       for (const e of tr.events) {
         const x = timeToX(p.view, width, e.time);
         if (x < -4 || x > width + 4) continue;
-        g.fillStyle = EVENT_COLOURS[e.kind] ?? '#8ab4f8';
+        const colour = (e.kind === 'alarm' || e.kind === 'panic') && e.priority ? PRIORITY_STYLES[e.priority as 1]?.color : undefined;
+        g.fillStyle = colour ?? EVENT_COLOURS[e.kind] ?? '#8ab4f8';
+        if (e.kind === 'alarm' || e.kind === 'panic') {
+          g.fillRect(Math.round(x) - 1, y + 1, 2, TRACK_H - 3);
+          g.beginPath();
+          g.moveTo(x - 5, y + 1);
+          g.lineTo(x + 5, y + 1);
+          g.lineTo(x, y + 8);
+          g.closePath();
+          g.fill();
+          continue;
+        }
+        if (e.kind === 'bookmark') {
+          g.fillRect(Math.round(x), y + 2, 1.5, TRACK_H - 5);
+          g.fillRect(Math.round(x) + 1, y + 2, 7, 5);
+          continue;
+        }
         if (e.end && e.end > e.time) {
           const x1 = timeToX(p.view, width, e.end);
           g.globalAlpha = 0.35;
@@ -339,6 +359,19 @@ export function Timeline(p: TimelineProps) {
           aria-valuetext={formatDateTime(p.playhead(), p.timeZone)}
           data-testid="timeline-canvas"
         />
+        {/* The markers in view, for screen readers and tests (the canvas is a picture). */}
+        <ul className="sr-only" data-testid="timeline-markers" aria-label="Markers in view">
+          {p.tracks.flatMap((tr) =>
+            tr.events
+              .filter((e) => e.kind !== 'person' && e.kind !== 'vehicle' && e.time >= p.view.start && e.time <= p.view.start + p.view.span)
+              .slice(0, 200)
+              .map((e) => (
+                <li key={`${tr.cameraId}-${e.id ?? e.time}`} data-kind={e.kind} data-camera={tr.cameraId} data-marker={e.id ?? ''} data-time={e.time}>
+                  {tr.name}: {e.label} · {formatDateTime(e.time, p.timeZone)}
+                </li>
+              )),
+          )}
+        </ul>
         {hover && tip && (
           <div
             className="timeline-tip"

@@ -99,10 +99,10 @@ export function TransportBar({
           type="button"
           className="btn small"
           onClick={() => openDialog('goto')}
-          title="Go to a date and time (G)"
+          title="Go to a date and time (T or Shift+G)"
           data-testid="pb-goto"
         >
-          Go to… <kbd>G</kbd>
+          Go to… <kbd>T</kbd>
         </button>
         <button
           type="button"
@@ -120,6 +120,9 @@ export function TransportBar({
           {notice.text}
         </span>
       )}
+      <button type="button" className="btn small ghost" onClick={() => openDialog('bookmark')} title="Bookmark this moment (M)" data-testid="pb-bookmark">
+        Bookmark <kbd>M</kbd>
+      </button>
       <button type="button" className="btn small ghost" onClick={() => openDialog('cameras')} title="Cameras to play (C)">
         Cameras ({cameraCount})
       </button>

@@ -9,10 +9,11 @@ import type { PlaybackClock } from './usePlaybackClock.js';
 import type { PlaybackSelection } from './usePlaybackSelection.js';
 
 /** The dialogs playback opens from the keyboard. */
-export type PlaybackDialog = 'goto' | 'cameras';
+export type PlaybackDialog = 'goto' | 'cameras' | 'bookmark' | 'bookmarks';
 
 /** Shown under the timeline. */
-export const KEY_HINT = 'Space play · J/K/L speed · ←/→ frame · Shift+←/→ 10 s · PgUp/PgDn 1 h · [ ] events · G go to · Shift+L live';
+export const KEY_HINT =
+  'Space play · J/K/L speed · ←/→ frame · Shift+←/→ 10 s · PgUp/PgDn 1 h · [ ] events · A / Shift+A alarms · N / Shift+N bookmarks · M bookmark · T go to · Shift+L live';
 
 export function usePlaybackShortcuts(o: {
   clock: PlaybackClock;
@@ -42,8 +43,12 @@ export function usePlaybackShortcuts(o: {
         run: (e) => clock.jump(e.key === 'ArrowLeft' ? -10 * SECOND : 10 * SECOND),
       },
       { keys: ['pageup', 'pagedown'], description: 'One hour back / forward', run: (e) => clock.jump(e.key === 'PageUp' ? -HOUR : HOUR) },
-      { keys: ['[', ']'], description: 'Previous / next event', run: (e) => clock.toEvent(e.key === '[' ? -1 : 1) },
-      { keys: ['shift+g', 't'], description: 'Go to a date and time', run: () => openDialog('goto') },
+      { keys: ['[', ']'], description: 'Previous / next event (repeats of the same thing count once)', run: (e) => clock.toEvent(e.key === '[' ? -1 : 1) },
+      { keys: ['a', 'shift+a'], description: 'Next / previous alarm or panic', run: (e) => clock.toEvent(e.shiftKey ? -1 : 1, { kinds: ['alarm', 'panic'], what: 'alarm' }) },
+      { keys: ['n', 'shift+n'], description: 'Next / previous bookmark', run: (e) => clock.toEvent(e.shiftKey ? -1 : 1, { kinds: ['bookmark'], what: 'bookmark' }) },
+      { keys: 'm', description: 'Bookmark this moment on the picked camera (with a note)', run: () => openDialog('bookmark') },
+      { keys: 'shift+b', description: 'Bookmarks: search, play back', run: () => openDialog('bookmarks') },
+      { keys: ['t', 'shift+g'], description: 'Go to a date and time', run: () => openDialog('goto') },
       { keys: 'shift+l', description: 'Go live', run: () => clock.goLive() },
       { keys: ['-', '='], description: 'Zoom the timeline out / in', run: (e) => clock.zoom(e.key === '-' ? 1 : -1) },
       {

@@ -16,7 +16,7 @@ import { registerMaster } from '../../media/debug.js';
 import type { PlaybackPlayer } from '../../media/playback-player.js';
 import { frameDurationMs, MasterClock, shuttle } from '../../media/sync.js';
 import { DAY, formatClockMs, formatDurationMs, HOUR, SECOND } from '../../time/index.js';
-import { adjacentEvent, nextPlayable, type TimeRange, type TimelineEvent, type TimelineGap } from './timeline-math/runs.js';
+import { adjacentEvent, episodeStarts, nextPlayable, type TimeRange, type TimelineEvent, type TimelineGap } from './timeline-math/runs.js';
 import { follow as followView, ladderStep, viewAround, zoomToSpan, type View } from './timeline-math/zoom.js';
 import { GAP_TEXT } from './Timeline.js';
 
@@ -69,8 +69,12 @@ export interface PlaybackClock {
   /** Move the playhead by `ms`. */
   jump: (ms: number) => void;
   goLive: () => void;
-  /** Jump to the previous (-1) or next (1) event, saying which. */
-  toEvent: (direction: -1 | 1) => void;
+  /**
+   * Jump to the previous (-1) or next (1) event, saying which. Repeats of the
+   * same thing count once (episodes); `kinds` keeps only those kinds (next alarm,
+   * next bookmark), `what` names them in the notice.
+   */
+  toEvent: (direction: -1 | 1, only?: { kinds: string[]; what: string }) => void;
   /** Zoom the timeline one step in (-1) or out (1) around the playhead. */
   zoom: (direction: -1 | 1) => void;
   /** The timeline is being clicked or dragged. */
@@ -207,10 +211,12 @@ export function usePlaybackClock(o: {
   }, [say]);
 
   const toEvent = useCallback(
-    (dir: -1 | 1) => {
-      const e = adjacentEvent(coverage.current.events, live ? Date.now() : clock.current.now(), dir);
+    (dir: -1 | 1, only?: { kinds: string[]; what: string }) => {
+      const pool = only ? coverage.current.events.filter((e) => only.kinds.includes(e.kind)) : episodeStarts(coverage.current.events);
+      const e = adjacentEvent(pool, live ? Date.now() : clock.current.now(), dir);
       if (!e) {
-        say(dir < 0 ? 'No earlier event in the loaded range' : 'No later event in the loaded range');
+        const what = only?.what ?? 'event';
+        say(dir < 0 ? `No earlier ${what} in the loaded range` : `No later ${what} in the loaded range`);
         return;
       }
       seek(e.time, { center: true });

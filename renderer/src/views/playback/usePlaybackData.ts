@@ -78,9 +78,14 @@ export function usePlaybackData(cameraIds: string[], view: View, origin: number)
       const ev = client
         .call('events.list', { cameraId: id, from, to, limit: 2000 })
         .then((r) => r.events)
-        .catch(() => []); // events arrive with later issues; no events is fine
-      Promise.all([rec, ev]).then(
-        ([r, events]) => {
+        .catch(() => []); // no events is fine
+      // Alarms, panics, sensor messages and bookmarks of this camera.
+      const mk = client
+        .call('timeline.markers', { cameraId: id, from, to, limit: 2000 })
+        .then((r) => r.markers)
+        .catch(() => []);
+      Promise.all([rec, ev, mk]).then(
+        ([r, events, markers]) => {
           if (cancelled) return;
           setData((d) => ({
             ...d,
@@ -95,7 +100,17 @@ export function usePlaybackData(cameraIds: string[], view: View, origin: number)
                 ...(markerEnd(e.data) !== null ? { end: markerEnd(e.data)! } : {}),
                 cameraId: e.cameraId,
                 id: String(e.id),
-              })),
+              })).concat(
+                markers.map((m) => ({
+                  time: Date.parse(m.time),
+                  kind: m.kind,
+                  label: m.label,
+                  ...(m.end ? { end: Date.parse(m.end) } : {}),
+                  cameraId: id,
+                  id: m.id,
+                  ...(m.priority ? { priority: m.priority } : {}),
+                })),
+              ),
               origin: r.originMs,
               from: win.from,
               to: win.to,
@@ -139,6 +154,12 @@ export function usePlaybackData(cameraIds: string[], view: View, origin: number)
   });
   useEvent('recording.gap', (e) => {
     if (ids.current.includes(e.cameraId)) refresh();
+  });
+  useEvent('alarm.raised', (a) => {
+    if (a.cameraIds.some((c) => ids.current.includes(c))) refresh();
+  });
+  useEvent('bookmarks.changed', (e) => {
+    if (e.bookmark.cameraIds.some((c) => ids.current.includes(c))) refresh();
   });
   useReconnect(() => setBump((b) => b + 1));
   return data;

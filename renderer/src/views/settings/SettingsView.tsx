@@ -4,14 +4,15 @@ import { navigate, useRoute } from '../../state/route.js';
 import { Tabs, type TabDef } from '../../ui/Tabs.js';
 import { AboutTab } from './AboutTab.js';
 import { AccountTab } from './AccountTab.js';
+import { ConsoleTab } from './ConsoleTab.js';
 import { GeneralTab } from './GeneralTab.js';
 import { StorageTab } from './StorageTab.js';
 import { UsersTab } from './UsersTab.js';
 import './settings.css';
 
-type TabKey = 'general' | 'storage' | 'users' | 'account' | 'about';
+type TabKey = 'general' | 'storage' | 'users' | 'console' | 'account' | 'about';
 
-/** Settings: General, Storage, Users (admin), Account, About. The tab is kept in the URL. */
+/** Settings: General, Storage, Users (admin), This console, Account, About. The tab is kept in the URL. */
 export function SettingsView() {
   const { user } = useConnection();
   const route = useRoute();
@@ -20,6 +21,7 @@ export function SettingsView() {
     { key: 'general', label: 'General' },
     { key: 'storage', label: 'Storage' },
     ...(isAdmin ? [{ key: 'users' as const, label: 'Users' }] : []),
+    { key: 'console', label: 'This console' },
     { key: 'account', label: 'Account' },
     { key: 'about', label: 'About' },
   ];
@@ -45,6 +47,7 @@ export function SettingsView() {
         {tab === 'general' && <GeneralTab />}
         {tab === 'storage' && <StorageTab />}
         {tab === 'users' && isAdmin && <UsersTab />}
+        {tab === 'console' && <ConsoleTab />}
         {tab === 'account' && <AccountTab />}
         {tab === 'about' && <AboutTab />}
       </div>

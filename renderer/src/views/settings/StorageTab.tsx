@@ -51,7 +51,7 @@ export function StorageTab() {
             {formatBytes(s.usedBytes)}
           </span>
           <span className="stat-sub">of {formatBytes(s.quotaBytes)} quota</span>
-          <div className="meter" aria-label={`${usedPct.toFixed(0)} % of the quota`}>
+          <div className="meter" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(usedPct)} aria-label={`${usedPct.toFixed(0)} % of the quota`}>
             <div className={`meter-fill${usedPct > 95 ? ' warn' : ''}`} style={{ width: `${usedPct}%` }} />
           </div>
         </div>

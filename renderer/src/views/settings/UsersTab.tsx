@@ -73,7 +73,7 @@ export function UsersTab() {
     <div className="users" data-testid="users-tab">
       <div className="subtoolbar">
         <span className="muted">
-          {users.length} users · {users.filter((u) => u.disabled).length} disabled
+          {users.length} {users.length === 1 ? 'user' : 'users'} · {users.filter((u) => u.disabled).length} disabled
         </span>
         <span className="spacer" />
         <button type="button" className="btn primary" onClick={() => setDialog({ kind: 'add' })} data-testid="users-add">

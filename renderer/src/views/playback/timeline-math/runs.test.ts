@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DAY } from '../../../time/index.js';
-import { adjacentEvent, gapAt, mergeRuns, nextPlayable, rangesToRects, runIndexAt, toGaps, unionRuns, type TimelineEvent } from './runs.js';
+import { adjacentEvent, episodeStarts, gapAt, mergeRuns, nextPlayable, rangesToRects, runIndexAt, toGaps, unionRuns, type TimelineEvent } from './runs.js';
 
 const T = (iso: string) => Date.parse(iso);
 
@@ -83,5 +83,26 @@ describe('runs, gaps, events', () => {
     expect(adjacentEvent(ev, 5200, -1)!.label).toBe('a');
     expect(adjacentEvent(ev, 9000, 1)).toBeNull();
     expect(adjacentEvent(ev, 0, 1)!.label).toBe('a');
+  });
+
+  it('steps over repeats of the same thing: a person seen every 5 s is one episode (issue 14)', () => {
+    const T = 1_000_000;
+    const person = Array.from({ length: 12 }, (_, i) => ({ time: T + i * 5000, kind: 'person', label: 'Person', cameraId: 'gate' }));
+    const alarm = { time: T + 20_000, kind: 'alarm', label: 'P1 Door', cameraId: 'gate' };
+    const later = { time: T + 200_000, kind: 'person', label: 'Person again', cameraId: 'gate' };
+    const other = { time: T + 10_000, kind: 'person', label: 'Person at the yard', cameraId: 'yard' };
+    const eps = episodeStarts([...person, alarm, later, other]);
+    expect(eps.map((e) => e.label)).toEqual(['Person', 'Person at the yard', 'P1 Door', 'Person again']);
+    let t = T - 1000;
+    const seen: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const e = adjacentEvent(eps, t, 1);
+      if (!e) break;
+      seen.push(e.label);
+      t = e.time;
+    }
+    expect(seen).toEqual(['Person', 'Person at the yard', 'P1 Door', 'Person again']);
+    // a track with an end holds its episode until then
+    expect(episodeStarts([{ time: 0, end: 120_000, kind: 'person', label: 'a' }, { time: 150_000, kind: 'person', label: 'b' }]).map((e) => e.label)).toEqual(['a']);
   });
 });

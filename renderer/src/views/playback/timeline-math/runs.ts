@@ -40,6 +40,8 @@ export interface TimelineEvent {
   /** Optional camera the event belongs to (null/absent: shown on every track). */
   cameraId?: string | null;
   id?: string;
+  /** Alarms and panics: 1 (critical) … 5. */
+  priority?: number;
 }
 
 export interface SegmentInput {
@@ -158,10 +160,33 @@ export function eventsFor(events: TimelineEvent[], cameraId: string | null): Tim
   return events.filter((e) => e.cameraId == null || cameraId == null || e.cameraId === cameraId).sort((a, b) => a.time - b.time);
 }
 
+/** Events of one kind on one camera closer than this to the one before are one episode (a person walking about). */
+export const EPISODE_GAP_MS = 60_000;
+
+/**
+ * The first event of each episode: a detection track every few seconds, or a
+ * motion sensor chattering, counts once, so `]` moves to the next thing that
+ * happened instead of the next 5 s of the same person. Sorted by time.
+ */
+export function episodeStarts(events: TimelineEvent[], gapMs = EPISODE_GAP_MS): TimelineEvent[] {
+  const sorted = [...events].sort((a, b) => a.time - b.time);
+  const last = new Map<string, number>();
+  const out: TimelineEvent[] = [];
+  for (const e of sorted) {
+    const key = `${e.kind}|${e.cameraId ?? ''}`;
+    const prev = last.get(key);
+    // an event with a duration carries its episode to its end
+    last.set(key, Math.max(e.end ?? e.time, e.time, prev !== undefined && e.time - prev <= gapMs ? prev : -Infinity));
+    if (prev === undefined || e.time - prev > gapMs) out.push(e);
+  }
+  return out;
+}
+
 /**
  * The event to jump to from `t`: `[` goes to the previous one, `]` to the
  * next. Events within `epsilonMs` of `t` are "here" and are skipped, so
- * pressing the key again moves on.
+ * pressing the key again moves on. Pass `episodeStarts(events)` to step
+ * over repeats of the same thing.
  */
 export function adjacentEvent(events: TimelineEvent[], t: number, direction: -1 | 1, epsilonMs = 500): TimelineEvent | null {
   let best: TimelineEvent | null = null;
