@@ -17,6 +17,8 @@ export const DEFAULT_SOPS: Record<AlarmType, string> = {
     '1. Read the camera status message (wrong password, unsupported codec, no ffmpeg).\n2. Tell the administrator: nothing from this camera is being recorded.\n3. Close once recording runs again.',
   'camera.clockSkew':
     "1. The camera's clock differs from the server's: recordings are time-stamped by the server, but on-screen time may differ.\n2. Ask the administrator to set NTP on the camera.",
+  'system.clockStep':
+    "1. The server's own clock jumped (NTP correction, or someone changed the time). Recording goes on; the jump is marked on the timeline as a clock step.\n2. Ask the administrator to check the server's time source (NTP) and who changed the time.\n3. Note the step in the shift log: evidence times around it need care.",
   'disk.low':
     '1. Recordings will soon be deleted early to make room.\n2. Tell the administrator now: free space or add a disk.\n3. Do not delete recordings by hand.',
   'disk.full':
@@ -49,6 +51,7 @@ export const DEFAULT_RULES: AlarmRule[] = [
   rule({ id: 'default-recording-failed', name: 'Recording failed', match: { type: 'camera.recordingFailed' }, priority: 2, coalesceSeconds: 300 }),
   rule({ id: 'default-camera-stalled', name: 'Camera stalled', match: { type: 'camera.stalled' }, priority: 3, coalesceSeconds: 300 }),
   rule({ id: 'default-clock-skew', name: 'Camera clock skew', match: { type: 'camera.clockSkew' }, priority: 4, coalesceSeconds: 3600 }),
+  rule({ id: 'default-clock-step', name: 'System clock stepped', match: { type: 'system.clockStep' }, priority: 3, coalesceSeconds: 600 }),
   rule({ id: 'default-disk-low', name: 'Disk space low', match: { type: 'disk.low' }, priority: 3, coalesceSeconds: 3600 }),
   rule({ id: 'default-tamper', name: 'Camera tamper', match: { type: 'onvif.tamper' }, priority: 2, coalesceSeconds: 120 }),
   rule({ id: 'default-input', name: 'Camera digital input', match: { type: 'onvif.input' }, priority: 2, coalesceSeconds: 60 }),

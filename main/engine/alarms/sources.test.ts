@@ -42,6 +42,17 @@ describe('alarm sources', () => {
     expect(got.at(-1)!.title).toBe('Disk space low: 1.5 GB free');
   });
 
+  it('turns a step of the server clock into one system.clockStep alarm source event', () => {
+    const { bus, got } = setup();
+    bus.emit('clock.step', { stepMs: 3_600_000, at: '2026-11-26T10:00:00Z' });
+    bus.emit('clock.step', { cameraId: 'gate', stepMs: -90_000, at: '2026-11-26T10:00:01Z' });
+    expect(got.map((e) => [e.type, e.title, e.cameraIds])).toEqual([
+      ['system.clockStep', 'Server clock stepped forward 60 min', []],
+      ['system.clockStep', 'Server clock stepped back 2 min', ['gate']],
+    ]);
+    expect(got[0]!.details).toMatchObject({ stepMs: 3_600_000 });
+  });
+
   it('reads ONVIF events and clock checks loosely, and leaves PTZ actions to the audit', () => {
     const { bus, got } = setup();
     emit(bus, 'onvif.event', { cameraId: 'gate', kind: 'tamper', state: true, time: '2026-11-26T10:00:00Z', source: 'VideoSource_1' });

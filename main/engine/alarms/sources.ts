@@ -130,6 +130,22 @@ export function attachSources(d: SourceDeps): () => void {
       }),
     ),
     d.bus.on('onvif.event', (e) => safe('onvif.event', () => onvif(e))),
+    // the recorder saw the server's wall clock jump (runs are split, a clock_step gap is recorded)
+    d.bus.on('clock.step', (e) =>
+      safe('clock.step', () => {
+        const mins = Math.round(Math.abs(e.stepMs) / 60_000);
+        const size = mins >= 1 ? `${mins} min` : `${Math.round(Math.abs(e.stepMs) / 1000)} s`;
+        d.ingest({
+          type: 'system.clockStep',
+          source: 'clock',
+          title: `Server clock stepped ${e.stepMs > 0 ? 'forward' : 'back'} ${size}`,
+          cameraIds: e.cameraId && d.cameras.get(e.cameraId) ? [e.cameraId] : [],
+          zone: null,
+          time: now(),
+          details: { stepMs: e.stepMs, at: e.at, cameraId: e.cameraId ?? null },
+        });
+      }),
+    ),
     // measured by the ONVIF module (GetSystemDateAndTime): camera clock minus ours
     d.bus.on('camera.clockSkew', (c) =>
       safe('camera.clockSkew', () => {

@@ -55,6 +55,7 @@ export const GAP_TEXT: Record<string, string> = {
   disk_full: 'disk full',
   unsupported: 'unsupported stream',
   disabled: 'camera disabled',
+  clock_step: 'server clock stepped',
   unknown: 'unknown',
 };
 
