@@ -19,6 +19,8 @@ import { layoutsRequests, LAYOUTS_EVENT_NAMES, type LayoutsEvents, type LayoutsR
 import { alarmsRequests, ALARMS_EVENT_NAMES, type AlarmsEvents, type AlarmsResults } from './alarms.js';
 import { onvifRequests, ONVIF_EVENT_NAMES, type OnvifEvents, type OnvifResults } from './onvif.js';
 import { detectionRequests, DETECTION_EVENT_NAMES, type DetectionEvents, type DetectionResults } from './detection.js';
+import { exportRequests, EXPORT_EVENT_NAMES, type ExportEvents, type ExportResults } from './export.js';
+import { masksRequests, MASKS_EVENT_NAMES, type MasksEvents, type MasksResults } from './masks.js';
 
 export * from './types.js';
 export type * from './media.js';
@@ -31,15 +33,17 @@ export const requests = {
   ...alarmsRequests,
   ...onvifRequests,
   ...detectionRequests,
+  ...exportRequests,
+  ...masksRequests,
 } as const;
 
 /** Result type of each request. */
-export interface ResultMap extends CoreResults, LayoutsResults, AlarmsResults, OnvifResults, DetectionResults {}
+export interface ResultMap extends CoreResults, LayoutsResults, AlarmsResults, OnvifResults, DetectionResults, ExportResults, MasksResults {}
 
 /** Events pushed by the engine to every connected console. */
-export interface EventMap extends CoreEvents, LayoutsEvents, AlarmsEvents, OnvifEvents, DetectionEvents {}
+export interface EventMap extends CoreEvents, LayoutsEvents, AlarmsEvents, OnvifEvents, DetectionEvents, ExportEvents, MasksEvents {}
 export type EventName = keyof EventMap;
-export const EVENT_NAMES: EventName[] = [...CORE_EVENT_NAMES, ...LAYOUTS_EVENT_NAMES, ...ALARMS_EVENT_NAMES, ...ONVIF_EVENT_NAMES, ...DETECTION_EVENT_NAMES];
+export const EVENT_NAMES: EventName[] = [...CORE_EVENT_NAMES, ...LAYOUTS_EVENT_NAMES, ...ALARMS_EVENT_NAMES, ...ONVIF_EVENT_NAMES, ...DETECTION_EVENT_NAMES, ...EXPORT_EVENT_NAMES, ...MASKS_EVENT_NAMES];
 
 export type Method = keyof typeof requests;
 export type ParamsOf<M extends Method> = z.input<(typeof requests)[M]['input']>;
