@@ -97,7 +97,6 @@ export function polygonProblems(poly: readonly (readonly number[])[]): PolygonPr
     }
   }
   if (out.length) return out;
-  if (Math.abs(polygonArea(pts)) < 1e-6) return [{ path: [], message: 'the polygon has no area (its points lie on one line); spread them out' }];
   const n = pts.length;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
@@ -112,6 +111,7 @@ export function polygonProblems(poly: readonly (readonly number[])[]): PolygonPr
       }
     }
   }
+  if (Math.abs(polygonArea(pts)) < 1e-6) return [{ path: [], message: 'the polygon has no area (its points lie on one line); spread them out' }];
   return out;
 }
 

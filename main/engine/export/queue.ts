@@ -14,11 +14,14 @@
  * State machine (docs/export.md): queued → (waiting →) running → done |
  * failed | cancelled; queued/waiting → cancelled; running → interrupted.
  */
+import type http from 'node:http';
+import type { Me } from '../../api/contract.js';
 import type { ExportJob } from '../../api/export.js';
 import type { EventBus } from '../bus.js';
 import { logger } from '../log.js';
 import type { EngineModule } from '../module.js';
 import type { ExportProgress } from './bundle.js';
+import { serveDownload } from './download-http.js';
 import { runnerAlive } from './job-store.js';
 import type { Actor, ExportService } from './service.js';
 
@@ -137,6 +140,11 @@ export class ExportQueue implements EngineModule {
       return c;
     }
     return j;
+  }
+
+  /** `GET /api/exports/<id>/download` (download-http.ts); false when the URL is not an export route. */
+  download(req: http.IncomingMessage, res: http.ServerResponse, url: URL, me: Me): Promise<boolean> {
+    return serveDownload(this.d.service, req, res, url, me);
   }
 
   /** Whether a job is running in this engine. */

@@ -109,7 +109,10 @@ export class ExportService {
   readonly jobs: JobStore;
   readonly keys: SiteKeyStore;
 
+  readonly audit: AuditTrail;
+
   constructor(private readonly d: ExportServiceDeps) {
+    this.audit = d.audit;
     this.locks = new EvidenceLocks(d.db);
     this.cases = new CaseStore(d.db);
     this.jobs = new JobStore(d.db);
