@@ -18,6 +18,7 @@ import { useTimeZone } from '../../state/settings.js';
 import { useViewFocus } from '../live/useViewFocus.js';
 import { CameraSelectDialog } from './CameraSelectDialog.js';
 import { GoToDialog } from './GoToDialog.js';
+import { usePlaybackExport } from './playback-export.js';
 import { usePlaybackShortcuts, type PlaybackDialog } from './playback-shortcuts.js';
 import { PlaybackTile } from './PlaybackTile.js';
 import { Timeline, type TimelineTrack } from './Timeline.js';
@@ -47,6 +48,7 @@ export function PlaybackView() {
 
   const [dialog, setDialog] = useState<PlaybackDialog | null>(null);
   usePlaybackShortcuts({ clock, selection: sel, openDialog: setDialog, active: dialog === null });
+  const pbExport = usePlaybackExport({ clock, selection: sel, events: coverage.events, active: dialog === null, timeZone: tz, say });
 
   const tiles = sel.solo && sel.focusCam ? [sel.focusCam] : sel.shown;
   const cols = tiles.length <= 1 ? 1 : tiles.length <= 4 ? 2 : 3;
@@ -102,6 +104,7 @@ export function PlaybackView() {
       </div>
       <div className="pb-timeline">
         <ZoomBar clock={clock} />
+        {pbExport.bar}
         <Timeline
           tracks={tracks}
           view={clock.view}
@@ -110,8 +113,10 @@ export function PlaybackView() {
           timeZone={tz}
           onSeek={clock.scrub}
           onToggleCamera={sel.toggleCamera}
+          marks={pbExport.marks}
         />
       </div>
+      {pbExport.dialog}
       {dialog === 'goto' && (
         <GoToDialog
           timeZone={tz}
@@ -147,6 +152,7 @@ function useTracks(sel: PlaybackSelection, data: Record<string, CameraRecordings
         runs: data[id]?.runs ?? [],
         gaps: data[id]?.gaps ?? [],
         events: data[id]?.events ?? [],
+        locked: data[id]?.locked ?? [],
         selected: selected.includes(id),
       })),
     [trackIds, data, cameras, selected],

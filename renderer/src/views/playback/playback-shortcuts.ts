@@ -12,7 +12,7 @@ import type { PlaybackSelection } from './usePlaybackSelection.js';
 export type PlaybackDialog = 'goto' | 'cameras';
 
 /** Shown under the timeline. */
-export const KEY_HINT = 'Space play · J/K/L speed · ←/→ frame · Shift+←/→ 10 s · PgUp/PgDn 1 h · [ ] events · G go to · Shift+L live';
+export const KEY_HINT = 'Space play · J/K/L speed · ←/→ frame · Shift+←/→ 10 s · PgUp/PgDn 1 h · [ ] events · G go to · Shift+L live · I/O mark · Shift+E export';
 
 export function usePlaybackShortcuts(o: {
   clock: PlaybackClock;

@@ -10,6 +10,8 @@ export interface CameraRecordings {
   runs: RecordedRun[];
   gaps: TimelineGap[];
   events: TimelineEvent[];
+  /** Footage held by evidence locks (segments flagged locked), merged. */
+  locked?: RecordedRun[];
   /** Media origin the segment URLs are retimed to. */
   origin: number;
   /** Range the data covers (ms). */
@@ -87,6 +89,7 @@ export function usePlaybackData(cameraIds: string[], view: View, origin: number)
             [id]: {
               segments: r.segments,
               runs: mergeRuns(r.segments),
+              locked: mergeRuns(r.segments.filter((s) => s.locked)),
               gaps: toGaps(r.gaps.map((g) => ({ ...g, end: g.open ? new Date().toISOString() : g.end }))),
               events: events.map((e) => ({
                 time: Date.parse(e.time),
@@ -139,6 +142,9 @@ export function usePlaybackData(cameraIds: string[], view: View, origin: number)
   });
   useEvent('recording.gap', (e) => {
     if (ids.current.includes(e.cameraId)) refresh();
+  });
+  useEvent('evidence.changed', (e) => {
+    if (e.cameraIds.some((c) => ids.current.includes(c))) refresh();
   });
   useReconnect(() => setBump((b) => b + 1));
   return data;

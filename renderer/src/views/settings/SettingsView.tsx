@@ -7,9 +7,10 @@ import { AccountTab } from './AccountTab.js';
 import { GeneralTab } from './GeneralTab.js';
 import { StorageTab } from './StorageTab.js';
 import { UsersTab } from './UsersTab.js';
+import { ExportKeyTab } from '../evidence/ExportKeyTab.js';
 import './settings.css';
 
-type TabKey = 'general' | 'storage' | 'users' | 'account' | 'about';
+type TabKey = 'general' | 'storage' | 'users' | 'account' | 'export-key' | 'about';
 
 /** Settings: General, Storage, Users (admin), Account, About. The tab is kept in the URL. */
 export function SettingsView() {
@@ -21,6 +22,7 @@ export function SettingsView() {
     { key: 'storage', label: 'Storage' },
     ...(isAdmin ? [{ key: 'users' as const, label: 'Users' }] : []),
     { key: 'account', label: 'Account' },
+    { key: 'export-key', label: 'Export key' },
     { key: 'about', label: 'About' },
   ];
   const requested = route.params.tab as TabKey | undefined;
@@ -46,6 +48,7 @@ export function SettingsView() {
         {tab === 'storage' && <StorageTab />}
         {tab === 'users' && isAdmin && <UsersTab />}
         {tab === 'account' && <AccountTab />}
+        {tab === 'export-key' && <ExportKeyTab />}
         {tab === 'about' && <AboutTab />}
       </div>
     </div>
