@@ -58,9 +58,7 @@ test('an alarm: Shift+E, a reason, the job completes, the bundle verifies (conso
 
   await login(page, server);
   await page.goto(`${server.url}/#/alarms`);
-  const row = page.getByTestId('alarm-queue').locator('[data-alarm]').first();
   await expect(page.getByTestId('alarm-detail')).toHaveAttribute('data-alarm', String(alarm.id));
-  void row;
   await page.keyboard.press('Shift+E');
   const dialog = page.getByTestId('export-dialog');
   await expect(dialog).toBeVisible();
