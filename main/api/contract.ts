@@ -20,6 +20,8 @@ import { alarmsRequests, ALARMS_EVENT_NAMES, type AlarmsEvents, type AlarmsResul
 import { onvifRequests, ONVIF_EVENT_NAMES, type OnvifEvents, type OnvifResults } from './onvif.js';
 import { detectionRequests, DETECTION_EVENT_NAMES, type DetectionEvents, type DetectionResults } from './detection.js';
 import { bookmarksRequests, BOOKMARKS_EVENT_NAMES, type BookmarksEvents, type BookmarksResults } from './bookmarks.js';
+import { exportRequests, EXPORT_EVENT_NAMES, type ExportEvents, type ExportResults } from './export.js';
+import { masksRequests, MASKS_EVENT_NAMES, type MasksEvents, type MasksResults } from './masks.js';
 
 export * from './types.js';
 export type * from './media.js';
@@ -33,15 +35,26 @@ export const requests = {
   ...onvifRequests,
   ...detectionRequests,
   ...bookmarksRequests,
+  ...exportRequests,
+  ...masksRequests,
 } as const;
 
 /** Result type of each request. */
-export interface ResultMap extends CoreResults, LayoutsResults, AlarmsResults, OnvifResults, DetectionResults, BookmarksResults {}
+export interface ResultMap extends CoreResults, LayoutsResults, AlarmsResults, OnvifResults, DetectionResults, BookmarksResults, ExportResults, MasksResults {}
 
 /** Events pushed by the engine to every connected console. */
-export interface EventMap extends CoreEvents, LayoutsEvents, AlarmsEvents, OnvifEvents, DetectionEvents, BookmarksEvents {}
+export interface EventMap extends CoreEvents, LayoutsEvents, AlarmsEvents, OnvifEvents, DetectionEvents, BookmarksEvents, ExportEvents, MasksEvents {}
 export type EventName = keyof EventMap;
-export const EVENT_NAMES: EventName[] = [...CORE_EVENT_NAMES, ...LAYOUTS_EVENT_NAMES, ...ALARMS_EVENT_NAMES, ...ONVIF_EVENT_NAMES, ...DETECTION_EVENT_NAMES, ...BOOKMARKS_EVENT_NAMES];
+export const EVENT_NAMES: EventName[] = [
+  ...CORE_EVENT_NAMES,
+  ...LAYOUTS_EVENT_NAMES,
+  ...ALARMS_EVENT_NAMES,
+  ...ONVIF_EVENT_NAMES,
+  ...DETECTION_EVENT_NAMES,
+  ...BOOKMARKS_EVENT_NAMES,
+  ...EXPORT_EVENT_NAMES,
+  ...MASKS_EVENT_NAMES,
+];
 
 export type Method = keyof typeof requests;
 export type ParamsOf<M extends Method> = z.input<(typeof requests)[M]['input']>;

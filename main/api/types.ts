@@ -120,6 +120,8 @@ export interface Segment {
   end: string;
   path: string;
   bytes: number;
+  /** Held by an evidence lock: retention and quota purges skip it (docs/export.md). */
+  locked?: boolean;
 }
 export const GAP_REASONS = [
   'camera_unreachable',

@@ -15,8 +15,10 @@ import { usersCommand } from './commands/users.js';
 import { alarmsCommand } from './commands/alarms.js';
 import { auditCommand } from './commands/audit.js';
 import { exportCommand } from './commands/export.js';
+import { evidenceCommand } from './commands/evidence.js';
+import { masksCommand } from './commands/masks.js';
 
-const COMMANDS: Command[] = [serveCommand, startCommand, camerasCommand, recordingsCommand, indexCommand, usersCommand, alarmsCommand, auditCommand, exportCommand, discoverCommand, doctorCommand];
+const COMMANDS: Command[] = [serveCommand, startCommand, camerasCommand, recordingsCommand, indexCommand, usersCommand, alarmsCommand, auditCommand, exportCommand, evidenceCommand, masksCommand, discoverCommand, doctorCommand];
 
 function usage(): string {
   const lines = [

@@ -31,6 +31,11 @@ import { ConfigStore } from './config/store.js';
 import { detectionConcern } from './detection/handlers.js';
 import type { DetectionService } from './detection/service.js';
 import { Dispatcher } from './dispatch.js';
+import { casesConcern } from './cases/handlers.js';
+import { evidenceConcern } from './evidence/handlers.js';
+import { exportConcern } from './export/handlers.js';
+import type { ExportQueue } from './export/queue.js';
+import { masksConcern } from './masks/handlers.js';
 import { integrationsConcern } from './integrations/handlers.js';
 import type { IntegrationsModule } from './integrations/index.js';
 import { layoutsConcern } from './layouts/handlers.js';
@@ -83,6 +88,8 @@ export class Engine {
   integrations?: IntegrationsModule;
   onvif?: OnvifService;
   detection?: DetectionService;
+  /** The export job queue (the HTTP server serves its bundles for download). */
+  exports?: ExportQueue;
   /** Set when the first admin password was generated: print it once. */
   generatedAdminPassword: string | null = null;
   private readonly lock: RunLock;
@@ -121,6 +128,22 @@ export class Engine {
     this.recorder = this.use(recordingConcern({ paths, db, bus, cameras, secrets, ffmpeg: this.ffmpeg, children, settings })).module;
     this.onvif = this.use(onvifConcern({ config, cameras, secrets, db, bus, ffmpeg, children })).module;
     this.detection = this.use(detectionConcern({ paths, db, bus, cameras, recorder: this.recorder, children, ffmpeg })).module;
+    // masks (privacy/motion/object polygons in the config) and evidence export: jobs, locks, cases
+    this.use(masksConcern({ config, bus }));
+    this.exports = this.use(
+      exportConcern({
+        db: durableDb,
+        paths,
+        config,
+        secrets,
+        audit: audit.trail,
+        bus,
+        ffmpeg: () => this.ffmpeg?.ffmpeg ?? null,
+        spawn: (c, a, o) => children.spawn('export', c, a, o),
+      }),
+    ).module;
+    this.use(evidenceConcern({ service: this.exports.service, bus }));
+    this.use(casesConcern({ service: this.exports.service, bus, decorate: (j) => this.exports!.decorate(j) }));
 
     for (const m of this.modules) {
       await m.start();

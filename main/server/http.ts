@@ -191,6 +191,12 @@ export class HttpServer {
       if (this.engine.recorder.handleMedia(req, res, url)) return;
       throw new ApiError('not_found', `no media route ${p}`);
     }
+    if (p.startsWith('/api/exports/')) {
+      const me = this.engine.whoami(tokenOf(req));
+      if (!me) throw new ApiError('unauthorized', 'not logged in');
+      if (this.engine.exports && (await this.engine.exports.download(req, res, url, me))) return;
+      throw new ApiError('not_found', `no export route ${p}`);
+    }
     if (p.startsWith('/api/')) throw new ApiError('not_found', `no API route ${req.method} ${p}; requests go to POST /api/rpc/<method>`);
     return this.serveStatic(req, res, p);
   }

@@ -1,19 +1,254 @@
 /**
- * `gatehouse export verify DIR [--json] [--data DIR]`: check an evidence
- * export offline (no engine, no network): the signature, every file's hash,
- * missing and extra files, and whether the key is one of this site's (the
- * public keys in the data dir's export-keys.json). Exit 0 when valid, 1 when
- * not, 2 on bad usage.
+ * `gatehouse export`: evidence exports from the command line, with or
+ * without a running server (like the other commands, it works on the data
+ * dir directly: a job made here runs in this process, is listed by a
+ * running server's console, and locks its footage in the shared index).
  *
- * (`export create` and `export list` come with the export jobs in the engine.)
+ *   export create --camera NAME[,NAME…] --from TIME --to TIME [--case TEXT] [--reason TEXT] [--out DIR] [--zip] [--reencode] [--json]
+ *   export list [--json]
+ *   export verify DIR [--json]: check a bundle offline (no engine, no network): the signature,
+ *     every file's hash, missing and extra files, and whether the key is one of this site's (the
+ *     public keys in the data dir's export-keys.json). Exit 0 when valid, 1 when not, 2 on bad usage.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { ApiError } from '../../api/contract.js';
+import type { ExportJob } from '../../api/export.js';
+import { AuditTrail } from '../../engine/audit/trail.js';
 import { readSitePublicKeys, siteKeyFile, verifyBundle, type VerifyResult } from '../../engine/export/index.js';
-import { CliError, dataDirOf, dataHelp, dataOption, parse, type Command } from '../args.js';
+import { cliRunner, JobStore, runnerAlive } from '../../engine/export/job-store.js';
+import { ExportService } from '../../engine/export/service.js';
+import { resolveFfmpeg } from '../../engine/media/ffmpeg.js';
+import { openIndex } from '../../engine/store/db.js';
+import { CliError, dataDirOf, dataHelp, dataOption, parse, parseTime, table, type Command } from '../args.js';
+import { openConfig, runningServer } from '../offline.js';
 
 const USAGE = `Usage:
-  gatehouse export verify DIR [--json] [--data DIR]   check an export bundle: signature, every file, missing and extra files`;
+  gatehouse export create --camera NAME[,NAME...] --from TIME --to TIME [--case TEXT] [--reason TEXT] [--out DIR] [--zip] [--reencode] [--json] [--data DIR]
+                                                       export footage as a signed bundle (a folder; --zip also a .zip)
+  gatehouse export list [--json] [--data DIR]          export jobs, newest first
+  gatehouse export verify DIR [--json] [--data DIR]    check an export bundle: signature, every file, missing and extra files
+
+TIME is ISO 8601 (2026-11-26T08:00:00Z), "now", or relative (-1h, -30m, -2d).`;
+
+/** The command line's user, as the exports and the audit trail name it. */
+export function cliActor(): { username: string; displayName: string; os: string } {
+  let user = process.env.USER || process.env.USERNAME || 'unknown';
+  try {
+    user = os.userInfo().username || user;
+  } catch {
+    /* no passwd entry */
+  }
+  return { username: `cli:${user}`, displayName: `${user} (gatehouse command line on ${os.hostname()})`, os: user };
+}
+
+function apiToCli(err: unknown): never {
+  if (err instanceof ApiError) throw new CliError(err.message, err.code === 'not_found' ? 3 : 2);
+  throw err;
+}
+
+const mb = (n: number | null | undefined) => (n === null || n === undefined ? '?' : n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : `${(n / 1e6).toFixed(1)} MB`);
+
+function bar(f: number, width = 30): string {
+  const n = Math.round(Math.max(0, Math.min(1, f)) * width);
+  return `[${'#'.repeat(n)}${'.'.repeat(width - n)}]`;
+}
+
+async function create(argv: string[]): Promise<number> {
+  const a = parse(
+    argv,
+    'gatehouse export create --camera NAME[,NAME...] --from TIME --to TIME [--case TEXT] [--reason TEXT] [--out DIR] [--zip] [--reencode] [--json] [--data DIR]',
+    {
+      ...dataOption,
+      camera: { type: 'string', multiple: true },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      case: { type: 'string' },
+      reason: { type: 'string' },
+      out: { type: 'string' },
+      zip: { type: 'boolean' },
+      reencode: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    [
+      { flag: '--camera NAME[,NAME...]', help: 'cameras by name or id (comma-separated, or --camera again)' },
+      { flag: '--from TIME', help: 'start of the range' },
+      { flag: '--to TIME', help: 'end of the range' },
+      { flag: '--case TEXT', help: 'the case it belongs to (made when there is none of that name)' },
+      { flag: '--reason TEXT', help: 'why it is exported (default: "exported from the command line by USER")' },
+      { flag: '--out DIR', help: 'folder to write the bundle into (default: the data dir\'s exports/)' },
+      { flag: '--zip', help: 'also write a .zip of the bundle' },
+      { flag: '--reencode', help: 'frame-exact cut with time, camera name and watermark burned in (slower)' },
+      { flag: '--json', help: 'print the finished job as JSON (progress goes to stderr)' },
+      dataHelp,
+    ],
+  );
+  if (!a) return 0;
+  const cams = ((a.values.camera as unknown as string[] | undefined) ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
+  if (!cams.length) throw new CliError('--camera is required (one or more names, comma-separated)');
+  if (!a.values.from) throw new CliError('--from is required');
+  if (!a.values.to) throw new CliError('--to is required');
+  const fromMs = parseTime(a.values.from as string, '--from');
+  const toMs = parseTime(a.values.to as string, '--to');
+  if (toMs <= fromMs) throw new CliError(`--from (${new Date(fromMs).toISOString()}) is after --to (${new Date(toMs).toISOString()}); swap them`);
+  const who = cliActor();
+  const reason = ((a.values.reason as string | undefined) ?? `exported from the command line by ${who.os}`).trim();
+  if (!reason) throw new CliError('--reason must not be empty');
+  const caseName = (a.values.case as string | undefined)?.trim();
+  if (a.values.case !== undefined && !caseName) throw new CliError('--case must not be empty');
+
+  const { store, paths, secrets } = await openConfig(dataDirOf(a.values));
+  paths.ensure();
+  const db = openIndex(paths.index);
+  db.pragma('synchronous = FULL');
+  const srv = runningServer(paths);
+  let ffmpeg: string | null = null;
+  try {
+    ffmpeg = resolveFfmpeg().ffmpeg;
+  } catch {
+    /* only re-encoded cameras need it; the export says so */
+  }
+  const service = new ExportService({ db, paths, config: () => store.data, secrets, audit: new AuditTrail(db), ffmpeg: () => ffmpeg, runner: cliRunner() });
+  const abort = new AbortController();
+  const onSignal = () => {
+    if (!abort.signal.aborted) process.stderr.write('\nCancelling: removing what was written...\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const tty = !a.values.json && process.stderr.isTTY;
+  try {
+    const job = await service
+      .create(
+        { cameraIds: cams, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), reason, zip: !!a.values.zip, reencode: !!a.values.reencode, source: { kind: 'cli' } },
+        who,
+        { outDir: a.values.out ? path.resolve(a.values.out as string) : undefined, caseName, wait: !!srv },
+      )
+      .catch(apiToCli);
+    const say = (s: string) => (a.values.json ? process.stderr.write(s + '\n') : console.log(s));
+    say(`Export ${job.id}: ${job.cameraIds.join(', ')}, ${job.from} to ${job.to}, case "${job.caseName}", about ${mb(job.estimateBytes)}.`);
+    if (job.waitUntil) {
+      say(`Waiting until ${job.waitUntil} for the end of the range to be recorded (Ctrl+C cancels)...`);
+      service.jobs.update(job.id, { state: 'waiting' });
+      await new Promise<void>((res) => {
+        const t = setTimeout(res, Math.max(0, Date.parse(job.waitUntil!) - Date.now()));
+        abort.signal.addEventListener('abort', () => {
+          clearTimeout(t);
+          res();
+        });
+      });
+    }
+    let lastPersist = 0;
+    let lastDraw = 0;
+    const started = Date.now();
+    const end: ExportJob = abort.signal.aborted
+      ? service.cancelQueued(job.id, who)
+      : await service.run(job.id, who, {
+          signal: abort.signal,
+          onProgress: (p) => {
+            const now = Date.now();
+            if (now - lastPersist > 2000) {
+              lastPersist = now;
+              service.jobs.update(job.id, { progress: p.fraction, phase: p.phase });
+            }
+            if (tty && (now - lastDraw > 100 || p.phase === 'done')) {
+              lastDraw = now;
+              const el = now - started;
+              const eta = p.fraction > 0.01 && el > 1000 ? Math.round((el * (1 - p.fraction)) / p.fraction / 1000) : null;
+              process.stderr.write(`\r${bar(p.fraction)} ${(p.fraction * 100).toFixed(0).padStart(3)}% ${p.phase.padEnd(8)} ${eta === null ? '' : `ETA ${eta} s`}   `);
+            }
+          },
+        });
+    if (tty) process.stderr.write('\n');
+    if (a.values.json) console.log(JSON.stringify(end, null, 2));
+    if (end.state === 'done') {
+      if (!a.values.json) {
+        console.log(`Exported to ${end.dir}${end.zipPath ? ` and ${end.zipPath}` : ''} (${mb(end.bytes)}).`);
+        console.log(`manifest.json SHA-256: ${end.manifestSha256}`);
+        console.log(`Signed with ${end.fingerprint}. Evidence lock ${end.lockId} keeps the footage from retention.`);
+        if (end.maskedCameras.length) console.log(`Privacy masks burned into: ${end.maskedCameras.join(', ')}.`);
+        console.log(`Check it: gatehouse export verify "${end.dir}"   (or by hand: see README.txt in the folder)`);
+      }
+      return 0;
+    }
+    const msg = end.state === 'cancelled' ? `export ${end.id} cancelled; nothing was kept` : `export ${end.id} failed: ${end.error}`;
+    console.error(`gatehouse: ${msg}`);
+    return end.state === 'cancelled' ? 130 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    db.close();
+  }
+}
+
+async function list(argv: string[]): Promise<number> {
+  const a = parse(argv, 'gatehouse export list [--json] [--data DIR]', { ...dataOption, json: { type: 'boolean' } }, [{ flag: '--json', help: 'print JSON' }, dataHelp]);
+  if (!a) return 0;
+  const { paths } = await openConfig(dataDirOf(a.values));
+  let jobs: (ExportJob & { runnerGone?: boolean })[] = [];
+  if (fs.existsSync(paths.index)) {
+    const db = openIndex(paths.index);
+    try {
+      const store = new JobStore(db);
+      jobs = store.list({ limit: 500 }).map((j) => {
+        const runner = store.runnerOf(j.id) ?? '';
+        const active = j.state === 'running' || j.state === 'waiting' || j.state === 'queued';
+        const gone = active && (runner === 'engine' ? !runningServer(paths) : !runnerAlive(runner));
+        return gone ? { ...j, runnerGone: true } : j;
+      });
+    } finally {
+      db.close();
+    }
+  }
+  if (a.values.json) {
+    console.log(JSON.stringify(jobs, null, 2));
+    return 0;
+  }
+  if (!jobs.length) {
+    console.log('No exports yet. Make one with: gatehouse export create --camera NAME --from TIME --to TIME');
+    return 0;
+  }
+  console.log(
+    table(
+      ['ID', 'STATE', 'CREATED', 'BY', 'CASE', 'CAMERAS', 'FROM', 'TO', 'SIZE', 'FOLDER / ERROR'],
+      jobs.map((j) => [
+        j.id,
+        j.state === 'running' ? `running ${Math.round(j.progress * 100)}%${j.runnerGone ? ' (process gone)' : ''}` : j.state + (j.runnerGone ? ' (process gone)' : ''),
+        j.createdAt.slice(0, 19) + 'Z',
+        j.username,
+        j.caseName ?? '-',
+        j.cameraIds.join(','),
+        j.from,
+        j.to,
+        j.state === 'done' ? mb(j.bytes) : '-',
+        j.state === 'done' ? (j.dir ?? '') : (j.error ?? ''),
+      ]),
+    ),
+  );
+  return 0;
+}
+
+/** Record the check in the data dir's audit trail (chain of custody), when the data dir has one. */
+function auditVerify(dataDir: string, dir: string, r: VerifyResult): void {
+  const index = path.join(dataDir, 'index.sqlite');
+  if (!fs.existsSync(index)) return;
+  try {
+    const db = openIndex(index);
+    try {
+      new AuditTrail(db).append({
+        actor: cliActor().username,
+        action: 'export.verify',
+        target: null,
+        details: { dir, ok: r.ok, signature: r.signature, manifestSha256: r.manifestSha256, fingerprint: r.fingerprint, siteKey: r.siteKey.status, exportId: r.manifest?.exportId ?? null, problems: r.problems.slice(0, 20), via: 'cli' },
+      });
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    console.error(`gatehouse: the check could not be written to the audit trail (${(err as Error).message})`);
+  }
+}
 
 function describeKey(r: VerifyResult, keysFound: boolean, dataDir: string): string {
   if (!r.fingerprint) return 'Key: none readable.';
@@ -38,6 +273,7 @@ async function verify(argv: string[]): Promise<number> {
     console.error(`gatehouse: the site's export keys could not be read (${(err as Error).message}); checking without them`);
   }
   const r = await verifyBundle(dir, { siteKeys: keys.length ? keys : null });
+  auditVerify(dataDir, dir, r);
   if (a.values.json) {
     console.log(JSON.stringify(r, null, 2));
     return r.ok ? 0 : 1;
@@ -63,7 +299,7 @@ async function verify(argv: string[]): Promise<number> {
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'verify an evidence export (signature, every file)',
+  summary: 'export footage as a signed evidence bundle, list exports, verify a bundle',
   async run(argv) {
     const [sub, ...rest] = argv;
     if (!sub || sub === '--help' || sub === '-h') {
@@ -71,6 +307,8 @@ export const exportCommand: Command = {
       return sub ? 0 : 2;
     }
     if (sub === 'verify') return verify(rest);
+    if (sub === 'create') return create(rest);
+    if (sub === 'list') return list(rest);
     throw new CliError(`unknown subcommand "export ${sub}"\n${USAGE}`);
   },
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Role, Settings } from '../../api/contract.js';
 import { AlarmRule, AlarmSetup } from '../../api/alarms.js';
+import { StoredMask } from '../../api/masks.js';
 import { OnvifMeta } from '../onvif/meta.js';
 
 export const CURRENT_SCHEMA_VERSION = 2;
@@ -31,6 +32,8 @@ export const StoredCamera = z
     createdAt: z.string().default(() => new Date().toISOString()),
     /** Set for cameras added through ONVIF (schema 2): device address, profiles, capabilities. */
     onvif: OnvifMeta.optional(),
+    /** Privacy, motion and object masks (api/masks.ts); absent = none. */
+    masks: z.array(StoredMask).max(96).optional(),
   })
   .strict();
 export type StoredCamera = z.infer<typeof StoredCamera>;
@@ -69,6 +72,14 @@ export const ConfigFile = z
     alarmRules: z.array(AlarmRule).optional(),
     /** MQTT, webhooks, sensors, doors → cameras; absent = defaults. */
     alarmSetup: AlarmSetup.optional(),
+    /** Evidence export jobs (docs/export.md); absent = defaults. */
+    exports: z
+      .object({
+        /** Export jobs run at once (the rest wait in the queue). */
+        concurrency: z.number().int().min(1).max(4).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type ConfigFile = z.infer<typeof ConfigFile>;
@@ -108,4 +119,9 @@ export function alarmSetupOf(cfg: ConfigFile): AlarmSetup {
 /** The configured alarm rules; undefined = the built-in defaults only. */
 export function alarmRulesOf(cfg: ConfigFile): AlarmRule[] | undefined {
   return cfg.alarmRules;
+}
+
+/** Export job settings with defaults filled in. */
+export function exportSetupOf(cfg: ConfigFile): { concurrency: number } {
+  return { concurrency: cfg.exports?.concurrency ?? 1 };
 }

@@ -111,6 +111,7 @@ export function listRecordings(
     end: new Date(s.endMs).toISOString(),
     path: path.join(root, s.rel),
     bytes: s.bytes,
+    locked: s.locked,
   }));
   const gaps = gapsIn(db, cameraId, fromMs, toMs).map((g) => ({
     start: new Date(g.startMs).toISOString(),

@@ -376,4 +376,90 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (camera_id, time_ms, bookmark_id)
   ) WITHOUT ROWID;
   `,
+  // evidence export (docs/export.md): cases, export jobs, evidence locks. Written by cases/store.ts,
+  // export/job-store.ts and evidence/locks.ts on the durable connection. A lock sets `seg.locked` on the
+  // segments it covers (in the same transaction) before any byte is copied; retention and quota purges skip
+  // locked segments; releasing a lock clears the flag only where no other active lock covers the segment.
+  `
+  -- One row per case: an investigation that collects exports, bookmarks and notes over time.
+  CREATE TABLE cases (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,            -- what people call it ("Gate 2 break-in"); unique, case-insensitive
+    reference   TEXT,                     -- an outside reference (police or insurer file number)
+    notes       TEXT,                     -- free text
+    created_ms  INTEGER NOT NULL,
+    created_by  TEXT NOT NULL,            -- username (or the OS user of a CLI export)
+    updated_ms  INTEGER NOT NULL,         -- last change of the case or its items
+    closed_ms   INTEGER                   -- NULL while the case is open
+  );
+  CREATE UNIQUE INDEX cases_name ON cases(name COLLATE NOCASE);
+
+  -- What a case collects: exports, bookmarks (the bookmarks concern's ids) and notes.
+  CREATE TABLE case_items (
+    id        INTEGER PRIMARY KEY,
+    case_id   INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    kind      TEXT NOT NULL,              -- export | bookmark | note
+    ref       TEXT,                       -- export: export_jobs.id; bookmark: the bookmark's id; note: NULL
+    text      TEXT,                       -- the note, or a label
+    added_ms  INTEGER NOT NULL,
+    added_by  TEXT NOT NULL
+  );
+  CREATE INDEX case_items_case ON case_items(case_id, added_ms);
+  CREATE UNIQUE INDEX case_items_ref ON case_items(case_id, kind, ref) WHERE ref IS NOT NULL;
+
+  -- One row per export job, queued to finished (export/queue.ts). Kept after it ends: the list of exports.
+  CREATE TABLE export_jobs (
+    id              TEXT PRIMARY KEY,     -- x_<hex>
+    state           TEXT NOT NULL,        -- queued, waiting, running, done, failed, cancelled, interrupted
+    runner          TEXT NOT NULL,        -- engine, or cli:<pid> (a job the command line runs itself)
+    created_ms      INTEGER NOT NULL,
+    started_ms      INTEGER,              -- copying began
+    finished_ms     INTEGER,              -- done, failed or cancelled
+    username        TEXT NOT NULL,        -- who asked for it
+    case_id         INTEGER,              -- cases.id
+    reason          TEXT NOT NULL,        -- why (also in the manifest and the audit trail)
+    from_ms         INTEGER NOT NULL,     -- the requested range
+    to_ms           INTEGER NOT NULL,
+    camera_ids      TEXT NOT NULL,        -- JSON array, in the order asked
+    options         TEXT NOT NULL DEFAULT '{}', -- JSON: zip, reencode, source {kind, id}, maskedCameras, estimateBytes
+    progress        REAL NOT NULL DEFAULT 0,   -- 0..1, written at most every few seconds (the engine keeps the live value)
+    phase           TEXT,                 -- plan, copy, reencode, files, sign, zip, done
+    dir             TEXT,                 -- the bundle folder (its final name; only there once done)
+    zip             TEXT,                 -- the .zip, when one was made
+    bytes           INTEGER,              -- size of the bundle folder
+    manifest_sha256 TEXT,                 -- SHA-256 (hex) of manifest.json: also in the audit record
+    fingerprint     TEXT,                 -- the signing key's fingerprint
+    export_id       TEXT,                 -- the manifest's exportId
+    lock_id         INTEGER,              -- evidence_locks.id holding its segments
+    error_code      TEXT,                 -- ExportError code when failed (no_space, no_footage, io, ffmpeg, ...)
+    error           TEXT                  -- the message shown
+  );
+  CREATE INDEX export_jobs_created ON export_jobs(created_ms);
+  CREATE INDEX export_jobs_state ON export_jobs(state);
+
+  -- One row per evidence lock: the footage of some cameras in a range, kept from retention.
+  CREATE TABLE evidence_locks (
+    id              INTEGER PRIMARY KEY,
+    created_ms      INTEGER NOT NULL,
+    username        TEXT NOT NULL,        -- who locked it
+    reason          TEXT NOT NULL,
+    case_id         INTEGER,              -- cases.id
+    export_job      TEXT,                 -- export_jobs.id when an export made it
+    from_ms         INTEGER NOT NULL,     -- the locked range: every segment overlapping it
+    to_ms           INTEGER NOT NULL,
+    segments        INTEGER NOT NULL,     -- segments locked when it was made
+    bytes           INTEGER NOT NULL,     -- their size
+    manifest_sha256 TEXT,                 -- the export's manifest, once it is signed
+    released_ms     INTEGER,              -- NULL while the lock holds
+    released_by     TEXT,
+    release_reason  TEXT                  -- required to release (a supervisor's, or "export failed/cancelled")
+  );
+  CREATE INDEX evidence_locks_case ON evidence_locks(case_id);
+  -- The cameras of a lock (one row each), for "what holds this segment" and the timeline.
+  CREATE TABLE evidence_lock_cameras (
+    camera_id TEXT NOT NULL,
+    lock_id   INTEGER NOT NULL REFERENCES evidence_locks(id) ON DELETE CASCADE,
+    PRIMARY KEY (camera_id, lock_id)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -12,6 +12,7 @@ import { PRIORITY_STYLES } from '../views/alarms/priority-style.js';
 import { AlarmWall } from '../views/alarms/AlarmWall.js';
 import { AlarmsView } from '../views/alarms/AlarmsView.js';
 import { CamerasView } from '../views/cameras/CamerasView.js';
+import { EvidenceView } from '../views/evidence/EvidenceView.js';
 import { LiveView } from '../views/live/LiveView.js';
 import { PlaybackView } from '../views/playback/PlaybackView.js';
 import { SettingsView } from '../views/settings/SettingsView.js';
@@ -25,6 +26,7 @@ const NAV: Array<{ view: ViewKey; label: string; letter: string; fkey: string }>
   { view: 'alarms', label: 'Alarms', letter: 'a', fkey: 'F3' },
   { view: 'cameras', label: 'Cameras', letter: 'c', fkey: 'F4' },
   { view: 'settings', label: 'Settings', letter: 's', fkey: 'F5' },
+  { view: 'evidence', label: 'Evidence', letter: 'e', fkey: 'F6' },
 ];
 
 function View({ view }: { view: ViewKey }) {
@@ -39,6 +41,8 @@ function View({ view }: { view: ViewKey }) {
       return <CamerasView />;
     case 'settings':
       return <SettingsView />;
+    case 'evidence':
+      return <EvidenceView />;
   }
 }
 

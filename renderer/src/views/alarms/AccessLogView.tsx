@@ -6,6 +6,7 @@ import { useTimeZone } from '../../state/settings.js';
 import { formatDateTime } from '../../time/index.js';
 import { isoOf } from './alarm-queue.js';
 import { usePagedList } from './usePagedList.js';
+import { AccessExportButton } from '../evidence/ExportActions.js';
 
 
 /** The entry/exit log from access control: by badge, door and time, linked to the door camera's footage. */
@@ -86,6 +87,7 @@ export function AccessLogView() {
                       {byId(m.cameraId)?.name ?? m.cameraId}
                     </button>
                   ))}
+                  <AccessExportButton entry={e} />
                 </td>
               </tr>
             ))}

@@ -6,6 +6,7 @@ import { useCameras } from '../../state/cameras.js';
 import { formatAgo, formatDateTime, formatWhen } from '../../time/index.js';
 import { STATE_TEXT, secondsToEscalation } from './alarm-queue.js';
 import { AlarmCameraPane, type MediaMode } from './AlarmMedia.js';
+import { AlarmExportAction } from '../evidence/ExportActions.js';
 
 const ENTRY_TEXT: Record<AlarmEntry['kind'], string> = {
   raised: 'raised',
@@ -94,6 +95,7 @@ export function AlarmDetail({
           {STATE_TEXT[alarm.state]}
         </span>
         <span className="muted">#{alarm.id}</span>
+        <AlarmExportAction alarm={alarm} />
       </header>
       <div className="ad-facts">
         <span>

@@ -4,6 +4,7 @@ import { useLiveStream } from '../../media/useLiveStream.js';
 import { STATE_LABELS, stateTone } from '../../ui/format.js';
 import { formatClock, formatDurationMs } from '../../time/index.js';
 import { PRIORITY_STYLES } from '../alarms/priority-style.js';
+import { PrivacyMaskOverlay } from '../../media/PrivacyMaskOverlay.js';
 import { SnapshotView } from './SnapshotView.js';
 import { TilePtz } from './TilePtz.js';
 
@@ -160,6 +161,7 @@ export const LiveTile = memo(function LiveTile(p: LiveTileProps) {
         </>
       )}
       {camId && snapshots && <SnapshotView cameraId={camId} visible={p.visible} />}
+      {cam && <PrivacyMaskOverlay cameraId={cam.id} width={cam.status.width} height={cam.status.height} />}
       {!camId && (
         <button type="button" className="tile-empty" onClick={() => p.onPick(p.index)} title="Choose a camera (C), or drag one here">
           <span className="tile-num">{p.index + 1}</span>

@@ -5,6 +5,7 @@ import { PlaybackPlayer, type PlaybackStatus } from '../../media/playback-player
 import { registerPlayback } from '../../media/debug.js';
 import { useLiveStream } from '../../media/useLiveStream.js';
 import { frameDurationMs } from '../../media/sync.js';
+import { PrivacyMaskOverlay } from '../../media/PrivacyMaskOverlay.js';
 import { gapAt, type TimelineGap } from './timeline-math/runs.js';
 import { GAP_TEXT } from './Timeline.js';
 import { PRIORITY_STYLES } from '../alarms/priority-style.js';
@@ -97,6 +98,7 @@ export const PlaybackTile = memo(function PlaybackTile(p: PlaybackTileProps) {
         muted
         playsInline
       />
+      <PrivacyMaskOverlay cameraId={cam.id} width={cam.status.width} height={cam.status.height} />
       <div className="tile-bar top">
         <span className="tile-num">{p.index + 1}</span>
         <span className="tile-name">{cam.name}</span>

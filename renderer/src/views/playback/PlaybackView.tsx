@@ -23,6 +23,7 @@ import { BOOKMARKS_SEARCH_KEYS, BookmarksDialog } from '../bookmarks/BookmarksDi
 import { useViewFocus } from '../live/useViewFocus.js';
 import { CameraSelectDialog } from './CameraSelectDialog.js';
 import { GoToDialog } from './GoToDialog.js';
+import { usePlaybackExport } from './playback-export.js';
 import { usePlaybackShortcuts, type PlaybackDialog } from './playback-shortcuts.js';
 import { PlaybackTile } from './PlaybackTile.js';
 import { Timeline, type TimelineTrack } from './Timeline.js';
@@ -62,6 +63,7 @@ export function PlaybackView() {
     setDialog(d);
   };
   usePlaybackShortcuts({ clock, selection: sel, openDialog, active: dialog === null });
+  const pbExport = usePlaybackExport({ clock, selection: sel, events: coverage.events, active: dialog === null, timeZone: tz, say });
 
   const tiles = sel.solo && sel.focusCam ? [sel.focusCam] : sel.shown;
   const cols = tiles.length <= 1 ? 1 : tiles.length <= 4 ? 2 : 3;
@@ -121,6 +123,7 @@ export function PlaybackView() {
       </div>
       <div className="pb-timeline">
         <ZoomBar clock={clock} />
+        {pbExport.bar}
         <Timeline
           tracks={tracks}
           view={clock.view}
@@ -129,8 +132,10 @@ export function PlaybackView() {
           timeZone={tz}
           onSeek={clock.scrub}
           onToggleCamera={sel.toggleCamera}
+          marks={pbExport.marks}
         />
       </div>
+      {pbExport.dialog}
       {dialog === 'goto' && (
         <GoToDialog
           timeZone={tz}
@@ -170,6 +175,7 @@ function useTracks(sel: PlaybackSelection, data: Record<string, CameraRecordings
         runs: data[id]?.runs ?? [],
         gaps: data[id]?.gaps ?? [],
         events: data[id]?.events ?? [],
+        locked: data[id]?.locked ?? [],
         selected: selected.includes(id),
       })),
     [trackIds, data, cameras, selected],

@@ -29,6 +29,8 @@ export interface TimelineTrack {
   gaps: TimelineGap[];
   events: TimelineEvent[];
   selected: boolean;
+  /** Footage held by an evidence lock (drawn as a bar under the track). */
+  locked?: { start: number; end: number }[];
 }
 
 export interface TimelineProps {
@@ -40,6 +42,8 @@ export interface TimelineProps {
   timeZone: string;
   onSeek: (t: number, phase: 'start' | 'move' | 'end') => void;
   onToggleCamera?: (cameraId: string) => void;
+  /** Export in/out marks (playback's I and O), shaded across every track. */
+  marks?: { in: number | null; out: number | null };
 }
 
 const RULER_H = 24;
@@ -174,6 +178,11 @@ export function Timeline(p: TimelineProps) {
       // Recorded runs.
       g.fillStyle = tr.selected ? col.runSel : col.run;
       for (const r of rangesToRects(tr.runs, p.view, width, 1)) g.fillRect(r.x, y + 4, r.w, TRACK_H - 9);
+      // Evidence locks: a blue bar along the bottom of the track.
+      if (tr.locked?.length) {
+        g.fillStyle = '#5b9bd5';
+        for (const r of rangesToRects(tr.locked, p.view, width, 1)) g.fillRect(r.x, y + TRACK_H - 4, r.w, 2);
+      }
       // Events. Alarms and panics stand through the whole track in their priority's colour, bookmarks are
       // flags, the rest small triangles.
       for (const e of tr.events) {
@@ -210,7 +219,27 @@ export function Timeline(p: TimelineProps) {
         g.fill();
       }
     });
-  }, [p.tracks, p.view, width, height, dpr, tk]);
+    // Export marks: the range between In and Out shaded, a line at each.
+    const mk = p.marks;
+    if (mk && (mk.in !== null || mk.out !== null)) {
+      const xIn = mk.in !== null ? timeToX(p.view, width, mk.in) : null;
+      const xOut = mk.out !== null ? timeToX(p.view, width, mk.out) : null;
+      if (xIn !== null && xOut !== null) {
+        g.fillStyle = 'rgba(91, 155, 213, 0.16)';
+        g.fillRect(Math.min(xIn, xOut), RULER_H, Math.abs(xOut - xIn), height - RULER_H);
+      }
+      g.font = '10px system-ui, sans-serif';
+      for (const [x, label] of [
+        [xIn, 'IN'],
+        [xOut, 'OUT'],
+      ] as const) {
+        if (x === null || x < -2 || x > width + 2) continue;
+        g.fillStyle = '#5b9bd5';
+        g.fillRect(Math.round(x) - 1, RULER_H, 2, height - RULER_H);
+        g.fillText(label, Math.round(x) + 3, RULER_H + 9);
+      }
+    }
+  }, [p.tracks, p.view, width, height, dpr, tk, p.marks]);
 
   // Overlay: playhead and hover line, every frame.
   const { view, playhead } = p;
@@ -320,7 +349,7 @@ export function Timeline(p: TimelineProps) {
   }
 
   return (
-    <div className="timeline" ref={wrap} data-testid="timeline">
+    <div className="timeline" ref={wrap} data-testid="timeline" data-mark-in={p.marks?.in ?? ''} data-mark-out={p.marks?.out ?? ''}>
       <div className="timeline-gutter" style={{ width: GUTTER_W }}>
         <div className="timeline-gutter-ruler" style={{ height: RULER_H }}>
           {zoneAbbrevLabel(p.view.start + p.view.span / 2, p.timeZone)}

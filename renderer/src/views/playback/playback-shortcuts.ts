@@ -13,7 +13,7 @@ export type PlaybackDialog = 'goto' | 'cameras' | 'bookmark' | 'bookmarks';
 
 /** Shown under the timeline. */
 export const KEY_HINT =
-  'Space play · J/K/L speed · ←/→ frame · Shift+←/→ 10 s · PgUp/PgDn 1 h · [ ] events · A / Shift+A alarms · N / Shift+N bookmarks · M bookmark · T go to · Shift+L live';
+  'Space play · J/K/L speed · ←/→ frame · Shift+←/→ 10 s · PgUp/PgDn 1 h · [ ] events · A / Shift+A alarms · N / Shift+N bookmarks · M bookmark · T go to · Shift+L live · I/O mark · Shift+E export';
 
 export function usePlaybackShortcuts(o: {
   clock: PlaybackClock;

@@ -10,6 +10,8 @@ export interface CameraRecordings {
   runs: RecordedRun[];
   gaps: TimelineGap[];
   events: TimelineEvent[];
+  /** Footage held by evidence locks (segments flagged locked), merged. */
+  locked?: RecordedRun[];
   /** Media origin the segment URLs are retimed to. */
   origin: number;
   /** Range the data covers (ms). */
@@ -92,6 +94,7 @@ export function usePlaybackData(cameraIds: string[], view: View, origin: number)
             [id]: {
               segments: r.segments,
               runs: mergeRuns(r.segments),
+              locked: mergeRuns(r.segments.filter((s) => s.locked)),
               gaps: toGaps(r.gaps.map((g) => ({ ...g, end: g.open ? new Date().toISOString() : g.end }))),
               events: events.map((e) => ({
                 time: Date.parse(e.time),
@@ -160,6 +163,9 @@ export function usePlaybackData(cameraIds: string[], view: View, origin: number)
   });
   useEvent('bookmarks.changed', (e) => {
     if (e.bookmark.cameraIds.some((c) => ids.current.includes(c))) refresh();
+  });
+  useEvent('evidence.changed', (e) => {
+    if (e.cameraIds.some((c) => ids.current.includes(c))) refresh();
   });
   useReconnect(() => setBump((b) => b + 1));
   return data;

@@ -8,9 +8,10 @@ import { ConsoleTab } from './ConsoleTab.js';
 import { GeneralTab } from './GeneralTab.js';
 import { StorageTab } from './StorageTab.js';
 import { UsersTab } from './UsersTab.js';
+import { ExportKeyTab } from '../evidence/ExportKeyTab.js';
 import './settings.css';
 
-type TabKey = 'general' | 'storage' | 'users' | 'console' | 'account' | 'about';
+type TabKey = 'general' | 'storage' | 'users' | 'console' | 'account' | 'export-key' | 'about';
 
 /** Settings: General, Storage, Users (admin), This console, Account, About. The tab is kept in the URL. */
 export function SettingsView() {
@@ -23,6 +24,7 @@ export function SettingsView() {
     ...(isAdmin ? [{ key: 'users' as const, label: 'Users' }] : []),
     { key: 'console', label: 'This console' },
     { key: 'account', label: 'Account' },
+    { key: 'export-key', label: 'Export key' },
     { key: 'about', label: 'About' },
   ];
   const requested = route.params.tab as TabKey | undefined;
@@ -49,6 +51,7 @@ export function SettingsView() {
         {tab === 'users' && isAdmin && <UsersTab />}
         {tab === 'console' && <ConsoleTab />}
         {tab === 'account' && <AccountTab />}
+        {tab === 'export-key' && <ExportKeyTab />}
         {tab === 'about' && <AboutTab />}
       </div>
     </div>
