@@ -12,6 +12,7 @@
 // behind. GATEHOUSE_SKIP_BUILD=1 starts without the build check.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -95,8 +96,7 @@ const watch = setInterval(() => {
 }, 500);
 watch.unref();
 
-const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 child.on('exit', (code, signal) => {
   clearInterval(watch);
-  process.exit(code ?? (signal ? 128 + (SIGNALS[signal] ?? 0) : 0));
+  process.exit(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 0));
 });
