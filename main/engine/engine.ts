@@ -143,7 +143,7 @@ export class Engine {
     this.onvif = createOnvif({ config: this.config, cameras: this.cameras, secrets: this.secrets, db: this.db, bus: this.bus, ffmpeg: () => this.ffmpeg, children: this.children });
     this.modules.push(this.onvif);
     this.addHandlers(this.onvif.handlers());
-    this.detection = new DetectionService({ paths: this.paths, db: this.db, bus: this.bus, cameras: this.cameras, recorder: this.recorder, children: this.children, ffmpeg: () => this.ffmpeg });
+    this.detection = new DetectionService({ paths: this.paths, db: this.db, bus: this.bus, cameras: this.cameras, recorder: this.recorder, children: this.children, ffmpeg: () => this.ffmpeg, settings: () => settingsOf(this.config.data) });
     this.modules.push(this.detection);
 
     let lastCams = JSON.stringify(this.config.data.cameras);
