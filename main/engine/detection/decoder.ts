@@ -51,6 +51,8 @@ export function decoderArgs(fps: number, ownerMark: string): string[] {
   return [
     '-hide_banner', '-nostats', '-loglevel', 'info',
     '-fflags', '+genpts+discardcorrupt',
+    // One decoding thread: frame threading holds back (threads - 1) pictures, a GOP each in idle mode.
+    '-threads', '1',
     '-f', 'mp4', '-i', 'pipe:0',
     '-an', '-sn', '-dn',
     '-vf', `select=${fesc(`isnan(prev_selected_t)+gte(t-prev_selected_t,${gap})`)},scale=w=${S}:h=${S}:force_original_aspect_ratio=decrease,metadata=mode=add:key=gatehouse_owner:value=${fesc(ownerMark)}`,

@@ -51,7 +51,8 @@ export class MotionGate {
   readonly cell: number;
   readonly pixelThreshold: number;
   readonly minChangedFraction: number;
-  readonly maxIdleMs: number;
+  /** Mutable: the detection service lengthens it while the camera's decoder is idle. */
+  maxIdleMs: number;
   /** Changed fraction of the last frame looked at. */
   lastChange = 0;
   /** When a frame last showed motion (the first frame counts as motion). */

@@ -56,26 +56,23 @@ export interface DetectorSizing {
 
 /**
  * Default pool shape for a machine with `cores` logical CPUs. Measured on the
- * project's 2-core machine (docs/detection.md "Sizing"): one ORT thread is the
- * cheapest per frame, and batching frames only pays with 2+ threads per
- * session; detection should never take more than about half of the machine,
+ * project's 2-core machine (docs/detection.md "Sizing"): one ORT thread per
+ * session is the cheapest per frame (2 threads cost ~25 % more CPU per
+ * frame), and batching frames into one session.run costs more CPU per frame
+ * on this CPU, not less, so it is off. Bigger machines get more one-thread
+ * workers, about a quarter of the cores: detection never takes more than that,
  * the recorder and the per-camera decoders come first.
  */
 export function detectorDefaults(cores = os.availableParallelism?.() ?? os.cpus().length): DetectorSizing {
   const n = Math.max(1, Math.floor(cores));
-  if (n <= 3)
-    return {
-      workers: 1,
-      threads: 1,
-      maxBatch: 1,
-      why: `${n} core${n > 1 ? 's' : ''}: one worker with one thread leaves the other core to the recorder and the decoders; batching does not pay with one thread`,
-    };
   const workers = Math.min(4, Math.max(1, Math.floor(n / 4)));
   return {
     workers,
-    threads: 2,
-    maxBatch: 4,
-    why: `${n} cores: ${workers} worker${workers > 1 ? 's' : ''} × 2 threads (about half the machine), batches of up to 4 frames (cheaper per frame with 2 threads)`,
+    threads: 1,
+    maxBatch: 1,
+    why:
+      `${n} core${n > 1 ? 's' : ''}: ${workers} worker${workers > 1 ? 's' : ''} with one ORT thread each (the cheapest per frame), ` +
+      `leaving ${n - workers} core${n - workers > 1 ? 's' : ''} to the recorder and the decoders; no batching (it costs more per frame on a CPU)`,
   };
 }
 

@@ -65,6 +65,8 @@ export interface DetectionOptions {
   maxIdleMs?: number;
   /** After this long without motion the decoder goes idle: key frames only (ms, default 10 s). */
   idleAfterMs?: number;
+  /** While idle, inference at least this often even without motion (ms, default 15 s). */
+  idleMaxIdleMs?: number;
   minHits?: number;
   maxMisses?: number;
 }
@@ -264,8 +266,12 @@ export class DetectionService implements EngineModule {
       onFrame: (frame, w, h) => {
         if (this.runners.get(id) !== r) return;
         this.scheduler.offer(id, frame, w, h);
-        // Nothing moved for a while: decode key frames only until something does.
-        if (r.gate && r.source) r.source.setIdle(r.gate.quietMs(Date.now()) >= (this.opts.idleAfterMs ?? 10_000));
+        // Nothing moved for a while: decode key frames only, and look without motion less often, until something moves.
+        if (r.gate && r.source) {
+          const idle = r.gate.quietMs(Date.now()) >= (this.opts.idleAfterMs ?? 10_000);
+          r.source.setIdle(idle);
+          r.gate.maxIdleMs = idle ? (this.opts.idleMaxIdleMs ?? 15_000) : (this.opts.maxIdleMs ?? 5000);
+        }
       },
       onState: (s, msg) => {
         r.state = s;
