@@ -24,6 +24,7 @@
 //
 // Ports 18500-18599 (ctx.ports), temp dirs /tmp/detect-bench-<pid>-*.
 // GATEHOUSE_BENCH_DETECTION=inference,capacity,recall,site,idle,decoder runs only those parts.
+// GATEHOUSE_BENCH_DETECTION_CAMERAS=N: cameras in the site run (default 16).
 
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -696,7 +697,7 @@ export default {
       const dir = tmp('media');
       ctx.onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
       const still = stillClip(ctx, dir);
-      const siteN = 16;
+      const siteN = Number(process.env.GATEHOUSE_BENCH_DETECTION_CAMERAS) || 16;
       const idleN = 8;
       const mounts = {};
       for (let i = 1; i <= siteN; i++) mounts[`/v${i}`] = { file: CLIP, codec: 'h264' };
