@@ -34,10 +34,21 @@ export interface DetectionCameraStatus {
   fps: number;
   /** Inferences per second over the last ~10 s (frames that passed the motion gate and found the detector free). */
   inferFps: number;
-  /** Frames dropped because the detector was busy (a newer frame of the camera replaced them), since start. */
+  /** No motion for a while (10 s): the decoder only decodes key frames (one per GOP) until something moves. */
+  idle: boolean;
+  /** Frames the decoder delivered for detection, since start (≈ 2 per second; one per GOP while idle). */
+  offered: number;
+  /** Frames looked at (inferred + gated), since start. processed ÷ offered near 1 means the detector keeps up. */
+  processed: number;
+  /** Frames never looked at (newest-frame-wins: a newer frame replaced them while the detector was busy, or the worker failed), since start. */
+  skipped: number;
+  /** Same as `skipped` (older name). */
   dropped: number;
   /** Frames skipped by the motion gate, since start. */
   gated: number;
+  /** Engine time per inferred frame in the detector worker (pre-processing, session.run, decoding), ms, moving average. */
+  msPerFrame: number | null;
+  /** session.run time of the last request this camera's frame was part of (one batch may hold several cameras' frames). */
   lastInferenceMs: number | null;
   lastInferenceAt: string | null;
   objects: DetectionObjectNow[];
@@ -48,7 +59,20 @@ export interface DetectionStatus {
   /** Model loaded in a worker. */
   ready: boolean;
   workers: number;
+  /** ORT threads per worker. */
+  threads: number;
+  /** Most frames (of several cameras) per session.run; 1 = no batching. */
+  maxBatch: number;
+  /** Mean frames per request so far. */
+  meanBatch: number;
+  /** Model file, and which of the two ('float' | 'int8', the detectionModel setting). */
   model: string;
+  modelKind: 'float' | 'int8';
+  /** Engine ms per inferred frame over every camera (moving average); null before the first. */
+  msPerFrame: number | null;
+  /** Workers that crashed or hung (each restarted), since the engine started. */
+  crashes: number;
+  restarts: number;
   error: string | null;
   cameras: DetectionCameraStatus[];
 }

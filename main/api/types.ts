@@ -196,6 +196,8 @@ export const Settings = z
     lowSpaceGb: z.number().min(0.1).max(10_000),
     defaultRetentionDays: z.number().int().min(1).max(3650).nullable(),
     timeZone: z.string().min(1).max(64).nullable(),
+    /** Detector model: 'float' (YOLOX-Nano fp32, the default) or 'int8' (quantised; docs/detection.md "Models"). */
+    detectionModel: z.enum(['float', 'int8']).optional(),
   })
   .strict();
 export type Settings = z.infer<typeof Settings>;

@@ -127,7 +127,7 @@ export class Engine {
     ).module;
     this.recorder = this.use(recordingConcern({ paths, db, bus, cameras, secrets, ffmpeg: this.ffmpeg, children, settings })).module;
     this.onvif = this.use(onvifConcern({ config, cameras, secrets, db, bus, ffmpeg, children })).module;
-    this.detection = this.use(detectionConcern({ paths, db, bus, cameras, recorder: this.recorder, children, ffmpeg })).module;
+    this.detection = this.use(detectionConcern({ paths, db, bus, cameras, recorder: this.recorder, children, ffmpeg, settings })).module;
     // masks (privacy/motion/object polygons in the config) and evidence export: jobs, locks, cases
     this.use(masksConcern({ config, bus }));
     this.exports = this.use(

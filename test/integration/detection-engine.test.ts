@@ -15,10 +15,10 @@ let dir: string;
 let engine: Engine;
 let token: string;
 
-async function waitFor<T>(what: string, fn: () => T | undefined | null | false, timeoutMs: number): Promise<T> {
+async function waitFor<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs: number): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v) return v;
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -120,6 +120,23 @@ describe('detection in the engine', () => {
       },
       60_000,
     );
+  });
+
+  it('the detectionModel setting switches between the float and the int8 model, and detection goes on', async () => {
+    const vtest = engine.cameras.stored().find((c) => c.url === 'demo://vtest')!;
+    type St = { model: string; modelKind: string; ready: boolean; cameras: { lastInferenceAt: string | null; offered: number; processed: number; skipped: number }[] };
+    const st = () => engine.handle('detection.status', { cameraId: vtest.id }, { peer: 'test', token }) as Promise<St>;
+    expect((await st()).modelKind).toBe('float');
+    expect((await st()).model).toBe('yolox_nano_dyn.onnx');
+    await expect(engine.handle('settings.update', { patch: { detectionModel: 'int16' } }, { peer: 'test', token })).rejects.toThrow();
+    await engine.handle('settings.update', { patch: { detectionModel: 'int8' } }, { peer: 'test', token });
+    await waitFor('the int8 model', async () => (await st()).model === 'yolox_nano_int8.onnx' && (await st()).ready, 60_000);
+    const t0 = Date.now();
+    await waitFor('an inference with the int8 model', async () => Date.parse((await st()).cameras[0]!.lastInferenceAt ?? '0') > t0, 60_000);
+    const c = (await st()).cameras[0]!;
+    expect(c.offered).toBeGreaterThanOrEqual(c.processed + c.skipped);
+    await engine.handle('settings.update', { patch: { detectionModel: 'float' } }, { peer: 'test', token });
+    await waitFor('the float model again', async () => (await st()).model === 'yolox_nano_dyn.onnx' && (await st()).ready, 60_000);
   });
 
   it('setEnabled is admin-only, persists, and stops the pipeline', async () => {

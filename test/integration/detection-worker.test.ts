@@ -3,6 +3,9 @@
  * decoded with ffmpeg (scaled to fit 416×416, BGR) exactly like the engine's
  * decoder does. Expected counts follow assets/models/README.md (7 persons at
  * 10 s, 8 at 20 s, as ranges), and nothing on a synthetic test pattern.
+ * The engine's models (yolox_nano_dyn.onnx, float, dynamic batch, and
+ * yolox_nano_int8.onnx) take a batch of frames in one session.run and give
+ * the same answers as frame by frame.
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +31,7 @@ async function detect(frame: ArrayBuffer, w = 416, h = 312): Promise<DetectResul
 }
 
 beforeAll(async () => {
-  pool = new DetectorPool({ modelPath: assetPath('models', 'yolox_nano.onnx') });
+  pool = new DetectorPool({ modelPath: assetPath('models', 'yolox_nano.onnx'), size: 1, threads: 1 });
   pool.start();
   expect(await pool.whenReady(60_000)).toBe(true);
 });
@@ -78,11 +81,86 @@ describe('detector worker on the test clip', () => {
     expect((await detect(frameAt(['-ss', '20', '-i', clip]))).detections.length).toBeGreaterThan(0);
   });
 
-  it('restarts a worker that died', async () => {
-    const slots = (pool as unknown as { slots: { worker: { terminate(): Promise<number> } | null }[] }).slots;
-    await slots[0]!.worker!.terminate();
+  it('restarts a worker that died, and counts it', async () => {
+    const before = pool.stats();
+    await pool.workers()[0]!.terminate();
     expect(pool.readyCount()).toBe(0);
     expect(await pool.whenReady(60_000)).toBe(true);
     expect((await detect(frameAt(['-ss', '20', '-i', clip]))).detections.length).toBeGreaterThan(0);
+    const after = pool.stats();
+    expect(after.crashes).toBe(before.crashes + 1);
+    expect(after.restarts).toBe(before.restarts + 1);
+  });
+
+  it('a frame in flight when its worker crashes resolves to null (the caller counts it skipped)', async () => {
+    const before = pool.stats();
+    pool.crashNext();
+    const p = pool.detect(frameAt(['-ss', '30', '-i', clip]), 416, 312);
+    expect(p).not.toBeNull();
+    expect(await p).toBeNull();
+    expect(await pool.whenReady(60_000)).toBe(true);
+    expect(pool.stats()).toMatchObject({ crashes: before.crashes + 1, failed: before.failed + 1 });
+    expect((await detect(frameAt(['-ss', '20', '-i', clip]))).detections.length).toBeGreaterThan(0);
+  });
+
+  it('stopping a pool while a frame is in the detector waits for the run (no abort), the caller gets null', async () => {
+    for (let i = 0; i < 3; i++) {
+      const p = new DetectorPool({ modelPath: assetPath('models', 'yolox_nano_dyn.onnx'), size: 1, threads: 1, maxBatch: 4 });
+      p.start();
+      expect(await p.whenReady(60_000)).toBe(true);
+      const frames = ['10', '20', '30', '40'].map((t) => ({ frame: frameAt(['-ss', t, '-i', clip]), width: 416, height: 312 }));
+      const r = p.detectBatch(frames);
+      await new Promise((res) => setTimeout(res, 5 + 10 * i));
+      await p.stop();
+      expect(await r).toBeNull();
+      expect(p.readyCount()).toBe(0);
+    }
+  });
+});
+
+describe('the engine models: a batch of frames from several cameras in one session.run', () => {
+  const clip = assetPath('media', 'vtest_h264.mp4');
+  const persons = (d: { label: string }[] | null) => (d ?? []).filter((x) => x.label === 'person').length;
+
+  for (const file of ['yolox_nano_dyn.onnx', 'yolox_nano_int8.onnx']) {
+    it(`${file}: a batch of 4 gives the same persons as one by one, and a bad frame fails alone`, async () => {
+      const p = new DetectorPool({ modelPath: assetPath('models', file), size: 1, threads: 1, maxBatch: 4 });
+      p.start();
+      try {
+        expect(await p.whenReady(60_000)).toBe(true);
+        expect(p.maxBatch).toBe(4);
+        const times = ['10', '20', '30', '70'];
+        const single: number[] = [];
+        for (const t of times) single.push(persons((await p.detect(frameAt(['-ss', t, '-i', clip]), 416, 312))?.detections ?? null));
+        const r = await p.detectBatch(times.map((t) => ({ frame: frameAt(['-ss', t, '-i', clip]), width: 416, height: 312 })));
+        expect(r).not.toBeNull();
+        expect(r!.runs).toBe(1);
+        expect(r!.results.map(persons)).toEqual(single);
+        // README counts at 10/20/30/70 s: 7, 8, 8, 9 (±1 for the H.264 copy and the model)
+        single.forEach((n, i) => expect(Math.abs(n - [7, 8, 8, 9][i]!)).toBeLessThanOrEqual(1));
+        const mixed = await p.detectBatch([
+          { frame: frameAt(['-ss', '20', '-i', clip]), width: 416, height: 312 },
+          { frame: new ArrayBuffer(10), width: 416, height: 312 },
+        ]);
+        expect(mixed!.results[1]).toBeNull();
+        expect(persons(mixed!.results[0]!)).toBe(single[1]);
+      } finally {
+        await p.stop();
+      }
+    });
+  }
+
+  it('the original model (fixed batch of 1) runs a batch frame by frame', async () => {
+    const p = new DetectorPool({ modelPath: assetPath('models', 'yolox_nano.onnx'), size: 1, threads: 1, maxBatch: 4 });
+    p.start();
+    try {
+      expect(await p.whenReady(60_000)).toBe(true);
+      expect(p.maxBatch).toBe(1);
+      const r = await p.detectBatch(['10', '20'].map((t) => ({ frame: frameAt(['-ss', t, '-i', clip]), width: 416, height: 312 })));
+      expect(r!.runs).toBe(2);
+      expect(r!.results.every((d) => persons(d) >= 5)).toBe(true);
+    } finally {
+      await p.stop();
+    }
   });
 });

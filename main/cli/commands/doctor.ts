@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { resolveFfmpeg, ffmpegVersion } from '../../engine/media/ffmpeg.js';
 import { assetPath, DataPaths, packageRoot } from '../../engine/paths.js';
+import { MODEL_FILES } from '../../engine/detection/models.js';
 import { parseConfigText } from '../../engine/config/store.js';
 import { dataDirOf, dataHelp, dataOption, parse, type Command } from '../args.js';
 import { runningServer } from '../offline.js';
@@ -61,7 +62,7 @@ export async function runChecks(dataDir: string, port: number, host: string): Pr
   } catch (err) {
     checks.push({ name: 'ffmpeg', ok: false, detail: 'not found', fix: (err as Error).message.replace(/^ffmpeg\/ffprobe not found\. Fix: /, '') });
   }
-  const model = assetPath('models', 'yolox_nano.onnx');
+  const model = assetPath('models', MODEL_FILES.float);
   try {
     const ort = await import('onnxruntime-node');
     const session = await ort.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1 });

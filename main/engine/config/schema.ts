@@ -15,6 +15,7 @@ export const DEFAULT_SETTINGS: Settings = {
   lowSpaceGb: 2,
   defaultRetentionDays: 30,
   timeZone: null,
+  detectionModel: 'float',
 };
 
 export const StoredCamera = z

@@ -1,5 +1,9 @@
+import { EventEmitter } from 'node:events';
+import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { decoderArgs, parseOutputSize } from './decoder.js';
+import type { ChildRegistry } from '../process/children.js';
+import type { LiveSink, Recorder } from '../recording/types.js';
+import { decoderArgs, FrameSource, parseOutputSize } from './decoder.js';
 
 describe('detection decoder', () => {
   it('reads the output frame size from ffmpeg stderr (not the input size)', () => {
@@ -17,9 +21,68 @@ Output #0, rawvideo, to 'pipe:1':
     const a = decoderArgs(2, '/data/dir, with:odd');
     expect(a.slice(a.indexOf('-i') - 2, a.indexOf('-i') + 2)).toEqual(['-f', 'mp4', '-i', 'pipe:0']);
     const vf = a[a.indexOf('-vf') + 1]!;
-    expect(vf).toContain('fps=2');
+    expect(vf).toContain('select=isnan(prev_selected_t)+gte(t-prev_selected_t\\,0.45)');
+    expect(a.join(' ')).toContain('-vsync 0');
     expect(vf).toContain('force_original_aspect_ratio=decrease');
     expect(vf).toContain('/data/dir\\, with\\:odd');
     expect(a.join(' ')).toContain('-pix_fmt bgr24 -f rawvideo pipe:1');
+  });
+});
+
+describe('FrameSource idle mode (key frames only)', () => {
+  function setup() {
+    const written: string[] = [];
+    let sink: LiveSink | null = null;
+    const child = Object.assign(new EventEmitter(), {
+      stdin: new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          written.push(chunk.toString());
+          cb();
+        },
+      }),
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+    });
+    const children = { spawn: () => child, stop: async () => undefined } as unknown as ChildRegistry;
+    const recorder = {
+      subscribeLive: (_id: string, _s: string, s: LiveSink) => {
+        sink = s;
+        return () => undefined;
+      },
+    } as unknown as Recorder;
+    const src = new FrameSource({ cameraId: 'c', recorder, children, ffmpegPath: 'ffmpeg', ownerMark: '/d', onFrame: () => undefined });
+    src.start();
+    sink!.init('avc1', Buffer.from('INIT'));
+    const frag = (name: string, key: boolean) => sink!.fragment(Buffer.from(name), key);
+    return { src, written, frag };
+  }
+
+  it('feeds every fragment when awake, only key frames when idle, and replays the GOP on waking', () => {
+    const { src, written, frag } = setup();
+    frag('P0', false); // before the first key frame: dropped
+    frag('K1', true);
+    frag('P1a', false);
+    src.setIdle(true);
+    frag('P1b', false);
+    frag('K2', true);
+    frag('P2a', false);
+    frag('P2b', false);
+    expect(written).toEqual(['INIT', 'K1', 'P1a', 'K2']);
+    src.setIdle(false); // wake: the fragments after K2 first, then live
+    frag('P2c', false);
+    expect(written).toEqual(['INIT', 'K1', 'P1a', 'K2', 'P2a', 'P2b', 'P2c']);
+    expect(src.idle).toBe(false);
+  });
+
+  it('waking after more than a GOP of buffer waits for the next key frame', () => {
+    const { src, written, frag } = setup();
+    frag('K1', true);
+    src.setIdle(true);
+    const big = 'x'.repeat(1024 * 1024);
+    for (let i = 0; i < 5; i++) frag(big, false); // > 4 MiB: the GOP is dropped
+    src.setIdle(false);
+    frag('P1', false);
+    frag('K2', true);
+    expect(written.map((w) => w.slice(0, 4))).toEqual(['INIT', 'K1', 'K2']);
   });
 });

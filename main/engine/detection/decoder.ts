@@ -5,6 +5,12 @@
  * second scaled to fit 416×416. stdout is always drained; only the latest
  * frame is kept. A decoder that dies is restarted with backoff; a closed
  * live feed is re-subscribed with backoff.
+ *
+ * Idle mode (`setIdle(true)`, when the motion gate has seen nothing for a
+ * while): only key-frame fragments go to the decoder, so it decodes one
+ * picture per GOP instead of every frame. The fragments since the last key
+ * frame are kept (≤ one GOP); waking up writes them first, so the decoder
+ * goes on from that key frame without waiting for the next one.
  */
 import type { ChildProcess } from 'node:child_process';
 import type { ChildRegistry } from '../process/children.js';
@@ -33,14 +39,24 @@ function fesc(v: string): string {
   return v.replace(/[\\:',;[\]]/g, (c) => `\\${c}`);
 }
 
+/**
+ * The decoder's command line. Frames are thinned with `select` (a frame at
+ * least 0.9/fps s after the last one kept) rather than the `fps` filter: `fps`
+ * holds a frame back until the next one arrives and fills gaps with copies,
+ * which in idle mode (key frames only) would delay every picture by a GOP.
+ */
 export function decoderArgs(fps: number, ownerMark: string): string[] {
   const S = INPUT_SIZE;
+  const gap = Math.round((0.9 / fps) * 1000) / 1000;
   return [
     '-hide_banner', '-nostats', '-loglevel', 'info',
     '-fflags', '+genpts+discardcorrupt',
+    // One decoding thread: frame threading holds back (threads - 1) pictures, a GOP each in idle mode.
+    '-threads', '1',
     '-f', 'mp4', '-i', 'pipe:0',
     '-an', '-sn', '-dn',
-    '-vf', `fps=${fps},scale=w=${S}:h=${S}:force_original_aspect_ratio=decrease,metadata=mode=add:key=gatehouse_owner:value=${fesc(ownerMark)}`,
+    '-vf', `select=${fesc(`isnan(prev_selected_t)+gte(t-prev_selected_t,${gap})`)},scale=w=${S}:h=${S}:force_original_aspect_ratio=decrease,metadata=mode=add:key=gatehouse_owner:value=${fesc(ownerMark)}`,
+    '-vsync', '0',
     '-pix_fmt', 'bgr24', '-f', 'rawvideo', 'pipe:1',
   ];
 }
@@ -54,6 +70,8 @@ export function parseOutputSize(stderr: string): { width: number; height: number
 }
 
 const MAX_STDIN_BACKLOG = 8 * 1024 * 1024;
+/** Most bytes of non-key fragments kept in idle mode (one GOP); beyond it, waking waits for the next key frame. */
+const MAX_GOP_BYTES = 4 * 1024 * 1024;
 
 export class FrameSource {
   private detach: (() => void) | null = null;
@@ -67,6 +85,11 @@ export class FrameSource {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private stderr = '';
+  /** Idle mode: only key frames go to the decoder; `gop` holds the fragments after the last one. */
+  private keyOnly = false;
+  private gop: Buffer[] = [];
+  private gopBytes = 0;
+  private gopLost = false;
   frames = 0;
   lastError: string | null = null;
 
@@ -115,6 +138,28 @@ export class FrameSource {
     }
   }
 
+  get idle(): boolean {
+    return this.keyOnly;
+  }
+
+  /**
+   * Idle: decode key frames only. Waking writes the fragments since the last
+   * key frame, so the decoder goes on from it at once.
+   */
+  setIdle(idle: boolean): void {
+    if (idle === this.keyOnly) return;
+    this.keyOnly = idle;
+    if (!idle) {
+      const c = this.child;
+      if (this.gopLost) this.needKey = true;
+      else if (c?.stdin && !c.stdin.destroyed && !this.needKey) for (const b of this.gop) c.stdin.write(b);
+    }
+    this.gop = [];
+    this.gopBytes = 0;
+    this.gopLost = false;
+    log.debug(`detection decoder for ${this.o.cameraId}: ${idle ? 'idle, key frames only' : 'awake, every frame'}`);
+  }
+
   private later(fn: () => void): void {
     if (this.stopped || this.retry) return;
     const delay = Math.min(30_000, 1000 * 2 ** Math.min(this.failures, 5));
@@ -137,6 +182,23 @@ export class FrameSource {
     if (c.stdin.writableLength > MAX_STDIN_BACKLOG) {
       this.needKey = true;
       return;
+    }
+    if (this.keyOnly) {
+      if (keyframe) {
+        this.gop = [];
+        this.gopBytes = 0;
+        this.gopLost = false;
+      } else {
+        if (!this.gopLost && this.gopBytes + data.length <= MAX_GOP_BYTES) {
+          this.gop.push(data);
+          this.gopBytes += data.length;
+        } else {
+          this.gopLost = true;
+          this.gop = [];
+          this.gopBytes = 0;
+        }
+        return;
+      }
     }
     c.stdin.write(data);
   }

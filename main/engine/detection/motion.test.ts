@@ -34,4 +34,14 @@ describe('motion gate', () => {
     expect(g.check(frame(64, 64, 0), 64, 64, 2500)).toBe(false);
     expect(g.check(frame(64, 64, 0), 64, 64, 3100)).toBe(true);
   });
+
+  it('tells how long nothing moved (forced runs are not motion)', () => {
+    const g = new MotionGate({ maxIdleMs: 2000 });
+    expect(g.quietMs(0)).toBe(Infinity);
+    g.check(frame(64, 64, 0), 64, 64, 0); // the first frame counts as motion
+    g.check(frame(64, 64, 0), 64, 64, 3000); // forced by maxIdleMs, no motion
+    expect(g.quietMs(12_000)).toBe(12_000);
+    g.check(frame(64, 64, 200), 64, 64, 12_500);
+    expect(g.quietMs(13_000)).toBe(500);
+  });
 });

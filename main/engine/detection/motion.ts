@@ -51,9 +51,12 @@ export class MotionGate {
   readonly cell: number;
   readonly pixelThreshold: number;
   readonly minChangedFraction: number;
-  readonly maxIdleMs: number;
+  /** Mutable: the detection service lengthens it while the camera's decoder is idle. */
+  maxIdleMs: number;
   /** Changed fraction of the last frame looked at. */
   lastChange = 0;
+  /** When a frame last showed motion (the first frame counts as motion). */
+  lastMotionMs = -Infinity;
 
   constructor(opts: MotionOptions = {}) {
     this.cell = opts.cell ?? 8;
@@ -72,13 +75,21 @@ export class MotionGate {
     const prev = this.prev;
     this.prev = t.data;
     this.lastChange = prev ? changedFraction(prev, t.data, this.pixelThreshold) : 1;
-    const run = force || this.lastChange >= this.minChangedFraction || nowMs - this.lastRunMs >= this.maxIdleMs;
+    const moved = this.lastChange >= this.minChangedFraction;
+    if (moved) this.lastMotionMs = nowMs;
+    const run = force || moved || nowMs - this.lastRunMs >= this.maxIdleMs;
     if (run) this.lastRunMs = nowMs;
     return run;
+  }
+
+  /** How long no frame looked at has shown motion (Infinity before the first frame). */
+  quietMs(nowMs: number): number {
+    return nowMs - this.lastMotionMs;
   }
 
   reset(): void {
     this.prev = null;
     this.lastRunMs = -Infinity;
+    this.lastMotionMs = -Infinity;
   }
 }

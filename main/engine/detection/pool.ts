@@ -1,111 +1,164 @@
 /**
- * Detector pool: N worker threads (default 1 on a 2-core machine), each
- * with its own ORT session. `detect()` returns null at once when every
- * worker is busy, so callers drop the frame instead of queueing: a slow
- * detector never slows anything else. A crashed worker is restarted with
- * backoff and never takes the engine down.
+ * Detector pool: the generic WorkerPool running native-workers/detector-worker
+ * (one ORT session of YOLOX-Nano per worker). `detectBatch()` sends frames of
+ * several cameras as one request (one `session.run` with a dynamic-batch
+ * model); it returns null at once when every worker is busy, so callers keep
+ * their newest frame instead of queueing. A crashed or hung worker is counted
+ * and restarted; the engine never goes down with it.
+ *
+ * How many workers, ORT threads and frames per batch a machine gets by
+ * default: `detectorDefaults()` (docs/detection.md "Sizing").
  */
-import { Worker } from 'node:worker_threads';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { logger } from '../log.js';
-import type { WorkerDetection, WorkerReply } from '../../../native-workers/detector-worker.js';
-
-const log = logger('detection');
+import os from 'node:os';
+import type { DetectFrame, FrameResult, WorkerDetection, WorkerReply } from '../../../native-workers/detector-worker.js';
+import { nativeWorkerUrl, WorkerPool, type WorkerPoolStats } from './worker-pool.js';
 
 export type { WorkerDetection };
 
+type ReadyReply = Extract<WorkerReply, { type: 'ready' }>;
+type ResultReply = Extract<WorkerReply, { type: 'result' }>;
+
 export interface DetectResult {
   detections: WorkerDetection[];
+  /** session.run time (of the whole batch when the frame was part of one). */
   inferMs: number;
   totalMs: number;
 }
 
+export interface BatchFrame {
+  frame: ArrayBuffer;
+  width: number;
+  height: number;
+}
+
+export interface BatchResult {
+  /** Per frame, in the order sent: detections, or null when that frame was bad. */
+  results: (WorkerDetection[] | null)[];
+  /** session.run time for the whole batch. */
+  inferMs: number;
+  /** Time in the worker for the whole batch (pre-processing, run, decoding). */
+  totalMs: number;
+  /** How many session.run calls the batch took (1 with a dynamic-batch model). */
+  runs: number;
+}
+
 /** The worker script: the TS source under tsx in development, the compiled JS under dist/. */
 export function workerUrl(): URL {
-  const here = import.meta.url;
-  const ts = here.endsWith('.ts');
-  const url = new URL(`../../../native-workers/detector-worker.${ts ? 'ts' : 'js'}`, here);
-  if (!ts && !fs.existsSync(fileURLToPath(url))) {
-    // Compiled engine but only the TS worker present (unusual layouts): fall back to the source.
-    const src = new URL('../../../native-workers/detector-worker.ts', here);
-    if (fs.existsSync(fileURLToPath(src))) return src;
-  }
-  return url;
+  return nativeWorkerUrl('detector-worker');
+}
+
+export interface DetectorSizing {
+  workers: number;
+  threads: number;
+  maxBatch: number;
+  why: string;
 }
 
 /**
- * Start the worker. A .ts worker gets tsx registered inside the thread first
- * (`execArgv: ['--import', 'tsx']` does not reach worker threads on Node 20).
+ * Default pool shape for a machine with `cores` logical CPUs. Measured on the
+ * project's 2-core machine (docs/detection.md "Sizing"): one ORT thread per
+ * session is the cheapest per frame (2 threads cost ~25 % more CPU per
+ * frame), and batching frames into one session.run costs more CPU per frame
+ * on this CPU, not less, so it is off. Bigger machines get more one-thread
+ * workers, about a quarter of the cores: detection never takes more than that,
+ * the recorder and the per-camera decoders come first.
  */
-function startWorker(url: URL, workerData: unknown): Worker {
-  const opts = { workerData, resourceLimits: { maxOldGenerationSizeMb: 512 } };
-  if (!url.pathname.endsWith('.ts')) return new Worker(url, opts);
-  // tsx's tsImport() loads a TS module graph with hooks scoped to this thread.
-  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const code = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(url.href)})).catch((e) => { console.error(e); process.exit(1); });`;
-  return new Worker(code, { ...opts, eval: true });
-}
-
-interface Slot {
-  worker: Worker | null;
-  ready: boolean;
-  busy: { id: number; resolve: (r: DetectResult | null) => void; reject: (e: Error) => void } | null;
-  restarts: number;
-  timer: NodeJS.Timeout | null;
+export function detectorDefaults(cores = os.availableParallelism?.() ?? os.cpus().length): DetectorSizing {
+  const n = Math.max(1, Math.floor(cores));
+  const workers = Math.min(4, Math.max(1, Math.floor(n / 4)));
+  return {
+    workers,
+    threads: 1,
+    maxBatch: 1,
+    why:
+      `${n} core${n > 1 ? 's' : ''}: ${workers} worker${workers > 1 ? 's' : ''} with one ORT thread each (the cheapest per frame), ` +
+      `leaving ${n - workers} core${n - workers > 1 ? 's' : ''} to the recorder and the decoders; no batching (it costs more per frame on a CPU)`,
+  };
 }
 
 export interface PoolOptions {
   modelPath: string;
+  /** Workers (default from detectorDefaults()). */
   size?: number;
+  /** ORT intra-op threads per worker (default from detectorDefaults()). */
+  threads?: number;
+  /** Most frames per request (default from detectorDefaults(); 1 = no batching). */
+  maxBatch?: number;
   scoreThreshold?: number;
   iouThreshold?: number;
+  jobTimeoutMs?: number;
 }
 
 export class DetectorPool {
-  private slots: Slot[] = [];
-  private nextId = 1;
-  private stopped = false;
-  /** Spare frame buffers handed back by the workers. */
+  private readonly pool: WorkerPool<ReadyReply, ResultReply>;
+  /** Spare frame buffers handed back by the workers, by size. */
   private spare: ArrayBuffer[] = [];
-  lastError: string | null = null;
+  readonly threads: number;
+  private readonly wantBatch: number;
 
-  constructor(private readonly opts: PoolOptions) {}
+  constructor(private readonly opts: PoolOptions) {
+    const d = detectorDefaults();
+    this.threads = Math.max(1, Math.floor(opts.threads ?? d.threads));
+    this.wantBatch = Math.max(1, Math.floor(opts.maxBatch ?? d.maxBatch));
+    this.pool = new WorkerPool<ReadyReply, ResultReply>({
+      name: 'detector',
+      script: workerUrl(),
+      workerData: { modelPath: opts.modelPath, scoreThreshold: opts.scoreThreshold, iouThreshold: opts.iouThreshold, threads: this.threads },
+      size: Math.max(1, Math.floor(opts.size ?? d.workers)),
+      jobTimeoutMs: opts.jobTimeoutMs,
+    });
+  }
 
   start(): void {
-    this.stopped = false;
-    const n = Math.max(1, this.opts.size ?? 1);
-    for (let i = 0; i < n; i++) {
-      const slot: Slot = { worker: null, ready: false, busy: null, restarts: 0, timer: null };
-      this.slots.push(slot);
-      this.spawn(slot);
-    }
+    this.pool.start();
+  }
+
+  stop(): Promise<void> {
+    this.spare = [];
+    return this.pool.stop();
   }
 
   get size(): number {
-    return this.slots.length;
+    return this.pool.size;
+  }
+
+  get lastError(): string | null {
+    return this.pool.lastError;
+  }
+
+  /** Frames one request may carry: the configured batch, or 1 when the model has a fixed batch of 1. */
+  get maxBatch(): number {
+    const b = this.pool.info?.batch;
+    return b === 0 ? this.wantBatch : 1;
   }
 
   readyCount(): number {
-    return this.slots.filter((s) => s.ready).length;
+    return this.pool.readyCount();
   }
 
-  /** Resolves when at least one worker has loaded the model (or after timeoutMs). */
-  async whenReady(timeoutMs = 30_000): Promise<boolean> {
-    const until = Date.now() + timeoutMs;
-    while (Date.now() < until && !this.stopped) {
-      if (this.readyCount() > 0) return true;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return this.readyCount() > 0;
+  whenReady(timeoutMs = 30_000): Promise<boolean> {
+    return this.pool.whenReady(timeoutMs);
   }
 
   idle(): boolean {
-    return this.slots.some((s) => s.ready && !s.busy);
+    return this.pool.idleCount() > 0;
   }
 
-  /** A buffer of at least `bytes`, reused when possible. */
+  stats(): WorkerPoolStats {
+    return this.pool.stats();
+  }
+
+  /** Test hook: the live worker threads. */
+  workers(): ReturnType<WorkerPool<ReadyReply, ResultReply>['workers']> {
+    return this.pool.workers();
+  }
+
+  /** Test hook: every worker throws on its next request (a crash with a request in flight). */
+  crashNext(): void {
+    this.pool.crashNext();
+  }
+
+  /** A buffer of exactly `bytes`, reused when possible. */
   buffer(bytes: number): ArrayBuffer {
     const i = this.spare.findIndex((b) => b.byteLength === bytes);
     if (i >= 0) return this.spare.splice(i, 1)[0]!;
@@ -113,94 +166,34 @@ export class DetectorPool {
   }
 
   /**
-   * Run one frame (packed BGR, width×height ≤ 416×416). The buffer is
-   * transferred to the worker. Null when every worker is busy or none is ready.
+   * Run frames (packed BGR, each width×height ≤ 416×416) as one request. The
+   * buffers are transferred to the worker. Null at once when every worker is
+   * busy or none is ready; resolves to null when the worker failed or died.
    */
+  detectBatch(frames: BatchFrame[]): Promise<BatchResult | null> | null {
+    if (!frames.length) return null;
+    const msg: DetectFrame[] = frames.map((f) => ({ frame: f.frame, width: f.width, height: f.height }));
+    const p = this.pool.run({ type: 'detect', frames: msg }, [...new Set(frames.map((f) => f.frame))]);
+    if (!p) return null;
+    return p.then((r) => {
+      if (!r) return null;
+      for (const b of r.frames) if (this.spare.length < 8) this.spare.push(b);
+      return {
+        results: r.results.map((x: FrameResult) => ('detections' in x ? x.detections : null)),
+        inferMs: r.inferMs,
+        totalMs: r.totalMs,
+        runs: r.runs,
+      };
+    });
+  }
+
+  /** One frame. Null at once when busy; resolves to null when the frame was bad or the worker failed. */
   detect(frame: ArrayBuffer, width: number, height: number): Promise<DetectResult | null> | null {
-    const slot = this.slots.find((s) => s.ready && !s.busy && s.worker);
-    if (!slot) return null;
-    const id = this.nextId++;
-    return new Promise<DetectResult | null>((resolve, reject) => {
-      slot.busy = { id, resolve, reject };
-      slot.worker!.postMessage({ type: 'detect', id, width, height, frame }, [frame]);
+    const p = this.detectBatch([{ frame, width, height }]);
+    if (!p) return null;
+    return p.then((r) => {
+      const d = r?.results[0];
+      return r && d ? { detections: d, inferMs: r.inferMs, totalMs: r.totalMs } : null;
     });
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await Promise.all(
-      this.slots.map(async (s) => {
-        if (s.timer) clearTimeout(s.timer);
-        s.busy?.resolve(null);
-        s.busy = null;
-        const w = s.worker;
-        s.worker = null;
-        s.ready = false;
-        if (w) await w.terminate().catch(() => 0);
-      }),
-    );
-    this.slots = [];
-    this.spare = [];
-  }
-
-  private spawn(slot: Slot): void {
-    let worker: Worker;
-    try {
-      worker = startWorker(workerUrl(), { modelPath: this.opts.modelPath, scoreThreshold: this.opts.scoreThreshold, iouThreshold: this.opts.iouThreshold });
-    } catch (err) {
-      this.lastError = `could not start a detector worker: ${(err as Error).message}`;
-      log.error(this.lastError);
-      this.scheduleRestart(slot);
-      return;
-    }
-    slot.worker = worker;
-    worker.on('message', (m: WorkerReply) => {
-      if (m.type === 'ready') {
-        slot.ready = true;
-        slot.restarts = 0;
-        log.info(`detector worker ready (model loaded in ${Math.round(m.loadMs)} ms)`);
-      } else if (m.type === 'result') {
-        const b = slot.busy;
-        slot.busy = null;
-        if (this.spare.length < 4) this.spare.push(m.frame);
-        b?.resolve({ detections: m.detections, inferMs: m.inferMs, totalMs: m.totalMs });
-      } else if (m.type === 'error') {
-        this.lastError = m.message;
-        if (m.id === null) {
-          log.error(m.message);
-          return;
-        }
-        const b = slot.busy;
-        slot.busy = null;
-        log.warn(`detection failed: ${m.message}`);
-        b?.resolve(null);
-      }
-    });
-    worker.on('error', (err) => {
-      this.lastError = `detector worker crashed: ${err.message}`;
-      log.error(this.lastError);
-    });
-    worker.on('exit', (code) => {
-      if (slot.worker !== worker) return;
-      slot.worker = null;
-      slot.ready = false;
-      const b = slot.busy;
-      slot.busy = null;
-      b?.resolve(null);
-      if (this.stopped) return;
-      log.warn(`detector worker exited (code ${code}); restarting`);
-      this.scheduleRestart(slot);
-    });
-  }
-
-  private scheduleRestart(slot: Slot): void {
-    if (this.stopped) return;
-    const delay = Math.min(30_000, 500 * 2 ** Math.min(slot.restarts, 6));
-    slot.restarts++;
-    slot.timer = setTimeout(() => {
-      slot.timer = null;
-      if (!this.stopped) this.spawn(slot);
-    }, delay);
-    slot.timer.unref?.();
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Object detection module: frames (recorder live feed → decoder ffmpeg) →
- * motion gate → detector pool (worker_threads) → tracker → events.
+ * scheduler (newest frame wins, motion gate, batches) → detector pool
+ * (worker_threads) → tracker → events.
  *
  * One `object` row in the `events` table per track (written when the track
  * is confirmed, updated with `end` when it disappears), committed before the
@@ -12,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../api/contract.js';
 import type { DetectionCameraStatus, DetectionStatus, NormBox } from '../../api/detection.js';
+import type { Settings } from '../../api/types.js';
 import type { EventBus } from '../bus.js';
 import type { CameraRegistry } from '../cameras/registry.js';
 import type { StoredCamera } from '../config/schema.js';
@@ -23,8 +25,10 @@ import type { Recorder } from '../recording/types.js';
 import type { Db } from '../store/db.js';
 import { logger } from '../log.js';
 import { FrameSource } from './decoder.js';
+import { MODEL_FILES, type ModelKind } from './models.js';
 import { MotionGate } from './motion.js';
-import { DetectorPool, type DetectResult } from './pool.js';
+import { DetectorPool, detectorDefaults, type WorkerDetection } from './pool.js';
+import { DetectionScheduler } from './scheduler.js';
 import { Tracker, type Track } from './tracker.js';
 
 const log = logger('detection');
@@ -40,17 +44,57 @@ export interface DetectionDeps {
   recorder: Recorder;
   children: ChildRegistry;
   ffmpeg: () => FfmpegPaths | null;
+  /** The engine settings (for `detectionModel`); without it, the float model. */
+  settings?: () => Settings;
 }
 
 export interface DetectionOptions {
+  /** A model file instead of the one the detectionModel setting picks. */
   modelPath?: string;
   workers?: number;
+  /** ORT threads per worker. */
+  threads?: number;
+  /** Most frames per detector request (1 = no batching). */
+  maxBatch?: number;
+  /** false: infer every frame (no motion gate), for measurements. */
+  gate?: boolean;
   /** Decoded frames per second per camera. */
   fps?: number;
   /** Inference at least this often even without motion (ms). */
   maxIdleMs?: number;
+  /** After this long without motion the decoder goes idle: key frames only (ms, default 10 s). */
+  idleAfterMs?: number;
+  /** While idle, inference at least this often even without motion (ms, default 15 s). */
+  idleMaxIdleMs?: number;
   minHits?: number;
   maxMisses?: number;
+}
+
+/** A positive integer from the environment, or undefined. */
+function envInt(name: string): number | undefined {
+  const v = process.env[name];
+  if (!v) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    log.warn(`${name}=${v} is not a whole number from 1 to 64; ignored`);
+    return undefined;
+  }
+  return n;
+}
+
+/**
+ * Pool shape and gate: options, then the tuning overrides GATEHOUSE_DETECTION_WORKERS,
+ * _THREADS, _BATCH and GATEHOUSE_DETECTION_GATE=off (docs/detection.md "Sizing"), then the
+ * machine's defaults.
+ */
+export function detectionTuning(opts: DetectionOptions = {}): { workers: number; threads: number; maxBatch: number; gate: boolean; why: string } {
+  const d = detectorDefaults();
+  const workers = opts.workers ?? envInt('GATEHOUSE_DETECTION_WORKERS') ?? d.workers;
+  const threads = opts.threads ?? envInt('GATEHOUSE_DETECTION_THREADS') ?? d.threads;
+  const maxBatch = opts.maxBatch ?? envInt('GATEHOUSE_DETECTION_BATCH') ?? d.maxBatch;
+  const gate = opts.gate ?? process.env.GATEHOUSE_DETECTION_GATE !== 'off';
+  const same = workers === d.workers && threads === d.threads && maxBatch === d.maxBatch;
+  return { workers, threads, maxBatch, gate, why: same ? d.why : 'set by options or GATEHOUSE_DETECTION_* overrides' };
 }
 
 /** Default: on for the demo cameras that show people (vtest), off elsewhere. */
@@ -59,36 +103,22 @@ export function defaultEnabled(cam: StoredCamera): boolean {
 }
 
 class CameraRunner {
-  readonly gate: MotionGate;
+  readonly gate: MotionGate | null;
   readonly tracker: Tracker;
   source: FrameSource | null = null;
   state: DetectionCameraStatus['state'] = 'starting';
   error: string | null = null;
-  frameTimes: number[] = [];
-  inferTimes: number[] = [];
-  dropped = 0;
-  gated = 0;
-  lastInferenceMs: number | null = null;
-  lastInferenceAt: number | null = null;
-  /** The newest decoded frame not yet looked at. */
-  pending: { frame: Buffer; w: number; h: number } | null = null;
-  servedAt = 0;
   /** track id → events row id */
   rows = new Map<number, number>();
 
   constructor(
     readonly cameraId: string,
     opts: DetectionOptions,
+    gate: boolean,
   ) {
-    this.gate = new MotionGate({ maxIdleMs: opts.maxIdleMs ?? 5000 });
+    this.gate = gate ? new MotionGate({ maxIdleMs: opts.maxIdleMs ?? 5000 }) : null;
     this.tracker = new Tracker({ minHits: opts.minHits ?? 3, maxMisses: opts.maxMisses ?? 4 });
   }
-}
-
-function rate(times: number[], now: number): number {
-  const since = now - 10_000;
-  while (times.length && times[0]! < since) times.shift();
-  return Math.round((times.length / 10) * 10) / 10;
 }
 
 export class DetectionService implements EngineModule {
@@ -96,19 +126,62 @@ export class DetectionService implements EngineModule {
   private pool: DetectorPool | null = null;
   private runners = new Map<string, CameraRunner>();
   private overrides: Record<string, boolean> = {};
-  private offBus: (() => void) | null = null;
+  private offBus: (() => void)[] = [];
   private running = false;
   private ins;
   private upd;
-  readonly modelPath: string;
+  private readonly scheduler = new DetectionScheduler(() => this.pool);
+  private readonly tuning: ReturnType<typeof detectionTuning>;
+  /** Crash counts of pools replaced by a model switch. */
+  private pastCrashes = 0;
+  private pastRestarts = 0;
+  modelKind: ModelKind;
+  modelPath: string;
 
   constructor(
     private readonly d: DetectionDeps,
     private readonly opts: DetectionOptions = {},
   ) {
-    this.modelPath = opts.modelPath ?? assetPath('models', 'yolox_nano.onnx');
+    this.modelKind = this.wantedKind();
+    this.modelPath = this.pathFor(this.modelKind);
+    this.tuning = detectionTuning(opts);
     this.ins = d.db.prepare('INSERT INTO events (camera_id, time_ms, kind, source, data) VALUES (?, ?, ?, ?, ?)');
     this.upd = d.db.prepare('UPDATE events SET data = ? WHERE id = ?');
+  }
+
+  private wantedKind(): ModelKind {
+    return this.d.settings?.().detectionModel === 'int8' ? 'int8' : 'float';
+  }
+
+  private pathFor(kind: ModelKind): string {
+    return this.opts.modelPath ?? assetPath('models', MODEL_FILES[kind]);
+  }
+
+  /** The detectionModel setting changed: load the other model (a new pool; frames in flight are skipped). */
+  private async switchModel(): Promise<void> {
+    const kind = this.wantedKind();
+    if (kind === this.modelKind) return;
+    this.modelKind = kind;
+    this.modelPath = this.pathFor(kind);
+    log.info(`detection model: ${kind} (${path.basename(this.modelPath)})`);
+    const old = this.pool;
+    this.pool = null;
+    if (old) {
+      const st = old.stats();
+      this.pastCrashes += st.crashes;
+      this.pastRestarts += st.restarts;
+      await old.stop();
+    }
+    if (this.runners.size && this.running) {
+      if (!fs.existsSync(this.modelPath)) {
+        for (const r of this.runners.values()) {
+          r.state = 'error';
+          r.error = `the detector model is missing (${this.modelPath}); reinstall Gatehouse or set detectionModel back to 'float'`;
+        }
+        return;
+      }
+      this.ensurePool();
+    }
   }
 
   private get file(): string {
@@ -123,14 +196,19 @@ export class DetectionService implements EngineModule {
     } catch {
       /* no overrides yet */
     }
-    this.offBus = this.d.bus.on('cameras.changed', () => this.reconcile());
+    this.offBus = [
+      this.d.bus.on('cameras.changed', () => this.reconcile()),
+      this.d.bus.on('settings.changed', () => void this.switchModel()),
+    ];
+    const t = this.tuning;
+    log.info(`detection: ${t.workers} worker(s) × ${t.threads} thread(s), batches of up to ${t.maxBatch}${t.gate ? '' : ', motion gate off'} (${t.why})`);
     this.reconcile();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.offBus?.();
-    this.offBus = null;
+    for (const off of this.offBus) off();
+    this.offBus = [];
     await Promise.all([...this.runners.keys()].map((id) => this.stopCamera(id)));
     await this.pool?.stop();
     this.pool = null;
@@ -153,14 +231,16 @@ export class DetectionService implements EngineModule {
 
   private ensurePool(): DetectorPool {
     if (!this.pool) {
-      this.pool = new DetectorPool({ modelPath: this.modelPath, size: this.opts.workers ?? 1 });
+      const t = this.tuning;
+      this.pool = new DetectorPool({ modelPath: this.modelPath, size: t.workers, threads: t.threads, maxBatch: t.maxBatch });
       this.pool.start();
+      void this.pool.whenReady(60_000).then((ok) => ok && this.scheduler.pump());
     }
     return this.pool;
   }
 
   private startCamera(id: string): void {
-    const r = new CameraRunner(id, this.opts);
+    const r = new CameraRunner(id, this.opts, this.tuning.gate);
     this.runners.set(id, r);
     const ff = this.d.ffmpeg();
     if (!ff) {
@@ -174,6 +254,7 @@ export class DetectionService implements EngineModule {
       return;
     }
     this.ensurePool();
+    this.scheduler.add({ id, gate: r.gate, onResult: (dets, frameMs) => this.onResult(r, dets, frameMs) });
     r.source = new FrameSource({
       cameraId: id,
       recorder: this.d.recorder,
@@ -181,7 +262,16 @@ export class DetectionService implements EngineModule {
       ffmpegPath: ff.ffmpeg,
       ownerMark: this.d.paths.root,
       fps: this.opts.fps ?? 2,
-      onFrame: (frame, w, h) => this.onFrame(r, frame, w, h),
+      onFrame: (frame, w, h) => {
+        if (this.runners.get(id) !== r) return;
+        this.scheduler.offer(id, frame, w, h);
+        // Nothing moved for a while: decode key frames only, and look without motion less often, until something moves.
+        if (r.gate && r.source) {
+          const idle = r.gate.quietMs(Date.now()) >= (this.opts.idleAfterMs ?? 10_000);
+          r.source.setIdle(idle);
+          r.gate.maxIdleMs = idle ? (this.opts.idleMaxIdleMs ?? 15_000) : (this.opts.maxIdleMs ?? 5000);
+        }
+      },
       onState: (s, msg) => {
         r.state = s;
         r.error = msg ?? (s === 'running' ? null : r.error);
@@ -195,67 +285,17 @@ export class DetectionService implements EngineModule {
     const r = this.runners.get(id);
     if (!r) return;
     this.runners.delete(id);
+    this.scheduler.remove(id);
     await r.source?.stop();
     const now = Date.now();
     for (const t of r.tracker.flush()) this.endTrack(r, t, now);
     log.info(`detection off for ${id}`);
   }
 
-  /**
-   * Keep only the newest frame per camera; an older one still waiting is
-   * dropped. Frames go to the pool whenever a worker is free, cameras in turn.
-   */
-  private onFrame(r: CameraRunner, frame: Buffer, w: number, h: number): void {
-    r.frameTimes.push(Date.now());
+  private onResult(r: CameraRunner, detections: WorkerDetection[], frameMs: number): void {
     if (this.runners.get(r.cameraId) !== r) return;
-    if (r.pending) r.dropped++;
-    r.pending = { frame, w, h };
-    this.pump();
-  }
-
-  private pump(): void {
-    const pool = this.pool;
-    if (!pool) return;
-    while (pool.idle()) {
-      // The camera served longest ago goes first.
-      const r = [...this.runners.values()].filter((x) => x.pending).sort((a, b) => a.servedAt - b.servedAt)[0];
-      if (!r) return;
-      const { frame, w, h } = r.pending!;
-      r.pending = null;
-      r.servedAt = Date.now();
-      const now = Date.now();
-      // No force while tracks are open: a still scene keeps its objects (misses count only on
-      // inferences), a parked car does not keep the detector busy, and whatever leaves moves.
-      if (!r.gate.check(frame, w, h, now)) {
-        r.gated++;
-        continue;
-      }
-      const buf = pool.buffer(frame.length);
-      new Uint8Array(buf).set(frame);
-      const p = pool.detect(buf, w, h);
-      if (!p) {
-        r.dropped++;
-        return;
-      }
-      p.then(
-        (res) => {
-          if (res && this.runners.get(r.cameraId) === r) this.onResult(r, res, now);
-          this.pump();
-        },
-        (err: Error) => {
-          log.warn(`detection on ${r.cameraId} failed: ${err.message}`);
-          this.pump();
-        },
-      );
-    }
-  }
-
-  private onResult(r: CameraRunner, res: DetectResult, frameMs: number): void {
     const t = Date.now();
-    r.inferTimes.push(t);
-    r.lastInferenceMs = Math.round(res.inferMs * 10) / 10;
-    r.lastInferenceAt = t;
-    const dets = res.detections.filter((d) => EVENT_LABELS.includes(d.label)).map((d) => ({ label: d.label, score: d.score, box: d.box as NormBox }));
+    const dets = detections.filter((d) => EVENT_LABELS.includes(d.label)).map((d) => ({ label: d.label, score: d.score, box: d.box as NormBox }));
     const u = r.tracker.update(dets, frameMs);
     for (const tr of u.started) this.startTrack(r, tr);
     for (const tr of u.ended) this.endTrack(r, tr, t);
@@ -306,20 +346,43 @@ export class DetectionService implements EngineModule {
 
   cameraStatus(cam: StoredCamera): DetectionCameraStatus {
     const r = this.runners.get(cam.id);
-    const now = Date.now();
     const enabled = this.enabled(cam);
-    if (!r)
-      return { cameraId: cam.id, enabled, state: 'off', fps: 0, inferFps: 0, dropped: 0, gated: 0, lastInferenceMs: null, lastInferenceAt: null, objects: [], error: enabled && !cam.enabled ? 'the camera is disabled' : null };
+    const c = this.scheduler.counters(cam.id);
+    if (!r || !c)
+      return {
+        cameraId: cam.id,
+        enabled,
+        state: 'off',
+        fps: 0,
+        inferFps: 0,
+        idle: false,
+        offered: 0,
+        processed: 0,
+        skipped: 0,
+        dropped: 0,
+        gated: 0,
+        msPerFrame: null,
+        lastInferenceMs: null,
+        lastInferenceAt: null,
+        objects: [],
+        error: enabled && !cam.enabled ? 'the camera is disabled' : null,
+      };
+    const rates = this.scheduler.rates(cam.id);
     return {
       cameraId: cam.id,
       enabled,
       state: r.state === 'running' && !this.pool?.readyCount() ? 'starting' : r.state,
-      fps: rate(r.frameTimes, now),
-      inferFps: rate(r.inferTimes, now),
-      dropped: r.dropped,
-      gated: r.gated,
-      lastInferenceMs: r.lastInferenceMs,
-      lastInferenceAt: r.lastInferenceAt ? new Date(r.lastInferenceAt).toISOString() : null,
+      fps: rates.fps,
+      inferFps: rates.inferFps,
+      idle: r.source?.idle ?? false,
+      offered: c.offered,
+      processed: c.processed,
+      skipped: c.skipped,
+      dropped: c.skipped,
+      gated: c.gated,
+      msPerFrame: c.msPerFrame === null ? null : Math.round(c.msPerFrame * 10) / 10,
+      lastInferenceMs: c.lastInferenceMs,
+      lastInferenceAt: c.lastInferenceAt ? new Date(c.lastInferenceAt).toISOString() : null,
       objects: r.tracker.open
         .filter((t) => t.started && t.misses === 0)
         .map((t) => ({ trackId: t.id, label: t.label, score: t.score, box: t.box, since: new Date(t.firstMs).toISOString() })),
@@ -330,13 +393,32 @@ export class DetectionService implements EngineModule {
   status(cameraId?: string): DetectionStatus {
     const cams = this.d.cameras.stored().filter((c) => !cameraId || c.id === cameraId);
     if (cameraId && !cams.length) throw new ApiError('not_found', `no camera with id "${cameraId}"; list cameras with cameras.list`);
+    const ps = this.pool?.stats();
+    const ss = this.scheduler.stats();
     return {
       ready: (this.pool?.readyCount() ?? 0) > 0,
       workers: this.pool?.size ?? 0,
+      threads: this.tuning.threads,
+      maxBatch: this.pool?.maxBatch ?? this.tuning.maxBatch,
+      meanBatch: ss.meanBatch,
       model: path.basename(this.modelPath),
+      modelKind: this.modelKind,
+      msPerFrame: ss.msPerFrame,
+      crashes: this.pastCrashes + (ps?.crashes ?? 0),
+      restarts: this.pastRestarts + (ps?.restarts ?? 0),
       error: this.pool?.lastError ?? null,
       cameras: cams.map((c) => this.cameraStatus(c)),
     };
+  }
+
+  /** Frames waiting and in flight (at most one each per camera): for tests and the bench. */
+  backlog(): { waiting: number; inFlight: number; cameras: number } {
+    return { ...this.scheduler.backlog(), cameras: this.runners.size };
+  }
+
+  /** Test hook: the detector pool. */
+  get detectorPool(): DetectorPool | null {
+    return this.pool;
   }
 
   setEnabled(cameraId: string, enabled: boolean): DetectionCameraStatus {
