@@ -14,7 +14,8 @@
 import type { Me } from '../api/contract.js';
 import { alarmsConcern } from './alarms/handlers.js';
 import type { AlarmsModule } from './alarms/index.js';
-import { auditConcern } from './audit/handlers.js';
+import { osActor } from './audit/actor.js';
+import { auditConcern, type AuditModule } from './audit/handlers.js';
 import { authConcern } from './auth/handlers.js';
 import { Sessions } from './auth/sessions.js';
 import { Users } from './auth/users.js';
@@ -24,7 +25,7 @@ import { camerasConcern } from './cameras/handlers.js';
 import { CameraRegistry } from './cameras/registry.js';
 import type { CallContext, CallInfo, Concern } from './concern.js';
 import { settingsConcern } from './config/handlers.js';
-import { alarmSetupOf, settingsOf } from './config/schema.js';
+import { alarmSetupOf, securityOf, settingsOf } from './config/schema.js';
 import { KeyFileSecretBox, type SecretBox } from './config/secrets.js';
 import { ConfigStore } from './config/store.js';
 import { detectionConcern } from './detection/handlers.js';
@@ -32,13 +33,14 @@ import type { DetectionService } from './detection/service.js';
 import { Dispatcher } from './dispatch.js';
 import { integrationsConcern } from './integrations/handlers.js';
 import type { IntegrationsModule } from './integrations/index.js';
+import { SiteKeyStore } from './keys/site-key.js';
 import { layoutsConcern } from './layouts/handlers.js';
 import { logger } from './log.js';
 import { resolveFfmpeg, type FfmpegPaths } from './media/ffmpeg.js';
 import type { EngineModule } from './module.js';
 import { onvifConcern } from './onvif/handlers.js';
 import type { OnvifService } from './onvif/service.js';
-import { DataPaths, packageVersion } from './paths.js';
+import { DataPaths, packageVersion, secureDataDir } from './paths.js';
 import { ChildRegistry } from './process/children.js';
 import { recordingConcern } from './recording/handlers.js';
 import type { Recorder } from './recording/types.js';
@@ -72,17 +74,22 @@ export class Engine {
   /** The durable connection (synchronous=FULL): alarms, audit trail, sensor messages. */
   durableDb!: Db;
   users!: Users;
+  /** The login sessions; the transports hear here when one ends (`onEnded`). */
   sessions!: Sessions;
   cameras!: CameraRegistry;
   children!: ChildRegistry;
   ffmpeg: FfmpegPaths | null = null;
   recorder!: Recorder;
+  /** The audit trail and its signed checkpoints. */
+  audit?: AuditModule;
   alarms?: AlarmsModule;
   integrations?: IntegrationsModule;
   onvif?: OnvifService;
   detection?: DetectionService;
   /** Set when the first admin password was generated: print it once. */
   generatedAdminPassword: string | null = null;
+  /** What ensureAdmin did at this start (audited once the trail is open). */
+  private adminAtStart: { created: boolean; reset: boolean } = { created: false, reset: false };
   private readonly lock: RunLock;
   private readonly calls = new Dispatcher((token) => this.whoami(token));
   private modules: EngineModule[] = [];
@@ -108,7 +115,13 @@ export class Engine {
     this.use(authConcern({ users, sessions }));
     this.use(camerasConcern({ config, secrets, cameras }));
     this.use(layoutsConcern({ config, bus }));
-    const audit = this.use(auditConcern({ db: durableDb, bus, onCall: (fn) => this.onCall(fn) })).module;
+    const siteKeys = new SiteKeyStore(paths.root, secrets);
+    const siteKey = {
+      signer: () => siteKeys.signer(),
+      publicKeys: () => siteKeys.list(),
+    };
+    const audit = this.use(auditConcern({ db: durableDb, bus, onCall: (fn) => this.onCall(fn), siteKey, security: () => securityOf(config.data) })).module;
+    this.audit = audit;
     this.alarms = this.use(alarmsConcern({ db: durableDb, audit: audit.trail, bus, config, cameras })).module;
     const setup = () => alarmSetupOf(config.data);
     this.integrations = this.use(
@@ -117,6 +130,13 @@ export class Engine {
     this.recorder = this.use(recordingConcern({ paths, db, bus, cameras, secrets, ffmpeg: this.ffmpeg, children, settings })).module;
     this.onvif = this.use(onvifConcern({ config, cameras, secrets, db, bus, ffmpeg, children })).module;
     this.detection = this.use(detectionConcern({ paths, db, bus, cameras, recorder: this.recorder, children, ffmpeg })).module;
+
+    // Changes made from the command line at this start, by the OS account that ran it.
+    if (this.adminAtStart.created) audit.trail.append({ actor: 'system', action: 'users.add', target: 'username:admin', details: { role: 'admin', via: 'first start' } });
+    if (this.adminAtStart.reset) {
+      audit.trail.append({ actor: osActor(), action: 'users.resetPassword', target: 'username:admin', details: { via: '--admin-password or GATEHOUSE_ADMIN_PASSWORD at start' } });
+      this.sessions.revokeUser('admin', 'the admin password was reset at the engine start');
+    }
 
     for (const m of this.modules) {
       await m.start();
@@ -134,7 +154,7 @@ export class Engine {
 
   /** The services every concern may use, in dependency order. */
   private async openServices(): Promise<void> {
-    this.paths.ensure();
+    for (const fix of this.paths.ensure()) log.warn(`tightened file modes: ${fix} (the data dir is for this account only)`);
     this.lock.take(this.startedAt);
     this.config = new ConfigStore(this.paths.config);
     await this.config.load();
@@ -142,6 +162,7 @@ export class Engine {
     this.db = openIndex(this.paths.index);
     this.durableDb = openIndex(this.paths.index);
     this.durableDb.pragma('synchronous = FULL');
+    secureDataDir(this.paths); // a new index (and its -wal, -shm) is created 0644 by SQLite: make it 0600
     this.users = new Users(this.config);
     this.sessions = new Sessions(this.db);
     this.sessions.purgeExpired();
@@ -151,6 +172,7 @@ export class Engine {
 
     const admin = await this.users.ensureAdmin(this.opts.adminPassword ?? process.env.GATEHOUSE_ADMIN_PASSWORD ?? undefined);
     this.generatedAdminPassword = admin.generated;
+    this.adminAtStart = { created: admin.created, reset: admin.reset };
     if (this.opts.demo && !this.config.data.cameras.some((c) => c.demo)) {
       const n = await catalog.addDemoCameras(this.config, this.secrets);
       log.info(`added ${n} demo cameras`);
@@ -171,6 +193,8 @@ export class Engine {
   async stop(): Promise<void> {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
+      // Seal the trail while the integrations can still publish the checkpoint (MQTT, notify).
+      this.audit?.checkpoint('shutdown');
       for (const m of [...this.modules].reverse()) {
         try {
           await m.stop();
