@@ -16,6 +16,7 @@ import { appendCheckpointFile, AuditCheckpoints } from '../engine/audit/checkpoi
 import { AuditTrail } from '../engine/audit/trail.js';
 import { securityOf, type ConfigFile } from '../engine/config/schema.js';
 import { KeyFileSecretBox } from '../engine/config/secrets.js';
+import { parseConfigText } from '../engine/config/store.js';
 import { SiteKeyStore } from '../engine/keys/site-key.js';
 import { secureDataDir, type DataPaths } from '../engine/paths.js';
 import { openIndex } from '../engine/store/db.js';
@@ -28,7 +29,7 @@ export interface CliAuditRecord {
   details?: Record<string, unknown>;
 }
 
-/** Record a change the command has made. Throws a CliError (exit 1) when it could not be recorded. */
+/** Record a change the command has made (`config`: the data dir's, if the command has it open). Throws a CliError (exit 1) when it could not be recorded. */
 export function auditCli(paths: DataPaths, rec: CliAuditRecord, config?: ConfigFile): void {
   let db;
   try {
@@ -48,7 +49,7 @@ export function auditCli(paths: DataPaths, rec: CliAuditRecord, config?: ConfigF
     try {
       const keys = new SiteKeyStore(paths.root, new KeyFileSecretBox(paths.secretKey));
       const cp = new AuditCheckpoints(db).make(keys.signer(), 'cli');
-      const file = config ? securityOf(config).auditCheckpointFile : null;
+      const file = securityOf(config ?? parseConfigText(paths.config, fs.readFileSync(paths.config, 'utf8')).config).auditCheckpointFile;
       if (cp && file) appendCheckpointFile(file, cp);
       secureDataDir(paths);
     } catch (err) {

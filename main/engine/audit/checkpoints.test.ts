@@ -78,7 +78,7 @@ describe('audit checkpoints', () => {
     expect(r.checks!.find((c) => c.check === 'chain')!.ok).toBe(true);
     expect(r.checks!.find((c) => c.check === 'checkpoints')!.ok).toBe(false);
     // and the engine refuses to sign over it
-    expect(() => cps.make(site.signer, 'periodic')).toThrow(/no longer matches checkpoint of record 10; not signing/);
+    expect(() => cps.make(site.signer, 'periodic')).toThrow(/no longer matches checkpoint #1 \(records 1–10\); not signing/);
   });
 
   it('narrows an edit down to the records between two checkpoints', () => {

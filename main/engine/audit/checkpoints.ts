@@ -145,13 +145,13 @@ export class AuditCheckpoints {
   }
 
   /** Walk the records after `from` (the last checkpoint) to `to`; throw at the first that does not check out. */
-  private verifySince(from: { seq: number; hash: string } | null, to: number): void {
+  private verifySince(from: { n: number; seq: number; hash: string } | null, to: number): void {
     let prev = GENESIS_HASH;
     let expect = 1;
     if (from) {
       const r = this.q.record.get(from.seq) as Row | undefined;
       if (!r || r.hash !== from.hash) {
-        throw new Error(`the audit trail no longer matches checkpoint of record ${from.seq}; not signing (run "gatehouse audit verify")`);
+        throw new Error(`the audit trail no longer matches checkpoint #${from.n} (records 1–${from.seq}); not signing (run "gatehouse audit verify")`);
       }
       prev = from.hash;
       expect = from.seq + 1;
