@@ -115,7 +115,8 @@ describe('CSRF (item 3)', () => {
 
   it('refuses cross-site and same-site requests by Sec-Fetch-Site, and another port of this host by Origin', async () => {
     const body = JSON.stringify({ username: 'mallory', password: 'mallory-password', role: 'admin' });
-    for (const h of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'http://127.0.0.1:3000' }, { origin: 'null' }]) {
+    const forged: Record<string, string>[] = [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'http://127.0.0.1:3000' }, { origin: 'null' }];
+    for (const h of forged) {
       const r = await send('POST', '/api/rpc/users.add', { ...json, ...h, ...cookie(adminToken) }, body);
       expect(r.status, JSON.stringify(h)).toBe(403);
     }
