@@ -9,9 +9,9 @@
  * - A user whose role changed gets 4409: the console reconnects and its hello
  *   carries the new role (no socket keeps the role it was opened with).
  * - Every push re-checks the session first (a check at most 250 ms old, and
- *   none older than the last revocation here), and every 2 s all sockets are
- *   checked, so a revocation by another process (the CLI) or an expiry
- *   closes them too.
+ *   none older than the last revocation or config change here): a socket that fails gets no
+ *   event and is closed right after. Every 2 s all sockets are checked, so a
+ *   revocation by another process (the CLI) or an expiry closes them too.
  */
 import type { WebSocket } from 'ws';
 import { WS_CLOSE, type Me } from '../api/contract.js';
@@ -27,6 +27,8 @@ const MAX_BUFFERED = 8 * 1024 * 1024;
 export interface SessionSource {
   whoami(token: string | null | undefined): Me | null;
   sessions: Sessions;
+  /** The config users are read from; a new object after every change (a role changed, a user disabled). */
+  config?: { readonly data: object };
 }
 
 export interface TrackedSocket {
@@ -37,6 +39,8 @@ export interface TrackedSocket {
   me: Me | null;
   checkedAt: number;
   generation: number;
+  /** The config object the last check read. */
+  configSeen: object | null;
 }
 
 export class SessionSockets {
@@ -70,7 +74,7 @@ export class SessionSockets {
 
   /** Track a socket; it is forgotten when it closes. */
   track(ws: WebSocket, kind: TrackedSocket['kind'], token: string | null, me: Me | null): TrackedSocket {
-    const s: TrackedSocket = { ws, kind, token, me, checkedAt: Date.now(), generation: this.src.sessions.generation };
+    const s: TrackedSocket = { ws, kind, token, me, checkedAt: Date.now(), generation: this.src.sessions.generation, configSeen: this.configNow() };
     this.sockets.set(ws, s);
     const forget = () => this.sockets.delete(ws);
     ws.on('close', forget);
@@ -84,6 +88,16 @@ export class SessionSockets {
     s.me = me;
     s.checkedAt = Date.now();
     s.generation = this.src.sessions.generation;
+    s.configSeen = this.configNow();
+  }
+
+  private configNow(): object | null {
+    return this.src.config?.data ?? null;
+  }
+
+  /** A socket's last check no longer holds: too old, a revocation since, or the users changed since. */
+  private stale(s: TrackedSocket, now: number): boolean {
+    return s.generation !== this.src.sessions.generation || s.configSeen !== this.configNow() || now - s.checkedAt > FRESH_MS;
   }
 
   /** Send one event frame to every RPC socket whose session still holds. */
@@ -91,8 +105,11 @@ export class SessionSockets {
     const now = Date.now();
     for (const s of this.sockets.values()) {
       if (s.kind !== 'rpc' || !s.me) continue;
-      if (s.generation !== this.src.sessions.generation || now - s.checkedAt > FRESH_MS) {
-        if (!this.check(s)) continue;
+      if (this.stale(s, now) && !this.stillValid(s)) {
+        // Not this event; the socket is closed right after, with the reason of the revocation if one is on its way
+        // (a config change is announced before the handler that made it revokes the sessions).
+        this.queueRecheck();
+        continue;
       }
       if (s.ws.bufferedAmount > MAX_BUFFERED) {
         log.warn(`dropping the event socket of ${s.me.username}: over ${MAX_BUFFERED >> 20} MiB behind`);
@@ -135,12 +152,25 @@ export class SessionSockets {
     }
   }
 
+  /** Does the socket's session still hold, as the same user with the same role? Marks it checked when it does. */
+  private stillValid(s: TrackedSocket): boolean {
+    const now = this.src.whoami(s.token);
+    const ok = !!now && !!s.me && now.username === s.me.username && (now.role === s.me.role || s.kind === 'live');
+    if (ok) {
+      s.checkedAt = Date.now();
+      s.generation = this.src.sessions.generation;
+      s.configSeen = this.configNow();
+    }
+    return ok;
+  }
+
   /** Re-resolve the socket's session; close it when it ended (4401) or its user changed (4409). */
   private check(s: TrackedSocket, hint?: SessionsEnded): boolean {
     if (!s.me) return false;
     const now = this.src.whoami(s.token);
     s.checkedAt = Date.now();
     s.generation = this.src.sessions.generation;
+    s.configSeen = this.configNow();
     if (!now) {
       this.close(s, WS_CLOSE.sessionEnded, `signed out: ${hint?.reason ?? 'your session ended (expired or revoked)'}`);
       return false;
