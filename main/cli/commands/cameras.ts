@@ -2,6 +2,7 @@ import * as catalog from '../../engine/cameras/catalog.js';
 import { publicCamera } from '../../engine/cameras/catalog.js';
 import { ApiError } from '../../api/contract.js';
 import { CliError, dataDirOf, dataHelp, dataOption, parse, secretArg, table, type Command } from '../args.js';
+import { printable } from '../../engine/util/printable.js';
 import { auditCli } from '../audit-cli.js';
 import { openConfig, runningServer } from '../offline.js';
 
@@ -71,8 +72,10 @@ export const camerasCommand: Command = {
         if (a.values.json) console.log(JSON.stringify(publicCamera(cam, undefined), null, 2));
         else {
           const r = added.inspection.result;
-          console.log(`Added camera "${cam.name}" (id ${cam.id}): ${r.manufacturer ?? '?'} ${r.model ?? ''}, firmware ${r.firmware ?? '?'}`);
-          console.log(`  main stream ${r.streamUrl} (${r.mainProfile})${r.subStreamUrl ? `\n  sub stream  ${r.subStreamUrl} (${r.subProfile})` : ''}`);
+          // What the camera reports is the camera's text: printed with its control characters escaped.
+          console.log(printable(`Added camera "${cam.name}" (id ${cam.id}): ${r.manufacturer ?? '?'} ${r.model ?? ''}, firmware ${r.firmware ?? '?'}`));
+          console.log(printable(`  main stream ${r.streamUrl} (${r.mainProfile})`));
+          if (r.subStreamUrl) console.log(printable(`  sub stream  ${r.subStreamUrl} (${r.subProfile})`));
           console.log(`  PTZ ${r.capabilities.ptz ? 'yes' : 'no'}, events ${r.capabilities.events ? 'yes' : 'no'}, relay outputs ${r.capabilities.relayOutputs}`);
           if (r.clockSkewMs !== null && Math.abs(r.clockSkewMs) > 2000) console.log(`  Warning: the camera clock is ${Math.round(r.clockSkewMs / 1000)} s off; set it to use NTP`);
           console.log(runningServer(paths) ? 'The running server starts recording it now.' : 'It starts recording when the server runs: gatehouse serve');

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readSitePublicKeys, siteKeyFile, verifyBundle, type VerifyResult } from '../../engine/export/index.js';
+import { printable } from '../../engine/util/printable.js';
 import { CliError, dataDirOf, dataHelp, dataOption, parse, type Command } from '../args.js';
 
 const USAGE = `Usage:
@@ -46,7 +47,12 @@ async function verify(argv: string[]): Promise<number> {
   for (const f of r.files) counts[f.status]++;
   if (r.manifest) {
     const c = r.manifest.case;
-    console.log(`Export ${r.manifest.exportId}: case "${c?.name}"${c?.reference ? ` (${c.reference})` : ''}, ${r.manifest.range?.from} to ${r.manifest.range?.to}, made ${r.manifest.createdAt} by ${r.manifest.operator?.username} at ${r.manifest.site?.name}.`);
+    // The manifest is the bundle's text, which anyone may have written: printed with control characters escaped.
+    console.log(
+      printable(
+        `Export ${r.manifest.exportId}: case "${c?.name}"${c?.reference ? ` (${c.reference})` : ''}, ${r.manifest.range?.from} to ${r.manifest.range?.to}, made ${r.manifest.createdAt} by ${r.manifest.operator?.username} at ${r.manifest.site?.name}.`,
+      ),
+    );
   }
   console.log(`Signature: ${r.signature === 'valid' ? 'valid' : `BAD (${r.signature})`}.`);
   console.log(describeKey(r, keys.length > 0, dataDir));
@@ -56,7 +62,7 @@ async function verify(argv: string[]): Promise<number> {
     console.log(`VALID: ${dir} is unchanged since it was signed.`);
     return 0;
   }
-  for (const p of r.problems) console.log(`  ${p}`);
+  for (const p of r.problems) console.log(`  ${printable(p)}`);
   console.log(`NOT VALID: ${dir} was changed or is incomplete (see above).`);
   return 1;
 }
