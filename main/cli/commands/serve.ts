@@ -25,7 +25,7 @@ export interface ServeOptions {
  * overwrites the original argv). The admin password belongs in
  * GATEHOUSE_ADMIN_PASSWORD or the first-start prompt, not in argv.
  */
-export function hideSecretArgs(argv: string[]): void {
+export function hideSecretArgs(command: string, argv: string[]): void {
   const shown: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -36,7 +36,7 @@ export function hideSecretArgs(argv: string[]): void {
     else shown.push(redact(arg));
   }
   try {
-    process.title = ['gatehouse', ...shown].join(' ');
+    process.title = ['gatehouse', command, ...shown].join(' ');
   } catch {
     /* not supported here */
   }
@@ -160,7 +160,7 @@ export const serveCommand: Command = {
       ],
     );
     if (!a) return 0;
-    hideSecretArgs(argv);
+    hideSecretArgs('serve', argv);
     await runServer({
       dataDir: dataDirOf(a.values),
       port: portOf(a.values.port),

@@ -42,7 +42,7 @@ export const startCommand: Command = {
       return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 0)));
     }
     if (!a.values.headless) console.log('Electron is not installed here: serving the console in the browser instead.');
-    hideSecretArgs(argv);
+    hideSecretArgs('start', argv);
     await runServer({
       dataDir: dataDirOf(a.values),
       port: portOf(a.values.port),
