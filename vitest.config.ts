@@ -30,6 +30,8 @@ export default defineConfig({
           hookTimeout: 180_000,
           // One file at a time: they start servers, ffmpeg and brokers.
           poolOptions: { forks: { singleFork: true } },
+          // An unexpected ERROR line in the engine log fails the test (expectLogErrors() to expect one).
+          setupFiles: ['test/support/log-guard.ts'],
         },
       },
       'renderer/vite.config.ts',

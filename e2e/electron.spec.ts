@@ -65,7 +65,7 @@ test.describe('desktop shell (Electron)', () => {
     await page.getByTestId('login-password').fill(PASSWORD);
     await page.getByTestId('login-submit').click();
     await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
-    const status = await page.evaluate(async () => (await fetch('/api/rpc/auth.me', { method: 'POST', body: '{}' })).status);
+    const status = await page.evaluate(async () => (await fetch('/api/rpc/auth.me', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
     expect(status).toBe(200);
     await page.getByTestId('nav-cameras').click();
     await expect(page.getByTestId('camera-row')).toHaveCount(4);

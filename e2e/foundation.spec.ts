@@ -56,7 +56,7 @@ test.describe('foundation', () => {
       expect((await r.json()).error).toMatchObject({ code: 'forbidden', message: expect.stringContaining('admin role') });
     }
     // Without any session: 401.
-    const anon = await fetch(`${server.url}/api/rpc/cameras.list`, { method: 'POST', body: '{}' });
+    const anon = await fetch(`${server.url}/api/rpc/cameras.list`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(anon.status).toBe(401);
   });
 

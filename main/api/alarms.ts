@@ -178,7 +178,8 @@ export const AlarmSetup = z
         z
           .object({
             url: z.string().regex(/^https?:\/\/\S+$/, 'notify url must be http(s)://…'),
-            events: z.array(z.enum(['raised', 'escalated', 'closed'])).min(1).default(['escalated']),
+            /** "checkpoint": each signed audit checkpoint (docs/security.md), for an archive the site's PC can't rewrite. */
+            events: z.array(z.enum(['raised', 'escalated', 'closed', 'checkpoint'])).min(1).default(['escalated']),
             /** Bearer token sent with each notice, if the receiver wants one. */
             token: z.string().max(512).nullable().default(null),
           })
@@ -334,12 +335,62 @@ export interface AuditRecord {
   hash: string;
 }
 
+/** A signed audit checkpoint (docs/security.md, "Audit checkpoints"): what is stored, published and verified. */
+export interface AuditCheckpoint {
+  type: 'gatehouse.audit.checkpoint';
+  v: 1;
+  /** 1, 2, 3 … in signing order. */
+  n: number;
+  /** It vouches for records 1..seq. */
+  seq: number;
+  /** The hash of record `seq` when signed. */
+  hash: string;
+  /** audit_head when signed. */
+  head: { seq: number; hash: string } | null;
+  /** How many records there were. */
+  count: number;
+  time: string;
+  /** Why it was made: periodic, start, shutdown, cli. */
+  reason: string;
+  /** Fingerprint of the site key that signed it. */
+  key: string;
+  /** Ed25519 signature (base64) of the canonical JSON of every other field. */
+  sig: string;
+}
+
+export type AuditProblem =
+  | 'tampered'
+  | 'missing'
+  | 'broken_link'
+  | 'truncated'
+  /** A checkpoint's hash of record seq differs from the trail's: records up to seq were rewritten. */
+  | 'checkpoint_mismatch'
+  /** A checkpoint covers records the trail no longer has. */
+  | 'checkpoint_missing_records'
+  /** A checkpoint's signature does not verify, or its key is not one of this site's. */
+  | 'checkpoint_signature'
+  /** Checkpoints missing from the index (numbering gap, or an external copy newer than any in the index). */
+  | 'checkpoint_missing';
+
+/** One check `audit verify` ran, and how it went, in words. */
+export interface AuditVerifyCheck {
+  check: 'chain' | 'head' | 'checkpoints';
+  /** For checkpoints: "index" or the external file it read. */
+  source?: string;
+  ok: boolean;
+  message: string;
+}
+
 export interface AuditVerifyResult {
   ok: boolean;
   records: number;
   /** The first record that does not check out, or null. */
-  firstBad: { seq: number; problem: 'tampered' | 'missing' | 'broken_link' | 'truncated'; message: string } | null;
+  firstBad: { seq: number; problem: AuditProblem; message: string } | null;
   headHash: string | null;
+  /** Every check that ran (the chain, the head, the checkpoints of each source). */
+  checks?: AuditVerifyCheck[];
+  /** The newest valid checkpoint, and how many records after it no checkpoint covers yet. */
+  checkpoints?: { checked: number; newest: { n: number; seq: number; time: string; key: string } | null; uncovered: number };
 }
 
 export interface IntegrationStatus {
@@ -499,5 +550,7 @@ export interface AlarmsEvents {
   'alarm.escalated': { alarm: Alarm; level: number; reason: 'timeout' | 'manual'; by: string };
   'access.entry': AccessEntry;
   'integrations.status': IntegrationStatus;
+  /** A signed audit checkpoint was made: integrations publish it (MQTT retained, notify webhooks). */
+  'audit.checkpoint': AuditCheckpoint;
 }
-export const ALARMS_EVENT_NAMES = ['alarm.raised', 'alarm.changed', 'alarm.escalated', 'access.entry', 'integrations.status'] as const;
+export const ALARMS_EVENT_NAMES = ['alarm.raised', 'alarm.changed', 'alarm.escalated', 'access.entry', 'integrations.status', 'audit.checkpoint'] as const;

@@ -41,7 +41,8 @@ export const CameraInput = z
 export type CameraInput = z.output<typeof CameraInput>;
 
 const CameraId = z.string().min(1).max(80);
-const Username = z
+/** A user name: letters, digits and . _ - only (so never a control character, a bidi override or a colon). */
+export const Username = z
   .string()
   .trim()
   .min(2, 'username needs at least 2 characters')
@@ -54,7 +55,17 @@ const Password = z.string().min(8, 'password needs at least 8 characters').max(2
  * through `ResultMap`, its result type.
  */
 export const coreRequests = {
-  'auth.login': { role: null, input: z.object({ username: z.string().max(64), password: z.string().max(256) }).strict() },
+  'auth.login': {
+    role: null,
+    input: z
+      .object({
+        // No control characters (\r\n, ESC, C1) or bidi overrides: they would forge log lines and audit actors.
+        // eslint-disable-next-line no-control-regex
+        username: z.string().max(64).regex(/^[^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$/, 'username may not hold control characters'),
+        password: z.string().max(256),
+      })
+      .strict(),
+  },
   'auth.logout': { role: null, input: z.object({}).strict() },
   'auth.me': { role: 'guard', input: z.object({}).strict() },
   'auth.changePassword': {

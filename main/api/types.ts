@@ -224,6 +224,13 @@ export type ServerFrame =
   | { event: string; data: unknown }
   | { hello: { version: string; user: Me | null } };
 
+/**
+ * Close codes the server uses on `/api/ws` and `/api/live` (docs/api.md, "Sessions on a socket"):
+ * the session ended (logged out, disabled, password changed or reset, expired): show the login with the
+ * close reason; or the session's user changed (a new role): reconnect at once to get the new hello.
+ */
+export const WS_CLOSE = { sessionEnded: 4401, sessionChanged: 4409 } as const;
+
 export const ERROR_CODES = {
   bad_request: 400,
   unauthorized: 401,

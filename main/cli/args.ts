@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import path from 'node:path';
 import { defaultDataDir } from '../engine/paths.js';
+import { printable } from '../engine/util/printable.js';
 
 export class CliError extends Error {
   constructor(
@@ -86,9 +87,27 @@ export function parseTime(s: string, flag: string): number {
   return t;
 }
 
-/** Render rows as an aligned text table. */
+/** Render rows as an aligned text table. Control characters in cells are shown as escapes (util/printable.ts). */
 export function table(headers: string[], rows: string[][]): string {
+  rows = rows.map((r) => r.map((c) => printable(c ?? '')));
   const w = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => r.map((c, i) => (c ?? '').padEnd(w[i]!)).join('  ').trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
+}
+
+/**
+ * A secret for a command: from stdin with --password-stdin (first line), else
+ * the flag's value. A flag's value is visible to every local user in the
+ * process list while the command runs; stdin is not.
+ */
+export async function secretArg(values: Record<string, unknown>, flag: string): Promise<string | undefined> {
+  if (values['password-stdin']) {
+    if (values[flag] !== undefined) throw new CliError(`give the password either with --${flag} or with --password-stdin, not both`);
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    const line = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+    if (!line) throw new CliError('--password-stdin: stdin held no password (give it on the first line)');
+    return line;
+  }
+  return values[flag] as string | undefined;
 }

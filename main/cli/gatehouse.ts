@@ -3,6 +3,7 @@
  * main/cli/commands/ and registers itself in COMMANDS below.
  */
 import { packageVersion } from '../engine/paths.js';
+import { printable } from '../engine/util/printable.js';
 import { CliError, type Command } from './args.js';
 import { serveCommand } from './commands/serve.js';
 import { startCommand } from './commands/start.js';
@@ -58,11 +59,13 @@ main(process.argv.slice(2)).then(
     if (code !== undefined && code !== null && code !== -1) process.exitCode = code;
   },
   (err: unknown) => {
+    // One message may span lines (usage); a control character from the input never reaches the terminal raw.
+    const text = (m: string) => m.split('\n').map(printable).join('\n');
     if (err instanceof CliError) {
-      console.error(`gatehouse: ${err.message}`);
+      console.error(`gatehouse: ${text(err.message)}`);
       process.exitCode = err.exitCode;
     } else {
-      console.error(`gatehouse: ${(err as Error).message ?? err}`);
+      console.error(`gatehouse: ${text(String((err as Error).message ?? err))}`);
       if (process.env.GATEHOUSE_DEBUG) console.error(err);
       process.exitCode = 1;
     }

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import { ConfigStore } from '../engine/config/store.js';
 import { KeyFileSecretBox } from '../engine/config/secrets.js';
-import { DataPaths } from '../engine/paths.js';
+import { DataPaths, secureDataDir } from '../engine/paths.js';
 
 /** Open a data dir's config without starting an engine (for CLI commands). */
 export async function openConfig(dataDir: string): Promise<{ paths: DataPaths; store: ConfigStore; secrets: KeyFileSecretBox }> {
   const paths = new DataPaths(dataDir);
-  fs.mkdirSync(paths.root, { recursive: true });
+  secureDataDir(paths); // 0700, and 0600 for the config, keys and index
   const store = new ConfigStore(paths.config);
   await store.load();
   return { paths, store, secrets: new KeyFileSecretBox(paths.secretKey) };

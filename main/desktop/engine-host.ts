@@ -23,7 +23,9 @@ let server: HttpServer | null = null;
 let stopping = false;
 
 function send(m: HostMessage): void {
-  if (process.connected) process.send?.(m);
+  // With a callback, a channel that broke under us (the shell just went away: EPIPE) is not an uncaught
+  // exception; the 'disconnect' that follows stops the engine.
+  if (process.connected) process.send?.(m, undefined, {}, () => {});
 }
 
 async function shutdown(why: string, code: number): Promise<void> {

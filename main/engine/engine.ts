@@ -14,7 +14,8 @@
 import type { Me } from '../api/contract.js';
 import { alarmsConcern } from './alarms/handlers.js';
 import type { AlarmsModule } from './alarms/index.js';
-import { auditConcern } from './audit/handlers.js';
+import { osActor } from './audit/actor.js';
+import { auditConcern, type AuditModule } from './audit/handlers.js';
 import { bookmarksConcern } from './bookmarks/handlers.js';
 import { authConcern } from './auth/handlers.js';
 import { Sessions } from './auth/sessions.js';
@@ -25,7 +26,7 @@ import { camerasConcern } from './cameras/handlers.js';
 import { CameraRegistry } from './cameras/registry.js';
 import type { CallContext, CallInfo, Concern } from './concern.js';
 import { settingsConcern } from './config/handlers.js';
-import { alarmSetupOf, settingsOf } from './config/schema.js';
+import { alarmSetupOf, securityOf, settingsOf } from './config/schema.js';
 import { KeyFileSecretBox, type SecretBox } from './config/secrets.js';
 import { ConfigStore } from './config/store.js';
 import { detectionConcern } from './detection/handlers.js';
@@ -38,13 +39,14 @@ import type { ExportQueue } from './export/queue.js';
 import { masksConcern } from './masks/handlers.js';
 import { integrationsConcern } from './integrations/handlers.js';
 import type { IntegrationsModule } from './integrations/index.js';
+import { SiteKeyStore } from './keys/site-key.js';
 import { layoutsConcern } from './layouts/handlers.js';
 import { logger } from './log.js';
 import { resolveFfmpeg, type FfmpegPaths } from './media/ffmpeg.js';
 import type { EngineModule } from './module.js';
 import { onvifConcern } from './onvif/handlers.js';
 import type { OnvifService } from './onvif/service.js';
-import { DataPaths, packageVersion } from './paths.js';
+import { DataPaths, packageVersion, secureDataDir } from './paths.js';
 import { ChildRegistry } from './process/children.js';
 import { recordingConcern } from './recording/handlers.js';
 import type { Recorder } from './recording/types.js';
@@ -79,11 +81,14 @@ export class Engine {
   /** The durable connection (synchronous=FULL): alarms, audit trail, sensor messages. */
   durableDb!: Db;
   users!: Users;
+  /** The login sessions; the transports hear here when one ends (`onEnded`). */
   sessions!: Sessions;
   cameras!: CameraRegistry;
   children!: ChildRegistry;
   ffmpeg: FfmpegPaths | null = null;
   recorder!: Recorder;
+  /** The audit trail and its signed checkpoints. */
+  audit?: AuditModule;
   alarms?: AlarmsModule;
   integrations?: IntegrationsModule;
   onvif?: OnvifService;
@@ -92,6 +97,8 @@ export class Engine {
   exports?: ExportQueue;
   /** Set when the first admin password was generated: print it once. */
   generatedAdminPassword: string | null = null;
+  /** What ensureAdmin did at this start (audited once the trail is open). */
+  private adminAtStart: { created: boolean; reset: boolean } = { created: false, reset: false };
   private readonly lock: RunLock;
   private readonly calls = new Dispatcher((token) => this.whoami(token));
   private modules: EngineModule[] = [];
@@ -117,7 +124,13 @@ export class Engine {
     this.use(authConcern({ users, sessions }));
     this.use(camerasConcern({ config, secrets, cameras }));
     this.use(layoutsConcern({ config, bus }));
-    const audit = this.use(auditConcern({ db: durableDb, bus, onCall: (fn) => this.onCall(fn) })).module;
+    const siteKeys = new SiteKeyStore(paths.root, secrets);
+    const siteKey = {
+      signer: () => siteKeys.signer(),
+      publicKeys: () => siteKeys.list(),
+    };
+    const audit = this.use(auditConcern({ db: durableDb, bus, onCall: (fn) => this.onCall(fn), siteKey, security: () => securityOf(config.data) })).module;
+    this.audit = audit;
     this.alarms = this.use(alarmsConcern({ db: durableDb, audit: audit.trail, bus, config, cameras })).module;
     const setup = () => alarmSetupOf(config.data);
     const bookmarks = this.use(bookmarksConcern({ db: durableDb, audit: audit.trail, bus, cameras })).store;
@@ -140,10 +153,18 @@ export class Engine {
         bus,
         ffmpeg: () => this.ffmpeg?.ffmpeg ?? null,
         spawn: (c, a, o) => children.spawn('export', c, a, o),
+        keys: siteKeys,
       }),
     ).module;
     this.use(evidenceConcern({ service: this.exports.service, bus }));
     this.use(casesConcern({ service: this.exports.service, bus, decorate: (j) => this.exports!.decorate(j) }));
+
+    // Changes made from the command line at this start, by the OS account that ran it.
+    if (this.adminAtStart.created) audit.trail.append({ actor: 'system', action: 'users.add', target: 'username:admin', details: { role: 'admin', via: 'first start' } });
+    if (this.adminAtStart.reset) {
+      audit.trail.append({ actor: osActor(), action: 'users.resetPassword', target: 'username:admin', details: { via: '--admin-password or GATEHOUSE_ADMIN_PASSWORD at start' } });
+      this.sessions.revokeUser('admin', 'the admin password was reset at the engine start');
+    }
 
     for (const m of this.modules) {
       await m.start();
@@ -161,7 +182,7 @@ export class Engine {
 
   /** The services every concern may use, in dependency order. */
   private async openServices(): Promise<void> {
-    this.paths.ensure();
+    for (const fix of this.paths.ensure()) log.warn(`tightened file modes: ${fix} (the data dir is for this account only)`);
     this.lock.take(this.startedAt);
     this.config = new ConfigStore(this.paths.config);
     await this.config.load();
@@ -169,6 +190,7 @@ export class Engine {
     this.db = openIndex(this.paths.index, { recover: true });
     this.durableDb = openIndex(this.paths.index);
     this.durableDb.pragma('synchronous = FULL');
+    secureDataDir(this.paths); // a new index (and its -wal, -shm) is created 0644 by SQLite: make it 0600
     this.users = new Users(this.config);
     this.sessions = new Sessions(this.db);
     this.sessions.purgeExpired();
@@ -178,6 +200,7 @@ export class Engine {
 
     const admin = await this.users.ensureAdmin(this.opts.adminPassword ?? process.env.GATEHOUSE_ADMIN_PASSWORD ?? undefined);
     this.generatedAdminPassword = admin.generated;
+    this.adminAtStart = { created: admin.created, reset: admin.reset };
     if (this.opts.demo && !this.config.data.cameras.some((c) => c.demo)) {
       const n = await catalog.addDemoCameras(this.config, this.secrets);
       log.info(`added ${n} demo cameras`);
@@ -198,6 +221,8 @@ export class Engine {
   async stop(): Promise<void> {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
+      // Seal the trail while the integrations can still publish the checkpoint (MQTT, notify).
+      this.audit?.checkpoint('shutdown');
       for (const m of [...this.modules].reverse()) {
         try {
           await m.stop();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redact } from './log.js';
+import { logger, redact } from './log.js';
 
 describe('redact', () => {
   it('masks credentials in URLs', () => {
@@ -13,5 +13,24 @@ describe('redact', () => {
   it('leaves prose about passwords readable', () => {
     const msg = 'Wrong password: wrong username or password (RTSP 401): fix them in Cameras → Edit';
     expect(redact(msg)).toBe(msg);
+  });
+});
+
+describe('one call, one line', () => {
+  it('escapes control characters and bidi overrides in the message and in errors, keeping the stack frames', () => {
+    const lines: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((s: string) => (lines.push(s), true)) as typeof process.stderr.write;
+    try {
+      logger('t').warn('failed login for "evil\r\n2026-01-01T00:00:00.000Z INFO  [engine] admin logged in\u202e"');
+      logger('t').warn('with an error', new Error('bad\nname'));
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(lines[0]!.trimEnd().split('\n')).toHaveLength(1);
+    expect(lines[0]).toContain('evil\\r\\n2026-01-01T00:00:00.000Z INFO  [engine] admin logged in\\u202e');
+    const err = lines[1]!.trimEnd().split('\n');
+    expect(err[0]).toMatch(/with an error Error: bad\\nname$/);
+    expect(err.slice(1).every((l) => /^\s+at /.test(l))).toBe(true);
   });
 });

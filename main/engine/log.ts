@@ -1,4 +1,10 @@
-/** Plain line logger. Anything that looks like a credential is masked. */
+/**
+ * Plain line logger. Anything that looks like a credential is masked, and
+ * control characters from outside (a user name with `\r\n`, a bidi
+ * override) are written as escapes, so one call is always one line.
+ */
+import { printable } from './util/printable.js';
+
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 let threshold: Level = (process.env.GATEHOUSE_LOG as Level) || 'info';
@@ -17,15 +23,21 @@ export function redact(s: string): string {
 
 function write(level: Level, scope: string, msg: string, extra?: unknown): void {
   if (order[level] < order[threshold]) return;
-  let line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${scope}] ${msg}`;
-  if (extra !== undefined) {
-    const e = extra instanceof Error ? extra.stack ?? extra.message : typeof extra === 'string' ? extra : JSON.stringify(extra);
-    line += ' ' + e;
-  }
+  let line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${scope}] ${printable(msg)}`;
+  if (extra !== undefined) line += ' ' + describeExtra(extra);
   line = redact(line);
   // Every log line goes to stderr, so stdout carries only command output
   // (JSON from --json, the serve banner) and can be piped safely.
   process.stderr.write(line + '\n');
+}
+
+/** An error as "Name: message" (escaped) plus its stack frames, one per line; anything else on one line. */
+function describeExtra(extra: unknown): string {
+  if (extra instanceof Error) {
+    const frames = (extra.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l));
+    return [printable(`${extra.name}: ${extra.message}`), ...frames.map(printable)].join('\n');
+  }
+  return printable(typeof extra === 'string' ? extra : String(JSON.stringify(extra)));
 }
 
 export interface Logger {

@@ -67,7 +67,63 @@ export class DataPaths {
   get exports(): string {
     return path.join(this.root, 'exports');
   }
-  ensure(): void {
-    for (const d of [this.root, this.recordings, this.run, this.exports]) fs.mkdirSync(d, { recursive: true });
+  /** Create the folders (0700) and tighten the modes of what is already there (see `secureDataDir`). */
+  ensure(): string[] {
+    const fixed = secureDataDir(this);
+    for (const d of [this.recordings, this.run, this.exports]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+    return fixed;
   }
+}
+
+/** The files of a data dir that only its owner may read (docs/security.md, "Files"). */
+export const PRIVATE_FILES = [
+  'config.json',
+  'config.json.lock',
+  'secret.key',
+  'secret.key.safe',
+  'index.sqlite',
+  'index.sqlite-wal',
+  'index.sqlite-shm',
+  'index.sqlite-journal',
+  'export-keys.json',
+];
+
+/**
+ * The data dir is its owner's alone: the folder 0700, the config, keys and
+ * index 0600 (config backups `config.json.v<N>.bak` too). Creates the folder
+ * (0700) if needed, tightens anything looser and returns a line per fix (the
+ * engine logs them). Run again right after the index is first opened: SQLite
+ * creates it with 0644, and its -wal and -shm take the index's mode. Nothing
+ * to do on Windows, where the per-user app-data folder is private already.
+ */
+export function secureDataDir(paths: DataPaths): string[] {
+  const fixed: string[] = [];
+  fs.mkdirSync(paths.root, { recursive: true, mode: 0o700 });
+  if (process.platform === 'win32') return fixed;
+  const tighten = (p: string, mode: number) => {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(p);
+    } catch {
+      return;
+    }
+    if (st.isSymbolicLink() || (st.mode & 0o077) === 0) return;
+    if (typeof process.getuid === 'function' && st.uid !== process.getuid()) return; // not ours to change
+    try {
+      fs.chmodSync(p, mode);
+      fixed.push(`${p} was mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}; now ${mode.toString(8).padStart(4, '0')}`);
+    } catch {
+      /* read-only file system: leave it */
+    }
+  };
+  tighten(paths.root, 0o700);
+  for (const d of [paths.recordings, paths.run, paths.exports]) tighten(d, 0o700);
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(paths.root);
+  } catch {
+    /* just made */
+  }
+  for (const n of names) if (PRIVATE_FILES.includes(n) || /^config\.json\.v\d+\.bak$/.test(n)) tighten(path.join(paths.root, n), 0o600);
+  return fixed;
 }

@@ -1,37 +1,37 @@
+/**
+ * The HTTP + WebSocket transport: RPC over `POST /api/rpc/<method>` and
+ * `/api/ws`, pushed events, live video (`/api/live`), recorded media
+ * (`/api/media/…`), the sensor webhook and the built console. Every request
+ * first passes the host and origin checks of request-policy.ts
+ * (docs/security.md); sockets that carry a session are kept in
+ * session-sockets.ts, which closes them when the session ends.
+ */
 import http from 'node:http';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ApiError, EVENT_NAMES, type ClientFrame, type ServerFrame } from '../api/contract.js';
+import { ApiError, EVENT_NAMES, type ClientFrame, type Me, type ServerFrame } from '../api/contract.js';
+import { securityOf } from '../engine/config/schema.js';
 import type { Engine } from '../engine/engine.js';
 import { logger } from '../engine/log.js';
 import { packageRoot } from '../engine/paths.js';
 import { readBody } from '../engine/util/http-body.js';
 import { attachLive } from './live-ws.js';
+import { checkFetchSite, checkOrigin, HostPolicy, JSON_ONLY, mediaTypeOf, type Refusal } from './request-policy.js';
+import { SessionSockets } from './session-sockets.js';
+import { serveStatic } from './static.js';
 
 const log = logger('http');
 const COOKIE = 'gh_session';
 const MAX_BODY = 1024 * 1024;
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.wav': 'audio/wav',
-  '.mp3': 'audio/mpeg',
-};
 
 export interface ServerOptions {
   port: number;
   host: string;
   /** Folder with the built renderer (index.html). */
   staticDir?: string;
+  /** Host names / addresses the console is reached by, besides loopback and `host` (serve --allowed-hosts). */
+  allowedHosts?: string[];
 }
 
 export function parseCookies(h: string | undefined): Record<string, string> {
@@ -56,6 +56,11 @@ export function tokenOf(req: http.IncomingMessage): string | null {
   return parseCookies(req.headers.cookie)[COOKIE] ?? null;
 }
 
+/** True when the session comes from the cookie (a browser), not a bearer token (a program). */
+function byCookie(req: http.IncomingMessage): boolean {
+  return !req.headers.authorization?.startsWith('Bearer ') && !!parseCookies(req.headers.cookie)[COOKIE];
+}
+
 function peerOf(req: http.IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
@@ -66,8 +71,26 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
   res.end(data);
 }
 
+function refuse(res: http.ServerResponse, r: Refusal, headers: Record<string, string> = {}): void {
+  sendJson(res, r.status, { error: { code: r.code, message: r.message } }, headers);
+}
+
+function refuseUpgrade(socket: import('node:stream').Duplex, r: Refusal | { status: number; message: string }): void {
+  const reason = http.STATUS_CODES[r.status] ?? 'Refused';
+  const body = JSON.stringify({ error: { code: 'code' in r ? r.code : 'unauthorized', message: r.message } });
+  socket.write(
+    `HTTP/1.1 ${r.status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+  socket.destroy();
+}
+
 function sendError(res: http.ServerResponse, err: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
   if (err instanceof ApiError) return sendJson(res, err.status, { error: err.toBody() });
+  if (err instanceof URIError) return sendJson(res, 400, { error: { code: 'bad_request', message: 'malformed percent-encoding in the URL' } });
   log.error('request failed', err);
   sendJson(res, 500, { error: { code: 'internal', message: 'internal error; see the engine log' } });
 }
@@ -83,7 +106,8 @@ export class HttpServer {
   private server: http.Server;
   private wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
   private liveWss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
-  private clients = new Set<WebSocket>();
+  private sockets: SessionSockets;
+  private hosts: HostPolicy;
   private offBus: (() => void) | null = null;
   private staticDir: string;
   url = '';
@@ -93,12 +117,22 @@ export class HttpServer {
     private readonly opts: ServerOptions,
   ) {
     this.staticDir = opts.staticDir ?? path.join(packageRoot(), 'dist', 'renderer');
+    this.sockets = new SessionSockets(engine);
+    this.hosts = new HostPolicy({
+      bindHost: opts.host,
+      allowedHosts: () => [...(opts.allowedHosts ?? []), ...(engine.config ? securityOf(engine.config.data).allowedHosts : [])],
+    });
     this.server = http.createServer((req, res) => {
       securityHeaders(res);
       this.route(req, res).catch((err) => sendError(res, err));
     });
     this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
     this.server.on('clientError', (_err, socket) => socket.destroy());
+  }
+
+  /** Sockets that carry a session now. */
+  get sessionSockets(): number {
+    return this.sockets.size;
   }
 
   async start(): Promise<string> {
@@ -119,23 +153,17 @@ export class HttpServer {
     const addr = this.server.address() as AddressInfo;
     const host = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
     this.url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
-    this.offBus = this.engine.bus.onAny((event, data) => {
-      const frame = JSON.stringify({ event, data } satisfies ServerFrame);
-      for (const ws of this.clients) {
-        if (ws.bufferedAmount > 8 * 1024 * 1024) {
-          ws.terminate();
-          continue;
-        }
-        ws.send(frame);
-      }
-    });
+    this.sockets.start((fn) => this.engine.config.onChange(() => fn()));
+    this.offBus = this.engine.bus.onAny((event, data) => this.sockets.push(JSON.stringify({ event, data } satisfies ServerFrame)));
     this.engine.setListening(this.url);
     return this.url;
   }
 
   async stop(): Promise<void> {
     this.offBus?.();
-    for (const ws of this.clients) ws.terminate();
+    this.offBus = null;
+    this.sockets.stop();
+    for (const ws of this.wss.clients) ws.terminate();
     for (const ws of this.liveWss.clients) ws.terminate();
     await new Promise<void>((r) => {
       this.server.close(() => r());
@@ -144,6 +172,11 @@ export class HttpServer {
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const hostRefused = this.hosts.check(req);
+    if (hostRefused) {
+      req.resume();
+      return refuse(res, hostRefused);
+    }
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://localhost');
@@ -155,37 +188,20 @@ export class HttpServer {
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: { code: 'bad_request', message: 'use GET' } });
       return sendJson(res, 200, await this.engine.handle('system.health', {}, { peer: peerOf(req) }));
     }
-    if (p.startsWith('/api/rpc/')) {
-      if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'bad_request', message: 'use POST with a JSON body' } }, { allow: 'POST' });
-      const method = decodeURIComponent(p.slice('/api/rpc/'.length));
-      const text = await readBody(req, MAX_BODY);
-      let params: unknown = {};
-      if (text.trim()) {
-        try {
-          params = JSON.parse(text);
-        } catch {
-          throw new ApiError('bad_request', 'the request body is not valid JSON');
-        }
-      }
-      const ctx = { token: tokenOf(req), peer: peerOf(req) };
-      const result = await this.engine.handle(method, params, ctx);
-      if (method === 'auth.login') {
-        const { token } = result as { token: string };
-        const secure = req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
-        return sendJson(res, 200, result, {
-          'set-cookie': `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${14 * 86400}${secure}`,
-        });
-      }
-      if (method === 'auth.logout') {
-        return sendJson(res, 200, result, { 'set-cookie': `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` });
-      }
-      return sendJson(res, 200, result);
-    }
+    if (p.startsWith('/api/rpc/')) return this.rpc(req, res, p);
     if (p === '/api/webhook/sensors') {
+      // Machines call it with their bearer token; a browser page (with the guard's cookie) may not.
+      const crossSite = checkOrigin(req);
+      if (crossSite) {
+        req.resume();
+        return refuse(res, { ...crossSite, message: 'the sensor webhook takes calls from sensors and access-control systems, not from web pages' });
+      }
       if (!this.engine.integrations) throw new ApiError('unavailable', 'the integrations module is not running');
       return this.engine.integrations.handleWebhook(req, res);
     }
     if (p.startsWith('/api/media/')) {
+      const siteRefused = byCookie(req) ? checkFetchSite(req) : null;
+      if (siteRefused) return refuse(res, siteRefused);
       const me = this.engine.whoami(tokenOf(req));
       if (!me) throw new ApiError('unauthorized', 'not logged in');
       if (this.engine.recorder.handleMedia(req, res, url)) return;
@@ -198,99 +214,82 @@ export class HttpServer {
       throw new ApiError('not_found', `no export route ${p}`);
     }
     if (p.startsWith('/api/')) throw new ApiError('not_found', `no API route ${req.method} ${p}; requests go to POST /api/rpc/<method>`);
-    return this.serveStatic(req, res, p);
+    return serveStatic(req, res, p, this.staticDir);
   }
 
-  private serveStatic(req: http.IncomingMessage, res: http.ServerResponse, p: string): void {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405).end();
-      return;
+  /** `POST /api/rpc/<method>`: same-origin (or no browser at all), JSON only. */
+  private async rpc(req: http.IncomingMessage, res: http.ServerResponse, p: string): Promise<void> {
+    if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'bad_request', message: 'use POST with a JSON body' } }, { allow: 'POST' });
+    const originRefused = checkOrigin(req);
+    if (originRefused) {
+      req.resume();
+      return refuse(res, originRefused);
     }
-    let rel: string;
-    try {
-      rel = decodeURIComponent(p);
-    } catch {
-      res.writeHead(400).end();
-      return;
+    const type = mediaTypeOf(req);
+    if (type && type !== 'application/json') {
+      req.resume();
+      return sendJson(res, 415, { error: { code: 'bad_request', message: JSON_ONLY } }, { accept: 'application/json' });
     }
-    const root = this.staticDir;
-    let file = path.normalize(path.join(root, rel));
-    if (!file.startsWith(root)) {
-      res.writeHead(403).end();
-      return;
-    }
-    const isAsset = /\.[a-z0-9]+$/i.test(rel);
-    if (!isAsset || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      if (isAsset && rel !== '/index.html') {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-        return;
+    const method = decodeURIComponent(p.slice('/api/rpc/'.length));
+    const text = await readBody(req, MAX_BODY);
+    let params: unknown = {};
+    if (text.trim()) {
+      if (!type) return sendJson(res, 415, { error: { code: 'bad_request', message: JSON_ONLY } }, { accept: 'application/json' });
+      try {
+        params = JSON.parse(text);
+      } catch {
+        throw new ApiError('bad_request', 'the request body is not valid JSON');
       }
-      file = path.join(root, 'index.html');
     }
-    if (!fs.existsSync(file)) {
-      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('The console has not been built. Run "npm run build" and reload.');
-      return;
+    const ctx = { token: tokenOf(req), peer: peerOf(req) };
+    const result = await this.engine.handle(method, params, ctx);
+    if (method === 'auth.login') {
+      const { token } = result as { token: string };
+      const secure = req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
+      return sendJson(res, 200, result, {
+        'set-cookie': `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${14 * 86400}${secure}`,
+      });
     }
-    const ext = path.extname(file);
-    res.writeHead(200, {
-      'content-type': MIME[ext] ?? 'application/octet-stream',
-      'cache-control': ext === '.html' ? 'no-cache' : 'public, max-age=31536000, immutable',
-      ...(ext === '.html'
-        ? {
-            'content-security-policy':
-              "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; script-src 'self'",
-          }
-        : {}),
-    });
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
+    if (method === 'auth.logout') {
+      return sendJson(res, 200, result, { 'set-cookie': `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` });
     }
-    fs.createReadStream(file).pipe(res);
+    return sendJson(res, 200, result);
   }
 
   private upgrade(req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void {
-    let pathname = '';
+    socket.on('error', () => socket.destroy());
+    const refused = this.hosts.check(req) ?? checkOrigin(req);
+    if (refused) return refuseUpgrade(socket, refused);
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://localhost');
-      pathname = url.pathname;
     } catch {
-      socket.destroy();
-      return;
+      return refuseUpgrade(socket, { status: 400, code: 'bad_request', message: 'malformed URL' });
     }
-    const origin = req.headers.origin;
-    if (origin && req.headers.host && !origin.endsWith('//' + req.headers.host)) {
-      socket.write('HTTP/1.1 403 Forbidden\r\n\r\n');
-      socket.destroy();
-      return;
-    }
-    if (pathname === '/api/ws') {
+    if (url.pathname === '/api/ws') {
       this.wss.handleUpgrade(req, socket, head, (ws) => this.onRpcSocket(ws, req));
-    } else if (pathname === '/api/live') {
-      const me = this.engine.whoami(tokenOf(req));
-      if (!me) {
-        socket.write('HTTP/1.1 401 Unauthorized\r\n\r\n');
-        socket.destroy();
-        return;
-      }
-      this.liveWss.handleUpgrade(req, socket, head, (ws) => attachLive(this.engine, ws, url));
+    } else if (url.pathname === '/api/live') {
+      const token = tokenOf(req);
+      const me = this.engine.whoami(token);
+      if (!me) return refuseUpgrade(socket, { status: 401, message: 'not logged in' });
+      this.liveWss.handleUpgrade(req, socket, head, (ws) => {
+        this.sockets.track(ws, 'live', token, me);
+        attachLive(this.engine, ws, url);
+      });
     } else {
-      socket.write('HTTP/1.1 404 Not Found\r\n\r\n');
-      socket.destroy();
+      refuseUpgrade(socket, { status: 404, code: 'bad_request', message: `no WebSocket at ${url.pathname}` });
     }
   }
 
   private onRpcSocket(ws: WebSocket, req: http.IncomingMessage): void {
-    let token = tokenOf(req);
     const peer = peerOf(req);
     const send = (f: ServerFrame) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(f));
     };
-    const me = this.engine.whoami(token);
+    const first = tokenOf(req);
+    const me = this.engine.whoami(first);
+    const tracked = this.sockets.track(ws, 'rpc', me ? first : null, me);
     send({ hello: { version: this.engine.version, user: me } });
-    if (me) this.clients.add(ws);
     ws.on('message', (raw, isBinary) => {
       if (isBinary) return send({ id: 0, error: { code: 'bad_request', message: 'binary frames are not accepted here' } });
       let frame: ClientFrame;
@@ -303,14 +302,13 @@ export class HttpServer {
         return send({ id: 0, error: { code: 'bad_request', message: 'frame must be {"id": number, "method": string, "params": {...}}' } });
       }
       this.engine
-        .handle(frame.method, frame.params, { token, peer })
+        .handle(frame.method, frame.params, { token: tracked.token, peer })
         .then((result) => {
           if (frame.method === 'auth.login') {
-            token = (result as { token: string }).token;
-            this.clients.add(ws);
+            const r = result as { token: string; user: Me };
+            this.sockets.setSession(tracked, r.token, r.user);
           } else if (frame.method === 'auth.logout') {
-            token = null;
-            this.clients.delete(ws);
+            this.sockets.setSession(tracked, null, null);
           }
           send({ id: frame.id, result });
         })
@@ -322,8 +320,6 @@ export class HttpServer {
           }
         });
     });
-    ws.on('close', () => this.clients.delete(ws));
-    ws.on('error', () => this.clients.delete(ws));
   }
 }
 

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessEntry, Alarm, Page } from '../../main/api/alarms.js';
 import { startEngine, tempDir, waitFor, type TestEngine } from './alarms-support.js';
+import { expectLogErrors } from '../support/log-guard.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 let e: TestEngine;
@@ -132,6 +133,8 @@ describe('guard workflow over the API', () => {
 });
 
 describe('audit trail', () => {
+  // The tampered row below makes the engine refuse its shutdown checkpoint, as it should (docs/security.md).
+  expectLogErrors(/audit checkpoint refused: audit record \d+ does not check out/);
   it('records logins, user and config changes, alarm actions and mutes; verifies; finds a tampered row', async () => {
     expect((await e.rpc('settings.update', { patch: { stallSeconds: 15 } }, e.token)).status).toBe(200);
     const wrong = await e.rpc('auth.login', { username: 'gina', password: 'not-her-password' });

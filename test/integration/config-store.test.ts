@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CURRENT_SCHEMA_VERSION } from '../../main/engine/config/schema.js';
 import { ConfigError, ConfigStore, jsonErrorOffset, parseConfigText } from '../../main/engine/config/store.js';
 import { repoRoot } from '../fixtures/media.js';
+import { expectLogErrors } from '../support/log-guard.js';
 
 // The config store's loading, validation, cross-process locking (real worker processes) and file watch.
 const here = path.join(repoRoot, 'main', 'engine', 'config');
@@ -191,6 +192,7 @@ for (let i = 0; i < Number(n); i++) {
 
 describe('ConfigStore watch', () => {
   it('reloads edits by other processes and keeps the last good config when an edit is broken', async () => {
+    expectLogErrors(/ignoring the edited configuration, the running engine keeps its last good one/);
     const store = new ConfigStore(file);
     await store.load();
     const seen: number[] = [];

@@ -50,7 +50,7 @@ describe('EngineProcess + engine host', () => {
     expect(await (await fetch(`${url}/api/health`)).json()).toMatchObject({ status: 'ok' });
     expect(messages).toContainEqual({ type: 'recording', active: false });
 
-    const login = await fetch(`${url}/api/rpc/auth.login`, { method: 'POST', body: JSON.stringify({ username: 'admin', password: 'admin-password' }) });
+    const login = await fetch(`${url}/api/rpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'admin-password' }) });
     const { token } = (await login.json()) as { token: string };
 
     const pid = proc!.pid!;

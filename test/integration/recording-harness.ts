@@ -43,6 +43,7 @@ export async function serveAndLogin(engine: Engine, port: number): Promise<{ ser
   const base = await server.start();
   const r = await fetch(`${base}/api/rpc/auth.login`, {
     method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: 'admin', password: 'adminadmin' }),
   });
   const token = ((await r.json()) as { token: string }).token;

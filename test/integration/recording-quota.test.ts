@@ -13,6 +13,7 @@ import { startRtspServer, type RtspFixture } from '../fixtures/rtsp.js';
 import type { Engine } from '../../main/engine/engine.js';
 import type { CameraState } from '../../main/api/contract.js';
 import { sleep, startEngine, tempDir, waitFor } from './recording-harness.js';
+import { expectLogErrors } from '../support/log-guard.js';
 
 const MOUNT = '/tmp/rec-quota';
 
@@ -70,6 +71,10 @@ describe('storage limits', () => {
   });
 
   it('a full volume: emergency purge, disk_full while ffmpeg cannot write, then recording resumes', async (ctx) => {
+    // Found by the log guard (issue 18 item 10): while the index's volume is full, the camera.status alarm can't be
+    // committed and is lost (the "Disk full" alarm comes once space is freed). Kept visible here until the alarms
+    // queue such writes; see the integrator's report.
+    expectLogErrors(/camera\.status could not be turned into an alarm SqliteError: database or disk is full/);
     if (!canMount()) {
       ctx.skip();
       return;

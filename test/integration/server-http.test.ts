@@ -119,7 +119,7 @@ describe('HTTP RPC', () => {
     const cookie = r.headers.get('set-cookie')!;
     expect(cookie).toMatch(/^gh_session=[^;]+; HttpOnly; SameSite=Strict; Path=\//);
     const value = cookie.split(';')[0]!;
-    const me = await fetch(`${base}/api/rpc/auth.me`, { method: 'POST', headers: { cookie: value }, body: '' });
+    const me = await fetch(`${base}/api/rpc/auth.me`, { method: 'POST', headers: { cookie: value, 'content-type': 'application/json' }, body: '{}' });
     expect(await me.json()).toEqual({ username: 'guard1', role: 'guard' });
     const out = await fetch(`${base}/api/rpc/auth.logout`, { method: 'POST', headers: { cookie: value } });
     expect(out.headers.get('set-cookie')).toMatch(/Max-Age=0/);

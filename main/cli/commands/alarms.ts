@@ -6,6 +6,8 @@ import { alarmSetupOf } from '../../engine/config/schema.js';
 import { addWebhook, removeWebhook } from '../../engine/integrations/handlers.js';
 import { AccessLog } from '../../engine/integrations/access-log.js';
 import { CliError, dataDirOf, dataHelp, dataOption, parse, parseTime, table, type Command } from '../args.js';
+import { printable } from '../../engine/util/printable.js';
+import { auditCli } from '../audit-cli.js';
 import { openConfig, runningServer } from '../offline.js';
 
 const USAGE = `Usage:
@@ -149,8 +151,9 @@ async function webhook(argv: string[]): Promise<number> {
     if (!name) throw new CliError('give the integration a name: gatehouse alarms webhook add "Access control"');
     if (name.length > 80) throw new CliError('the name is longer than 80 characters');
     const w = await addWebhook(store, name);
+    auditCli(paths, { action: 'integrations.addWebhook', target: `name:${w.name}`, details: { id: w.id } }, store.data);
     const srv = runningServer(paths);
-    console.log(`Webhook integration "${w.name}" (id ${w.id}) created.`);
+    console.log(`Webhook integration "${printable(w.name)}" (id ${w.id}) created.`);
     console.log(`\n  POST ${srv?.url ?? 'http://HOST:PORT'}/api/webhook/sensors`);
     console.log(`  Authorization: Bearer ${w.token}\n`);
     console.log('The token is shown only this once; only its SHA-256 is stored. A running server picks it up at once.');
@@ -170,6 +173,7 @@ async function webhook(argv: string[]): Promise<number> {
     } catch (err) {
       throw new CliError((err as Error).message, 3);
     }
+    auditCli(paths, { action: 'integrations.removeWebhook', target: id }, store.data);
     console.log(`Webhook integration ${id} removed; its token no longer works.`);
     return 0;
   }

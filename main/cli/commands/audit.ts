@@ -1,37 +1,86 @@
 import fs from 'node:fs';
-import { openIndex } from '../../engine/store/db.js';
+import path from 'node:path';
+import { parseCheckpoints } from '../../engine/audit/checkpoints.js';
 import { AuditTrail } from '../../engine/audit/trail.js';
+import { verifyAudit, type ExternalCheckpoints } from '../../engine/audit/verify.js';
+import { readSitePublicKeys } from '../../engine/keys/site-key.js';
 import { DataPaths } from '../../engine/paths.js';
+import { openIndex } from '../../engine/store/db.js';
+import { printable } from '../../engine/util/printable.js';
 import { CliError, dataDirOf, dataHelp, dataOption, parse, parseTime, table, type Command } from '../args.js';
 
 const USAGE = `Usage:
-  gatehouse audit verify [--json] [--data DIR]     check the hash chain; exit 1 at the first tampered or missing record
+  gatehouse audit verify [--checkpoints FILE]... [--json] [--data DIR]
+      check the hash chain and the signed checkpoints (the index's, and each FILE's); exit 1 at the first problem
   gatehouse audit list [--actor U] [--action PREFIX] [--from TIME] [--to TIME] [--limit N] [--json] [--data DIR]`;
 
-function openTrail(dataDir: string): { trail: AuditTrail; close: () => void } | null {
+function openTrail(dataDir: string): { trail: AuditTrail; db: ReturnType<typeof openIndex>; close: () => void } | null {
   const paths = new DataPaths(dataDir);
   if (!fs.existsSync(paths.index)) return null;
   const db = openIndex(paths.index);
-  return { trail: new AuditTrail(db), close: () => db.close() };
+  return { trail: new AuditTrail(db), db, close: () => db.close() };
 }
 
 async function verify(argv: string[]): Promise<number> {
-  const a = parse(argv, 'gatehouse audit verify [--json] [--data DIR]', { ...dataOption, json: { type: 'boolean' } }, [{ flag: '--json', help: 'print the result as JSON' }, dataHelp]);
+  const a = parse(
+    argv,
+    'gatehouse audit verify [--checkpoints FILE]... [--json] [--data DIR]',
+    { ...dataOption, json: { type: 'boolean' }, checkpoints: { type: 'string', multiple: true } },
+    [
+      { flag: '--checkpoints FILE', help: 'also check the checkpoints in FILE: a copy kept off this machine (the checkpoint file, an MQTT or webhook archive; JSON lines)' },
+      { flag: '--json', help: 'print the result as JSON' },
+      dataHelp,
+    ],
+  );
   if (!a) return 0;
   const dir = dataDirOf(a.values);
+  const external: ExternalCheckpoints[] = [];
+  for (const f of (a.values.checkpoints as unknown as string[] | undefined) ?? []) {
+    let text: string;
+    try {
+      text = fs.readFileSync(f, 'utf8');
+    } catch (err) {
+      throw new CliError(`--checkpoints: cannot read ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 2);
+    }
+    const { checkpoints, skipped } = parseCheckpoints(text);
+    if (!checkpoints.length) throw new CliError(`--checkpoints: ${f} holds no audit checkpoint (${skipped} line(s) of something else)`, 2);
+    external.push({ source: path.resolve(f), checkpoints });
+  }
+  let keys: ReturnType<typeof readSitePublicKeys> = [];
+  try {
+    keys = readSitePublicKeys(dir);
+  } catch (err) {
+    console.error(`gatehouse: the site's keys could not be read (${(err as Error).message}); checkpoints can't be verified without them`);
+  }
   const t = openTrail(dir);
   if (!t) {
+    if (external.length) {
+      console.log(a.values.json ? JSON.stringify({ ok: false, records: 0, firstBad: { seq: 1, problem: 'checkpoint_missing_records', message: `${dir} has no audit trail, but the checkpoints vouch for one` }, headHash: null }) : `FAILED: ${dir} has no audit trail (index.sqlite), but the checkpoints given vouch for one.`);
+      return 1;
+    }
     if (a.values.json) console.log(JSON.stringify({ ok: true, records: 0, firstBad: null, headHash: null }));
     else console.log(`No audit trail yet in ${dir}.`);
     return 0;
   }
   try {
-    const r = t.trail.verify();
-    if (a.values.json) console.log(JSON.stringify(r, null, 2));
-    else if (r.ok) console.log(`Audit trail OK: ${r.records} record(s), chain intact${r.headHash ? `, head ${r.headHash.slice(0, 16)}…` : ''}.`);
-    else {
-      console.log(`Audit trail FAILED at record ${r.firstBad!.seq} (${r.firstBad!.problem}): ${r.firstBad!.message}.`);
-      console.log(`${r.records} record(s) before it check out.`);
+    const r = verifyAudit(t.db, { keys, external, trail: t.trail });
+    if (a.values.json) {
+      console.log(JSON.stringify(r, null, 2));
+      return r.ok ? 0 : 1;
+    }
+    for (const c of r.checks ?? []) {
+      const name = c.check === 'checkpoints' ? `checkpoints (${c.source})` : c.check;
+      console.log(`  ${c.ok ? 'ok    ' : 'FAILED'}  ${name}: ${printable(c.message)}`);
+    }
+    const cp = r.checkpoints;
+    if (r.ok) {
+      console.log(
+        `Audit trail OK: ${r.records} record(s), chain intact${r.headHash ? `, head ${r.headHash.slice(0, 16)}…` : ''}` +
+          (cp?.newest ? `; signed up to record ${cp.newest.seq} (checkpoint #${cp.newest.n}, ${cp.newest.time})${cp.uncovered ? `, ${cp.uncovered} newer record(s) not signed yet` : ''}.` : '; no signed checkpoint yet.'),
+      );
+    } else {
+      console.log(`Audit trail FAILED at record ${r.firstBad!.seq} (${r.firstBad!.problem}): ${printable(r.firstBad!.message)}.`);
+      console.log(`${r.records} record(s) link up in the chain${cp?.newest ? `; the newest checkpoint that still matches is #${cp.newest.n} (records 1–${cp.newest.seq})` : ''}.`);
     }
     return r.ok ? 0 : 1;
   } finally {

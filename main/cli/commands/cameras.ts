@@ -1,7 +1,9 @@
 import * as catalog from '../../engine/cameras/catalog.js';
 import { publicCamera } from '../../engine/cameras/catalog.js';
 import { ApiError, splitUrlCredentials } from '../../api/contract.js';
-import { CliError, dataDirOf, dataHelp, dataOption, parse, table, type Command } from '../args.js';
+import { CliError, dataDirOf, dataHelp, dataOption, parse, secretArg, table, type Command } from '../args.js';
+import { printable } from '../../engine/util/printable.js';
+import { auditCli } from '../audit-cli.js';
 import { openConfig, runningServer } from '../offline.js';
 
 const USAGE = 'gatehouse cameras <add|list|remove> [options]';
@@ -18,14 +20,14 @@ export const camerasCommand: Command = {
     const [sub, ...rest] = argv;
     if (!sub || sub === '--help' || sub === '-h') {
       console.log(
-        `Usage: ${USAGE}\n\n  cameras add --name NAME --url URL [--sub-url URL] [--user U --password P] [--data DIR]\n  cameras list [--json] [--data DIR]\n  cameras remove NAME [--data DIR]\n\nA running server on the same data dir picks up changes within a second.`,
+        `Usage: ${USAGE}\n\n  cameras add --name NAME --url URL [--sub-url URL] [--user U (--password-stdin | --password P)] [--data DIR]\n  cameras list [--json] [--data DIR]\n  cameras remove NAME [--data DIR]\n\nA running server on the same data dir picks up changes within a second. Changes are recorded in the audit trail as os:<your login name>.`,
       );
       return sub ? 0 : 2;
     }
     if (sub === 'add') {
       const a = parse(
         rest,
-        'gatehouse cameras add --name NAME --url URL [--sub-url URL] [--user U --password P] [--retention-days N] [--data DIR] [--json]',
+        'gatehouse cameras add --name NAME --url URL [--sub-url URL] [--user U (--password-stdin | --password P)] [--retention-days N] [--data DIR] [--json]',
         {
           ...dataOption,
           name: { type: 'string' },
@@ -33,6 +35,7 @@ export const camerasCommand: Command = {
           'sub-url': { type: 'string' },
           user: { type: 'string' },
           password: { type: 'string' },
+          'password-stdin': { type: 'boolean' },
           'retention-days': { type: 'string' },
           onvif: { type: 'string' },
           json: { type: 'boolean' },
@@ -42,7 +45,8 @@ export const camerasCommand: Command = {
           { flag: '--url URL', help: 'main stream, e.g. rtsp://192.168.1.20:554/stream1 (credentials inside are moved to --user/--password)' },
           { flag: '--sub-url URL', help: 'optional low-resolution stream for grids and detection' },
           { flag: '--user U', help: 'camera username' },
-          { flag: '--password P', help: 'camera password (stored encrypted, never printed)' },
+          { flag: '--password-stdin', help: 'read the camera password from the first line of stdin (keeps it out of the process list)' },
+          { flag: '--password P', help: 'camera password (stored encrypted, never printed; visible in the process list while the command runs)' },
           { flag: '--retention-days N', help: 'keep this camera\'s footage N days (default: the global setting)' },
           { flag: '--onvif XADDR', help: 'add an ONVIF camera by its address (e.g. http://192.168.1.20/onvif/device_service); it reports its own stream URLs' },
           dataHelp,
@@ -50,6 +54,7 @@ export const camerasCommand: Command = {
         ],
       );
       if (!a) return 0;
+      const password = (await secretArg(a.values, 'password')) ?? null;
       if (a.values.onvif) {
         if (a.values.url || a.values['sub-url']) throw new CliError('--onvif asks the camera for its stream URLs: leave out --url and --sub-url');
         const { store, paths } = await openConfig(dataDirOf(a.values));
@@ -59,15 +64,18 @@ export const camerasCommand: Command = {
         const added = await addOnvifCamera(store, new KeyFileSecretBox(paths.secretKey), {
           xaddr: a.values.onvif as string,
           username: (a.values.user as string | undefined) ?? null,
-          password: (a.values.password as string | undefined) ?? null,
+          password,
           name: (a.values.name as string | undefined) ?? null,
         }).catch((err: unknown) => apiToCli(toApiError(err, a.values.onvif as string)));
         const cam = added.camera;
+        auditCli(paths, { action: 'cameras.add', target: `cameraId:${cam.id}`, details: { name: cam.name, onvif: true } }, store.data);
         if (a.values.json) console.log(JSON.stringify(publicCamera(cam, undefined), null, 2));
         else {
           const r = added.inspection.result;
-          console.log(`Added camera "${cam.name}" (id ${cam.id}): ${r.manufacturer ?? '?'} ${r.model ?? ''}, firmware ${r.firmware ?? '?'}`);
-          console.log(`  main stream ${r.streamUrl} (${r.mainProfile})${r.subStreamUrl ? `\n  sub stream  ${r.subStreamUrl} (${r.subProfile})` : ''}`);
+          // What the camera reports is the camera's text: printed with its control characters escaped.
+          console.log(printable(`Added camera "${cam.name}" (id ${cam.id}): ${r.manufacturer ?? '?'} ${r.model ?? ''}, firmware ${r.firmware ?? '?'}`));
+          console.log(printable(`  main stream ${r.streamUrl} (${r.mainProfile})`));
+          if (r.subStreamUrl) console.log(printable(`  sub stream  ${r.subStreamUrl} (${r.subProfile})`));
           console.log(`  PTZ ${r.capabilities.ptz ? 'yes' : 'no'}, events ${r.capabilities.events ? 'yes' : 'no'}, relay outputs ${r.capabilities.relayOutputs}`);
           if (r.clockSkewMs !== null && Math.abs(r.clockSkewMs) > 2000) console.log(`  Warning: the camera clock is ${Math.round(r.clockSkewMs / 1000)} s off; set it to use NTP`);
           console.log(runningServer(paths) ? 'The running server starts recording it now.' : 'It starts recording when the server runs: gatehouse serve');
@@ -93,10 +101,11 @@ export const camerasCommand: Command = {
           url: a.values.url as string,
           subUrl: (a.values['sub-url'] as string | undefined) ?? null,
           username: (a.values.user as string | undefined) ?? null,
-          password: (a.values.password as string | undefined) ?? null,
+          password,
           retentionDays,
         })
         .catch(apiToCli);
+      auditCli(paths, { action: 'cameras.add', target: `cameraId:${cam.id}`, details: { name: cam.name, retentionDays } }, store.data);
       const info = publicCamera(cam, undefined);
       if (a.values.json) console.log(JSON.stringify(info, null, 2));
       else {
@@ -134,8 +143,9 @@ export const camerasCommand: Command = {
       if (!a) return 0;
       const name = a.positionals[0];
       if (!name || a.positionals.length > 1) throw new CliError('give exactly one camera name or id: gatehouse cameras remove NAME');
-      const { store } = await openConfig(dataDirOf(a.values));
+      const { store, paths } = await openConfig(dataDirOf(a.values));
       const cam = await catalog.removeCamera(store, name).catch(apiToCli);
+      auditCli(paths, { action: 'cameras.remove', target: `cameraId:${cam.id}`, details: { name: cam.name } }, store.data);
       console.log(`Removed camera "${cam.name}". Its recordings stay on disk until retention deletes them.`);
       return 0;
     }

@@ -15,12 +15,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApiError } from '../../api/contract.js';
 import type { ExportJob } from '../../api/export.js';
+import { osActor } from '../../engine/audit/actor.js';
 import { AuditTrail } from '../../engine/audit/trail.js';
 import { readSitePublicKeys, siteKeyFile, verifyBundle, type VerifyResult } from '../../engine/export/index.js';
 import { cliRunner, JobStore, runnerAlive } from '../../engine/export/job-store.js';
 import { ExportService } from '../../engine/export/service.js';
 import { resolveFfmpeg } from '../../engine/media/ffmpeg.js';
 import { openIndex } from '../../engine/store/db.js';
+import { printable } from '../../engine/util/printable.js';
 import { CliError, dataDirOf, dataHelp, dataOption, parse, parseTime, table, type Command } from '../args.js';
 import { openConfig, runningServer } from '../offline.js';
 
@@ -32,15 +34,11 @@ const USAGE = `Usage:
 
 TIME is ISO 8601 (2026-11-26T08:00:00Z), "now", or relative (-1h, -30m, -2d).`;
 
-/** The command line's user, as the exports and the audit trail name it. */
+/** The command line's user, as the exports and the audit trail name it: `os:<login>` (audit/actor.ts), like every CLI change. */
 export function cliActor(): { username: string; displayName: string; os: string } {
-  let user = process.env.USER || process.env.USERNAME || 'unknown';
-  try {
-    user = os.userInfo().username || user;
-  } catch {
-    /* no passwd entry */
-  }
-  return { username: `cli:${user}`, displayName: `${user} (gatehouse command line on ${os.hostname()})`, os: user };
+  const actor = osActor();
+  const user = actor.slice('os:'.length);
+  return { username: actor, displayName: `${user} (gatehouse command line on ${os.hostname()})`, os: user };
 }
 
 function apiToCli(err: unknown): never {
@@ -282,7 +280,12 @@ async function verify(argv: string[]): Promise<number> {
   for (const f of r.files) counts[f.status]++;
   if (r.manifest) {
     const c = r.manifest.case;
-    console.log(`Export ${r.manifest.exportId}: case "${c?.name}"${c?.reference ? ` (${c.reference})` : ''}, ${r.manifest.range?.from} to ${r.manifest.range?.to}, made ${r.manifest.createdAt} by ${r.manifest.operator?.username} at ${r.manifest.site?.name}.`);
+    // The manifest is the bundle's text, which anyone may have written: printed with control characters escaped.
+    console.log(
+      printable(
+        `Export ${r.manifest.exportId}: case "${c?.name}"${c?.reference ? ` (${c.reference})` : ''}, ${r.manifest.range?.from} to ${r.manifest.range?.to}, made ${r.manifest.createdAt} by ${r.manifest.operator?.username} at ${r.manifest.site?.name}.`,
+      ),
+    );
   }
   console.log(`Signature: ${r.signature === 'valid' ? 'valid' : `BAD (${r.signature})`}.`);
   console.log(describeKey(r, keys.length > 0, dataDir));
@@ -292,7 +295,7 @@ async function verify(argv: string[]): Promise<number> {
     console.log(`VALID: ${dir} is unchanged since it was signed.`);
     return 0;
   }
-  for (const p of r.problems) console.log(`  ${p}`);
+  for (const p of r.problems) console.log(`  ${printable(p)}`);
   console.log(`NOT VALID: ${dir} was changed or is incomplete (see above).`);
   return 1;
 }

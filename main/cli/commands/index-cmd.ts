@@ -3,6 +3,7 @@ import { resolveFfmpeg } from '../../engine/media/ffmpeg.js';
 import { DataPaths } from '../../engine/paths.js';
 import { rebuildIndex } from '../../engine/recording/rebuild.js';
 import { CliError, dataDirOf, dataHelp, dataOption, parse, type Command } from '../args.js';
+import { auditCli } from '../audit-cli.js';
 import { runningServer } from '../offline.js';
 
 export const indexCommand: Command = {
@@ -21,13 +22,15 @@ export const indexCommand: Command = {
     const srv = runningServer(paths);
     if (srv) throw new CliError(`a server (pid ${srv.pid}) is running on ${paths.root}; stop it before rebuilding the index`, 1);
     const db = openIndex(paths.index);
+    let r: Awaited<ReturnType<typeof rebuildIndex>>;
     try {
-      const r = await rebuildIndex(db, paths, resolveFfmpeg());
-      if (a.values.json) console.log(JSON.stringify(r));
-      else console.log(`Index rebuilt: ${r.segments} segment(s) from ${r.cameras} camera folder(s).`);
+      r = await rebuildIndex(db, paths, resolveFfmpeg());
     } finally {
       db.close();
     }
+    auditCli(paths, { action: 'index.rebuild', target: null, details: { segments: r.segments, cameras: r.cameras } });
+    if (a.values.json) console.log(JSON.stringify(r));
+    else console.log(`Index rebuilt: ${r.segments} segment(s) from ${r.cameras} camera folder(s).`);
     return 0;
   },
 };

@@ -1,6 +1,6 @@
 import { Engine } from '../../engine/engine.js';
 import { HttpServer } from '../../server/http.js';
-import { logger } from '../../engine/log.js';
+import { logger, redact } from '../../engine/log.js';
 import { CliError, dataDirOf, dataHelp, dataOption, parse, type Command } from '../args.js';
 
 const log = logger('serve');
@@ -15,6 +15,44 @@ export interface ServeOptions {
   mqtt?: string;
   /** Add the demo cameras when no camera is configured (first `npm start`). */
   demoIfEmpty?: boolean;
+  /** Host names the console is reached by, besides loopback and --host (--allowed-hosts). */
+  allowedHosts?: string[];
+}
+
+/**
+ * Take the secrets out of this process's command line as `ps` and
+ * /proc/<pid>/cmdline show it to every local user (Linux: the title
+ * overwrites the original argv). The admin password belongs in
+ * GATEHOUSE_ADMIN_PASSWORD or the first-start prompt, not in argv.
+ */
+export function hideSecretArgs(command: string, argv: string[]): void {
+  const shown: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--admin-password' || arg === '--password') {
+      shown.push(arg, '***');
+      i++;
+    } else if (/^--(admin-)?password=/.test(arg)) shown.push(arg.replace(/=.*$/, '=***'));
+    else shown.push(redact(arg));
+  }
+  try {
+    process.title = ['gatehouse', command, ...shown].join(' ');
+  } catch {
+    /* not supported here */
+  }
+}
+
+/** "--allowed-hosts a,b c" → ["a", "b", "c"], each checked like security.allowedHosts. */
+export function allowedHostsOf(v: unknown): string[] {
+  if (v === undefined) return [];
+  const list = String(v)
+    .split(/[,\s]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+  for (const h of list) {
+    if (!/^(\*\.)?[A-Za-z0-9_.-]+$|^\[?[0-9A-Fa-f:.]+\]?$/.test(h)) throw new CliError(`--allowed-hosts: "${h}" is not a host name or address (no scheme, no port: nvr.example.org, *.example.org, 192.168.1.20)`);
+  }
+  return list;
 }
 
 /** Run the engine headless with the HTTP/WebSocket console until a signal stops it. */
@@ -60,7 +98,7 @@ export async function runServer(o: ServeOptions): Promise<{ engine: Engine; serv
     await engine.stop().catch(() => {});
     throw new CliError((err as Error).message, 1);
   }
-  server = new HttpServer(engine, { port: o.port, host: o.host });
+  server = new HttpServer(engine, { port: o.port, host: o.host, allowedHosts: o.allowedHosts });
   try {
     await server.start();
   } catch (err) {
@@ -80,6 +118,9 @@ export async function runServer(o: ServeOptions): Promise<{ engine: Engine; serv
   }
   if (o.host !== '127.0.0.1' && o.host !== 'localhost' && o.host !== '::1') {
     console.log(`  Listening on ${o.host}: other machines on the network can reach this console.`);
+    console.log(
+      `  It answers to ${['0.0.0.0', '::'].includes(o.host) ? "this machine's addresses" : o.host}${o.allowedHosts?.length ? ', ' + o.allowedHosts.join(', ') : ''} and loopback; add the names your site uses with --allowed-hosts.`,
+    );
   }
   console.log('  Stop with Ctrl+C.');
   console.log('');
@@ -98,22 +139,33 @@ export const serveCommand: Command = {
   async run(argv) {
     const a = parse(
       argv,
-      'gatehouse serve [--data DIR] [--port N] [--host ADDR] [--demo] [--admin-password PW] [--mqtt URL]',
-      { ...dataOption, port: { type: 'string' }, host: { type: 'string' }, demo: { type: 'boolean' }, 'admin-password': { type: 'string' }, mqtt: { type: 'string' } },
+      'gatehouse serve [--data DIR] [--port N] [--host ADDR] [--allowed-hosts NAMES] [--demo] [--admin-password PW] [--mqtt URL]',
+      {
+        ...dataOption,
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'allowed-hosts': { type: 'string' },
+        demo: { type: 'boolean' },
+        'admin-password': { type: 'string' },
+        mqtt: { type: 'string' },
+      },
       [
         dataHelp,
         { flag: '--port N', help: 'HTTP port (default 8780; 0 picks a free one)' },
         { flag: '--host ADDR', help: 'address to bind (default 127.0.0.1; 0.0.0.0 opens the console to the LAN)' },
+        { flag: '--allowed-hosts NAMES', help: 'comma-separated host names the console is reached by, e.g. nvr.example.org (besides loopback and --host; see docs/security.md)' },
         { flag: '--demo', help: 'add the four DEMO cameras fed from bundled media' },
-        { flag: '--admin-password PW', help: 'password of the "admin" user (else GATEHOUSE_ADMIN_PASSWORD, else generated and printed once)' },
+        { flag: '--admin-password PW', help: 'password of the "admin" user (else GATEHOUSE_ADMIN_PASSWORD, else generated and printed once); hidden from the process list once started' },
         { flag: '--mqtt URL', help: 'MQTT broker for sensors and alarm notices, e.g. mqtt://127.0.0.1:1883 (sensors publish to gatehouse/sensors/<id>)' },
       ],
     );
     if (!a) return 0;
+    hideSecretArgs('serve', argv);
     await runServer({
       dataDir: dataDirOf(a.values),
       port: portOf(a.values.port),
       host: (a.values.host as string | undefined) ?? '127.0.0.1',
+      allowedHosts: allowedHostsOf(a.values['allowed-hosts']),
       demo: !!a.values.demo,
       adminPassword: a.values['admin-password'] as string | undefined,
       mqtt: a.values.mqtt as string | undefined,

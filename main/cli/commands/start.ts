@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { packageRoot } from '../../engine/paths.js';
 import { dataDirOf, dataHelp, dataOption, parse, type Command } from '../args.js';
-import { portOf, runServer } from './serve.js';
+import { allowedHostsOf, hideSecretArgs, portOf, runServer } from './serve.js';
 
 /** The electron binary, if the optional dependency installed it. */
 export function electronBinary(): string | null {
@@ -23,12 +23,13 @@ export const startCommand: Command = {
   async run(argv) {
     const a = parse(
       argv,
-      'gatehouse start [--data DIR] [--port N] [--host ADDR] [--admin-password PW] [--headless]',
-      { ...dataOption, port: { type: 'string' }, host: { type: 'string' }, 'admin-password': { type: 'string' }, headless: { type: 'boolean' } },
+      'gatehouse start [--data DIR] [--port N] [--host ADDR] [--allowed-hosts NAMES] [--admin-password PW] [--headless]',
+      { ...dataOption, port: { type: 'string' }, host: { type: 'string' }, 'allowed-hosts': { type: 'string' }, 'admin-password': { type: 'string' }, headless: { type: 'boolean' } },
       [
         dataHelp,
         { flag: '--port N', help: 'HTTP port when serving (default 8780)' },
         { flag: '--host ADDR', help: 'address to bind when serving (default 127.0.0.1)' },
+        { flag: '--allowed-hosts NAMES', help: 'comma-separated host names the console is reached by when serving (docs/security.md)' },
         { flag: '--admin-password PW', help: 'password of the "admin" user' },
         { flag: '--headless', help: 'serve the console even where Electron is installed' },
       ],
@@ -43,10 +44,12 @@ export const startCommand: Command = {
       return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 0)));
     }
     if (!a.values.headless) console.log('Electron is not installed here: serving the console in the browser instead.');
+    hideSecretArgs('start', argv);
     await runServer({
       dataDir: dataDirOf(a.values),
       port: portOf(a.values.port),
       host: (a.values.host as string | undefined) ?? '127.0.0.1',
+      allowedHosts: allowedHostsOf(a.values['allowed-hosts']),
       demo: false,
       demoIfEmpty: true,
       adminPassword: a.values['admin-password'] as string | undefined,

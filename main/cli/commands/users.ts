@@ -1,8 +1,23 @@
+import fs from 'node:fs';
 import { Role } from '../../api/contract.js';
+import { Sessions } from '../../engine/auth/sessions.js';
+import { openIndex } from '../../engine/store/db.js';
 import { Users } from '../../engine/auth/users.js';
 import { ApiError } from '../../api/contract.js';
-import { CliError, dataDirOf, dataHelp, dataOption, parse, table, type Command } from '../args.js';
+import { CliError, dataDirOf, dataHelp, dataOption, parse, secretArg, table, type Command } from '../args.js';
+import { auditCli } from '../audit-cli.js';
 import { openConfig } from '../offline.js';
+
+/** End every session of a user (a running server closes their sockets at its next check, within 2 s). */
+function revokeSessions(index: string, username: string): void {
+  if (!fs.existsSync(index)) return;
+  const db = openIndex(index);
+  try {
+    new Sessions(db).revokeUser(username, 'your password was reset');
+  } finally {
+    db.close();
+  }
+}
 
 export const usersCommand: Command = {
   name: 'users',
@@ -10,7 +25,9 @@ export const usersCommand: Command = {
   async run(argv) {
     const [sub, ...rest] = argv;
     if (!sub || sub === '--help' || sub === '-h') {
-      console.log('Usage: gatehouse users <list|add|reset-password> [options]\n\n  users list [--json]\n  users add --username U --password P --role guard|supervisor|admin\n  users reset-password --username U --password P');
+      console.log(
+        'Usage: gatehouse users <list|add|reset-password> [options]\n\n  users list [--json]\n  users add --username U (--password-stdin | --password P) --role guard|supervisor|admin\n  users reset-password --username U (--password-stdin | --password P)\n\nChanges are recorded in the audit trail as os:<your login name>.',
+      );
       return sub ? 0 : 2;
     }
     const wrap = (p: Promise<unknown>) =>
@@ -29,25 +46,35 @@ export const usersCommand: Command = {
     if (sub === 'add' || sub === 'reset-password') {
       const a = parse(
         rest,
-        `gatehouse users ${sub} --username U --password P${sub === 'add' ? ' --role ROLE' : ''} [--data DIR]`,
-        { ...dataOption, username: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' } },
-        [{ flag: '--username U', help: 'login name' }, { flag: '--password P', help: 'at least 8 characters' }, { flag: '--role ROLE', help: 'guard, supervisor or admin' }, dataHelp],
+        `gatehouse users ${sub} --username U (--password-stdin | --password P)${sub === 'add' ? ' --role ROLE' : ''} [--data DIR]`,
+        { ...dataOption, username: { type: 'string' }, password: { type: 'string' }, 'password-stdin': { type: 'boolean' }, role: { type: 'string' } },
+        [
+          { flag: '--username U', help: 'login name: letters, digits and . _ -' },
+          { flag: '--password-stdin', help: 'read the password from the first line of stdin (keeps it out of the process list)' },
+          { flag: '--password P', help: 'at least 8 characters (other local users can see it in the process list while the command runs)' },
+          { flag: '--role ROLE', help: 'guard, supervisor or admin' },
+          dataHelp,
+        ],
       );
       if (!a) return 0;
       const username = a.values.username as string | undefined;
-      const password = a.values.password as string | undefined;
-      if (!username || !password) throw new CliError('--username and --password are required');
+      const password = await secretArg(a.values, 'password');
+      if (!username || !password) throw new CliError('--username and a password (--password-stdin or --password) are required');
       if (password.length < 8) throw new CliError('--password needs at least 8 characters');
-      const { store } = await openConfig(dataDirOf(a.values));
+      const { store, paths } = await openConfig(dataDirOf(a.values));
       const users = new Users(store);
       if (sub === 'add') {
         const role = Role.safeParse(a.values.role ?? 'guard');
         if (!role.success) throw new CliError('--role must be guard, supervisor or admin');
-        await wrap(users.add(username, password, role.data));
-        console.log(`Added ${role.data} "${username}".`);
+        const u = (await wrap(users.add(username, password, role.data))) as { username: string };
+        auditCli(paths, { action: 'users.add', target: `username:${u.username}`, details: { role: role.data } }, store.data);
+        console.log(`Added ${role.data} "${u.username}".`);
       } else {
+        const u = users.find(username);
         await wrap(users.setPassword(username, password));
-        console.log(`Password of "${username}" reset.`);
+        revokeSessions(paths.index, u?.username ?? username);
+        auditCli(paths, { action: 'users.resetPassword', target: `username:${u?.username ?? username}` }, store.data);
+        console.log(`Password of "${u?.username ?? username}" reset; their sessions were ended.`);
       }
       return 0;
     }

@@ -58,6 +58,15 @@ describe('RateLimiter', () => {
     expect(rl.take('k', t0 + 60_001)).toBe(0);
   });
 
+  it('peeks without counting, so callers can count failures only', () => {
+    const rl = new RateLimiter(2, 60_000);
+    for (let i = 0; i < 10; i++) expect(rl.peek('k', i)).toBe(0);
+    rl.hit('k', 10);
+    rl.hit('k', 11);
+    expect(rl.peek('k', 12)).toBe(60);
+    expect(rl.peek('k', 60_011)).toBe(0);
+  });
+
   it('reset clears a key', () => {
     const rl = new RateLimiter(1, 60_000);
     rl.take('k', 0);
@@ -96,6 +105,21 @@ describe('Sessions', () => {
     expect(s.lookup(c)).toBeNull();
   });
 
+  it('ends the other sessions of a user but keeps the one given, and tells listeners why', () => {
+    const s = new Sessions(db);
+    const mine = s.create('erin');
+    const other = s.create('erin');
+    const heard: unknown[] = [];
+    s.onEnded((e) => heard.push(e));
+    const gen = s.generation;
+    s.revokeUser('ERIN', 'your password was changed in another session', mine);
+    expect([s.lookup(mine), s.lookup(other)]).toEqual(['erin', null]);
+    expect(s.generation).toBe(gen + 1);
+    expect(heard).toEqual([{ username: 'ERIN', tokenHashes: null, kept: expect.stringMatching(/^[0-9a-f]{64}$/), reason: 'your password was changed in another session' }]);
+    s.revoke(mine);
+    expect(heard[1]).toMatchObject({ username: 'erin', tokenHashes: [expect.stringMatching(/^[0-9a-f]{64}$/)], reason: 'you logged out' });
+  });
+
   it('survives a reopen of the index (a server restart does not log guards out)', () => {
     const t = new Sessions(db).create('dave');
     db.close();
@@ -117,7 +141,9 @@ describe('Users', () => {
     expect(r.created).toBe(true);
     expect(r.generated).toBeTruthy();
     expect(u.authenticate('admin', r.generated!)?.role).toBe('admin');
-    expect(await u.ensureAdmin(undefined)).toEqual({ created: false, generated: null });
+    expect(await u.ensureAdmin(undefined)).toEqual({ created: false, generated: null, reset: false });
+    expect(await u.ensureAdmin('a-new-admin-password')).toEqual({ created: false, generated: null, reset: true });
+    expect(await u.ensureAdmin('a-new-admin-password')).toMatchObject({ reset: false });
   });
 
   it('never stores the password and matches usernames case-insensitively', async () => {
@@ -136,6 +162,14 @@ describe('Users', () => {
     await expect(u.add('G1', 'other-password', 'guard')).rejects.toMatchObject({ code: 'conflict' });
     await u.update('g1', { disabled: true });
     expect(u.authenticate('g1', 'guard-password')).toBeNull();
+  });
+
+  it('refuses user names with control characters, bidi overrides or other symbols (the CLI comes through here)', async () => {
+    const u = await users();
+    for (const bad of ['evil\r\nINFO forged', 'a\u001b[2Jb', 'admin\u202eevil', 'tab\tname', 'x', 'os:root']) {
+      await expect(u.add(bad, 'guard-password', 'guard')).rejects.toMatchObject({ code: 'bad_request', field: 'username' });
+    }
+    expect(u.list()).toEqual([]);
   });
 
   it('never leaves the system without an active admin', async () => {

@@ -1,4 +1,5 @@
 import { ApiError, type Role, type UserInfo } from '../../api/contract.js';
+import { Username } from '../../api/core.js';
 import type { ConfigStore } from '../config/store.js';
 import type { StoredUser } from '../config/schema.js';
 import { hashPassword, verifyPassword, generatePassword } from './passwords.js';
@@ -38,6 +39,10 @@ export class Users {
   }
 
   async add(username: string, password: string, role: Role): Promise<UserInfo> {
+    // The contract checks names from the API; the CLI and the first start come through here too.
+    const ok = Username.safeParse(username);
+    if (!ok.success) throw new ApiError('bad_request', `username: ${ok.error.issues[0]!.message}`, 'username');
+    username = ok.data;
     if (this.find(username)) throw new ApiError('conflict', `a user named "${username}" already exists`, 'username');
     const user: StoredUser = {
       username,
@@ -80,17 +85,21 @@ export class Users {
    * Make sure an admin exists. With no users yet, create "admin" with the
    * given password, or a generated one that is returned so it can be printed once.
    */
-  async ensureAdmin(password: string | undefined): Promise<{ created: boolean; generated: string | null }> {
+  async ensureAdmin(password: string | undefined): Promise<{ created: boolean; generated: string | null; reset: boolean }> {
     if (this.config.data.users.some((u) => u.role === 'admin')) {
+      let reset = false;
       if (password) {
         // An explicit password on the command line resets the admin account's password.
         const admin = this.find('admin');
-        if (admin && !verifyPassword(password, admin.passwordHash)) await this.setPassword('admin', password);
+        if (admin && !verifyPassword(password, admin.passwordHash)) {
+          await this.setPassword('admin', password);
+          reset = true;
+        }
       }
-      return { created: false, generated: null };
+      return { created: false, generated: null, reset };
     }
     const generated = password ? null : generatePassword();
     await this.add('admin', password ?? generated!, 'admin');
-    return { created: true, generated };
+    return { created: true, generated, reset: false };
   }
 }

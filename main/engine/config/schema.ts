@@ -62,6 +62,26 @@ export const Layout = z
   .strict();
 export type Layout = z.infer<typeof Layout>;
 
+/** A host name or address the server answers to (besides loopback and its --host address); "*.example.org" allows subdomains. */
+const AllowedHost = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^(\*\.)?[A-Za-z0-9_.-]+$|^\[?[0-9A-Fa-f:.]+\]?$/, 'an allowed host is a DNS name (nvr.example.org, *.example.org) or an IP address, without a port');
+
+/** Security settings (docs/security.md): edited in config.json by the site manager. */
+export const SecuritySetup = z
+  .object({
+    /** Host names (and addresses) the console is reached by, e.g. "nvr.example.org"; `serve --allowed-hosts` adds to them. */
+    allowedHosts: z.array(AllowedHost).max(64).default([]),
+    /** Sign an audit checkpoint this often (minutes) when the trail grew; also at start and on a clean stop. */
+    auditCheckpointMinutes: z.number().int().min(1).max(1440).default(10),
+    /** Also append each checkpoint (one JSON line) to this file, outside the data dir (absolute path); null = don't. */
+    auditCheckpointFile: z.string().min(1).max(4096).nullable().default(null),
+  })
+  .strict();
+export type SecuritySetup = z.infer<typeof SecuritySetup>;
+
 export const ConfigFile = z
   .object({
     schemaVersion: z.literal(CURRENT_SCHEMA_VERSION),
@@ -81,6 +101,8 @@ export const ConfigFile = z
       })
       .strict()
       .optional(),
+    /** Allowed host names, audit checkpoints; absent = defaults (docs/security.md). */
+    security: SecuritySetup.optional(),
   })
   .strict();
 export type ConfigFile = z.infer<typeof ConfigFile>;
@@ -113,6 +135,18 @@ export function alarmSetupOf(cfg: ConfigFile): AlarmSetup {
   if (!s) {
     s = AlarmSetup.parse(raw);
     setupCache.set(raw as object, s);
+  }
+  return s;
+}
+
+const securityCache = new WeakMap<object, SecuritySetup>();
+/** The security settings of a config, with defaults filled in. */
+export function securityOf(cfg: ConfigFile): SecuritySetup {
+  const raw = cfg.security ?? NO_SETUP;
+  let s = securityCache.get(raw as object);
+  if (!s) {
+    s = SecuritySetup.parse(raw);
+    securityCache.set(raw as object, s);
   }
   return s;
 }

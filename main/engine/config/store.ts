@@ -183,11 +183,11 @@ export class ConfigStore {
 
   /** Read the file (creating it if absent). Throws ConfigError if it can't be used. */
   async load(): Promise<ConfigFile> {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     if (!fs.existsSync(this.file)) {
       this.db.data = emptyConfig();
       await this.withLock(async () => {
-        if (!fs.existsSync(this.file)) await this.db.write();
+        if (!fs.existsSync(this.file)) await this.write();
       });
     }
     this.pendingMigrationFrom = null;
@@ -196,10 +196,24 @@ export class ConfigStore {
       const backup = `${this.file}.v${this.pendingMigrationFrom}.bak`;
       fs.copyFileSync(this.file, backup);
       log.info(`migrated ${this.file} from schema ${this.pendingMigrationFrom} to ${CURRENT_SCHEMA_VERSION}; the old file is kept as ${backup}`);
-      await this.withLock(() => this.db.write());
+      await this.withLock(() => this.write());
     }
     this.lastText = this.readText();
     return this.db.data;
+  }
+
+  /**
+   * Write the file (lowdb writes a temp file and renames it) and make it 0600:
+   * it holds the password hashes. The temp file lives in the 0700 data dir.
+   */
+  private async write(): Promise<void> {
+    await this.db.write();
+    if (process.platform === 'win32') return;
+    try {
+      fs.chmodSync(this.file, 0o600);
+    } catch {
+      /* a read-only or foreign file system: the data dir's 0700 still holds */
+    }
   }
 
   private readText(): string {
@@ -214,7 +228,7 @@ export class ConfigStore {
     const deadline = Date.now() + 5000;
     for (;;) {
       try {
-        fs.writeFileSync(this.lockFile, String(process.pid), { flag: 'wx' });
+        fs.writeFileSync(this.lockFile, String(process.pid), { flag: 'wx', mode: 0o600 });
         break;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -251,7 +265,7 @@ export class ConfigStore {
       const result = fn(draft);
       const { config } = parseConfigText(this.file, JSON.stringify(draft));
       this.db.data = config;
-      await this.db.write();
+      await this.write();
       this.lastText = this.readText();
       this.notify();
       return result;

@@ -3,6 +3,7 @@
  * evidence.* and cases.* handlers live beside their stores
  * (evidence/handlers.ts, cases/handlers.ts) and use the same service.
  */
+import type { SiteKeyStore } from '../keys/site-key.js';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,6 +29,8 @@ export interface ExportDeps {
   bus: EventBus;
   ffmpeg: () => string | null;
   spawn?: (cmd: string, args: string[], opts: SpawnOptions) => ChildProcess;
+  /** The site signing key, shared with the audit checkpoints. */
+  keys?: SiteKeyStore;
 }
 
 /** Whether `p` lies inside `dir` (after resolving links). */
@@ -54,6 +57,7 @@ export function exportConcern(d: ExportDeps): ModuleConcern<ExportQueue> {
     audit: d.audit,
     ffmpeg: d.ffmpeg,
     spawn: d.spawn,
+    keys: d.keys,
     runner: 'engine',
   });
   const queue = new ExportQueue({ service, bus: d.bus, concurrency: () => exportSetupOf(d.config.data).concurrency });

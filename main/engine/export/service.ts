@@ -59,6 +59,8 @@ export interface ExportServiceDeps {
   spawn?: (cmd: string, args: string[], opts: SpawnOptions) => ChildProcess;
   /** `engine`, or `cli:<pid>`. */
   runner: string;
+  /** The site signing key (the engine shares one with the audit checkpoints); default: the data dir's. */
+  keys?: SiteKeyStore;
 }
 
 /** The latest an export may end after now (a job waits for its end to be recorded). */
@@ -116,7 +118,7 @@ export class ExportService {
     this.locks = new EvidenceLocks(d.db);
     this.cases = new CaseStore(d.db);
     this.jobs = new JobStore(d.db);
-    this.keys = new SiteKeyStore(d.paths.root, d.secrets);
+    this.keys = d.keys ?? new SiteKeyStore(d.paths.root, d.secrets);
   }
 
   /** Cameras by id or (for the CLI) by name; unknown ones are refused by name. */

@@ -8,7 +8,8 @@
  *   committed to SQLite, so a crash redelivers rather than loses it.
  * - Reconnects by itself (every 2 s), including after a broker restart.
  * - Publishes alarm changes to `<alarmPrefix>/<id>` and escalations also to
- *   `<alarmPrefix>/escalations` (QoS 1; queued while disconnected).
+ *   `<alarmPrefix>/escalations` (QoS 1; queued while disconnected), and each
+ *   signed audit checkpoint to `<alarmPrefix>/audit/checkpoint` (retained).
  */
 import crypto from 'node:crypto';
 import mqtt, { type MqttClient, type IPublishPacket } from 'mqtt';
@@ -214,6 +215,12 @@ export class MqttBridge {
         const body = alarmPayload('escalated', alarm, { level, reason, by });
         pub(`${prefix}/${alarm.id}`, body);
         pub(`${prefix}/escalations`, body);
+      }),
+      // Signed audit checkpoints (docs/security.md): retained, so the broker always holds the newest one.
+      this.d.bus.on('audit.checkpoint', (cp) => {
+        this.client?.publish(`${prefix}/audit/checkpoint`, JSON.stringify(cp), { qos: 1, retain: true }, (err) => {
+          if (err) log.warn(`publishing audit checkpoint #${cp.n} failed: ${err.message}`);
+        });
       }),
     ];
     return () => offs.forEach((o) => o());

@@ -1,7 +1,8 @@
 /**
  * Outbound notices: POST a JSON body to each URL in alarmSetup.notify for
  * the events it asks for (escalations by default), so a supervisor's pager
- * or chat bridge hears about an alarm nobody acknowledged. Retries with
+ * or chat bridge hears about an alarm nobody acknowledged; and, to targets
+ * that ask for "checkpoint", each signed audit checkpoint. Retries with
  * back-off; never blocks the alarm path.
  */
 import type { Alarm, AlarmSetup } from '../../api/alarms.js';
@@ -35,6 +36,12 @@ export class Notifier {
       this.d.bus.on('alarm.escalated', ({ alarm, level, reason, by }) => this.fire('escalated', alarm, { level, reason, by })),
       this.d.bus.on('alarm.changed', ({ alarm, entry }) => {
         if (entry?.kind === 'transition' && entry.to === 'closed') this.fire('closed', alarm, { by: entry.user, reason: alarm.closeReason });
+      }),
+      // Signed audit checkpoints, to targets that ask for "checkpoint": an archive off this machine.
+      this.d.bus.on('audit.checkpoint', (cp) => {
+        const targets = this.d.setup().notify.filter((n) => n.events.includes('checkpoint'));
+        const body = JSON.stringify({ event: 'checkpoint', sender: 'gatehouse', checkpoint: cp });
+        for (const t of targets) void this.post(t.url, t.token, body, 0);
       }),
     ];
   }

@@ -462,4 +462,21 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (camera_id, lock_id)
   ) WITHOUT ROWID;
   `,
+  // audit (docs/security.md, "Audit checkpoints"): signed checkpoints of the audit trail. Each one is the site key's
+  // Ed25519 signature over {n, seq, hash of record seq, head, count, time, key}; `gatehouse audit verify` checks the
+  // chain against every checkpoint here and against external copies (MQTT retained, the notify webhook, a file).
+  `
+  CREATE TABLE audit_checkpoints (
+    n         INTEGER PRIMARY KEY, -- 1, 2, 3 ... in signing order, with no holes
+    seq       INTEGER NOT NULL,    -- the newest audit record it covers: it vouches for records 1..seq
+    hash      TEXT NOT NULL,       -- audit.hash of record seq when it was signed
+    time_ms   INTEGER NOT NULL,    -- when it was signed
+    key       TEXT NOT NULL,       -- fingerprint (SHA256:..) of the site key that signed it (export-keys.json, retired keys too)
+    body      TEXT NOT NULL,       -- the signed bytes: canonical JSON of the checkpoint without "sig"
+    sig       TEXT NOT NULL        -- Ed25519 signature of body, base64
+  );
+  -- Like the trail: no edits; what gets past the triggers shows against the external copies.
+  CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+  CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+  `,
 ];

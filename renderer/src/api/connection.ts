@@ -28,6 +28,8 @@ export interface ClientSnapshot {
   lastError: string | null;
   /** When the current state began (epoch ms). */
   since: number;
+  /** Why the server ended this console's session ("signed out: your account was disabled …"); shown on the login screen. */
+  signedOut: string | null;
 }
 
 export class ConnectionStore {
@@ -49,6 +51,7 @@ export class ConnectionStore {
       retryAt: null,
       lastError: null,
       since: now(),
+      signedOut: null,
     };
   }
 
@@ -89,18 +92,23 @@ export class ConnectionStore {
     const wasLost = this.lostSinceOnline;
     this.wasOnline = true;
     this.lostSinceOnline = false;
-    this.patch({ state: 'online', hello: h, user: h.user, attempt: 0, retryAt: null, lastError: null });
+    this.patch({ state: 'online', hello: h, user: h.user, attempt: 0, retryAt: null, lastError: null, ...(h.user ? { signedOut: null } : {}) });
     return wasLost;
   }
 
   /** Logged in (desktop: no new hello comes, so the user is set here). */
   loggedIn(user: Me): void {
-    this.patch({ user, hello: this.snap.hello ? { ...this.snap.hello, user } : { version: '', user } });
+    this.patch({ user, signedOut: null, hello: this.snap.hello ? { ...this.snap.hello, user } : { version: '', user } });
   }
 
   /** Logged out, or the session is gone: back to the login screen. */
   loggedOut(): void {
     this.patch({ user: null, hello: this.snap.hello ? { ...this.snap.hello, user: null } : null });
+  }
+
+  /** The server ended the session (it closed the socket with WS_CLOSE.sessionEnded): back to the login screen, saying why. */
+  signedOutByServer(reason: string): void {
+    this.patch({ user: null, signedOut: reason || 'signed out', hello: this.snap.hello ? { ...this.snap.hello, user: null } : null });
   }
 
   /**

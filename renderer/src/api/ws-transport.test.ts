@@ -30,9 +30,9 @@ class FakeSocket implements SocketLike {
   frame(f: unknown) {
     this.onmessage?.({ data: JSON.stringify(f) });
   }
-  drop(code = 1006) {
+  drop(code = 1006, reason?: string) {
     this.readyState = 3;
-    this.onclose?.({ code });
+    this.onclose?.({ code, reason });
   }
   last() {
     return this.sent[this.sent.length - 1]!;
@@ -74,6 +74,30 @@ describe('ApiClient over WebSocket', () => {
     expect(client.snapshot().state).toBe('online');
     expect(client.hello).toEqual({ version: '9.9.9', user: { username: 'admin', role: 'admin' } });
     expect(client.user?.username).toBe('admin');
+  });
+
+  it('when the server ends the session (4401), drops to the login with the reason and reconnects at once', async () => {
+    const { client, sockets, sock } = setup();
+    sock().open({ username: 'gina', role: 'guard' });
+    const pending = client.call('cameras.list', {});
+    sock().drop(4401, 'signed out: your account was disabled by an administrator');
+    await expect(pending).rejects.toMatchObject({ code: 'unauthorized' });
+    expect(client.snapshot()).toMatchObject({ user: null, signedOut: 'signed out: your account was disabled by an administrator' });
+    expect(sockets).toHaveLength(2); // no backoff
+    sock().open(null);
+    expect(client.snapshot()).toMatchObject({ state: 'online', user: null, signedOut: 'signed out: your account was disabled by an administrator' });
+    sock().open({ username: 'gina', role: 'guard' }); // logged in again
+    expect(client.snapshot().signedOut).toBeNull();
+  });
+
+  it('when the role changes (4409), reconnects at once and takes the new role from the hello', () => {
+    const { client, sockets, sock } = setup();
+    sock().open({ username: 'gina', role: 'guard' });
+    sock().drop(4409, 'your role changed to supervisor; reconnecting');
+    expect(sockets).toHaveLength(2);
+    expect(client.snapshot().signedOut).toBeNull();
+    sock().open({ username: 'gina', role: 'supervisor' });
+    expect(client.user).toEqual({ username: 'gina', role: 'supervisor' });
   });
 
   it('matches replies to requests by id, in any order', async () => {

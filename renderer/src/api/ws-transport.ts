@@ -6,13 +6,17 @@
  * `POST /api/rpc/auth.login` (http-rpc.ts) so the HttpOnly cookie is set,
  * then the socket is reopened (it authenticates by cookie at upgrade).
  *
+ * The server closes the socket with WS_CLOSE.sessionEnded when the session
+ * ends (the console shows the login with the reason) and sessionChanged when
+ * the user's role changed; both reconnect at once.
+ *
  * Reconnection: when the socket drops, calls in flight are rejected with a
  * clear error (they may or may not have been applied), new calls wait in a
  * queue for the connection for a while, and the socket is reopened with
  * backoff (0.5 s doubling to 5 s). An idle connection is probed now and
  * then so that a dead peer the OS has not noticed is dropped too.
  */
-import { ApiError, type ClientFrame, type Me, type ResultOf, type ServerFrame } from '../../../main/api/contract.js';
+import { ApiError, WS_CLOSE, type ClientFrame, type Me, type ResultOf, type ServerFrame } from '../../../main/api/contract.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { ConnectionState, Hello } from './connection.js';
 import { postRpc } from './http-rpc.js';
@@ -159,6 +163,14 @@ export class WsTransport implements Transport {
     s.onclose = (ev) => {
       if (s !== this.sock) return;
       this.sock = null;
+      if (ev.code === WS_CLOSE.sessionEnded || ev.code === WS_CLOSE.sessionChanged) {
+        // The server ended this session (logout elsewhere, account disabled, password changed) or changed
+        // its role: say so and reconnect at once; the next hello has no user, or the new role.
+        this.failPending(new ApiError('unauthorized', ev.reason || 'the session ended; log in again'));
+        if (ev.code === WS_CLOSE.sessionEnded) this.conn.signedOutByServer(ev.reason ?? '');
+        this.connect();
+        return;
+      }
       this.onLost(
         ev.code === 1006 || ev.code === undefined
           ? 'the server is not reachable'

@@ -1,9 +1,10 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { useClient } from '../api/context.js';
+import { useClient, useConnection } from '../api/context.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
 
 export function Login() {
   const client = useClient();
+  const { signedOut } = useConnection();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -35,6 +36,11 @@ export function Login() {
           <span className="brand-mark" aria-hidden="true" />
           Gatehouse
         </div>
+        {signedOut && !error && (
+          <div className="login-notice" role="status" data-testid="login-signed-out">
+            {signedOut.charAt(0).toUpperCase() + signedOut.slice(1)}. Log in again.
+          </div>
+        )}
         <label htmlFor="login-username">Username</label>
         <input
           id="login-username"
