@@ -172,6 +172,10 @@ describe('export, evidence and masks from the command line', () => {
     expect((await gh('masks', 'remove', m.id, '--data', dataDir)).code).toBe(0);
     expect(JSON.parse((await gh('masks', 'list', '--json', '--data', dataDir)).out)).toEqual([]);
     expect((await gh('masks', 'remove', m.id, '--data', dataDir)).code).toBe(3);
+    // both changes are in the audit trail, by the OS account that ran them
+    const audit = JSON.parse((await gh('audit', 'list', '--action', 'masks', '--json', '--data', dataDir)).out) as { actor: string; action: string }[];
+    expect(audit.map((r) => r.action).sort()).toEqual(['masks.add', 'masks.remove']);
+    for (const r of audit) expect(r.actor).toMatch(/^os:/);
   }, 60_000);
 
   it('with a running server: the CLI exports, the server lists the job and the lock; a CLI mask reaches the server', async () => {
@@ -179,9 +183,9 @@ describe('export, evidence and masks from the command line', () => {
     try {
       const base = `http://127.0.0.1:${PORT}`;
       await waitFor('the server', async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, 60_000);
-      const token = ((await (await fetch(`${base}/api/rpc/auth.login`, { method: 'POST', body: JSON.stringify({ username: 'admin', password: 'adminadmin' }) })).json()) as { token: string }).token;
+      const token = ((await (await fetch(`${base}/api/rpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'adminadmin' }) })).json()) as { token: string }).token;
       const rpc = async <T>(method: string, params: unknown = {}) => {
-        const r = await fetch(`${base}/api/rpc/${method}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(params) });
+        const r = await fetch(`${base}/api/rpc/${method}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(params) });
         const body = (await r.json()) as T & { error?: { message: string } };
         if (!r.ok) throw new Error(body.error?.message);
         return body;

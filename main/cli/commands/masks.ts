@@ -12,6 +12,7 @@ import { MASK_KINDS, polygonProblems, type MaskKind, type Point } from '../../ap
 import { findCamera } from '../../engine/cameras/catalog.js';
 import { addMask, listMasks, removeMask } from '../../engine/masks/store.js';
 import { CliError, dataDirOf, dataHelp, dataOption, parse, table, type Command } from '../args.js';
+import { auditCli } from '../audit-cli.js';
 import { openConfig, runningServer } from '../offline.js';
 
 const USAGE = `Usage:
@@ -81,6 +82,7 @@ export const masksCommand: Command = {
       const cam = findCamera(store.data.cameras, a.positionals[0]!);
       if (!cam) throw new CliError(`no camera named "${a.positionals[0]}"; see "gatehouse cameras list"`, 3);
       const m = await wrap(addMask(store, { cameraId: cam.id, kind, ...(name ? { name } : {}), polygon }));
+      auditCli(paths, { action: 'masks.add', target: `cameraId:${cam.id}`, details: { id: m.id, kind, name: m.name ?? null, polygon } }, store.data);
       if (a.values.json) console.log(JSON.stringify(m, null, 2));
       else {
         console.log(`Added ${kind} mask ${m.id} to "${cam.name}" (${polygon.length} points).`);
@@ -108,8 +110,9 @@ export const masksCommand: Command = {
       const a = parse(rest, 'gatehouse masks remove ID [--data DIR]', { ...dataOption }, [dataHelp], true);
       if (!a) return 0;
       if (a.positionals.length !== 1) throw new CliError(`give exactly one mask id (see "gatehouse masks list")\n${USAGE}`);
-      const { store } = await openConfig(dataDirOf(a.values));
+      const { store, paths } = await openConfig(dataDirOf(a.values));
       const m = await wrap(removeMask(store, a.positionals[0]!));
+      auditCli(paths, { action: 'masks.remove', target: `cameraId:${m.cameraId}`, details: { id: m.id, kind: m.kind, name: m.name ?? null, polygon: m.polygon } }, store.data);
       console.log(`Removed ${m.kind} mask ${m.id} of ${m.cameraId}.`);
       return 0;
     }
