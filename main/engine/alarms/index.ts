@@ -71,7 +71,7 @@ export class AlarmsModule implements EngineModule, AlarmIntake {
     this.offSources = attachSources({
       bus: this.d.bus,
       cameras: this.d.cameras,
-      ingest: (ev) => void this.service.ingest(ev),
+      ingest: (ev) => this.ingestOrDefer(ev),
       clockSkewSeconds: () => this.setup().clockSkewSeconds,
     });
     this.service.start();
@@ -82,6 +82,68 @@ export class AlarmsModule implements EngineModule, AlarmIntake {
     if (!this.offSources) return;
     this.offSources();
     this.offSources = null;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    if (this.deferred.length) log.error(`${this.deferred.length} alarm source event(s) could not be written before the stop (the disk stayed full): ${this.deferred.map((e) => e.title).join('; ')}`);
+    this.deferred = [];
     this.service.stop();
   }
+
+  /** Source events (camera health, storage …) waiting for room on the disk: written, in order, as soon as a write works again. */
+  private deferred: SourceEvent[] = [];
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * The engine's own sources have no one to redeliver them (unlike MQTT, which is acknowledged only after the
+   * commit): an alarm that cannot be written because the disk is full (the very moment a "disk full" alarm
+   * matters) is kept in memory, bounded, and written as soon as the recorder's emergency purge makes room.
+   * Persist before show still holds: consoles see it once it is committed.
+   */
+  private ingestOrDefer(ev: SourceEvent): void {
+    if (this.deferred.length) {
+      this.defer(ev);
+      return;
+    }
+    try {
+      this.service.ingest(ev);
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      log.warn(`the disk is full: "${ev.title}" waits in memory and is written as soon as there is room`);
+      this.defer(ev);
+    }
+  }
+
+  private defer(ev: SourceEvent): void {
+    if (this.deferred.length >= MAX_DEFERRED) this.deferred.splice(0, 1); // keep the newest; the log says so at the stop
+    this.deferred.push(ev);
+    if (!this.retryTimer) this.retryTimer = setTimeout(() => this.flushDeferred(), RETRY_MS);
+  }
+
+  private flushDeferred(): void {
+    this.retryTimer = null;
+    while (this.deferred.length) {
+      try {
+        this.service.ingest(this.deferred[0]!);
+      } catch (err) {
+        if (!isDiskFull(err)) {
+          log.error(`a deferred alarm source event could not be written: "${this.deferred[0]!.title}"`, err);
+          this.deferred.shift();
+          continue;
+        }
+        this.retryTimer = setTimeout(() => this.flushDeferred(), RETRY_MS);
+        return;
+      }
+      const done = this.deferred.shift()!;
+      log.info(`written now that there is room: "${done.title}"`);
+    }
+  }
+}
+
+const MAX_DEFERRED = 1000;
+const RETRY_MS = 1000;
+
+/** SQLite could not write for want of space (or the file system refused the write). */
+function isDiskFull(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code ?? '';
+  return code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || /database or disk is full/i.test((err as Error)?.message ?? '');
 }
