@@ -94,7 +94,7 @@ function smtpError(err: unknown, smtp: Smtp): SendError {
   const e = err as Error & { code?: string; responseCode?: number; response?: string };
   const { host, port } = smtpHostPort(smtp.url);
   const where = `${host}:${port}`;
-  if (e.code === 'ECONNREFUSED') return new SendError(`the SMTP server ${where} refused the connection (is it running, is the port right?)`, 'retry');
+  if (e.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(e.message)) return new SendError(`the SMTP server ${where} refused the connection (is it running, is the port right?)`, 'retry');
   if (e.code === 'ETIMEDOUT' || e.code === 'ECONNECTION' || e.code === 'ESOCKET' || e.code === 'EDNS' || e.code === 'ENOTFOUND') {
     const tlsHint = /certificate|self[- ]signed|unable to verify|altnames/i.test(e.message)
       ? '; its certificate is not trusted: give its CA with gatehouse smtp set --ca FILE'
