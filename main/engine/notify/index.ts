@@ -69,6 +69,8 @@ export class NotifyModule implements EngineModule {
   private timer: NodeJS.Timeout | null = null;
   private offs: (() => void)[] = [];
   private lastSetup: unknown = null;
+  /** Between start and stop: work queued with setImmediate finds the index still open. */
+  private running = false;
 
   constructor(private readonly d: NotifyDeps) {
     this.now = d.now ?? Date.now;
@@ -81,7 +83,8 @@ export class NotifyModule implements EngineModule {
       setup: () => this.setup(),
       timeZone: d.timeZone,
       now: this.now,
-      tell: (alarm, contact, level) => void this.tellContact(alarm, contact, level, 'escalation'),
+      tell: (alarm, contact, level) =>
+        void this.tellContact(alarm, contact, level, 'escalation').catch((err: unknown) => this.running && log.error(`alarm #${alarm.id}: notices to ${contact.name} could not be queued`, err)),
     });
   }
 
@@ -96,11 +99,12 @@ export class NotifyModule implements EngineModule {
       log.error(`the Web Push keys could not be made (${(err as Error).message}); push notices are off until the next start`);
     }
     this.deliveries.failLeftovers();
+    this.running = true;
     this.lastSetup = this.d.config.data.notifications;
     this.offs = [
-      this.d.bus.on('alarm.raised', (a) => setImmediate(() => this.pushRaised(a))),
+      this.d.bus.on('alarm.raised', (a) => setImmediate(() => this.running && this.pushRaised(a))),
       this.d.bus.on('alarm.escalated', ({ alarm, reason }) => {
-        if (reason === 'manual') setImmediate(() => this.guard(() => this.escalation.manual(alarm.id), `escalating alarm #${alarm.id}`));
+        if (reason === 'manual') setImmediate(() => this.running && this.guard(() => this.escalation.manual(alarm.id), `escalating alarm #${alarm.id}`));
       }),
       this.d.config.onChange((c) => {
         if (c.notifications !== this.lastSetup) {
@@ -117,6 +121,7 @@ export class NotifyModule implements EngineModule {
   }
 
   stop(): void {
+    this.running = false;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     for (const o of this.offs) o();
@@ -226,10 +231,10 @@ export class NotifyModule implements EngineModule {
         const f = t.info;
         if (!f.priorities.includes(alarm.priority)) continue;
         if (f.cameraIds && !alarm.cameraIds.some((c) => f.cameraIds!.includes(c))) continue;
-        void this.pushTo(t, alarm, 'raised', 1, null);
+        this.pushTo(t, alarm, 'raised', 1, null).catch((err: unknown) => this.running && log.error(`alarm #${alarm.id}: a push notice could not be queued`, err));
       }
     } catch (err) {
-      log.error(`alarm #${alarm.id}: push notices could not be queued`, err);
+      if (this.running) log.error(`alarm #${alarm.id}: push notices could not be queued`, err);
     }
   }
 
