@@ -15,7 +15,7 @@ import { Deliveries } from './deliveries.js';
 import { encodePayload, MAX_PAYLOAD_BYTES, checkEndpoint } from './push.js';
 import { SendError } from './send-error.js';
 import { NotifyStore } from './store.js';
-import { thumbnails } from './thumbs.js';
+import { burnMasks, thumbnails } from './thumbs.js';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -125,6 +125,17 @@ describe('push payload', () => {
     // a body far too long is cut, never refused
     const long = encodePayload({ ...p, body: 'x'.repeat(5000) }, []);
     expect(Buffer.byteLength(long.json)).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
+  });
+
+  it('burns privacy masks into a snapshot that leaves the site', async () => {
+    vi.useRealTimers();
+    const white = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#ffffff' } }).jpeg().toBuffer();
+    const masked = await burnMasks(white, [[[0, 0], [0.5, 0], [0.5, 1], [0, 1]]]);
+    const { data } = await sharp(masked).raw().toBuffer({ resolveWithObject: true });
+    const px = (x: number, y: number) => data[(y * 100 + x) * 3]!;
+    expect(px(10, 50)).toBeLessThan(20);
+    expect(px(90, 50)).toBeGreaterThan(235);
+    expect(await burnMasks(white, [])).toBe(white);
   });
 
   it('sends only to push services, or to a listed loopback host over http', () => {

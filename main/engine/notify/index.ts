@@ -30,7 +30,7 @@ import { checkEndpoint, encodePayload, openVapid, sendPush, type PushPayload } f
 import { SendError } from './send-error.js';
 import { ensureVapid } from './settings.js';
 import { NotifyStore, type NewNotice, type PushTarget } from './store.js';
-import { thumbnails } from './thumbs.js';
+import { burnMasks, thumbnails } from './thumbs.js';
 import { postWebhook, webhookTarget } from './webhook-out.js';
 
 const log = logger('notify');
@@ -157,20 +157,32 @@ export class NotifyModule implements EngineModule {
     };
   }
 
-  /** The alarm's first camera at the alarm time (else live); null when there is none to be had. */
+  /**
+   * The alarm's first camera at the alarm time (else live), with its privacy masks burned in (it leaves the
+   * site); null when there is none to be had.
+   */
   private async snapshotOf(alarm: Alarm | null, maxWidth: number): Promise<Buffer | null> {
     const cam = alarm?.cameraIds[0];
     if (!alarm || !cam) return null;
     const at = Date.parse(alarm.createdAt);
+    let jpeg: Buffer;
     try {
-      return await this.d.snapshot(cam, at, maxWidth);
+      jpeg = await this.d.snapshot(cam, at, maxWidth);
     } catch {
       try {
-        return await this.d.snapshot(cam, null, maxWidth); // not indexed yet: the live edge
+        jpeg = await this.d.snapshot(cam, null, maxWidth); // not indexed yet: the live edge
       } catch (err) {
         log.debug(`no snapshot of ${cam} for alarm #${alarm.id}: ${(err as Error).message}`);
         return null;
       }
+    }
+    const masks = (this.d.config.data.cameras.find((c) => c.id === cam)?.masks ?? []).filter((m) => m.kind === 'privacy');
+    try {
+      return await burnMasks(jpeg, masks.map((m) => m.polygon as [number, number][]));
+    } catch (err) {
+      // never send the unmasked picture
+      log.warn(`alarm #${alarm.id}: the privacy masks of ${cam} could not be burned into the snapshot (${(err as Error).message}); sent without a snapshot`);
+      return null;
     }
   }
 
