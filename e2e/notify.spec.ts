@@ -45,7 +45,11 @@ test.afterAll(async () => {
 });
 
 test.describe('notifications', () => {
-  test('subscribe this browser to push in Settings, and a test push reaches the push service encrypted for it', async ({ page, context, server }) => {
+  test('subscribe this browser to push in Settings, and a test push reaches the push service encrypted for it', async ({
+    page,
+    context,
+    server,
+  }) => {
     // the test's push service is on 127.0.0.1: the site's config lists it (a running server reloads config.json)
     const file = path.join(server.dataDir, 'config.json');
     const cfg = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -64,21 +68,41 @@ test.describe('notifications', () => {
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('s');
     // the service worker with the push handlers is registered either way
-    await expect.poll(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistration('/'))?.active?.scriptURL ?? null), { timeout: 15_000 }).toMatch(/\/sw-notify\.js$/);
+    await expect
+      .poll(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistration('/'))?.active?.scriptURL ?? null), {
+        timeout: 15_000,
+      })
+      .toMatch(/\/sw-notify\.js$/);
     const real = await Promise.race([
-      page.getByTestId('push-here').waitFor({ timeout: 20_000 }).then(() => 'subscribed' as const),
-      page.getByTestId('push-error').waitFor({ timeout: 20_000 }).then(() => 'no push service' as const),
+      page
+        .getByTestId('push-here')
+        .waitFor({ timeout: 20_000 })
+        .then(() => 'subscribed' as const),
+      page
+        .getByTestId('push-error')
+        .waitFor({ timeout: 20_000 })
+        .then(() => 'no push service' as const),
     ]);
     if (real === 'no push service') {
       await expect(page.getByTestId('push-error')).toContainText("the browser's push service did not give a subscription");
-      test.info().annotations.push({ type: 'note', description: 'Chromium headless could not reach a push service: pushManager.subscribe failed as expected; the API is driven with a synthetic subscription' });
+      test
+        .info()
+        .annotations.push({
+          type: 'note',
+          description:
+            'Chromium headless could not reach a push service: pushManager.subscribe failed as expected; the API is driven with a synthetic subscription',
+        });
     }
 
     // a synthetic subscription, as the browser would send it, from the page (same origin, the session cookie)
     const keys = browserKeys();
     const sub = await page.evaluate(
       async (b) => {
-        const r = await fetch('/api/rpc/push.subscribe', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
+        const r = await fetch('/api/rpc/push.subscribe', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(b),
+        });
         return { status: r.status, body: await r.json() };
       },
       { endpoint: `${push.url}/e2e-browser`, keys: { p256dh: keys.p256dh, auth: keys.auth }, label: 'synthetic', priorities: [1, 2] },

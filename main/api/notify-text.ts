@@ -15,10 +15,17 @@ export function formatWindow(w: DutyWindow): string {
   else {
     // runs of consecutive days: Mon-Fri
     const parts: string[] = [];
-    for (let i = 0; i < days.length; ) {
+    for (let i = 0; i < days.length;) {
       let j = i;
       while (j + 1 < days.length && days[j + 1] === days[j]! + 1) j++;
-      parts.push(j - i >= 2 ? `${DAY_NAMES[days[i]!]}-${DAY_NAMES[days[j]!]}` : days.slice(i, j + 1).map((x) => DAY_NAMES[x]).join(','));
+      parts.push(
+        j - i >= 2
+          ? `${DAY_NAMES[days[i]!]}-${DAY_NAMES[days[j]!]}`
+          : days
+              .slice(i, j + 1)
+              .map((x) => DAY_NAMES[x])
+              .join(','),
+      );
       i = j + 1;
     }
     d = parts.join(',');
@@ -49,7 +56,8 @@ export function parseDuty(text: string): DutyWindow[] {
     const pad = (t: string) => (t.length === 4 ? `0${t}` : t);
     const from = pad(m[2]!);
     const to = pad(m[3]!);
-    for (const t of [from, to]) if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(t)) throw new Error(`duty "${part}": ${t} is not a time of day (00:00 to 23:59)`);
+    for (const t of [from, to])
+      if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(t)) throw new Error(`duty "${part}": ${t} is not a time of day (00:00 to 23:59)`);
     const daysText = m[1]!.trim();
     const lower = daysText.toLowerCase();
     let days: number[];

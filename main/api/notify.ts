@@ -27,13 +27,19 @@ export const EmailAddress = z
   .string()
   .trim()
   .max(254)
-  .regex(/^[^\s<>"(),;:\\@]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$/, 'not an e-mail address (name@example.org)');
+  .regex(
+    /^[^\s<>"(),;:\\@]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$/,
+    'not an e-mail address (name@example.org)',
+  );
 const MqttTopic = z
   .string()
   .min(1)
   .max(200)
   .regex(/^[^#+\s\0]+$/, 'an MQTT topic for notices may not hold # + or spaces');
-const WebhookUrl = z.string().max(2048).regex(/^https?:\/\/[^\s]+$/, 'webhook URL must be http(s)://…');
+const WebhookUrl = z
+  .string()
+  .max(2048)
+  .regex(/^https?:\/\/[^\s]+$/, 'webhook URL must be http(s)://…');
 const UsernameRef = z.string().regex(/^[A-Za-z0-9._-]{2,32}$/, 'user names are letters, digits and . _ -');
 
 /** One weekly window of duty, in settings.timeZone; `from` > `to` runs past midnight (it belongs to the day it starts). */
@@ -87,7 +93,12 @@ export const Rota = z
     id: ContactId,
     name: z.string().trim().min(1).max(80),
     startsAt: IsoTime,
-    periodHours: z.number().int().min(1).max(24 * 90).default(168),
+    periodHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 90)
+      .default(168),
     members: z.array(ContactId).min(1, 'a rota needs at least one member').max(50),
   })
   .strict();
@@ -98,7 +109,11 @@ export const LadderStep = z
   .object({
     level: z.number().int().min(2).max(9),
     /** Seconds after the alarm was raised, if it is still unacknowledged. */
-    afterSeconds: z.number().int().min(1).max(7 * 86_400),
+    afterSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 86_400),
   })
   .strict();
 export type LadderStep = z.infer<typeof LadderStep>;
@@ -116,7 +131,10 @@ export type SmtpTls = (typeof SMTP_TLS)[number];
 export const SmtpUrl = z
   .string()
   .max(512)
-  .regex(/^smtps?:\/\/[A-Za-z0-9.[\]:_-]+(:\d{1,5})?\/?$/, 'the SMTP URL is smtp://HOST:PORT (or smtps://HOST:PORT), without a user or password');
+  .regex(
+    /^smtps?:\/\/[A-Za-z0-9.[\]:_-]+(:\d{1,5})?\/?$/,
+    'the SMTP URL is smtp://HOST:PORT (or smtps://HOST:PORT), without a user or password',
+  );
 
 /** What config.json keeps (config.notifications). Sealed values never leave the engine. */
 export const NotifySetup = z
@@ -147,7 +165,16 @@ export const NotifySetup = z
     /** Per-priority ladders; a priority not listed uses the default (docs/alarms.md). */
     ladders: z.array(Ladder).max(5).optional(),
     /** Push services besides the browsers' own (FCM, Mozilla, Apple, Microsoft): host names, e.g. a self-hosted one. */
-    pushHosts: z.array(z.string().min(1).max(253).regex(/^[A-Za-z0-9.*_-]+$|^\[?[0-9A-Fa-f:.]+\]?$/)).max(32).default([]),
+    pushHosts: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(253)
+          .regex(/^[A-Za-z0-9.*_-]+$|^\[?[0-9A-Fa-f:.]+\]?$/),
+      )
+      .max(32)
+      .default([]),
     /** Waits between attempts of a failed notice, seconds; its length bounds the retries. */
     retrySeconds: z.array(z.number().int().min(1).max(3600)).max(8).default([5, 30, 120, 600]),
     /** Web Push VAPID keys, made at first start. */
@@ -249,7 +276,10 @@ export const notifyRequests = {
     role: 'guard',
     input: z
       .object({
-        endpoint: z.string().max(2048).regex(/^https?:\/\/\S+$/, 'a push endpoint is an https:// URL from the browser'),
+        endpoint: z
+          .string()
+          .max(2048)
+          .regex(/^https?:\/\/\S+$/, 'a push endpoint is an https:// URL from the browser'),
         keys: z.object({ p256dh: PushKey.max(200), auth: PushKey.max(64) }).strict(),
         label: z.string().trim().max(80).optional(),
         priorities: z.array(Priority).max(5).default([1, 2]),
@@ -261,7 +291,14 @@ export const notifyRequests = {
   'push.list': { role: 'guard', input: z.object({ all: z.boolean().default(false) }).strict() },
   'push.update': {
     role: 'guard',
-    input: z.object({ id: Id, label: z.string().trim().max(80).optional(), priorities: z.array(Priority).max(5).optional(), cameraIds: CameraIds.optional() }).strict(),
+    input: z
+      .object({
+        id: Id,
+        label: z.string().trim().max(80).optional(),
+        priorities: z.array(Priority).max(5).optional(),
+        cameraIds: CameraIds.optional(),
+      })
+      .strict(),
   },
   /** Revoke a subscription: your own, or anyone's as admin. */
   'push.remove': { role: 'guard', input: z.object({ id: Id }).strict() },
@@ -328,7 +365,9 @@ export const notifyRequests = {
   /** Notices, newest first: all, or one alarm's. */
   'notify.history': {
     role: 'supervisor',
-    input: z.object({ alarmId: Id.optional(), cursor: z.string().max(200).nullish(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    input: z
+      .object({ alarmId: Id.optional(), cursor: z.string().max(200).nullish(), limit: z.number().int().min(1).max(500).default(100) })
+      .strict(),
   },
 } as const;
 

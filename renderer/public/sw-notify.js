@@ -6,5 +6,9 @@
  */
 /* global self, importScripts */
 importScripts('/sw-push.js');
-self.addEventListener('install', function () { self.skipWaiting(); });
-self.addEventListener('activate', function (e) { e.waitUntil(self.clients.claim()); });
+self.addEventListener('install', function () {
+  self.skipWaiting();
+});
+self.addEventListener('activate', function (e) {
+  e.waitUntil(self.clients.claim());
+});

@@ -51,7 +51,10 @@
       for (let i = 0; i < list.length; i++) {
         const c = list[i];
         if (new URL(c.url).origin === scope.location.origin && 'focus' in c) {
-          if ('navigate' in c) return c.navigate(target).then(function (w) { return (w || c).focus(); });
+          if ('navigate' in c)
+            return c.navigate(target).then(function (w) {
+              return (w || c).focus();
+            });
           return c.focus();
         }
       }
@@ -75,10 +78,18 @@
       })
       .then(
         function (r) {
-          return scope.registration.showNotification('Acknowledged #' + r.alarmId, { body: 'by ' + r.by + ': ' + (data.title || ''), tag: 'gatehouse-ack-' + r.alarmId, data: { url: data.url } });
+          return scope.registration.showNotification('Acknowledged #' + r.alarmId, {
+            body: 'by ' + r.by + ': ' + (data.title || ''),
+            tag: 'gatehouse-ack-' + r.alarmId,
+            data: { url: data.url },
+          });
         },
         function (err) {
-          return scope.registration.showNotification('Not acknowledged', { body: String(err.message || err) + ' (tap to open the console)', tag: 'gatehouse-ack-failed', data: { url: data.url } });
+          return scope.registration.showNotification('Not acknowledged', {
+            body: String(err.message || err) + ' (tap to open the console)',
+            tag: 'gatehouse-ack-failed',
+            data: { url: data.url },
+          });
         },
       );
   }

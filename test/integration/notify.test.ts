@@ -67,17 +67,41 @@ function cli(...args: string[]) {
   return { code: r.status, out: r.stdout + r.stderr };
 }
 
-const call = <T,>(method: string, params: unknown = {}, token = e.token) => e.engine.handle(method, params, { token, peer: 'test' }) as Promise<T>;
+const call = <T>(method: string, params: unknown = {}, token = e.token) =>
+  e.engine.handle(method, params, { token, peer: 'test' }) as Promise<T>;
 
 /** The push messages sent to one endpoint path, decrypted. */
-const pushesTo = (p: string, k: BrowserKeys) => push.received.filter((r) => r.path === p).map((r) => ({ headers: r.headers, payload: JSON.parse(decryptPush(r.body, k)) as Record<string, unknown> }));
+const pushesTo = (p: string, k: BrowserKeys) =>
+  push.received
+    .filter((r) => r.path === p)
+    .map((r) => ({ headers: r.headers, payload: JSON.parse(decryptPush(r.body, k)) as Record<string, unknown> }));
 
 beforeAll(async () => {
   dir = tempDir('notify');
   // a CA-less self-signed certificate for 127.0.0.1: the SMTP server's, trusted through --ca
   caFile = path.join(dir, '..', `${path.basename(dir)}-smtp-cert.pem`);
   const keyFile = `${caFile}.key`;
-  const ossl = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', caFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+  const ossl = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      caFile,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { encoding: 'utf8' },
+  );
   expect(ossl.status, ossl.stderr).toBe(0);
   smtpPort = await freePort();
   smtp = new SMTPServer({
@@ -120,7 +144,12 @@ beforeAll(async () => {
 
   e = await startEngine(dir);
   await e.engine.config.update((c) => {
-    c.notifications = { ...(c.notifications as object), pushHosts: ['127.0.0.1'], retrySeconds: [1, 1], publicUrl: 'https://nvr.example.org:8780' } as typeof c.notifications;
+    c.notifications = {
+      ...(c.notifications as object),
+      pushHosts: ['127.0.0.1'],
+      retrySeconds: [1, 1],
+      publicUrl: 'https://nvr.example.org:8780',
+    } as typeof c.notifications;
   });
   const cam = await call<{ id: string }>('cameras.add', { name: 'Gate', url: rtsp.url('/gate') });
   camId = cam.id;
@@ -143,26 +172,38 @@ afterAll(async () => {
 
 describe('Web Push', () => {
   it('makes VAPID keys at first start, with the private key sealed', () => {
-    const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { notifications: { vapid: { publicKey: string; privateKeySealed: string } } };
+    const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as {
+      notifications: { vapid: { publicKey: string; privateKeySealed: string } };
+    };
     expect(cfg.notifications.vapid.publicKey).toMatch(/^B[A-Za-z0-9_-]{80,}$/);
     expect(cfg.notifications.vapid.privateKeySealed).toMatch(/^enc:v1:/);
   });
 
   it('refuses endpoints that are not push services, and malformed keys', async () => {
     const k = browserKeys();
-    await expect(call('push.subscribe', { endpoint: 'https://intranet.example/x', keys: { p256dh: k.p256dh, auth: k.auth } }, gina)).rejects.toThrow(/not a known push service/);
-    await expect(call('push.subscribe', { endpoint: `${push.url}/x`, keys: { p256dh: 'AAAA', auth: k.auth } }, gina)).rejects.toThrow(/p256dh/);
+    await expect(
+      call('push.subscribe', { endpoint: 'https://intranet.example/x', keys: { p256dh: k.p256dh, auth: k.auth } }, gina),
+    ).rejects.toThrow(/not a known push service/);
+    await expect(call('push.subscribe', { endpoint: `${push.url}/x`, keys: { p256dh: 'AAAA', auth: k.auth } }, gina)).rejects.toThrow(
+      /p256dh/,
+    );
   });
 
   it('sends a test push that the subscription’s keys decrypt (aes128gcm, VAPID)', async () => {
-    const sub = await call<PushSubscriptionInfo>('push.subscribe', { endpoint: `${push.url}/gina-phone`, keys: { p256dh: ginaKeys.p256dh, auth: ginaKeys.auth }, label: 'Gina phone', priorities: [1] }, gina);
+    const sub = await call<PushSubscriptionInfo>(
+      'push.subscribe',
+      { endpoint: `${push.url}/gina-phone`, keys: { p256dh: ginaKeys.p256dh, auth: ginaKeys.auth }, label: 'Gina phone', priorities: [1] },
+      gina,
+    );
     expect(sub).toMatchObject({ username: 'gina', label: 'Gina phone', service: push.url, priorities: [1], cameraIds: null });
     const n = await call<Notice>('push.test', { id: sub.id }, gina);
     const done = await waitFor('delivered', () => (e.engine.notify!.store.notice(n.id)?.state === 'delivered' ? true : null), 20_000);
     expect(done).toBe(true);
     const [msg] = pushesTo('/gina-phone', ginaKeys);
     expect(msg!.headers['content-encoding']).toBe('aes128gcm');
-    expect(String(msg!.headers.authorization)).toMatch(new RegExp(`^vapid t=[\\w-]+\\.[\\w-]+\\.[\\w-]+, k=${e.engine.notify!.setup().vapid!.publicKey}$`));
+    expect(String(msg!.headers.authorization)).toMatch(
+      new RegExp(`^vapid t=[\\w-]+\\.[\\w-]+\\.[\\w-]+, k=${e.engine.notify!.setup().vapid!.publicKey}$`),
+    );
     expect(msg!.payload).toMatchObject({ v: 1, kind: 'test', title: 'Gatehouse test notice', ack: null });
     // a guard sees only their own; another guard can't remove it
     expect((await call<PushSubscriptionInfo[]>('push.list', {}, gina)).map((s) => s.id)).toEqual([sub.id]);
@@ -185,7 +226,11 @@ describe('Web Push', () => {
 
     // the service worker's POST: same origin, JSON, no cookie
     const ack = (token: string) =>
-      fetch(`${e.url}/api/rpc/notify.ack`, { method: 'POST', headers: { 'content-type': 'application/json', origin: e.url }, body: JSON.stringify({ token }) });
+      fetch(`${e.url}/api/rpc/notify.ack`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: e.url },
+        body: JSON.stringify({ token }),
+      });
     const r1 = await ack(p.ack);
     expect(r1.status).toBe(200);
     expect(await r1.json()).toEqual({ alarmId: a.id, state: 'acknowledged', by: 'gina' });
@@ -196,7 +241,11 @@ describe('Web Push', () => {
     expect((await r2.json()).error.message).toMatch(/already used/);
     expect((await ack('gha_' + 'A'.repeat(43))).status).toBe(401);
     const audit = await call<Page<AuditRecord>>('audit.list', { action: 'alarm.acknowledge' });
-    expect(audit.items[0]).toMatchObject({ actor: 'gina', target: `alarm:${a.id}`, details: { comment: 'acknowledged from a push notification' } });
+    expect(audit.items[0]).toMatchObject({
+      actor: 'gina',
+      target: `alarm:${a.id}`,
+      details: { comment: 'acknowledged from a push notification' },
+    });
     const refused = await call<Page<AuditRecord>>('audit.list', { action: 'notify.ack.refused' });
     expect(refused.items.map((x) => x.details.reason)).toEqual(['unknown', 'used']);
     // the token is nowhere in the trail
@@ -205,14 +254,21 @@ describe('Web Push', () => {
     // and the history says the push went out
     const entries = (await call<{ entries: AlarmEntry[] }>('alarms.get', { id: a.id })).entries;
     expect(entries.filter((x) => x.kind === 'notice').map((x) => x.comment)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^push to gina \(Gina phone \(127\.0\.0\.1:\d+\)\): sent$/), expect.stringMatching(/: delivered$/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^push to gina \(Gina phone \(127\.0\.0\.1:\d+\)\): sent$/),
+        expect.stringMatching(/: delivered$/),
+      ]),
     );
   });
 
   it('removes a subscription whose push service answers 410', async () => {
     const k = browserKeys();
     push.statusFor.set('/gone', 410);
-    const sub = await call<PushSubscriptionInfo>('push.subscribe', { endpoint: `${push.url}/gone`, keys: { p256dh: k.p256dh, auth: k.auth } }, gina);
+    const sub = await call<PushSubscriptionInfo>(
+      'push.subscribe',
+      { endpoint: `${push.url}/gone`, keys: { p256dh: k.p256dh, auth: k.auth } },
+      gina,
+    );
     const n = await call<Notice>('push.test', { id: sub.id }, gina);
     await waitFor('removed', () => (e.engine.notify!.store.notice(n.id)?.state === 'removed' ? true : null), 20_000);
     expect((await call<PushSubscriptionInfo[]>('push.list', {}, gina)).map((s) => s.id)).not.toContain(sub.id);
@@ -223,7 +279,24 @@ describe('Web Push', () => {
 
 describe('e-mail and the on-call ladder', () => {
   it('sets the SMTP server from the CLI (password from stdin, sealed) and sends a test e-mail over STARTTLS with the given CA', async () => {
-    const set = await cliAsync(['smtp', 'set', '--url', `smtp://127.0.0.1:${smtpPort}`, '--from', 'gatehouse@example.org', '--user', 'mailer', '--password-stdin', '--tls', 'starttls', '--ca', caFile], 'mail-pass-1\n');
+    const set = await cliAsync(
+      [
+        'smtp',
+        'set',
+        '--url',
+        `smtp://127.0.0.1:${smtpPort}`,
+        '--from',
+        'gatehouse@example.org',
+        '--user',
+        'mailer',
+        '--password-stdin',
+        '--tls',
+        'starttls',
+        '--ca',
+        caFile,
+      ],
+      'mail-pass-1\n',
+    );
     expect(set.code, set.out).toBe(0);
     const cfg = fs.readFileSync(path.join(dir, 'config.json'), 'utf8');
     expect(cfg).not.toContain('mail-pass-1');
@@ -256,10 +329,33 @@ describe('e-mail and the on-call ladder', () => {
   it('climbs the ladder on the real clock: e-mail with the snapshot at level 2, the webhook at level 3, until acknowledged', async () => {
     await e.engine.config.data; // the CLI's changes are loaded
     await waitFor('smtp reloaded', () => (e.engine.notify!.setup().smtp ? true : null), 10_000);
-    const add = cli('contacts', 'add', '--name', 'Sam Supervisor', '--email', 'sam@example.org', '--priorities', '1,2', '--level', '2', '--duty', 'daily 00:00-00:00');
+    const add = cli(
+      'contacts',
+      'add',
+      '--name',
+      'Sam Supervisor',
+      '--email',
+      'sam@example.org',
+      '--priorities',
+      '1,2',
+      '--level',
+      '2',
+      '--duty',
+      'daily 00:00-00:00',
+    );
     expect(add.code, add.out).toBe(0);
     await call('contacts.add', { name: 'Site Manager', webhookUrl: `${hookUrl}/manager`, level: 3 });
-    await call('oncall.set', { ladders: [{ priority: 1, steps: [{ level: 2, afterSeconds: 2 }, { level: 3, afterSeconds: 4 }] }] });
+    await call('oncall.set', {
+      ladders: [
+        {
+          priority: 1,
+          steps: [
+            { level: 2, afterSeconds: 2 },
+            { level: 3, afterSeconds: 4 },
+          ],
+        },
+      ],
+    });
     const list = cli('contacts', 'list');
     expect(list.out).toMatch(/sam-supervisor\s+Sam Supervisor/);
 
@@ -273,11 +369,27 @@ describe('e-mail and the on-call ladder', () => {
     const part = /Content-Type: image\/jpeg;[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*\r?\n([A-Za-z0-9+/=\r\n]+)/.exec(mail.raw);
     expect(part, 'a JPEG attachment').toBeTruthy();
     expect(Buffer.from(part![1]!.replace(/\s+/g, ''), 'base64').subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
-    const hook = await waitFor('the level-3 webhook', () => hookHits.find((h) => h.path === '/manager' && h.body.includes(`"id":${a.id}`)), 30_000);
-    expect(JSON.parse(hook.body)).toMatchObject({ event: 'notice', kind: 'escalation', level: 3, recipient: 'Site Manager', alarm: { id: a.id, priority: 1 } });
-    await waitFor('delivered', () => (e.engine.notify!.store.history(a.id, null, 50).items.filter((n) => n.state === 'delivered').length >= 2 ? true : null), 20_000);
+    const hook = await waitFor(
+      'the level-3 webhook',
+      () => hookHits.find((h) => h.path === '/manager' && h.body.includes(`"id":${a.id}`)),
+      30_000,
+    );
+    expect(JSON.parse(hook.body)).toMatchObject({
+      event: 'notice',
+      kind: 'escalation',
+      level: 3,
+      recipient: 'Site Manager',
+      alarm: { id: a.id, priority: 1 },
+    });
+    await waitFor(
+      'delivered',
+      () => (e.engine.notify!.store.history(a.id, null, 50).items.filter((n) => n.state === 'delivered').length >= 2 ? true : null),
+      20_000,
+    );
 
-    const entries = (await call<{ entries: AlarmEntry[] }>('alarms.get', { id: a.id })).entries.filter((x) => x.kind === 'notice').map((x) => x.comment);
+    const entries = (await call<{ entries: AlarmEntry[] }>('alarms.get', { id: a.id })).entries
+      .filter((x) => x.kind === 'notice')
+      .map((x) => x.comment);
     expect(entries).toEqual(
       expect.arrayContaining([
         'e-mail to Sam Supervisor (s…@example.org), level 2: sent',
@@ -308,10 +420,14 @@ describe('e-mail and the on-call ladder', () => {
     expect(n).toMatchObject({ channel: 'email', state: 'sending', kind: 'test' });
     const a = await call<Alarm>('alarms.panic', { comment: 'while the mail server is down' });
     expect(a.state).toBe('new');
-    const failed = await waitFor('failed after the retries', () => {
-      const x = e.engine.notify!.store.notice(n!.id);
-      return x?.state === 'failed' ? x : null;
-    }, 30_000);
+    const failed = await waitFor(
+      'failed after the retries',
+      () => {
+        const x = e.engine.notify!.store.notice(n!.id);
+        return x?.state === 'failed' ? x : null;
+      },
+      30_000,
+    );
     expect(failed.attempts).toBe(3);
     expect(failed.lastError).toMatch(new RegExp(`SMTP server 127\\.0\\.0\\.1:${dead} refused the connection`));
     await expect(call('smtp.test', { to: 'ops@example.org' })).rejects.toThrow(/refused the connection/);
@@ -320,10 +436,14 @@ describe('e-mail and the on-call ladder', () => {
   it('cuts off a webhook that hangs and retries it', async () => {
     const c = await call<{ id: string }>('contacts.add', { name: 'Hanging pager', webhookUrl: `${hookUrl}/hang`, level: 4 });
     const [n] = await call<Notice[]>('contacts.test', { id: c.id });
-    const retrying = await waitFor('timed out', () => {
-      const x = e.engine.notify!.store.notice(n!.id);
-      return x && x.attempts >= 1 ? x : null;
-    }, 20_000);
+    const retrying = await waitFor(
+      'timed out',
+      () => {
+        const x = e.engine.notify!.store.notice(n!.id);
+        return x && x.attempts >= 1 ? x : null;
+      },
+      20_000,
+    );
     expect(retrying.state).toBe('retrying');
     expect(retrying.lastError).toBe('the webhook did not answer within 5 s');
     const r = cli('contacts', 'remove', c.id);

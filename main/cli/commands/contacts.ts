@@ -31,14 +31,32 @@ browsers and phones. --level 2 is told first when an alarm stays unacknowledged 
 site's time zone, separated by ";" ("Mon-Fri 08:00-18:00; Sat 09:00-13:00", "daily 22:00-06:00").`;
 
 function channels(c: Contact): string {
-  return [c.email && `e-mail ${c.email}`, c.username && `push ${c.username}`, c.mqttTopic && `mqtt ${c.mqttTopic}`, c.webhookUrl && `webhook ${c.webhookUrl}`].filter(Boolean).join(', ');
+  return [
+    c.email && `e-mail ${c.email}`,
+    c.username && `push ${c.username}`,
+    c.mqttTopic && `mqtt ${c.mqttTopic}`,
+    c.webhookUrl && `webhook ${c.webhookUrl}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 async function add(argv: string[]): Promise<number> {
   const a = parse(
     argv,
     'gatehouse contacts add --name NAME [--email ADDR] [--user USERNAME] [--mqtt TOPIC] [--webhook URL] [--priorities 1,2] [--level N] [--duty TEXT] [--data DIR]',
-    { ...dataOption, name: { type: 'string' }, email: { type: 'string' }, user: { type: 'string' }, mqtt: { type: 'string' }, webhook: { type: 'string' }, priorities: { type: 'string' }, level: { type: 'string' }, duty: { type: 'string' }, id: { type: 'string' } },
+    {
+      ...dataOption,
+      name: { type: 'string' },
+      email: { type: 'string' },
+      user: { type: 'string' },
+      mqtt: { type: 'string' },
+      webhook: { type: 'string' },
+      priorities: { type: 'string' },
+      level: { type: 'string' },
+      duty: { type: 'string' },
+      id: { type: 'string' },
+    },
     [
       { flag: '--name NAME', help: 'who it is ("Sam Supervisor")' },
       { flag: '--email ADDR', help: 'e-mail notices, with the snapshot attached (needs gatehouse smtp set)' },
@@ -57,11 +75,15 @@ async function add(argv: string[]): Promise<number> {
   if (!v.name) throw new CliError('--name NAME is required');
   let priorities: number[] = [];
   if (v.priorities) {
-    priorities = String(v.priorities).split(',').map((x) => Number(x.trim()));
-    if (priorities.some((p) => !Number.isInteger(p) || p < 1 || p > 5)) throw new CliError(`--priorities: "${v.priorities}" is not a list of priorities 1 to 5, e.g. 1,2`);
+    priorities = String(v.priorities)
+      .split(',')
+      .map((x) => Number(x.trim()));
+    if (priorities.some((p) => !Number.isInteger(p) || p < 1 || p > 5))
+      throw new CliError(`--priorities: "${v.priorities}" is not a list of priorities 1 to 5, e.g. 1,2`);
   }
   const level = v.level === undefined ? 2 : Number(v.level);
-  if (!Number.isInteger(level) || level < 2 || level > 9) throw new CliError(`--level: "${v.level}" is not a level from 2 to 9 (level 1 is the console)`);
+  if (!Number.isInteger(level) || level < 2 || level > 9)
+    throw new CliError(`--level: "${v.level}" is not a level from 2 to 9 (level 1 is the console)`);
   let duty: Contact['duty'] = [];
   if (v.duty) {
     try {
@@ -88,8 +110,18 @@ async function add(argv: string[]): Promise<number> {
     if (err instanceof ApiError) throw new CliError(err.message.replace(/^contact: (email: )?/, ''), err.code === 'conflict' ? 3 : 2);
     throw err;
   }
-  auditCli(paths, { action: 'contacts.add', target: `contact:${c.id}`, details: { name: c.name, channels: channels(c), level: c.level, priorities: c.priorities } }, store.data);
-  console.log(`Contact ${printable(c.name)} (id ${c.id}) added at level ${c.level}: ${printable(channels(c))}${c.duty.length ? `; on duty ${c.duty.map(formatWindow).join(', ')}` : ''}.`);
+  auditCli(
+    paths,
+    {
+      action: 'contacts.add',
+      target: `contact:${c.id}`,
+      details: { name: c.name, channels: channels(c), level: c.level, priorities: c.priorities },
+    },
+    store.data,
+  );
+  console.log(
+    `Contact ${printable(c.name)} (id ${c.id}) added at level ${c.level}: ${printable(channels(c))}${c.duty.length ? `; on duty ${c.duty.map(formatWindow).join(', ')}` : ''}.`,
+  );
   console.log(`Send a test notice with: gatehouse contacts test ${c.id}`);
   return 0;
 }
@@ -105,7 +137,10 @@ export const contactsCommand: Command = {
     }
     if (sub === 'add') return add(rest);
     if (sub === 'list') {
-      const a = parse(rest, 'gatehouse contacts list [--json] [--data DIR]', { ...dataOption, json: { type: 'boolean' } }, [{ flag: '--json', help: 'print JSON' }, dataHelp]);
+      const a = parse(rest, 'gatehouse contacts list [--json] [--data DIR]', { ...dataOption, json: { type: 'boolean' } }, [
+        { flag: '--json', help: 'print JSON' },
+        dataHelp,
+      ]);
       if (!a) return 0;
       const { store } = await openConfig(dataDirOf(a.values));
       const s = notifySetupOf(store.data);
@@ -117,7 +152,15 @@ export const contactsCommand: Command = {
         console.log(
           table(
             ['ID', 'NAME', 'LEVEL', 'PRIORITIES', 'CHANNELS', 'DUTY', 'NOW'],
-            rows.map((c) => [c.id, c.name, String(c.level), c.priorities.length ? c.priorities.join(',') : 'all', channels(c), c.duty.length ? c.duty.map(formatWindow).join('; ') : 'always', c.onDuty ? 'on duty' : c.note]),
+            rows.map((c) => [
+              c.id,
+              c.name,
+              String(c.level),
+              c.priorities.length ? c.priorities.join(',') : 'all',
+              channels(c),
+              c.duty.length ? c.duty.map(formatWindow).join('; ') : 'always',
+              c.onDuty ? 'on duty' : c.note,
+            ]),
           ),
         );
       return 0;
@@ -155,9 +198,24 @@ export const contactsCommand: Command = {
           db.close();
         }
       }
-      const results = await sendTestNow(c, { setup: s, secrets, timeZone: zoneOrSystem(settingsOf(store.data).timeZone), pushTargets, mqttUrl: alarmSetupOf(store.data).mqtt.url });
-      auditCli(paths, { action: 'contacts.test', target: `contact:${id}`, details: { results: results.map((r) => ({ channel: r.channel, ok: r.ok })) } }, store.data);
-      console.log(table(['CHANNEL', 'TO', 'RESULT'], results.map((r) => [r.channel, r.target, `${r.ok ? 'ok' : 'FAILED'}: ${r.message}`])));
+      const results = await sendTestNow(c, {
+        setup: s,
+        secrets,
+        timeZone: zoneOrSystem(settingsOf(store.data).timeZone),
+        pushTargets,
+        mqttUrl: alarmSetupOf(store.data).mqtt.url,
+      });
+      auditCli(
+        paths,
+        { action: 'contacts.test', target: `contact:${id}`, details: { results: results.map((r) => ({ channel: r.channel, ok: r.ok })) } },
+        store.data,
+      );
+      console.log(
+        table(
+          ['CHANNEL', 'TO', 'RESULT'],
+          results.map((r) => [r.channel, r.target, `${r.ok ? 'ok' : 'FAILED'}: ${r.message}`]),
+        ),
+      );
       return results.every((r) => r.ok) ? 0 : 1;
     }
     throw new CliError(`unknown subcommand "contacts ${sub}"\n${USAGE}`);

@@ -25,7 +25,11 @@ const USAGE = `Usage:
 The password is sealed in config.json like camera passwords. --public-url is the console's address as
 recipients reach it (https://nvr.example.org:8780): e-mails link to the alarm there.`;
 
-function check<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, v: unknown, flag: string): T {
+function check<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } },
+  v: unknown,
+  flag: string,
+): T {
   const r = schema.safeParse(v);
   if (!r.success) throw new CliError(`${flag}: ${r.error.issues[0]!.message}`);
   return r.data;
@@ -55,7 +59,10 @@ async function set(argv: string[]): Promise<number> {
       { flag: '--password-stdin', help: 'read the password from the first line of stdin (keeps it out of the process list)' },
       { flag: '--password P', help: 'the password (other local users can see it in the process list while the command runs)' },
       { flag: '--no-password', help: 'forget the stored password' },
-      { flag: '--tls MODE', help: 'starttls (default: STARTTLS required), implicit (TLS from the start), none (plain text: only for a relay on this machine)' },
+      {
+        flag: '--tls MODE',
+        help: 'starttls (default: STARTTLS required), implicit (TLS from the start), none (plain text: only for a relay on this machine)',
+      },
       { flag: '--ca FILE', help: "also trust this CA certificate (PEM) for the server's certificate; it is always checked" },
       { flag: '--no-ca', help: 'forget the CA file' },
       { flag: '--public-url URL', help: "the console's address as recipients reach it, for links in e-mails" },
@@ -68,12 +75,16 @@ async function set(argv: string[]): Promise<number> {
   const url = check(SmtpUrl, v.url, '--url');
   const from = v.from === undefined ? undefined : check(EmailAddress, v.from, '--from');
   const tls = v.tls as string | undefined;
-  if (tls !== undefined && !(SMTP_TLS as readonly string[]).includes(tls)) throw new CliError(`--tls: "${tls}" is not one of ${SMTP_TLS.join(', ')}`);
+  if (tls !== undefined && !(SMTP_TLS as readonly string[]).includes(tls))
+    throw new CliError(`--tls: "${tls}" is not one of ${SMTP_TLS.join(', ')}`);
   const password = await secretArg(v, 'password');
   if (password !== undefined && v['no-password']) throw new CliError('give a password or --no-password, not both');
   let caFile: string | null | undefined = v['no-ca'] ? null : undefined;
   if (v.ca) caFile = path.resolve(v.ca as string);
-  const publicUrl = v['public-url'] === undefined ? undefined : check(NotifySetup.shape.publicUrl, (v['public-url'] as string).replace(/\/+$/, ''), '--public-url');
+  const publicUrl =
+    v['public-url'] === undefined
+      ? undefined
+      : check(NotifySetup.shape.publicUrl, (v['public-url'] as string).replace(/\/+$/, ''), '--public-url');
   const { store, paths, secrets } = await openConfig(dataDirOf(v));
   let view;
   try {
@@ -89,9 +100,28 @@ async function set(argv: string[]): Promise<number> {
   } catch (err) {
     throw err instanceof ApiError ? new CliError(err.message) : err;
   }
-  auditCli(paths, { action: 'smtp.set', target: null, details: { url, from: view.from, user: view.user, tls: view.tls, caFile: view.caFile, publicUrl: view.publicUrl, passwordChanged: password !== undefined || !!v['no-password'] } }, store.data);
-  console.log(`SMTP server set: ${printable(url)} (${view.tls}${view.caFile ? `, CA ${printable(view.caFile)}` : ''}), from ${printable(view.from ?? '')}${view.user ? `, user ${printable(view.user)}${view.hasPassword ? ' with a sealed password' : ''}` : ''}.`);
-  if (view.tls === 'none') console.log('Warning: --tls none sends the password and the notices in plain text; use it only for a relay on this machine.');
+  auditCli(
+    paths,
+    {
+      action: 'smtp.set',
+      target: null,
+      details: {
+        url,
+        from: view.from,
+        user: view.user,
+        tls: view.tls,
+        caFile: view.caFile,
+        publicUrl: view.publicUrl,
+        passwordChanged: password !== undefined || !!v['no-password'],
+      },
+    },
+    store.data,
+  );
+  console.log(
+    `SMTP server set: ${printable(url)} (${view.tls}${view.caFile ? `, CA ${printable(view.caFile)}` : ''}), from ${printable(view.from ?? '')}${view.user ? `, user ${printable(view.user)}${view.hasPassword ? ' with a sealed password' : ''}` : ''}.`,
+  );
+  if (view.tls === 'none')
+    console.log('Warning: --tls none sends the password and the notices in plain text; use it only for a relay on this machine.');
   if (!view.publicUrl) console.log('Tip: give --public-url https://HOST:PORT so that e-mails link to the alarm in the console.');
   console.log('Check it with: gatehouse smtp test --to YOUR-ADDRESS');
   return 0;
@@ -108,7 +138,10 @@ export const smtpCommand: Command = {
     }
     if (sub === 'set') return set(rest);
     if (sub === 'show') {
-      const a = parse(rest, 'gatehouse smtp show [--json] [--data DIR]', { ...dataOption, json: { type: 'boolean' } }, [{ flag: '--json', help: 'print JSON' }, dataHelp]);
+      const a = parse(rest, 'gatehouse smtp show [--json] [--data DIR]', { ...dataOption, json: { type: 'boolean' } }, [
+        { flag: '--json', help: 'print JSON' },
+        dataHelp,
+      ]);
       if (!a) return 0;
       const { store } = await openConfig(dataDirOf(a.values));
       const v = smtpView(notifySetupOf(store.data));
@@ -116,20 +149,40 @@ export const smtpCommand: Command = {
       else if (!v.configured) console.log('No SMTP server is set. Set one with: gatehouse smtp set --url smtp://HOST:PORT --from ADDR');
       else
         console.log(
-          [`url         ${v.url}`, `from        ${v.from}`, `user        ${v.user ?? '-'}`, `password    ${v.hasPassword ? 'set (sealed)' : '-'}`, `tls         ${v.tls}`, `ca file     ${v.caFile ?? '-'}`, `public url  ${v.publicUrl ?? '- (e-mails cannot link to the alarm)'}`]
+          [
+            `url         ${v.url}`,
+            `from        ${v.from}`,
+            `user        ${v.user ?? '-'}`,
+            `password    ${v.hasPassword ? 'set (sealed)' : '-'}`,
+            `tls         ${v.tls}`,
+            `ca file     ${v.caFile ?? '-'}`,
+            `public url  ${v.publicUrl ?? '- (e-mails cannot link to the alarm)'}`,
+          ]
             .map(printable)
             .join('\n'),
         );
       return 0;
     }
     if (sub === 'test') {
-      const a = parse(rest, 'gatehouse smtp test --to ADDR [--data DIR]', { ...dataOption, to: { type: 'string' } }, [{ flag: '--to ADDR', help: 'send the test e-mail here' }, dataHelp]);
+      const a = parse(rest, 'gatehouse smtp test --to ADDR [--data DIR]', { ...dataOption, to: { type: 'string' } }, [
+        { flag: '--to ADDR', help: 'send the test e-mail here' },
+        dataHelp,
+      ]);
       if (!a) return 0;
       if (!a.values.to) throw new CliError('--to ADDR is required');
       const to = check(EmailAddress, a.values.to, '--to');
       const { store, secrets } = await openConfig(dataDirOf(a.values));
       const s = notifySetupOf(store.data);
-      const mail = emailOf({ alarm: null, kind: 'test', level: 1, recipient: to, cameraName: null, publicUrl: s.publicUrl, timeZone: zoneOrSystem(settingsOf(store.data).timeZone), now: Date.now() });
+      const mail = emailOf({
+        alarm: null,
+        kind: 'test',
+        level: 1,
+        recipient: to,
+        cameraName: null,
+        publicUrl: s.publicUrl,
+        timeZone: zoneOrSystem(settingsOf(store.data).timeZone),
+        now: Date.now(),
+      });
       try {
         const answer = await sendMail(s.smtp, secrets, { to, ...mail });
         console.log(`The SMTP server accepted the test e-mail to ${printable(to)}: ${printable(answer)}`);

@@ -25,7 +25,9 @@ export class AckTokens {
   issue(username: string, alarmId: number): string {
     const token = 'gha_' + crypto.randomBytes(32).toString('base64url');
     const now = this.now();
-    this.db.prepare('INSERT INTO ack_tokens (token_hash, username, alarm_id, expires_ms) VALUES (?, ?, ?, ?)').run(hash(token), username, alarmId, now + ACK_TOKEN_TTL_MS);
+    this.db
+      .prepare('INSERT INTO ack_tokens (token_hash, username, alarm_id, expires_ms) VALUES (?, ?, ?, ?)')
+      .run(hash(token), username, alarmId, now + ACK_TOKEN_TTL_MS);
     // tokens long past their time are of no use to anyone
     this.db.prepare('DELETE FROM ack_tokens WHERE expires_ms < ?').run(now - 86_400_000);
     return token;
@@ -37,8 +39,7 @@ export class AckTokens {
     const now = this.now();
     return this.db.transaction((): Redeemed => {
       const r = this.db.prepare('SELECT username, alarm_id, expires_ms, used_ms FROM ack_tokens WHERE token_hash = ?').get(h) as
-        | { username: string; alarm_id: number; expires_ms: number; used_ms: number | null }
-        | undefined;
+        { username: string; alarm_id: number; expires_ms: number; used_ms: number | null } | undefined;
       if (!r) return { ok: false, reason: 'unknown' };
       if (r.used_ms !== null) return { ok: false, reason: 'used' };
       if (r.expires_ms <= now) return { ok: false, reason: 'expired' };

@@ -37,7 +37,14 @@ beforeEach(() => {
   q = new Deliveries({
     store,
     bus: new EventBus(),
-    alarms: { get: () => null, unacknowledged: () => [], acknowledge: () => { throw new Error('no'); }, noteNotice: (id, t) => notes.push(`#${id} ${t}`) },
+    alarms: {
+      get: () => null,
+      unacknowledged: () => [],
+      acknowledge: () => {
+        throw new Error('no');
+      },
+      noteNotice: (id, t) => notes.push(`#${id} ${t}`),
+    },
     audit,
     retrySeconds: () => [1, 2],
   });
@@ -49,12 +56,25 @@ afterEach(() => {
   fs.rmSync(keyDir, { recursive: true, force: true });
 });
 
-const base = { alarmId: 7, contactId: 'sam', recipient: 'Sam', channel: 'email' as const, target: 's…@example.org', level: 2, kind: 'escalation' as const };
+const base = {
+  alarmId: 7,
+  contactId: 'sam',
+  recipient: 'Sam',
+  channel: 'email' as const,
+  target: 's…@example.org',
+  level: 2,
+  kind: 'escalation' as const,
+};
 
 describe('deliveries', () => {
   it('retries after each configured wait and reports the delivery', async () => {
     let calls = 0;
-    const n = q.enqueue({ notice: base, send: async () => { if (++calls < 3) throw new SendError('connection refused', 'retry'); } });
+    const n = q.enqueue({
+      notice: base,
+      send: async () => {
+        if (++calls < 3) throw new SendError('connection refused', 'retry');
+      },
+    });
     expect(n.state).toBe('sending');
     await vi.advanceTimersByTimeAsync(0);
     expect(store.notice(n.id)).toMatchObject({ state: 'retrying', attempts: 1, lastError: 'connection refused' });
@@ -72,7 +92,10 @@ describe('deliveries', () => {
 
   it('gives up after the last wait, and at once on a permanent error', async () => {
     const a = q.enqueue({ notice: base, send: async () => Promise.reject(new SendError('down', 'retry')) });
-    const b = q.enqueue({ notice: { ...base, channel: 'mqtt', target: 't' }, send: async () => Promise.reject(new SendError('MQTT is not configured', 'permanent')) });
+    const b = q.enqueue({
+      notice: { ...base, channel: 'mqtt', target: 't' },
+      send: async () => Promise.reject(new SendError('MQTT is not configured', 'permanent')),
+    });
     await vi.advanceTimersByTimeAsync(10_000);
     expect(store.notice(a.id)).toMatchObject({ state: 'failed', attempts: 3 });
     expect(store.notice(b.id)).toMatchObject({ state: 'failed', attempts: 1 });
@@ -82,7 +105,11 @@ describe('deliveries', () => {
 
   it('removes a push subscription the push service says is gone', async () => {
     const gone = vi.fn();
-    const n = q.enqueue({ notice: { ...base, channel: 'push', target: 'phone' }, send: async () => Promise.reject(new SendError('gone (HTTP 410)', 'gone', 410)), onGone: gone });
+    const n = q.enqueue({
+      notice: { ...base, channel: 'push', target: 'phone' },
+      send: async () => Promise.reject(new SendError('gone (HTTP 410)', 'gone', 410)),
+      onGone: gone,
+    });
     await vi.advanceTimersByTimeAsync(0);
     expect(gone).toHaveBeenCalledOnce();
     expect(store.notice(n.id)!.state).toBe('removed');
@@ -115,10 +142,25 @@ describe('push payload', () => {
     vi.useRealTimers();
     const noise = Buffer.alloc(640 * 360 * 3);
     for (let i = 0; i < noise.length; i++) noise[i] = (i * 7919) % 251;
-    const jpg = await sharp(noise, { raw: { width: 640, height: 360, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+    const jpg = await sharp(noise, { raw: { width: 640, height: 360, channels: 3 } })
+      .jpeg({ quality: 90 })
+      .toBuffer();
     const thumbs = await thumbnails(jpg);
     expect(thumbs.length).toBe(4);
-    const p = { v: 1 as const, kind: 'raised' as const, title: 'P1 Critical: PANIC', body: 'Gate', camera: 'Gate', alarmId: 1, priority: 1 as const, level: 1, tag: 't', url: '/#/alarms?alarm=1', ack: 'gha_' + 'a'.repeat(43), time: new Date().toISOString() };
+    const p = {
+      v: 1 as const,
+      kind: 'raised' as const,
+      title: 'P1 Critical: PANIC',
+      body: 'Gate',
+      camera: 'Gate',
+      alarmId: 1,
+      priority: 1 as const,
+      level: 1,
+      tag: 't',
+      url: '/#/alarms?alarm=1',
+      ack: 'gha_' + 'a'.repeat(43),
+      time: new Date().toISOString(),
+    };
     const { json, imageBytes } = encodePayload(p, thumbs);
     expect(Buffer.byteLength(json)).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
     expect(JSON.parse(json).image === null ? 0 : imageBytes).toBe(imageBytes);
@@ -129,8 +171,17 @@ describe('push payload', () => {
 
   it('burns privacy masks into a snapshot that leaves the site', async () => {
     vi.useRealTimers();
-    const white = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#ffffff' } }).jpeg().toBuffer();
-    const masked = await burnMasks(white, [[[0, 0], [0.5, 0], [0.5, 1], [0, 1]]]);
+    const white = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#ffffff' } })
+      .jpeg()
+      .toBuffer();
+    const masked = await burnMasks(white, [
+      [
+        [0, 0],
+        [0.5, 0],
+        [0.5, 1],
+        [0, 1],
+      ],
+    ]);
     const { data } = await sharp(masked).raw().toBuffer({ resolveWithObject: true });
     const px = (x: number, y: number) => data[(y * 100 + x) * 3]!;
     expect(px(10, 50)).toBeLessThan(20);

@@ -52,7 +52,11 @@ export class Deliveries {
   /** At start: notices a previous run left in flight are failed (their content was not kept). */
   failLeftovers(): void {
     for (const n of this.d.store.unfinished()) {
-      const done = this.d.store.setNotice(n.id, { state: 'failed', attempts: n.attempts, lastError: 'the engine stopped before it was delivered' }, this.now());
+      const done = this.d.store.setNotice(
+        n.id,
+        { state: 'failed', attempts: n.attempts, lastError: 'the engine stopped before it was delivered' },
+        this.now(),
+      );
       this.tell(done, 'failed: the engine stopped before it was delivered');
     }
   }
@@ -118,7 +122,11 @@ export class Deliveries {
         log.warn(`notice #${id} (${n.channel} to ${n.recipient}) failed: ${err.message}`);
         return;
       }
-      const n = this.d.store.setNotice(id, { state: 'retrying', attempts: attempt, lastError: err.message, nextMs: now + wait * 1000 }, now);
+      const n = this.d.store.setNotice(
+        id,
+        { state: 'retrying', attempts: attempt, lastError: err.message, nextMs: now + wait * 1000 },
+        now,
+      );
       // the first failure is told in the history; later ones only in the notice's row (and the final outcome)
       if (attempt === 1) this.tell(n, `failed: ${err.message}; retrying in ${wait} s (up to ${waits.length} more attempts)`);
       else this.push(n);
@@ -146,7 +154,16 @@ export class Deliveries {
           actor: 'system',
           action: n.state === 'delivered' ? 'notify.delivered' : 'notify.failed',
           target: `alarm:${n.alarmId}`,
-          details: { notice: n.id, recipient: n.recipient, contact: n.contactId, channel: n.channel, target: n.target, level: n.level, attempts: n.attempts, error: n.lastError },
+          details: {
+            notice: n.id,
+            recipient: n.recipient,
+            contact: n.contactId,
+            channel: n.channel,
+            target: n.target,
+            level: n.level,
+            attempts: n.attempts,
+            error: n.lastError,
+          },
         });
       }
     } catch (err) {

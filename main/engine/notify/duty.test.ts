@@ -76,7 +76,12 @@ describe('ladder text', () => {
       { level: 3, afterSeconds: 300 },
     ]);
     expect(parseLadder('')).toEqual([]);
-    expect(formatLadder([{ level: 2, afterSeconds: 90 }, { level: 3, afterSeconds: 3600 }])).toBe('2 after 1m30s, 3 after 1h');
+    expect(
+      formatLadder([
+        { level: 2, afterSeconds: 90 },
+        { level: 3, afterSeconds: 3600 },
+      ]),
+    ).toBe('2 after 1m30s, 3 after 1h');
     expect(() => parseLadder('3 after 1m, 2 after 5m')).toThrow(/higher level and a later time/);
     expect(() => parseLadder('2 soon')).toThrow(/LEVEL after TIME/);
     expect(() => parseLadder('1 after 1m')).toThrow(/level 1 is the console/);

@@ -65,5 +65,4 @@ export function dutyOf(c: Contact, rotas: Rota[], atMs: number, timeZone: string
   return { onDuty: true, note: rotaNote ? `${rotaNote}; ${hours}` : hours };
 }
 
-
 export { formatWindow, parseDuty } from '../../api/notify-text.js';

@@ -39,7 +39,10 @@ export function transportOptions(smtp: Smtp, secrets: SecretBox): Parameters<typ
     try {
       ca = fs.readFileSync(smtp.caFile);
     } catch (err) {
-      throw new SendError(`the SMTP CA file ${smtp.caFile} could not be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); fix it with gatehouse smtp set --ca FILE`, 'permanent');
+      throw new SendError(
+        `the SMTP CA file ${smtp.caFile} could not be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); fix it with gatehouse smtp set --ca FILE`,
+        'permanent',
+      );
     }
   }
   let pass: string | undefined;
@@ -47,7 +50,10 @@ export function transportOptions(smtp: Smtp, secrets: SecretBox): Parameters<typ
     try {
       pass = secrets.open(smtp.passwordSealed);
     } catch (err) {
-      throw new SendError(`the SMTP password could not be opened (${(err as Error).message}); set it again with gatehouse smtp set`, 'permanent');
+      throw new SendError(
+        `the SMTP password could not be opened (${(err as Error).message}); set it again with gatehouse smtp set`,
+        'permanent',
+      );
     }
   }
   return {
@@ -57,7 +63,12 @@ export function transportOptions(smtp: Smtp, secrets: SecretBox): Parameters<typ
     requireTLS: smtp.tls === 'starttls',
     ignoreTLS: smtp.tls === 'none',
     auth: smtp.user ? { user: smtp.user, pass: pass ?? '' } : undefined,
-    tls: { rejectUnauthorized: true, servername: /^[\d.]+$|:/.test(host) ? undefined : host, ...(ca ? { ca: [ca] } : {}), minVersion: 'TLSv1.2' },
+    tls: {
+      rejectUnauthorized: true,
+      servername: /^[\d.]+$|:/.test(host) ? undefined : host,
+      ...(ca ? { ca: [ca] } : {}),
+      minVersion: 'TLSv1.2',
+    },
     connectionTimeout: CONNECT_TIMEOUT_MS,
     greetingTimeout: CONNECT_TIMEOUT_MS,
     socketTimeout: SOCKET_TIMEOUT_MS,
@@ -68,7 +79,11 @@ export function transportOptions(smtp: Smtp, secrets: SecretBox): Parameters<typ
 
 /** Send one e-mail; resolves with the server's answer, rejects with a SendError that says what happened. */
 export async function sendMail(smtp: Smtp | null, secrets: SecretBox, m: MailMessage): Promise<string> {
-  if (!smtp) throw new SendError('no SMTP server is set; an administrator sets one with gatehouse smtp set --url smtp://HOST:PORT (or in Settings → On call)', 'permanent');
+  if (!smtp)
+    throw new SendError(
+      'no SMTP server is set; an administrator sets one with gatehouse smtp set --url smtp://HOST:PORT (or in Settings → On call)',
+      'permanent',
+    );
   const transport = nodemailer.createTransport(transportOptions(smtp, secrets));
   try {
     const info = await transport.sendMail({
@@ -77,10 +92,13 @@ export async function sendMail(smtp: Smtp | null, secrets: SecretBox, m: MailMes
       subject: m.subject,
       text: m.text,
       html: m.html,
-      attachments: m.snapshot ? [{ filename: m.snapshot.filename, content: m.snapshot.jpeg, contentType: 'image/jpeg', cid: 'snapshot' }] : [],
+      attachments: m.snapshot
+        ? [{ filename: m.snapshot.filename, content: m.snapshot.jpeg, contentType: 'image/jpeg', cid: 'snapshot' }]
+        : [],
       headers: { 'X-Gatehouse': 'notice', 'Auto-Submitted': 'auto-generated' },
     });
-    if (info.rejected?.length) throw new SendError(`the SMTP server refused ${info.rejected.join(', ')}: ${info.response ?? ''}`.trim(), 'retry');
+    if (info.rejected?.length)
+      throw new SendError(`the SMTP server refused ${info.rejected.join(', ')}: ${info.response ?? ''}`.trim(), 'retry');
     return info.response ?? 'accepted';
   } catch (err) {
     if (err instanceof SendError) throw err;
@@ -94,7 +112,8 @@ function smtpError(err: unknown, smtp: Smtp): SendError {
   const e = err as Error & { code?: string; responseCode?: number; response?: string };
   const { host, port } = smtpHostPort(smtp.url);
   const where = `${host}:${port}`;
-  if (e.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(e.message)) return new SendError(`the SMTP server ${where} refused the connection (is it running, is the port right?)`, 'retry');
+  if (e.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(e.message))
+    return new SendError(`the SMTP server ${where} refused the connection (is it running, is the port right?)`, 'retry');
   if (e.code === 'ETIMEDOUT' || e.code === 'ECONNECTION' || e.code === 'ESOCKET' || e.code === 'EDNS' || e.code === 'ENOTFOUND') {
     const tlsHint = /certificate|self[- ]signed|unable to verify|altnames/i.test(e.message)
       ? '; its certificate is not trusted: give its CA with gatehouse smtp set --ca FILE'
@@ -103,8 +122,13 @@ function smtpError(err: unknown, smtp: Smtp): SendError {
         : '';
     return new SendError(`could not talk to the SMTP server ${where}: ${e.message}${tlsHint}`, 'retry');
   }
-  if (e.code === 'EAUTH') return new SendError(`the SMTP server ${where} did not accept the user name or password (${e.response ?? e.message}); fix them with gatehouse smtp set`, 'retry');
+  if (e.code === 'EAUTH')
+    return new SendError(
+      `the SMTP server ${where} did not accept the user name or password (${e.response ?? e.message}); fix them with gatehouse smtp set`,
+      'retry',
+    );
   if (e.code === 'ETLS') return new SendError(`TLS with the SMTP server ${where} failed: ${e.message}; check --tls and --ca`, 'retry');
-  if (e.responseCode) return new SendError(`the SMTP server ${where} answered ${e.responseCode}: ${(e.response ?? e.message).slice(0, 300)}`, 'retry');
+  if (e.responseCode)
+    return new SendError(`the SMTP server ${where} answered ${e.responseCode}: ${(e.response ?? e.message).slice(0, 300)}`, 'retry');
   return new SendError(`sending through ${where} failed: ${e.message}`, 'retry');
 }

@@ -17,9 +17,29 @@ const TZ = 'Europe/Berlin';
 function alarm(id: number, priority: Alarm['priority'], createdMs = T0): Alarm {
   const t = new Date(createdMs).toISOString();
   return {
-    id, type: 'panic', title: `alarm ${id}`, priority, state: 'new', source: 'x', sourceKey: `x:${id}`, cameraIds: [], zone: null, ruleId: null,
-    createdAt: t, updatedAt: t, lastAt: t, count: 1, ackDueAt: null, escalation: 0, claimedBy: null, resolvedAt: null, closedAt: null,
-    closeReason: null, sop: '', media: [], details: {},
+    id,
+    type: 'panic',
+    title: `alarm ${id}`,
+    priority,
+    state: 'new',
+    source: 'x',
+    sourceKey: `x:${id}`,
+    cameraIds: [],
+    zone: null,
+    ruleId: null,
+    createdAt: t,
+    updatedAt: t,
+    lastAt: t,
+    count: 1,
+    ackDueAt: null,
+    escalation: 0,
+    claimedBy: null,
+    resolvedAt: null,
+    closedAt: null,
+    closeReason: null,
+    sop: '',
+    media: [],
+    details: {},
   };
 }
 
@@ -67,7 +87,14 @@ beforeEach(() => {
 describe('the ladder', () => {
   it('defaults to the priority’s acknowledgement time for level 2 and three times it for level 3; P5 never', () => {
     const l = effectiveLadders({});
-    expect(l[0]).toEqual({ priority: 1, steps: [{ level: 2, afterSeconds: 30 }, { level: 3, afterSeconds: 90 }], builtIn: true });
+    expect(l[0]).toEqual({
+      priority: 1,
+      steps: [
+        { level: 2, afterSeconds: 30 },
+        { level: 3, afterSeconds: 90 },
+      ],
+      builtIn: true,
+    });
     expect(l[4]!.steps).toEqual([]);
     expect(nextDueMs(l[0]!, T0, 1)).toBe(T0 + 30_000);
     expect(nextDueMs(l[0]!, T0, 3)).toBeNull();
@@ -106,7 +133,16 @@ describe('escalation with a fake clock', () => {
   it('follows a configured ladder and rotas, and says so in the history when nobody is on duty at a level', () => {
     setup = NotifySetup.parse({
       ...setup,
-      ladders: [{ priority: 3, steps: [{ level: 2, afterSeconds: 5 }, { level: 3, afterSeconds: 10 }, { level: 4, afterSeconds: 15 }] }],
+      ladders: [
+        {
+          priority: 3,
+          steps: [
+            { level: 2, afterSeconds: 5 },
+            { level: 3, afterSeconds: 10 },
+            { level: 4, afterSeconds: 15 },
+          ],
+        },
+      ],
       rotas: [{ id: 'days', name: 'Day supervisors', startsAt: '2026-03-01T00:00:00Z', periodHours: 24, members: ['night-sup', 'sup'] }],
     });
     alarms.push(alarm(3, 3));

@@ -34,7 +34,13 @@ export interface EscalationDeps {
 }
 
 /** The contacts of a level for a priority, and who of them is on duty. */
-export function contactsAt(setup: NotifySetup, level: number, priority: number, atMs: number, timeZone: string): { onDuty: Contact[]; offDuty: Contact[] } {
+export function contactsAt(
+  setup: NotifySetup,
+  level: number,
+  priority: number,
+  atMs: number,
+  timeZone: string,
+): { onDuty: Contact[]; offDuty: Contact[] } {
   const onDuty: Contact[] = [];
   const offDuty: Contact[] = [];
   for (const c of setup.contacts) {
@@ -84,8 +90,14 @@ export class Escalation {
     this.d.state.setLadderLevel(a.id, level, now);
     const { onDuty, offDuty } = contactsAt(setup, level, a.priority, now, this.d.timeZone());
     if (!onDuty.length) {
-      const why = offDuty.length ? `${offDuty.map((c) => c.name).join(', ')} ${offDuty.length === 1 ? 'is' : 'are'} off duty` : `no contact has level ${level} for P${a.priority}`;
-      this.d.alarms.noteNotice(a.id, `level ${level}${manual ? ' (escalated by hand)' : ''}: nobody to tell: ${why}; see Settings → On call`, now);
+      const why = offDuty.length
+        ? `${offDuty.map((c) => c.name).join(', ')} ${offDuty.length === 1 ? 'is' : 'are'} off duty`
+        : `no contact has level ${level} for P${a.priority}`;
+      this.d.alarms.noteNotice(
+        a.id,
+        `level ${level}${manual ? ' (escalated by hand)' : ''}: nobody to tell: ${why}; see Settings → On call`,
+        now,
+      );
       log.warn(`alarm #${a.id} reached level ${level} but nobody is on duty there (${why})`);
       return;
     }

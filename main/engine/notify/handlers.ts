@@ -20,12 +20,17 @@ export function notifyConcern(d: NotifyDeps): ModuleConcern<NotifyModule> {
       'push.info': () => m.pushInfo(),
       'push.subscribe': (p, _ctx, me) => m.subscribe(me!, { ...p, priorities: p.priorities as Priority[] }),
       'push.list': (p, _ctx, me) => {
-        if (p.all && me!.role !== 'admin') throw new ApiError('forbidden', 'only an admin sees everyone’s push subscriptions; you see your own');
+        if (p.all && me!.role !== 'admin')
+          throw new ApiError('forbidden', 'only an admin sees everyone’s push subscriptions; you see your own');
         return m.store.subscriptions(p.all ? undefined : me!.username);
       },
       'push.update': (p, _ctx, me) => {
         m.mySubscription(me!, p.id);
-        const s = m.store.updateSubscription(p.id, { label: p.label, priorities: p.priorities as Priority[] | undefined, cameraIds: p.cameraIds });
+        const s = m.store.updateSubscription(p.id, {
+          label: p.label,
+          priorities: p.priorities as Priority[] | undefined,
+          cameraIds: p.cameraIds,
+        });
         changed('push');
         return s;
       },

@@ -76,7 +76,14 @@ export class NotifyModule implements EngineModule {
     this.now = d.now ?? Date.now;
     this.store = new NotifyStore(d.db, d.secrets);
     this.ackTokens = new AckTokens(d.db, this.now);
-    this.deliveries = new Deliveries({ store: this.store, bus: d.bus, alarms: d.alarms, audit: d.audit, retrySeconds: () => this.setup().retrySeconds, now: this.now });
+    this.deliveries = new Deliveries({
+      store: this.store,
+      bus: d.bus,
+      alarms: d.alarms,
+      audit: d.audit,
+      retrySeconds: () => this.setup().retrySeconds,
+      now: this.now,
+    });
     this.escalation = new Escalation({
       alarms: d.alarms,
       state: this.store,
@@ -84,7 +91,9 @@ export class NotifyModule implements EngineModule {
       timeZone: d.timeZone,
       now: this.now,
       tell: (alarm, contact, level) =>
-        void this.tellContact(alarm, contact, level, 'escalation').catch((err: unknown) => this.running && log.error(`alarm #${alarm.id}: notices to ${contact.name} could not be queued`, err)),
+        void this.tellContact(alarm, contact, level, 'escalation').catch(
+          (err: unknown) => this.running && log.error(`alarm #${alarm.id}: notices to ${contact.name} could not be queued`, err),
+        ),
     });
   }
 
@@ -104,7 +113,8 @@ export class NotifyModule implements EngineModule {
     this.offs = [
       this.d.bus.on('alarm.raised', (a) => setImmediate(() => this.running && this.pushRaised(a))),
       this.d.bus.on('alarm.escalated', ({ alarm, reason }) => {
-        if (reason === 'manual') setImmediate(() => this.running && this.guard(() => this.escalation.manual(alarm.id), `escalating alarm #${alarm.id}`));
+        if (reason === 'manual')
+          setImmediate(() => this.running && this.guard(() => this.escalation.manual(alarm.id), `escalating alarm #${alarm.id}`));
       }),
       this.d.config.onChange((c) => {
         if (c.notifications !== this.lastSetup) {
@@ -117,7 +127,9 @@ export class NotifyModule implements EngineModule {
     this.timer.unref();
     this.guard(() => this.escalation.tick(), 'the escalation check');
     const s = this.setup();
-    log.info(`notifications: ${s.contacts.length} contact(s), SMTP ${s.smtp ? 'set' : 'not set'}, ${this.store.subscriptions().length} push subscription(s)`);
+    log.info(
+      `notifications: ${s.contacts.length} contact(s), SMTP ${s.smtp ? 'set' : 'not set'}, ${this.store.subscriptions().length} push subscription(s)`,
+    );
   }
 
   stop(): void {
@@ -178,10 +190,15 @@ export class NotifyModule implements EngineModule {
     }
     const masks = (this.d.config.data.cameras.find((c) => c.id === cam)?.masks ?? []).filter((m) => m.kind === 'privacy');
     try {
-      return await burnMasks(jpeg, masks.map((m) => m.polygon as [number, number][]));
+      return await burnMasks(
+        jpeg,
+        masks.map((m) => m.polygon as [number, number][]),
+      );
     } catch (err) {
       // never send the unmasked picture
-      log.warn(`alarm #${alarm.id}: the privacy masks of ${cam} could not be burned into the snapshot (${(err as Error).message}); sent without a snapshot`);
+      log.warn(
+        `alarm #${alarm.id}: the privacy masks of ${cam} could not be burned into the snapshot (${(err as Error).message}); sent without a snapshot`,
+      );
       return null;
     }
   }
@@ -190,17 +207,25 @@ export class NotifyModule implements EngineModule {
 
   pushInfo(): { publicKey: string | null; reason: string | null } {
     const v = this.setup().vapid;
-    return v ? { publicKey: v.publicKey, reason: null } : { publicKey: null, reason: 'the server has no Web Push keys yet; restart it to make them' };
+    return v
+      ? { publicKey: v.publicKey, reason: null }
+      : { publicKey: null, reason: 'the server has no Web Push keys yet; restart it to make them' };
   }
 
-  subscribe(me: Me, p: { endpoint: string; keys: { p256dh: string; auth: string }; label?: string; priorities: Priority[]; cameraIds: string[] | null }, userAgent?: string): PushSubscriptionInfo {
+  subscribe(
+    me: Me,
+    p: { endpoint: string; keys: { p256dh: string; auth: string }; label?: string; priorities: Priority[]; cameraIds: string[] | null },
+    userAgent?: string,
+  ): PushSubscriptionInfo {
     try {
       checkEndpoint(p.endpoint, this.setup().pushHosts);
     } catch (err) {
       throw new ApiError('bad_request', `push.subscribe: ${(err as Error).message}`, 'endpoint');
     }
-    if (Buffer.from(p.keys.p256dh, 'base64url').length !== 65) throw new ApiError('bad_request', 'push.subscribe: keys.p256dh is not an uncompressed P-256 public key (65 bytes)', 'keys.p256dh');
-    if (Buffer.from(p.keys.auth, 'base64url').length !== 16) throw new ApiError('bad_request', 'push.subscribe: keys.auth is not a 16-byte secret', 'keys.auth');
+    if (Buffer.from(p.keys.p256dh, 'base64url').length !== 65)
+      throw new ApiError('bad_request', 'push.subscribe: keys.p256dh is not an uncompressed P-256 public key (65 bytes)', 'keys.p256dh');
+    if (Buffer.from(p.keys.auth, 'base64url').length !== 16)
+      throw new ApiError('bad_request', 'push.subscribe: keys.auth is not a 16-byte secret', 'keys.auth');
     const unknown = (p.cameraIds ?? []).filter((c) => !this.d.cameras.get(c));
     if (unknown.length) throw new ApiError('bad_request', `push.subscribe: no camera ${unknown.join(', ')}`, 'cameraIds');
     const sub = this.store.addSubscription({
@@ -225,14 +250,20 @@ export class NotifyModule implements EngineModule {
   /** A subscription the caller may act on: their own, or any as admin. */
   mySubscription(me: Me, id: number): PushSubscriptionInfo {
     const s = this.store.mustSubscription(id);
-    if (s.username !== me.username && me.role !== 'admin') throw new ApiError('forbidden', `push subscription #${id} is ${s.username}'s; only they or an admin can change it`);
+    if (s.username !== me.username && me.role !== 'admin')
+      throw new ApiError('forbidden', `push subscription #${id} is ${s.username}'s; only they or an admin can change it`);
     return s;
   }
 
   removeSubscription(me: Me | null, id: number, why: string): void {
     const s = this.store.subscription(id);
     if (!s || !this.store.removeSubscription(id)) return;
-    this.d.audit.append({ actor: me?.username ?? 'system', action: 'push.removed', target: `push:${id}`, details: { owner: s.username, service: s.service, label: s.label, why } });
+    this.d.audit.append({
+      actor: me?.username ?? 'system',
+      action: 'push.removed',
+      target: `push:${id}`,
+      details: { owner: s.username, service: s.service, label: s.label, why },
+    });
     this.d.bus.emit('notify.changed', { what: 'push' });
   }
 
@@ -243,7 +274,9 @@ export class NotifyModule implements EngineModule {
         const f = t.info;
         if (!f.priorities.includes(alarm.priority)) continue;
         if (f.cameraIds && !alarm.cameraIds.some((c) => f.cameraIds!.includes(c))) continue;
-        this.pushTo(t, alarm, 'raised', 1, null).catch((err: unknown) => this.running && log.error(`alarm #${alarm.id}: a push notice could not be queued`, err));
+        this.pushTo(t, alarm, 'raised', 1, null).catch(
+          (err: unknown) => this.running && log.error(`alarm #${alarm.id}: a push notice could not be queued`, err),
+        );
       }
     } catch (err) {
       if (this.running) log.error(`alarm #${alarm.id}: push notices could not be queued`, err);
@@ -259,7 +292,15 @@ export class NotifyModule implements EngineModule {
       return jpg ? thumbnails(jpg) : [];
     })();
     const vapid = this.setup().vapid;
-    const notice: NewNotice = { alarmId: alarm?.id ?? null, contactId: contact?.id ?? null, recipient: contact?.name ?? t.info.username, channel: 'push', target: `${t.info.label} (${new URL(t.info.service).host})`, level, kind };
+    const notice: NewNotice = {
+      alarmId: alarm?.id ?? null,
+      contactId: contact?.id ?? null,
+      recipient: contact?.name ?? t.info.username,
+      channel: 'push',
+      target: `${t.info.label} (${new URL(t.info.service).host})`,
+      level,
+      kind,
+    };
     let json: string | null = null;
     return this.deliveries.enqueue({
       notice,
@@ -290,7 +331,8 @@ export class NotifyModule implements EngineModule {
           pushHosts: this.setup().pushHosts,
         });
       },
-      onGone: () => this.removeSubscription(null, t.info.id, 'the push service answered 404/410: the browser unsubscribed or the subscription expired'),
+      onGone: () =>
+        this.removeSubscription(null, t.info.id, 'the push service answered 404/410: the browser unsubscribed or the subscription expired'),
       onAttempt: (err) => (err ? this.store.subscriptionFailed(t.info.id, err.message) : this.store.subscriptionOk(t.info.id, this.now())),
     });
   }
@@ -298,7 +340,11 @@ export class NotifyModule implements EngineModule {
   testSubscription(me: Me, id: number): Promise<Notice> {
     this.mySubscription(me, id);
     const t = this.store.target(id);
-    if (!t) throw new ApiError('conflict', `push subscription #${id} can no longer be opened (sealed with another key); remove it and subscribe again`);
+    if (!t)
+      throw new ApiError(
+        'conflict',
+        `push subscription #${id} can no longer be opened (sealed with another key); remove it and subscribe again`,
+      );
     return this.pushTo(t, null, 'test', 1, null);
   }
 
@@ -317,7 +363,12 @@ export class NotifyModule implements EngineModule {
     }
     const user = this.d.config.data.users.find((u) => u.username === r.username);
     if (!user || user.disabled) {
-      this.d.audit.append({ actor: r.username, action: 'notify.ack.refused', target: `alarm:${r.alarmId}`, details: { peer, reason: 'user disabled or removed' } });
+      this.d.audit.append({
+        actor: r.username,
+        action: 'notify.ack.refused',
+        target: `alarm:${r.alarmId}`,
+        details: { peer, reason: 'user disabled or removed' },
+      });
       throw new ApiError('unauthorized', `the user ${r.username} is disabled or gone; the notification can no longer acknowledge`);
     }
     const a = this.d.alarms.acknowledge(r.alarmId, { username: user.username, role: user.role }, 'acknowledged from a push notification');
@@ -363,7 +414,15 @@ export class NotifyModule implements EngineModule {
     }
     if (c.username) {
       const targets = this.store.targets(c.username);
-      if (!targets.length) out.push(this.noChannel(base, 'push', c.username, `${c.username} has no browser or phone subscribed to push (Settings → Notifications on their device)`));
+      if (!targets.length)
+        out.push(
+          this.noChannel(
+            base,
+            'push',
+            c.username,
+            `${c.username} has no browser or phone subscribed to push (Settings → Notifications on their device)`,
+          ),
+        );
       for (const t of targets) out.push(await this.pushTo(t, alarm, kind, level, c));
     }
     if (c.mqttTopic) {
@@ -379,13 +438,21 @@ export class NotifyModule implements EngineModule {
     if (c.webhookUrl) {
       const url = c.webhookUrl;
       const body = jsonNoticeOf(ctx);
-      out.push(this.deliveries.enqueue({ notice: { ...base, channel: 'webhook', target: webhookTarget(url) }, send: () => postWebhook(url, body) }));
+      out.push(
+        this.deliveries.enqueue({
+          notice: { ...base, channel: 'webhook', target: webhookTarget(url) },
+          send: () => postWebhook(url, body),
+        }),
+      );
     }
     return out;
   }
 
   private noChannel(base: Omit<NewNotice, 'channel' | 'target'>, channel: Channel, target: string, why: string): Notice {
-    return this.deliveries.enqueue({ notice: { ...base, channel, target }, send: async () => Promise.reject(new SendError(why, 'permanent')) });
+    return this.deliveries.enqueue({
+      notice: { ...base, channel, target },
+      send: async () => Promise.reject(new SendError(why, 'permanent')),
+    });
   }
 
   private async publishMqtt(topic: string, body: Record<string, unknown>): Promise<void> {
@@ -397,7 +464,13 @@ export class NotifyModule implements EngineModule {
         pub(topic, body),
         new Promise<never>((_, reject) => {
           t = setTimeout(
-            () => reject(new SendError(`the broker did not acknowledge within ${MQTT_TIMEOUT_MS / 1000} s; the message stays queued in the MQTT client and goes out when the broker is back`, 'permanent')),
+            () =>
+              reject(
+                new SendError(
+                  `the broker did not acknowledge within ${MQTT_TIMEOUT_MS / 1000} s; the message stays queued in the MQTT client and goes out when the broker is back`,
+                  'permanent',
+                ),
+              ),
             MQTT_TIMEOUT_MS,
           );
         }),

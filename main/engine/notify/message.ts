@@ -30,7 +30,9 @@ export function alarmLink(publicUrl: string | null, alarmId: number | null): str
 
 function localTime(iso: string, timeZone: string): string {
   try {
-    return new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'medium', timeZoneName: 'short' }).format(new Date(iso));
+    return new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'medium', timeZoneName: 'short' }).format(
+      new Date(iso),
+    );
   } catch {
     return iso;
   }
@@ -61,7 +63,9 @@ function lines(c: NoticeContext): string[] {
   if (a.zone) out.push(`Zone: ${a.zone}`);
   if (c.kind === 'escalation') {
     const mins = Math.max(0, Math.round((c.now - Date.parse(a.createdAt)) / 60_000));
-    out.push(`Nobody has acknowledged it for ${mins < 1 ? 'less than a minute' : `${mins} min`}: you are told as level ${c.level} of the on-call ladder.`);
+    out.push(
+      `Nobody has acknowledged it for ${mins < 1 ? 'less than a minute' : `${mins} min`}: you are told as level ${c.level} of the on-call ladder.`,
+    );
   }
   return out;
 }
@@ -71,13 +75,17 @@ export function emailOf(c: NoticeContext): { subject: string; text: string; html
   const subject = `[Gatehouse] ${headline(c)}`.replace(/[\r\n]+/g, ' ').slice(0, 200);
   const body = lines(c);
   const sop = c.alarm?.sop ? `\nProcedure:\n${c.alarm.sop}\n` : '';
-  const linkLine = c.publicUrl ? `Open it in the console: ${link}` : `Open it in the console (Alarms, #${c.alarm?.id ?? ''}); the console's public URL is not set (gatehouse smtp set --public-url URL).`;
+  const linkLine = c.publicUrl
+    ? `Open it in the console: ${link}`
+    : `Open it in the console (Alarms, #${c.alarm?.id ?? ''}); the console's public URL is not set (gatehouse smtp set --public-url URL).`;
   const text = `${body.join('\n')}\n${sop}\n${c.alarm ? linkLine : ''}\n\n-- \nGatehouse. You get this because you are an on-call contact.\n`;
   const esc = (s: string) => s.replace(/[&<>"']/g, (m) => `&#${m.charCodeAt(0)};`);
   const html =
     `<div style="font-family:sans-serif;font-size:14px">` +
     body.map((l, i) => (i === 0 ? `<p><b>${esc(l)}</b></p>` : `<div>${esc(l)}</div>`)).join('') +
-    (c.alarm && c.alarm.media.length ? `<p><img src="cid:snapshot" alt="snapshot of ${esc(c.cameraName ?? 'the camera')}" style="max-width:640px"></p>` : '') +
+    (c.alarm && c.alarm.media.length
+      ? `<p><img src="cid:snapshot" alt="snapshot of ${esc(c.cameraName ?? 'the camera')}" style="max-width:640px"></p>`
+      : '') +
     (c.alarm?.sop ? `<p><b>Procedure</b><br>${esc(c.alarm.sop).replace(/\n/g, '<br>')}</p>` : '') +
     (c.alarm && c.publicUrl ? `<p><a href="${esc(link)}">Open alarm #${c.alarm.id} in the console</a></p>` : '') +
     `</div>`;
@@ -88,7 +96,12 @@ export function pushTextOf(c: NoticeContext): { title: string; body: string } {
   const a = c.alarm;
   if (!a) return { title: 'Gatehouse test notice', body: `Push works for ${c.recipient}.` };
   const title = headline(c).slice(0, 120);
-  const parts = [c.cameraName, a.zone, a.count > 1 ? `${a.count}×` : null, c.kind === 'escalation' ? `level ${c.level}, unacknowledged` : null].filter(Boolean);
+  const parts = [
+    c.cameraName,
+    a.zone,
+    a.count > 1 ? `${a.count}×` : null,
+    c.kind === 'escalation' ? `level ${c.level}, unacknowledged` : null,
+  ].filter(Boolean);
   return { title, body: (parts.join(' · ') || a.type).slice(0, 200) };
 }
 
@@ -104,7 +117,17 @@ export function jsonNoticeOf(c: NoticeContext): Record<string, unknown> {
     time: new Date(c.now).toISOString(),
     link: alarmLink(c.publicUrl, a?.id ?? null),
     alarm: a
-      ? { id: a.id, type: a.type, title: a.title, priority: a.priority, state: a.state, createdAt: a.createdAt, cameraIds: a.cameraIds, zone: a.zone, count: a.count }
+      ? {
+          id: a.id,
+          type: a.type,
+          title: a.title,
+          priority: a.priority,
+          state: a.state,
+          createdAt: a.createdAt,
+          cameraIds: a.cameraIds,
+          zone: a.zone,
+          count: a.count,
+        }
       : null,
   };
 }

@@ -21,7 +21,14 @@ export const MAX_PAYLOAD_BYTES = 3993;
 const PUSH_TIMEOUT_MS = 10_000;
 
 /** The browsers' push services. Others (a self-hosted one, a test one on 127.0.0.1) go in notifications.pushHosts. */
-export const KNOWN_PUSH_HOSTS = ['fcm.googleapis.com', 'android.googleapis.com', 'updates.push.services.mozilla.com', '*.push.services.mozilla.com', '*.push.apple.com', '*.notify.windows.com'];
+export const KNOWN_PUSH_HOSTS = [
+  'fcm.googleapis.com',
+  'android.googleapis.com',
+  'updates.push.services.mozilla.com',
+  '*.push.services.mozilla.com',
+  '*.push.apple.com',
+  '*.notify.windows.com',
+];
 
 function hostMatches(pattern: string, host: string): boolean {
   const p = pattern.toLowerCase().replace(/^\[|\]$/g, '');
@@ -67,7 +74,12 @@ export interface VapidKeys {
 export function newVapid(secrets: SecretBox, subject?: string): NonNullable<NotifySetup['vapid']> {
   const k = webpush.generateVAPIDKeys();
   const host = os.hostname().replace(/[^A-Za-z0-9.-]/g, '') || 'localhost';
-  return { publicKey: k.publicKey, privateKeySealed: secrets.seal(k.privateKey), subject: subject ?? `mailto:gatehouse@${host}`, createdAt: new Date().toISOString() };
+  return {
+    publicKey: k.publicKey,
+    privateKeySealed: secrets.seal(k.privateKey),
+    subject: subject ?? `mailto:gatehouse@${host}`,
+    createdAt: new Date().toISOString(),
+  };
 }
 
 export function openVapid(v: NonNullable<NotifySetup['vapid']>, secrets: SecretBox): VapidKeys {
@@ -155,13 +167,18 @@ export async function sendPush(
     });
   } catch (err) {
     const e = err as Error;
-    const why = e.name === 'TimeoutError' ? `no answer within ${(o.timeoutMs ?? PUSH_TIMEOUT_MS) / 1000} s` : (e.cause as Error | undefined)?.message ?? e.message;
+    const why =
+      e.name === 'TimeoutError'
+        ? `no answer within ${(o.timeoutMs ?? PUSH_TIMEOUT_MS) / 1000} s`
+        : ((e.cause as Error | undefined)?.message ?? e.message);
     throw new SendError(`the push service did not answer: ${why}`, 'retry');
   }
   const text = (await res.text().catch(() => '')).slice(0, 200).replace(/\s+/g, ' ').trim();
   if (res.ok) return res.status;
   const detail = `HTTP ${res.status}${text ? `: ${text}` : ''}`;
-  if (res.status === 404 || res.status === 410) throw new SendError(`the push service says the subscription is gone (${detail})`, 'gone', res.status);
-  if (res.status === 429 || res.status >= 500 || res.status === 408) throw new SendError(`the push service refused for now (${detail})`, 'retry', res.status);
+  if (res.status === 404 || res.status === 410)
+    throw new SendError(`the push service says the subscription is gone (${detail})`, 'gone', res.status);
+  if (res.status === 429 || res.status >= 500 || res.status === 408)
+    throw new SendError(`the push service refused for now (${detail})`, 'retry', res.status);
   throw new SendError(`the push service refused the message (${detail})`, 'permanent', res.status);
 }

@@ -31,7 +31,11 @@ function slug(name: string, taken: Set<string>): string {
 
 function checkUser(c: ConfigFile, username: string | null | undefined): void {
   if (username && !c.users.some((u) => u.username === username)) {
-    throw new ApiError('bad_request', `there is no user "${username}": push notices go to a Gatehouse user's subscribed browsers; add the user first, or leave the user out`, 'username');
+    throw new ApiError(
+      'bad_request',
+      `there is no user "${username}": push notices go to a Gatehouse user's subscribed browsers; add the user first, or leave the user out`,
+      'username',
+    );
   }
 }
 
@@ -40,13 +44,18 @@ export async function addContact(config: ConfigStore, input: unknown): Promise<C
   const parsed = ContactInput.safeParse(input);
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
-    throw new ApiError('bad_request', `contact: ${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`, i.path.join('.') || undefined);
+    throw new ApiError(
+      'bad_request',
+      `contact: ${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`,
+      i.path.join('.') || undefined,
+    );
   }
   return config.update((c) => {
     const s = setupIn(c);
     checkUser(c, parsed.data.username);
     const taken = new Set(s.contacts.map((x) => x.id));
-    if (parsed.data.id && taken.has(parsed.data.id)) throw new ApiError('conflict', `a contact with the id "${parsed.data.id}" exists; pick another id or update it`, 'id');
+    if (parsed.data.id && taken.has(parsed.data.id))
+      throw new ApiError('conflict', `a contact with the id "${parsed.data.id}" exists; pick another id or update it`, 'id');
     if (s.contacts.some((x) => x.name.toLowerCase() === parsed.data.name.toLowerCase())) {
       throw new ApiError('conflict', `a contact named "${parsed.data.name}" exists; use another name or change that one`, 'name');
     }
@@ -92,11 +101,15 @@ export function onCallView(s: NotifySetup): OnCallView {
   return { ladders: effectiveLadders(s), rotas: s.rotas, retrySeconds: s.retrySeconds };
 }
 
-export async function setOnCall(config: ConfigStore, p: { ladders?: Ladder[] | null; rotas?: Rota[]; retrySeconds?: number[] }): Promise<OnCallView> {
+export async function setOnCall(
+  config: ConfigStore,
+  p: { ladders?: Ladder[] | null; rotas?: Rota[]; retrySeconds?: number[] },
+): Promise<OnCallView> {
   if (p.ladders) {
     const seen = new Set<number>();
     for (const l of p.ladders) {
-      if (seen.has(l.priority)) throw new ApiError('bad_request', `two ladders for priority ${l.priority}; give one per priority`, 'ladders');
+      if (seen.has(l.priority))
+        throw new ApiError('bad_request', `two ladders for priority ${l.priority}; give one per priority`, 'ladders');
       seen.add(l.priority);
     }
   }
@@ -111,7 +124,12 @@ export async function setOnCall(config: ConfigStore, p: { ladders?: Ladder[] | n
         if (rids.has(r.id)) throw new ApiError('bad_request', `two rotas have the id "${r.id}"`, 'rotas');
         rids.add(r.id);
         const unknown = r.members.filter((m) => !ids.has(m));
-        if (unknown.length) throw new ApiError('bad_request', `rota "${r.name}": no contact ${unknown.map((u) => `"${u}"`).join(', ')}; add the contacts first`, 'rotas');
+        if (unknown.length)
+          throw new ApiError(
+            'bad_request',
+            `rota "${r.name}": no contact ${unknown.map((u) => `"${u}"`).join(', ')}; add the contacts first`,
+            'rotas',
+          );
       }
       s.rotas = p.rotas;
     }
@@ -158,7 +176,12 @@ export async function setSmtp(config: ConfigStore, secrets: SecretBox, p: SmtpIn
     else {
       const cur = s.smtp;
       const from = p.from ?? cur?.from;
-      if (!from) throw new ApiError('bad_request', 'give the sender address (--from gatehouse@example.org): SMTP servers refuse mail without one', 'from');
+      if (!from)
+        throw new ApiError(
+          'bad_request',
+          'give the sender address (--from gatehouse@example.org): SMTP servers refuse mail without one',
+          'from',
+        );
       const implicit = p.url.startsWith('smtps:');
       s.smtp = {
         url: p.url,
@@ -168,7 +191,8 @@ export async function setSmtp(config: ConfigStore, secrets: SecretBox, p: SmtpIn
         tls: p.tls ?? (implicit ? 'implicit' : (cur?.tls ?? 'starttls')),
         caFile: p.caFile !== undefined ? p.caFile : (cur?.caFile ?? null),
       };
-      if (s.smtp.passwordSealed && !s.smtp.user) throw new ApiError('bad_request', 'a password without a user name: give --user too', 'user');
+      if (s.smtp.passwordSealed && !s.smtp.user)
+        throw new ApiError('bad_request', 'a password without a user name: give --user too', 'user');
     }
     c.notifications = s;
     return smtpView(NotifySetup.parse(s));

@@ -129,7 +129,16 @@ export class NotifyStore {
          ON CONFLICT(endpoint_hash) DO UPDATE SET username = excluded.username, sealed = excluded.sealed, label = excluded.label,
            priorities = excluded.priorities, camera_ids = excluded.camera_ids, failures = 0, last_error = NULL`,
       )
-      .run(s.username, hash, sealed, service, s.label, JSON.stringify(s.priorities), s.cameraIds ? JSON.stringify(s.cameraIds) : null, s.now);
+      .run(
+        s.username,
+        hash,
+        sealed,
+        service,
+        s.label,
+        JSON.stringify(s.priorities),
+        s.cameraIds ? JSON.stringify(s.cameraIds) : null,
+        s.now,
+      );
     return toSub(this.db.prepare('SELECT * FROM push_subscriptions WHERE endpoint_hash = ?').get(hash) as SubRow);
   }
 
@@ -189,7 +198,9 @@ export class NotifyStore {
       .run(
         patch.label ?? cur.label,
         JSON.stringify(patch.priorities ?? cur.priorities),
-        (patch.cameraIds !== undefined ? patch.cameraIds : cur.cameraIds) ? JSON.stringify(patch.cameraIds !== undefined ? patch.cameraIds : cur.cameraIds) : null,
+        (patch.cameraIds !== undefined ? patch.cameraIds : cur.cameraIds)
+          ? JSON.stringify(patch.cameraIds !== undefined ? patch.cameraIds : cur.cameraIds)
+          : null,
         id,
       );
     return this.mustSubscription(id);
@@ -224,7 +235,11 @@ export class NotifyStore {
     return r ? toNotice(r) : null;
   }
 
-  setNotice(id: number, set: { state: NoticeState; attempts: number; lastError?: string | null; nextMs?: number | null }, now: number): Notice {
+  setNotice(
+    id: number,
+    set: { state: NoticeState; attempts: number; lastError?: string | null; nextMs?: number | null },
+    now: number,
+  ): Notice {
     this.db
       .prepare('UPDATE notices SET state = ?, attempts = ?, last_error = ?, next_ms = ?, updated_ms = ? WHERE id = ?')
       .run(set.state, set.attempts, set.lastError?.slice(0, 1000) ?? null, set.nextMs ?? null, now, id);
@@ -272,7 +287,9 @@ export class NotifyStore {
 
   setLadderLevel(alarmId: number, level: number, now: number): void {
     this.db
-      .prepare('INSERT INTO notify_ladder (alarm_id, level, updated_ms) VALUES (?, ?, ?) ON CONFLICT(alarm_id) DO UPDATE SET level = max(level, excluded.level), updated_ms = excluded.updated_ms')
+      .prepare(
+        'INSERT INTO notify_ladder (alarm_id, level, updated_ms) VALUES (?, ?, ?) ON CONFLICT(alarm_id) DO UPDATE SET level = max(level, excluded.level), updated_ms = excluded.updated_ms',
+      )
       .run(alarmId, level, now);
   }
 }

@@ -23,7 +23,16 @@ export async function sendTestNow(
   c: Contact,
   d: { setup: NotifySetup; secrets: SecretBox; timeZone: string; pushTargets: PushTarget[]; mqttUrl: string | null },
 ): Promise<TestResult[]> {
-  const ctx: NoticeContext = { alarm: null, kind: 'test', level: 1, recipient: c.name, cameraName: null, publicUrl: d.setup.publicUrl, timeZone: d.timeZone, now: Date.now() };
+  const ctx: NoticeContext = {
+    alarm: null,
+    kind: 'test',
+    level: 1,
+    recipient: c.name,
+    cameraName: null,
+    publicUrl: d.setup.publicUrl,
+    timeZone: d.timeZone,
+    now: Date.now(),
+  };
   const out: TestResult[] = [];
   const run = async (channel: string, target: string, fn: () => Promise<unknown>) => {
     try {
@@ -35,13 +44,26 @@ export async function sendTestNow(
   };
   if (c.email) await run('e-mail', maskEmail(c.email), () => sendMail(d.setup.smtp, d.secrets, { to: c.email!, ...emailOf(ctx) }));
   if (c.username) {
-    if (!d.pushTargets.length) out.push({ channel: 'push', target: c.username, ok: false, message: `${c.username} has no browser or phone subscribed to push` });
+    if (!d.pushTargets.length)
+      out.push({ channel: 'push', target: c.username, ok: false, message: `${c.username} has no browser or phone subscribed to push` });
     for (const t of d.pushTargets) {
       await run('push', `${t.info.label} (${new URL(t.info.service).host})`, async () => {
         if (!d.setup.vapid) throw new Error('the server has no Web Push keys yet; start it once to make them');
         const text = pushTextOf(ctx);
         const { json } = encodePayload(
-          { v: 1, kind: 'test', ...text, camera: null, alarmId: null, priority: null, level: 1, tag: `gatehouse-test-${Date.now()}`, url: '/#/alarms', ack: null, time: new Date().toISOString() },
+          {
+            v: 1,
+            kind: 'test',
+            ...text,
+            camera: null,
+            alarmId: null,
+            priority: null,
+            level: 1,
+            tag: `gatehouse-test-${Date.now()}`,
+            url: '/#/alarms',
+            ack: null,
+            time: new Date().toISOString(),
+          },
           [],
         );
         return sendPush(t, json, openVapid(d.setup.vapid, d.secrets), { urgency: 'normal', ttlSeconds: 600, pushHosts: d.setup.pushHosts });
@@ -51,7 +73,11 @@ export async function sendTestNow(
   if (c.mqttTopic) {
     await run('MQTT', c.mqttTopic, async () => {
       if (!d.mqttUrl) throw new Error('MQTT is not configured (alarmSetup.mqtt.url in config.json)');
-      const client = await mqtt.connectAsync(d.mqttUrl, { connectTimeout: 5000, reconnectPeriod: 0, clientId: `gatehouse-cli-${process.pid}` });
+      const client = await mqtt.connectAsync(d.mqttUrl, {
+        connectTimeout: 5000,
+        reconnectPeriod: 0,
+        clientId: `gatehouse-cli-${process.pid}`,
+      });
       try {
         await client.publishAsync(c.mqttTopic!, JSON.stringify(jsonNoticeOf(ctx)), { qos: 1 });
         return 'acknowledged by the broker';

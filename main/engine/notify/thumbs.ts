@@ -15,7 +15,12 @@ export async function thumbnails(jpeg: Buffer): Promise<Buffer[]> {
   const out: Buffer[] = [];
   for (const [width, quality] of SIZES) {
     try {
-      out.push(await sharp(jpeg).resize({ width, withoutEnlargement: true }).jpeg({ quality, mozjpeg: true, chromaSubsampling: '4:2:0' }).toBuffer());
+      out.push(
+        await sharp(jpeg)
+          .resize({ width, withoutEnlargement: true })
+          .jpeg({ quality, mozjpeg: true, chromaSubsampling: '4:2:0' })
+          .toBuffer(),
+      );
     } catch {
       break; // not a picture sharp can read: no thumbnail
     }
@@ -37,5 +42,8 @@ export async function burnMasks(jpeg: Buffer, polygons: [number, number][][]): P
     .map((p) => `<polygon fill="#000" points="${p.map(([x, y]) => `${(x * width).toFixed(1)},${(y * height).toFixed(1)}`).join(' ')}"/>`)
     .join('');
   const svg = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes}</svg>`);
-  return img.composite([{ input: svg, top: 0, left: 0 }]).jpeg({ quality: 85 }).toBuffer();
+  return img
+    .composite([{ input: svg, top: 0, left: 0 }])
+    .jpeg({ quality: 85 })
+    .toBuffer();
 }

@@ -20,7 +20,12 @@ export async function postWebhook(url: string, body: unknown, o: { fetchImpl?: t
     throw new SendError(`the webhook could not be reached: ${(e.cause as Error | undefined)?.message ?? e.message}`, 'retry');
   }
   await res.arrayBuffer().catch(() => undefined);
-  if (!res.ok) throw new SendError(`the webhook answered HTTP ${res.status}`, res.status >= 500 || res.status === 429 || res.status === 408 ? 'retry' : 'permanent', res.status);
+  if (!res.ok)
+    throw new SendError(
+      `the webhook answered HTTP ${res.status}`,
+      res.status >= 500 || res.status === 429 || res.status === 408 ? 'retry' : 'permanent',
+      res.status,
+    );
   return res.status;
 }
 

@@ -17,7 +17,9 @@ function fakeScope(fetchImpl: (url: string, init: RequestInit) => Promise<Respon
   const scope = {
     location: { origin: 'https://nvr.example.org' },
     addEventListener: (t: string, fn: Listener) => listeners.set(t, fn),
-    registration: { showNotification: vi.fn(async (title: string, options: Record<string, unknown>) => void shown.push({ title, options })) },
+    registration: {
+      showNotification: vi.fn(async (title: string, options: Record<string, unknown>) => void shown.push({ title, options })),
+    },
     clients: { matchAll: async () => [], openWindow: async (u: string) => void opened.push(u) },
     fetch: vi.fn(fetchImpl),
   };
@@ -31,8 +33,19 @@ function fakeScope(fetchImpl: (url: string, init: RequestInit) => Promise<Respon
 }
 
 const payload = {
-  v: 1, kind: 'raised', title: 'P1 Critical: PANIC', body: 'Gate', camera: 'Gate', alarmId: 12, priority: 1, level: 1,
-  tag: 'gatehouse-alarm-12', url: '/#/alarms?alarm=12', image: 'data:image/jpeg;base64,/9j/', ack: 'gha_token', time: '2026-03-02T10:00:00Z',
+  v: 1,
+  kind: 'raised',
+  title: 'P1 Critical: PANIC',
+  body: 'Gate',
+  camera: 'Gate',
+  alarmId: 12,
+  priority: 1,
+  level: 1,
+  tag: 'gatehouse-alarm-12',
+  url: '/#/alarms?alarm=12',
+  image: 'data:image/jpeg;base64,/9j/',
+  ack: 'gha_token',
+  time: '2026-03-02T10:00:00Z',
 };
 
 describe('sw-push.js', () => {
@@ -40,7 +53,13 @@ describe('sw-push.js', () => {
     const s = fakeScope(async () => new Response('{}'));
     await s.fire('push', { data: { json: () => payload } });
     expect(s.shown[0]!.title).toBe('P1 Critical: PANIC');
-    expect(s.shown[0]!.options).toMatchObject({ body: 'Gate', tag: 'gatehouse-alarm-12', image: payload.image, requireInteraction: true, data: { ack: 'gha_token', alarmId: 12 } });
+    expect(s.shown[0]!.options).toMatchObject({
+      body: 'Gate',
+      tag: 'gatehouse-alarm-12',
+      image: payload.image,
+      requireInteraction: true,
+      data: { ack: 'gha_token', alarmId: 12 },
+    });
     expect((s.shown[0]!.options.actions as { action: string }[]).map((a) => a.action)).toEqual(['ack', 'open']);
     await s.fire('push', { data: { json: () => ({ v: 2 }) } });
     await s.fire('push', { data: null });
@@ -50,7 +69,10 @@ describe('sw-push.js', () => {
   it('acknowledges with the token in a JSON POST body, without cookies, and says so', async () => {
     const s = fakeScope(async () => new Response(JSON.stringify({ alarmId: 12, state: 'acknowledged', by: 'gina' }), { status: 200 }));
     const close = vi.fn();
-    await s.fire('notificationclick', { action: 'ack', notification: { data: { ack: 'gha_token', url: payload.url, title: payload.title }, close } });
+    await s.fire('notificationclick', {
+      action: 'ack',
+      notification: { data: { ack: 'gha_token', url: payload.url, title: payload.title }, close },
+    });
     expect(close).toHaveBeenCalled();
     const [url, init] = s.scope.fetch.mock.calls[0]!;
     expect(url).toBe('/api/rpc/notify.ack');
@@ -60,7 +82,9 @@ describe('sw-push.js', () => {
   });
 
   it('says why when the acknowledgement is refused, and a plain click opens the console at the alarm', async () => {
-    const s = fakeScope(async () => new Response(JSON.stringify({ error: { message: 'this notification was already used' } }), { status: 401 }));
+    const s = fakeScope(
+      async () => new Response(JSON.stringify({ error: { message: 'this notification was already used' } }), { status: 401 }),
+    );
     await s.fire('notificationclick', { action: 'ack', notification: { data: { ack: 'gha_token', url: payload.url }, close: () => {} } });
     expect(s.shown[0]).toMatchObject({ title: 'Not acknowledged', options: { body: expect.stringMatching(/already used/) } });
     await s.fire('notificationclick', { action: '', notification: { data: { url: payload.url }, close: () => {} } });

@@ -14,7 +14,17 @@ import { PRIORITY_STYLES } from '../alarms/priority-style.js';
 
 const LEVELS: Priority[] = [1, 2, 3, 4, 5];
 
-export function PriorityPicker({ value, onChange, testId, label }: { value: number[]; onChange: (v: Priority[]) => void; testId: string; label: string }) {
+export function PriorityPicker({
+  value,
+  onChange,
+  testId,
+  label,
+}: {
+  value: number[];
+  onChange: (v: Priority[]) => void;
+  testId: string;
+  label: string;
+}) {
   return (
     <span className="prio-picker" role="group" aria-label={label} data-testid={testId}>
       {LEVELS.map((p) => (
@@ -118,8 +128,9 @@ export function NotificationsTab() {
         <h2>This browser</h2>
         {support.ok ? (
           <p className="muted">
-            Alarms of the priorities you tick are pushed to this browser or phone as they are raised, with the camera, a small snapshot and an <b>Acknowledge</b> button. When you are an on-call contact,
-            escalations reach it too. {here ? <span data-testid="push-here">This browser is subscribed ({here}).</span> : 'This browser is not subscribed.'}
+            Alarms of the priorities you tick are pushed to this browser or phone as they are raised, with the camera, a small snapshot and
+            an <b>Acknowledge</b> button. When you are an on-call contact, escalations reach it too.{' '}
+            {here ? <span data-testid="push-here">This browser is subscribed ({here}).</span> : 'This browser is not subscribed.'}
           </p>
         ) : (
           <Notice tone="warn" testId="push-unsupported">
@@ -129,9 +140,17 @@ export function NotificationsTab() {
         <Field label="Name of this device" hint="Shown in the list below and in the alarm's history.">
           {(p) => <input {...p} value={label} onChange={(e) => setLabel(e.target.value)} maxLength={80} data-testid="push-label" />}
         </Field>
-        <Field label="Push alarms of priority">{() => <PriorityPicker value={priorities} onChange={setPriorities} testId="push-priorities" label="Priorities to push" />}</Field>
+        <Field label="Push alarms of priority">
+          {() => <PriorityPicker value={priorities} onChange={setPriorities} testId="push-priorities" label="Priorities to push" />}
+        </Field>
         <div className="form-actions left">
-          <button type="button" className="btn primary" disabled={!support.ok || busy} onClick={() => void subscribe()} data-testid="push-subscribe">
+          <button
+            type="button"
+            className="btn primary"
+            disabled={!support.ok || busy}
+            onClick={() => void subscribe()}
+            data-testid="push-subscribe"
+          >
             {busy ? 'Subscribing…' : here ? 'Subscribe again' : 'Subscribe this browser'} <kbd>s</kbd>
           </button>
         </div>
@@ -180,15 +199,34 @@ export function NotificationsTab() {
                     {all && <td>{s.username}</td>}
                     <td className="muted">{new URL(s.service).host}</td>
                     <td>
-                      <PriorityPicker value={s.priorities} onChange={(p) => void setPrio(s, p)} testId={`push-row-prio-${s.id}`} label={`Priorities pushed to ${s.label}`} />
+                      <PriorityPicker
+                        value={s.priorities}
+                        onChange={(p) => void setPrio(s, p)}
+                        testId={`push-row-prio-${s.id}`}
+                        label={`Priorities pushed to ${s.label}`}
+                      />
                     </td>
                     <td>{s.lastOkAt ? formatDateTime(s.lastOkAt, timeZone) : <span className="muted">never</span>}</td>
-                    <td className={s.failures ? 'text-bad' : 'muted'}>{s.lastError ? `${s.lastError}${s.failures > 1 ? ` (${s.failures}×)` : ''}` : '–'}</td>
+                    <td className={s.failures ? 'text-bad' : 'muted'}>
+                      {s.lastError ? `${s.lastError}${s.failures > 1 ? ` (${s.failures}×)` : ''}` : '–'}
+                    </td>
                     <td className="c-act">
-                      <button type="button" className="btn ghost small" tabIndex={i === roving.index ? 0 : -1} onClick={() => void act('test', s)} data-testid="push-test">
+                      <button
+                        type="button"
+                        className="btn ghost small"
+                        tabIndex={i === roving.index ? 0 : -1}
+                        onClick={() => void act('test', s)}
+                        data-testid="push-test"
+                      >
                         Test
                       </button>
-                      <button type="button" className="btn ghost small" tabIndex={i === roving.index ? 0 : -1} onClick={() => void act('remove', s)} data-testid="push-remove">
+                      <button
+                        type="button"
+                        className="btn ghost small"
+                        tabIndex={i === roving.index ? 0 : -1}
+                        onClick={() => void act('remove', s)}
+                        data-testid="push-remove"
+                      >
                         Revoke
                       </button>
                     </td>
@@ -199,8 +237,8 @@ export function NotificationsTab() {
           </div>
         )}
         <p className="muted small-print">
-          A notice leaves the site through the browser maker’s push service, end-to-end encrypted; it carries the alarm’s title, camera and a small snapshot (docs/privacy.md). A push service that
-          says a subscription is gone removes it here.
+          A notice leaves the site through the browser maker’s push service, end-to-end encrypted; it carries the alarm’s title, camera and
+          a small snapshot (docs/privacy.md). A push service that says a subscription is gone removes it here.
         </p>
       </section>
     </div>

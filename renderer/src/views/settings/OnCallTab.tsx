@@ -16,7 +16,14 @@ import { useToast } from '../../ui/toast.js';
 import { PriorityPicker } from './NotificationsTab.js';
 
 const channelsOf = (c: ContactView) =>
-  [c.email && `✉ ${c.email}`, c.username && `push ${c.username}`, c.mqttTopic && `mqtt ${c.mqttTopic}`, c.webhookUrl && `webhook ${new URL(c.webhookUrl).host}`].filter(Boolean).join(' · ');
+  [
+    c.email && `✉ ${c.email}`,
+    c.username && `push ${c.username}`,
+    c.mqttTopic && `mqtt ${c.mqttTopic}`,
+    c.webhookUrl && `webhook ${new URL(c.webhookUrl).host}`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
 
 /**
  * On call (supervisors see it, admins change it): the contacts and their
@@ -35,7 +42,13 @@ export function OnCallTab() {
   const list = contacts.data?.contacts ?? [];
   const roving = useRovingList(list.length);
   const current = list[roving.index];
-  const [dialog, setDialog] = useState<{ kind: 'contact'; contact: ContactView | null } | { kind: 'remove'; contact: ContactView } | { kind: 'smtp' } | { kind: 'ladders' } | null>(null);
+  const [dialog, setDialog] = useState<
+    | { kind: 'contact'; contact: ContactView | null }
+    | { kind: 'remove'; contact: ContactView }
+    | { kind: 'smtp' }
+    | { kind: 'ladders' }
+    | null
+  >(null);
   const [error, setError] = useState<string | null>(null);
 
   const test = async (c: ContactView) => {
@@ -54,8 +67,18 @@ export function OnCallTab() {
     { keys: ['k', 'up'], description: 'Previous contact', run: () => roving.move(-1) },
     { keys: 't', description: 'Send a test notice to the selected contact', run: () => (current ? void test(current) : false) },
     { keys: 'n', description: 'Add a contact', enabled: isAdmin, run: () => setDialog({ kind: 'contact', contact: null }) },
-    { keys: 'e', description: 'Edit the selected contact', enabled: isAdmin, run: () => (current ? setDialog({ kind: 'contact', contact: current }) : false) },
-    { keys: 'delete', description: 'Remove the selected contact', enabled: isAdmin, run: () => (current ? setDialog({ kind: 'remove', contact: current }) : false) },
+    {
+      keys: 'e',
+      description: 'Edit the selected contact',
+      enabled: isAdmin,
+      run: () => (current ? setDialog({ kind: 'contact', contact: current }) : false),
+    },
+    {
+      keys: 'delete',
+      description: 'Remove the selected contact',
+      enabled: isAdmin,
+      run: () => (current ? setDialog({ kind: 'remove', contact: current }) : false),
+    },
     { keys: 'l', description: 'Edit the escalation ladders', enabled: isAdmin, run: () => setDialog({ kind: 'ladders' }) },
     { keys: 'm', description: 'SMTP server (e-mail)', enabled: isAdmin, run: () => setDialog({ kind: 'smtp' }) },
   ]);
@@ -79,7 +102,12 @@ export function OnCallTab() {
             <button type="button" className="btn" onClick={() => setDialog({ kind: 'smtp' })} data-testid="smtp-open">
               E-mail server <kbd>m</kbd>
             </button>
-            <button type="button" className="btn primary" onClick={() => setDialog({ kind: 'contact', contact: null })} data-testid="contact-add">
+            <button
+              type="button"
+              className="btn primary"
+              onClick={() => setDialog({ kind: 'contact', contact: null })}
+              data-testid="contact-add"
+            >
               Add contact <kbd>n</kbd>
             </button>
           </>
@@ -92,7 +120,8 @@ export function OnCallTab() {
       )}
       {!list.length ? (
         <p className="muted" data-testid="contacts-none">
-          No contacts: an alarm nobody acknowledges stays on the consoles only. {isAdmin ? 'Add one with N.' : 'An administrator adds them.'}
+          No contacts: an alarm nobody acknowledges stays on the consoles only.{' '}
+          {isAdmin ? 'Add one with N.' : 'An administrator adds them.'}
         </p>
       ) : (
         <div className="table-wrap">
@@ -122,15 +151,33 @@ export function OnCallTab() {
                       {c.onDuty ? 'on duty' : 'off'}
                     </td>
                     <td className="c-act">
-                      <button type="button" className="btn ghost small" tabIndex={tab} onClick={() => void test(c)} data-testid="contact-test">
+                      <button
+                        type="button"
+                        className="btn ghost small"
+                        tabIndex={tab}
+                        onClick={() => void test(c)}
+                        data-testid="contact-test"
+                      >
                         Test
                       </button>
                       {isAdmin && (
                         <>
-                          <button type="button" className="btn ghost small" tabIndex={tab} onClick={() => setDialog({ kind: 'contact', contact: c })} data-testid="contact-edit">
+                          <button
+                            type="button"
+                            className="btn ghost small"
+                            tabIndex={tab}
+                            onClick={() => setDialog({ kind: 'contact', contact: c })}
+                            data-testid="contact-edit"
+                          >
                             Edit
                           </button>
-                          <button type="button" className="btn ghost small" tabIndex={tab} onClick={() => setDialog({ kind: 'remove', contact: c })} data-testid="contact-remove">
+                          <button
+                            type="button"
+                            className="btn ghost small"
+                            tabIndex={tab}
+                            onClick={() => setDialog({ kind: 'remove', contact: c })}
+                            data-testid="contact-remove"
+                          >
                             Remove
                           </button>
                         </>
@@ -185,7 +232,13 @@ export function OnCallTab() {
         {(oncall.data?.retrySeconds ?? []).map((s) => `${s} s`).join(', ')} and then reported here and in the alarm’s history.
       </p>
 
-      {dialog?.kind === 'contact' && <ContactDialog contact={dialog.contact} onClose={() => setDialog(null)} onDone={(name) => (setDialog(null), toast(`Contact ${name} saved`), contacts.reload())} />}
+      {dialog?.kind === 'contact' && (
+        <ContactDialog
+          contact={dialog.contact}
+          onClose={() => setDialog(null)}
+          onDone={(name) => (setDialog(null), toast(`Contact ${name} saved`), contacts.reload())}
+        />
+      )}
       {dialog?.kind === 'remove' && (
         <ConfirmDialog
           title={`Remove ${dialog.contact.name}?`}
@@ -204,7 +257,11 @@ export function OnCallTab() {
       )}
       {dialog?.kind === 'smtp' && <SmtpDialog onClose={() => setDialog(null)} />}
       {dialog?.kind === 'ladders' && oncall.data && (
-        <LaddersDialog ladders={oncall.data.ladders} onClose={() => setDialog(null)} onDone={() => (setDialog(null), toast('Ladders saved'), oncall.reload())} />
+        <LaddersDialog
+          ladders={oncall.data.ladders}
+          onClose={() => setDialog(null)}
+          onDone={() => (setDialog(null), toast('Ladders saved'), oncall.reload())}
+        />
       )}
     </div>
   );
@@ -239,7 +296,9 @@ function NoticeList({ items, timeZone }: { items: NoticeRow[]; timeZone: string 
                 {n.channel} <span className="muted">{n.target}</span>
               </td>
               <td>{n.level}</td>
-              <td className={n.state === 'delivered' ? 'text-ok' : n.state === 'failed' || n.state === 'removed' ? 'text-bad' : 'text-warn'}>
+              <td
+                className={n.state === 'delivered' ? 'text-ok' : n.state === 'failed' || n.state === 'removed' ? 'text-bad' : 'text-warn'}
+              >
                 {n.state}
                 {n.attempts > 1 ? ` (${n.attempts}×)` : ''}
               </td>
@@ -309,7 +368,16 @@ function ContactDialog({ contact, onClose, onDone }: { contact: ContactView | nu
           {(p) => <input {...p} type="email" value={f.email} onChange={set('email')} data-testid="contact-email" autoComplete="off" />}
         </Field>
         <Field label="User (push)" error={errors.username} hint="Their subscribed browsers and phones." testId="contact-username">
-          {(p) => <input {...p} value={f.username} onChange={set('username')} data-testid="contact-username" autoComplete="off" spellCheck={false} />}
+          {(p) => (
+            <input
+              {...p}
+              value={f.username}
+              onChange={set('username')}
+              data-testid="contact-username"
+              autoComplete="off"
+              spellCheck={false}
+            />
+          )}
         </Field>
         <Field label="MQTT topic" error={errors.mqttTopic}>
           {(p) => <input {...p} value={f.mqttTopic} onChange={set('mqttTopic')} data-testid="contact-mqtt" spellCheck={false} />}
@@ -329,9 +397,21 @@ function ContactDialog({ contact, onClose, onDone }: { contact: ContactView | nu
           )}
         </Field>
         <Field label="Priorities" hint="None ticked: every priority.">
-          {() => <PriorityPicker value={f.priorities} onChange={(p) => setF((x) => ({ ...x, priorities: p }))} testId="contact-priorities" label="Priorities of this contact" />}
+          {() => (
+            <PriorityPicker
+              value={f.priorities}
+              onChange={(p) => setF((x) => ({ ...x, priorities: p }))}
+              testId="contact-priorities"
+              label="Priorities of this contact"
+            />
+          )}
         </Field>
-        <Field label="Duty hours" error={errors.duty} hint='Empty: always. "Mon-Fri 08:00-18:00; Sat 09:00-13:00", "daily 22:00-06:00".' testId="contact-duty">
+        <Field
+          label="Duty hours"
+          error={errors.duty}
+          hint='Empty: always. "Mon-Fri 08:00-18:00; Sat 09:00-13:00", "daily 22:00-06:00".'
+          testId="contact-duty"
+        >
           {(p) => <input {...p} value={f.duty} onChange={set('duty')} data-testid="contact-duty" spellCheck={false} />}
         </Field>
         <label className="check">
@@ -355,7 +435,15 @@ function ContactDialog({ contact, onClose, onDone }: { contact: ContactView | nu
   );
 }
 
-function LaddersDialog({ ladders, onClose, onDone }: { ladders: { priority: number; steps: { level: number; afterSeconds: number }[]; builtIn: boolean }[]; onClose: () => void; onDone: () => void }) {
+function LaddersDialog({
+  ladders,
+  onClose,
+  onDone,
+}: {
+  ladders: { priority: number; steps: { level: number; afterSeconds: number }[]; builtIn: boolean }[];
+  onClose: () => void;
+  onDone: () => void;
+}) {
   const client = useClient();
   const [text, setText] = useState(() => ladders.map((l) => formatLadder(l.steps)));
   const [error, setError] = useState<string | null>(null);
@@ -372,10 +460,20 @@ function LaddersDialog({ ladders, onClose, onDone }: { ladders: { priority: numb
   return (
     <Dialog title="Escalation ladders" onClose={onClose} testId="ladders-dialog" scope="Ladders" width={520}>
       <form className="form" onSubmit={submit} noValidate>
-        <p className="muted">Each step: LEVEL after TIME since the alarm was raised, while nobody has acknowledged it. Empty: never escalates.</p>
+        <p className="muted">
+          Each step: LEVEL after TIME since the alarm was raised, while nobody has acknowledged it. Empty: never escalates.
+        </p>
         {text.map((t, i) => (
           <Field key={i} label={`P${i + 1}`}>
-            {(p) => <input {...p} value={t} onChange={(e) => setText((x) => x.map((v, j) => (j === i ? e.target.value : v)))} data-testid={`ladder-${i + 1}`} placeholder="2 after 1m, 3 after 5m" />}
+            {(p) => (
+              <input
+                {...p}
+                value={t}
+                onChange={(e) => setText((x) => x.map((v, j) => (j === i ? e.target.value : v)))}
+                data-testid={`ladder-${i + 1}`}
+                placeholder="2 after 1m, 3 after 5m"
+              />
+            )}
           </Field>
         ))}
         {error && (
@@ -404,8 +502,28 @@ function SmtpDialog({ onClose }: { onClose: () => void }) {
   const toast = useToast();
   const q = useQuery('smtp.get', {});
   const v = q.data;
-  const [f, setF] = useState<{ url: string; from: string; user: string; password: string; tls: SmtpTls; caFile: string; publicUrl: string } | null>(null);
-  const form = f ?? (v ? { url: v.url ?? '', from: v.from ?? '', user: v.user ?? '', password: '', tls: v.tls, caFile: v.caFile ?? '', publicUrl: v.publicUrl ?? '' } : null);
+  const [f, setF] = useState<{
+    url: string;
+    from: string;
+    user: string;
+    password: string;
+    tls: SmtpTls;
+    caFile: string;
+    publicUrl: string;
+  } | null>(null);
+  const form =
+    f ??
+    (v
+      ? {
+          url: v.url ?? '',
+          from: v.from ?? '',
+          user: v.user ?? '',
+          password: '',
+          tls: v.tls,
+          caFile: v.caFile ?? '',
+          publicUrl: v.publicUrl ?? '',
+        }
+      : null);
   const [testTo, setTestTo] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [result, setResult] = useState<string | null>(null);
@@ -463,8 +581,21 @@ function SmtpDialog({ onClose }: { onClose: () => void }) {
         <Field label="User" error={errors.user}>
           {(p) => <input {...p} value={form.user} onChange={set('user')} data-testid="smtp-user" autoComplete="off" />}
         </Field>
-        <Field label="Password" error={errors.password} hint={v?.hasPassword ? 'Stored (sealed). Leave empty to keep it.' : 'Stored sealed, like camera passwords.'}>
-          {(p) => <input {...p} type="password" value={form.password} onChange={set('password')} data-testid="smtp-password" autoComplete="new-password" />}
+        <Field
+          label="Password"
+          error={errors.password}
+          hint={v?.hasPassword ? 'Stored (sealed). Leave empty to keep it.' : 'Stored sealed, like camera passwords.'}
+        >
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              value={form.password}
+              onChange={set('password')}
+              data-testid="smtp-password"
+              autoComplete="new-password"
+            />
+          )}
         </Field>
         <Field label="TLS" hint="The server's certificate is always checked.">
           {(p) => (
@@ -478,7 +609,11 @@ function SmtpDialog({ onClose }: { onClose: () => void }) {
         <Field label="Extra CA file" error={errors.caFile} hint="Absolute path of a PEM file on the server, for a server with its own CA.">
           {(p) => <input {...p} value={form.caFile} onChange={set('caFile')} data-testid="smtp-ca" spellCheck={false} />}
         </Field>
-        <Field label="Console's public URL" error={errors.publicUrl} hint="https://nvr.example.org:8780, where recipients open the console; e-mails link to the alarm there.">
+        <Field
+          label="Console's public URL"
+          error={errors.publicUrl}
+          hint="https://nvr.example.org:8780, where recipients open the console; e-mails link to the alarm there."
+        >
           {(p) => <input {...p} value={form.publicUrl} onChange={set('publicUrl')} data-testid="smtp-public-url" spellCheck={false} />}
         </Field>
         {(errors.form || errors['']) && (
