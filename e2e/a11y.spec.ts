@@ -49,7 +49,7 @@ test('axe: no serious or critical violation on any view; the CSP stays strict', 
   await visit('#/alarms?tab=access', 'view-alarms', 'Alarms › Access log');
   await visit('#/alarms?tab=audit', 'view-alarms', 'Alarms › Audit');
   await visit('#/cameras', 'camera-table', 'Cameras');
-  for (const tab of ['general', 'storage', 'users', 'console', 'account', 'about']) {
+  for (const tab of ['general', 'storage', 'users', 'notifications', 'oncall', 'console', 'account', 'about']) {
     await visit(`#/settings?tab=${tab}`, 'view-settings', `Settings › ${tab}`);
   }
   expect(found, found.join('\n')).toEqual([]);

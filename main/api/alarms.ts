@@ -294,7 +294,7 @@ export interface Alarm {
   details: Record<string, unknown>;
 }
 
-export const ENTRY_KINDS = ['raised', 'transition', 'comment', 'claim', 'release', 'takeover', 'escalated', 'resolved'] as const;
+export const ENTRY_KINDS = ['raised', 'transition', 'comment', 'claim', 'release', 'takeover', 'escalated', 'resolved', 'notice'] as const;
 export type AlarmEntryKind = (typeof ENTRY_KINDS)[number];
 /** One line of an alarm's history: every transition records user, time and comment. */
 export interface AlarmEntry {

@@ -18,8 +18,10 @@ import { auditCommand } from './commands/audit.js';
 import { exportCommand } from './commands/export.js';
 import { evidenceCommand } from './commands/evidence.js';
 import { masksCommand } from './commands/masks.js';
+import { smtpCommand } from './commands/smtp.js';
+import { contactsCommand } from './commands/contacts.js';
 
-const COMMANDS: Command[] = [serveCommand, startCommand, camerasCommand, recordingsCommand, indexCommand, usersCommand, alarmsCommand, auditCommand, exportCommand, evidenceCommand, masksCommand, discoverCommand, doctorCommand];
+const COMMANDS: Command[] = [serveCommand, startCommand, camerasCommand, recordingsCommand, indexCommand, usersCommand, alarmsCommand, auditCommand, exportCommand, evidenceCommand, masksCommand, smtpCommand, contactsCommand, discoverCommand, doctorCommand];
 
 function usage(): string {
   const lines = [

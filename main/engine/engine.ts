@@ -41,6 +41,8 @@ import { integrationsConcern } from './integrations/handlers.js';
 import type { IntegrationsModule } from './integrations/index.js';
 import { SiteKeyStore } from './keys/site-key.js';
 import { layoutsConcern } from './layouts/handlers.js';
+import { notifyConcern } from './notify/handlers.js';
+import type { NotifyModule } from './notify/index.js';
 import { logger } from './log.js';
 import { resolveFfmpeg, type FfmpegPaths } from './media/ffmpeg.js';
 import type { EngineModule } from './module.js';
@@ -91,6 +93,8 @@ export class Engine {
   audit?: AuditModule;
   alarms?: AlarmsModule;
   integrations?: IntegrationsModule;
+  /** Push, e-mail, on-call contacts and the escalation ladder. */
+  notify?: NotifyModule;
   onvif?: OnvifService;
   detection?: DetectionService;
   /** The export job queue (the HTTP server serves its bundles for download). */
@@ -137,6 +141,21 @@ export class Engine {
     this.use(timelineConcern({ db: durableDb, bookmarks, setup }));
     this.integrations = this.use(
       integrationsConcern({ db: durableDb, bus, config, setup, alarms: this.alarms, dataDir: paths.root, mqttUrl: this.opts.mqttUrl }),
+    ).module;
+    // after the alarms and the integrations (it hears alarms, publishes on their MQTT); snapshots come from the recorder
+    this.notify = this.use(
+      notifyConcern({
+        db: durableDb,
+        bus,
+        config,
+        secrets,
+        audit: audit.trail,
+        alarms: this.alarms,
+        cameras,
+        mqtt: () => this.integrations?.mqttPublisher() ?? null,
+        snapshot: (cameraId, atMs, maxWidth) => this.recorder.snapshotJpeg(cameraId, atMs, maxWidth),
+        timeZone: () => this.alarms!.timeZone(),
+      }),
     ).module;
     this.recorder = this.use(recordingConcern({ paths, db, bus, cameras, secrets, ffmpeg: this.ffmpeg, children, settings })).module;
     this.onvif = this.use(onvifConcern({ config, cameras, secrets, db, bus, ffmpeg, children })).module;

@@ -8,7 +8,8 @@
  * committed together and survive even a power cut. Sensors and other
  * integrations come in through `ingest()` (the AlarmIntake of intake.ts).
  */
-import type { AlarmSetup } from '../../api/alarms.js';
+import type { Alarm, AlarmSetup } from '../../api/alarms.js';
+import type { Me } from '../../api/contract.js';
 import type { AuditTrail } from '../audit/trail.js';
 import type { EventBus } from '../bus.js';
 import type { CameraRegistry } from '../cameras/registry.js';
@@ -19,6 +20,7 @@ import type { EngineModule } from '../module.js';
 import type { Db } from '../store/db.js';
 import { zoneOrSystem } from '../util/time-zone.js';
 import type { AlarmIntake, IngestResult, SourceEvent } from './intake.js';
+import type { AlarmNotifyPort } from './notify-port.js';
 import { AlarmService } from './service.js';
 import { attachSources } from './sources.js';
 import { AlarmStore } from './store.js';
@@ -34,7 +36,7 @@ export interface AlarmsDeps {
   cameras: CameraRegistry;
 }
 
-export class AlarmsModule implements EngineModule, AlarmIntake {
+export class AlarmsModule implements EngineModule, AlarmIntake, AlarmNotifyPort {
   readonly name = 'alarms';
   readonly store: AlarmStore;
   readonly service: AlarmService;
@@ -64,6 +66,23 @@ export class AlarmsModule implements EngineModule, AlarmIntake {
 
   ingest(ev: SourceEvent): IngestResult {
     return this.service.ingest(ev);
+  }
+
+  get(id: number): Alarm | null {
+    return this.store.get(id);
+  }
+
+  unacknowledged(): Alarm[] {
+    return this.store.queue().filter((a) => a.state === 'new');
+  }
+
+  acknowledge(id: number, me: Me, comment: string): Alarm {
+    return this.service.act(id, 'acknowledge', me, { comment });
+  }
+
+  noteNotice(id: number, comment: string, timeMs = Date.now()): void {
+    const r = this.store.update(id, {}, { kind: 'notice', user: 'system', time: timeMs, comment });
+    this.d.bus.emit('alarm.changed', r);
   }
 
   start(): void {

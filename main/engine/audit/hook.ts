@@ -17,6 +17,8 @@ function recordedElsewhere(method: string, failed: boolean): boolean {
   if (method.startsWith('alarms.')) return method !== 'alarms.setRules';
   // a refused bookmark change (someone else's) is kept below as <method>.denied
   if (method.startsWith('bookmarks.')) return !failed;
+  // notify.ack is audited as the alarm's acknowledgement by the token's user (or notify.ack.refused); push.subscribe with the service, never the keys
+  if (method === 'notify.ack' || method === 'push.subscribe') return true;
   return method.startsWith('ptz.');
 }
 

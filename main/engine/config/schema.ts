@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Role, Settings } from '../../api/contract.js';
 import { AlarmRule, AlarmSetup } from '../../api/alarms.js';
 import { StoredMask } from '../../api/masks.js';
+import { NotifySetup } from '../../api/notify.js';
 import { OnvifMeta } from '../onvif/meta.js';
 
 export const CURRENT_SCHEMA_VERSION = 2;
@@ -103,6 +104,8 @@ export const ConfigFile = z
       .optional(),
     /** Allowed host names, audit checkpoints; absent = defaults (docs/security.md). */
     security: SecuritySetup.optional(),
+    /** Push, e-mail, contacts, rotas, escalation ladders (docs/alarms.md, "On-call escalation"); absent = none. */
+    notifications: NotifySetup.optional(),
   })
   .strict();
 export type ConfigFile = z.infer<typeof ConfigFile>;
@@ -159,4 +162,16 @@ export function alarmRulesOf(cfg: ConfigFile): AlarmRule[] | undefined {
 /** Export job settings with defaults filled in. */
 export function exportSetupOf(cfg: ConfigFile): { concurrency: number } {
   return { concurrency: cfg.exports?.concurrency ?? 1 };
+}
+
+const notifyCache = new WeakMap<object, NotifySetup>();
+/** Notification settings (SMTP, contacts, ladders, VAPID keys) with defaults filled in. */
+export function notifySetupOf(cfg: ConfigFile): NotifySetup {
+  const raw = cfg.notifications ?? NO_SETUP;
+  let s = notifyCache.get(raw as object);
+  if (!s) {
+    s = NotifySetup.parse(raw);
+    notifyCache.set(raw as object, s);
+  }
+  return s;
 }

@@ -77,6 +77,12 @@ export class IntegrationsModule implements EngineModule {
     this.mqtt = null;
   }
 
+  /** Publish a JSON message on the broker (QoS 1; resolves on PUBACK), or null without MQTT: the notices' MQTT channel. */
+  mqttPublisher(): ((topic: string, body: Record<string, unknown>) => Promise<void>) | null {
+    const m = this.mqtt;
+    return m ? (topic, body) => m.publish(topic, body) : null;
+  }
+
   status(): IntegrationStatus {
     const webhooks = this.d.setup().webhooks.map((w) => {
       const s = this.webhook.stats.get(w.id);

@@ -226,6 +226,15 @@ export class MqttBridge {
     return () => offs.forEach((o) => o());
   }
 
+  /** Publish one JSON message (QoS 1); resolves when the broker acknowledged it (queued meanwhile while it is away). */
+  publish(topic: string, body: Record<string, unknown>): Promise<void> {
+    const c = this.client;
+    if (!c) return Promise.reject(new Error('the MQTT client is stopped'));
+    return new Promise((resolve, reject) => {
+      c.publish(topic, JSON.stringify(body), { qos: 1 }, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     this.offBus?.();

@@ -17,6 +17,7 @@ const ENTRY_TEXT: Record<AlarmEntry['kind'], string> = {
   takeover: 'took it over',
   escalated: 'escalated',
   resolved: 'source cleared',
+  notice: 'notice',
 };
 
 function entryLine(e: AlarmEntry): string {
