@@ -171,3 +171,29 @@ test('a privacy mask drawn with the keyboard only: saved, in `masks list`, over 
     await ctx.close();
   }
 });
+
+test('a bookmark goes into a case from the bookmarks search (Ctrl+K), and the case lists it', async ({ page, server }) => {
+  const token = await server.token();
+  const cams = (await server.rpc('cameras.list', {}, token)).body as { id: string; name: string }[];
+  const cam = cams.find((c) => c.name.startsWith('DEMO Campus'))!.id;
+  const kase = (await server.rpc('cases.create', { name: 'E2E bookmark case' }, token)).body as { id: number };
+  const b = (await server.rpc('bookmarks.add', { cameraIds: [cam], time: new Date().toISOString(), note: 'red car parks across the gate' }, token)).body as { id: number };
+  await login(page, server);
+  await page.goto(`${server.url}/#/live`);
+  await page.getByTestId('view-live').focus();
+  await page.keyboard.press('Shift+B');
+  await expect(page.getByTestId('bookmarks-dialog')).toBeVisible();
+  await page.keyboard.type('red car');
+  await expect(page.getByTestId('bookmark-row')).toHaveCount(1);
+  await page.keyboard.press('Control+k');
+  const dlg = page.getByTestId('bookmark-case-dialog');
+  await expect(dlg).toBeVisible();
+  await expect(dlg.locator(`[data-case="${kase.id}"]`)).toBeVisible();
+  // the newest open case is not necessarily first: pick ours with the arrows
+  for (let i = 0; i < 20 && (await dlg.locator(`[data-case="${kase.id}"]`).getAttribute('aria-selected')) !== 'true'; i++) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await expect(dlg).toHaveCount(0);
+  await expect
+    .poll(async () => ((await server.rpc('cases.get', { id: kase.id }, token)).body as { items: { kind: string; ref: string | null }[] }).items.filter((i) => i.kind === 'bookmark').map((i) => i.ref))
+    .toEqual([String(b.id)]);
+});
