@@ -22,6 +22,7 @@ import { detectionRequests, DETECTION_EVENT_NAMES, type DetectionEvents, type De
 import { bookmarksRequests, BOOKMARKS_EVENT_NAMES, type BookmarksEvents, type BookmarksResults } from './bookmarks.js';
 import { exportRequests, EXPORT_EVENT_NAMES, type ExportEvents, type ExportResults } from './export.js';
 import { masksRequests, MASKS_EVENT_NAMES, type MasksEvents, type MasksResults } from './masks.js';
+import { rulesRequests, RULES_EVENT_NAMES, type RulesEvents, type RulesResults } from './rules.js';
 
 export * from './types.js';
 export type * from './media.js';
@@ -37,13 +38,14 @@ export const requests = {
   ...bookmarksRequests,
   ...exportRequests,
   ...masksRequests,
+  ...rulesRequests,
 } as const;
 
 /** Result type of each request. */
-export interface ResultMap extends CoreResults, LayoutsResults, AlarmsResults, OnvifResults, DetectionResults, BookmarksResults, ExportResults, MasksResults {}
+export interface ResultMap extends CoreResults, LayoutsResults, AlarmsResults, OnvifResults, DetectionResults, BookmarksResults, ExportResults, MasksResults, RulesResults {}
 
 /** Events pushed by the engine to every connected console. */
-export interface EventMap extends CoreEvents, LayoutsEvents, AlarmsEvents, OnvifEvents, DetectionEvents, BookmarksEvents, ExportEvents, MasksEvents {}
+export interface EventMap extends CoreEvents, LayoutsEvents, AlarmsEvents, OnvifEvents, DetectionEvents, BookmarksEvents, ExportEvents, MasksEvents, RulesEvents {}
 export type EventName = keyof EventMap;
 export const EVENT_NAMES: EventName[] = [
   ...CORE_EVENT_NAMES,
@@ -54,6 +56,7 @@ export const EVENT_NAMES: EventName[] = [
   ...BOOKMARKS_EVENT_NAMES,
   ...EXPORT_EVENT_NAMES,
   ...MASKS_EVENT_NAMES,
+  ...RULES_EVENT_NAMES,
 ];
 
 export type Method = keyof typeof requests;

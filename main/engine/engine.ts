@@ -14,6 +14,8 @@
 import type { Me } from '../api/contract.js';
 import { alarmsConcern } from './alarms/handlers.js';
 import type { AlarmsModule } from './alarms/index.js';
+import { armingConcern } from './arming/handlers.js';
+import type { ArmingService } from './arming/service.js';
 import { auditConcern } from './audit/handlers.js';
 import { bookmarksConcern } from './bookmarks/handlers.js';
 import { authConcern } from './auth/handlers.js';
@@ -52,6 +54,10 @@ import { RunLock } from './run-lock.js';
 import { openIndex, type Db } from './store/db.js';
 import { systemConcern } from './system/handlers.js';
 import { timelineConcern } from './timeline/handlers.js';
+import { rulesConcern } from './rules/handlers.js';
+import type { RulesModule } from './rules/index.js';
+import { actionPorts } from './rules/ports.js';
+import { zoneOrSystem } from './util/time-zone.js';
 
 const log = logger('engine');
 
@@ -85,6 +91,9 @@ export class Engine {
   ffmpeg: FfmpegPaths | null = null;
   recorder!: Recorder;
   alarms?: AlarmsModule;
+  /** Arming modes (the HTTP server serves its webhook). */
+  arming?: ArmingService;
+  rules?: RulesModule;
   integrations?: IntegrationsModule;
   onvif?: OnvifService;
   detection?: DetectionService;
@@ -118,9 +127,25 @@ export class Engine {
     this.use(camerasConcern({ config, secrets, cameras }));
     this.use(layoutsConcern({ config, bus }));
     const audit = this.use(auditConcern({ db: durableDb, bus, onCall: (fn) => this.onCall(fn) })).module;
-    this.alarms = this.use(alarmsConcern({ db: durableDb, audit: audit.trail, bus, config, cameras })).module;
+    const timeZone = () => zoneOrSystem(settings().timeZone);
+    // arming before the alarms (rules name modes); its MQTT and webhook go through the integrations, wired below
+    const arming = (this.arming = this.use(
+      armingConcern({
+        db: durableDb,
+        audit: audit.trail,
+        bus,
+        config,
+        timeZone,
+        mqtt: () => this.integrations ?? null,
+        identify: () => (this.integrations ? (auth) => this.integrations!.webhook.identify(auth) : null),
+      }),
+    ).module);
+    this.alarms = this.use(
+      alarmsConcern({ db: durableDb, audit: audit.trail, bus, config, cameras, modeAt: (ms) => arming.modeAt(ms), onMatch: (m) => this.rules?.onMatch(m) }),
+    ).module;
     const setup = () => alarmSetupOf(config.data);
-    const bookmarks = this.use(bookmarksConcern({ db: durableDb, audit: audit.trail, bus, cameras })).store;
+    const bookmarkConcern = this.use(bookmarksConcern({ db: durableDb, audit: audit.trail, bus, cameras }));
+    const bookmarks = bookmarkConcern.store;
     this.use(timelineConcern({ db: durableDb, bookmarks, setup }));
     this.integrations = this.use(
       integrationsConcern({ db: durableDb, bus, config, setup, alarms: this.alarms, dataDir: paths.root, mqttUrl: this.opts.mqttUrl }),
@@ -144,6 +169,19 @@ export class Engine {
     ).module;
     this.use(evidenceConcern({ service: this.exports.service, bus }));
     this.use(casesConcern({ service: this.exports.service, bus, decorate: (j) => this.exports!.decorate(j) }));
+    // rules last: zone and motion events of the detection into the alarms, the actions onto every concern above
+    this.rules = this.use(
+      rulesConcern({
+        db,
+        bus,
+        config,
+        alarms: this.alarms,
+        timeZone,
+        modeTimeline: (toMs) => arming.timeline(toMs),
+        cameraName: (id) => cameras.get(id)?.name ?? null,
+        ports: () => actionPorts({ bus, bookmarks: bookmarkConcern.service, integrations: () => this.integrations, onvif: () => this.onvif }),
+      }),
+    ).module;
 
     for (const m of this.modules) {
       await m.start();

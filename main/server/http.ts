@@ -185,6 +185,10 @@ export class HttpServer {
       if (!this.engine.integrations) throw new ApiError('unavailable', 'the integrations module is not running');
       return this.engine.integrations.handleWebhook(req, res);
     }
+    if (p === '/api/webhook/arming') {
+      if (!this.engine.arming) throw new ApiError('unavailable', 'the arming module is not running');
+      return this.engine.arming.handleWebhook(req, res);
+    }
     if (p.startsWith('/api/media/')) {
       const me = this.engine.whoami(tokenOf(req));
       if (!me) throw new ApiError('unauthorized', 'not logged in');
