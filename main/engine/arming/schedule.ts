@@ -34,7 +34,8 @@ export function localTimeMs(year: number, month: number, day: number, hhmm: stri
     if (minutesAt(mid) >= target) hi = mid;
     else lo = mid;
   }
-  return hi;
+  // clocks jump on a whole minute
+  return Math.floor(hi / 60_000) * 60_000;
 }
 
 function localDate(ms: number, timeZone: string, daysBack: number): { year: number; month: number; day: number; weekday: number } {

@@ -9,7 +9,7 @@
  */
 import type http from 'node:http';
 import { ApiError, roleRank, type Me, type Role } from '../../api/contract.js';
-import type { ArmingChange, ArmingMode, ArmingSetup, ArmingStatus, ArmingVia } from '../../api/rules.js';
+import type { ArmingChange, ArmingMode, ArmingSetup, ArmingStatus } from '../../api/rules.js';
 import type { AuditTrail } from '../audit/trail.js';
 import type { EventBus } from '../bus.js';
 import { armingOf } from '../config/schema.js';
@@ -18,7 +18,9 @@ import { logger } from '../log.js';
 import type { EngineModule } from '../module.js';
 import type { Db } from '../store/db.js';
 import { lastScheduled, nextScheduled } from './schedule.js';
-import { ArmingStore, modeTimeline } from './store.js';
+import { ArmingStore, modeTimeline, type Who } from './store.js';
+
+export type { Who } from './store.js';
 import { handleArmingWebhook, type WebhookIdentify } from './webhook.js';
 
 const log = logger('arming');
@@ -31,14 +33,6 @@ export interface MqttLink {
   publish(topic: string, payload: string, opts: { retain: boolean }): void;
   /** Run after every (re)connection to the broker. */
   onMqttConnect(fn: () => void): () => void;
-}
-
-export interface Who {
-  actor: string;
-  /** The caller's role; null for the CLI and integrations (MQTT, webhook, schedule), which may switch to any mode. */
-  role: Role | null;
-  via: ArmingVia;
-  peer: string | null;
 }
 
 /** Find a mode by id or name (any case). */

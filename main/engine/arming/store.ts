@@ -2,6 +2,7 @@
  * arming_changes rows (store/migrations.ts): every switch of the arming
  * mode, newest = the mode in force. Shared by the server and the CLI.
  */
+import type { Role } from '../../api/contract.js';
 import type { ArmingChange, ArmingVia } from '../../api/rules.js';
 import type { Db } from '../store/db.js';
 
@@ -24,6 +25,15 @@ const toChange = (r: Row): ArmingChange => ({
   via: r.via as ArmingVia,
   peer: r.peer,
 });
+
+/** Who switches, and from where. */
+export interface Who {
+  actor: string;
+  /** The caller's role; null for the CLI and integrations (MQTT, webhook, schedule), which may switch to any mode. */
+  role: Role | null;
+  via: ArmingVia;
+  peer: string | null;
+}
 
 export interface NewArmingChange {
   timeMs: number;

@@ -13,7 +13,7 @@ import type { ArmingMode, ArmingStatus } from '../../api/rules.js';
 import { RateLimiter } from '../auth/ratelimit.js';
 import { logger } from '../log.js';
 import { BodyTooLarge, readBody } from '../util/http-body.js';
-import type { Who } from './service.js';
+import type { Who } from './store.js';
 
 const log = logger('arming');
 const MAX_BODY = 4096;
