@@ -55,7 +55,9 @@ export function rulesConcern(d: RulesDeps): ModuleConcern<RulesModule> {
           if (!rule) throw new ApiError('not_found', `no rule "${p.id}" (see rules.list)`, 'id');
         } else {
           // a draft need not be saved, nor have an id yet
-          const v = checkDraft(config.data, { id: 'draft', ...p.rule! });
+          const draft = { ...p.rule! };
+          if (draft.id === undefined) draft.id = 'draft';
+          const v = checkDraft(config.data, draft);
           if (!v.rule) {
             const e = v.errors[0]!;
             throw new ApiError('bad_request', `${e.field ? `${e.field}: ` : ''}${e.message}`, e.field || undefined);
