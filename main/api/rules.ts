@@ -55,7 +55,7 @@ export const ObjectTrigger = z
     /** dwell: the zone's dwell (or `dwellSeconds` in it); enter: on entering a zone; seen: a tracked object anywhere in the picture. */
     phase: z.enum(OBJECT_PHASES).default('dwell'),
     /** Seconds inside the zone before it counts (phase dwell); absent = the zone's own minimum dwell. */
-    dwellSeconds: z.number().int().min(1, 'dwell is at least 1 s (leave it out to use the zone\'s own)').max(86_400).optional(),
+    dwellSeconds: z.number().int().min(1, "dwell is at least 1 s (leave it out to use the zone's own)").max(86_400).optional(),
   })
   .strict();
 export const MotionTrigger = z
@@ -100,7 +100,16 @@ export const PanicTrigger = z.object({ kind: z.literal('panic') }).strict();
 /** Every event of the sources that existed before rules (what a "*" rule matched): not zones or software motion. */
 export const AnyTrigger = z.object({ kind: z.literal('any') }).strict();
 
-export const Trigger = z.discriminatedUnion('kind', [ObjectTrigger, MotionTrigger, SensorTrigger, AccessTrigger, OnvifTrigger, HealthTrigger, PanicTrigger, AnyTrigger]);
+export const Trigger = z.discriminatedUnion('kind', [
+  ObjectTrigger,
+  MotionTrigger,
+  SensorTrigger,
+  AccessTrigger,
+  OnvifTrigger,
+  HealthTrigger,
+  PanicTrigger,
+  AnyTrigger,
+]);
 export type Trigger = z.infer<typeof Trigger>;
 
 // ───────────────────────────── conditions ─────────────────────────────
@@ -181,10 +190,21 @@ export const RelayAction = z
     seconds: z.number().int().min(1).max(3600).optional(),
   })
   .strict();
-export const PtzAction = z.object({ type: z.literal('ptz'), cameraId: z.string().min(1).max(80), preset: z.string().min(1).max(128) }).strict();
+export const PtzAction = z
+  .object({ type: z.literal('ptz'), cameraId: z.string().min(1).max(80), preset: z.string().min(1).max(128) })
+  .strict();
 export const LogAction = z.object({ type: z.literal('log') }).strict();
 export const IgnoreAction = z.object({ type: z.literal('ignore') }).strict();
-export const RuleAction = z.discriminatedUnion('type', [AlarmActionSpec, BookmarkAction, MqttAction, WebhookAction, RelayAction, PtzAction, LogAction, IgnoreAction]);
+export const RuleAction = z.discriminatedUnion('type', [
+  AlarmActionSpec,
+  BookmarkAction,
+  MqttAction,
+  WebhookAction,
+  RelayAction,
+  PtzAction,
+  LogAction,
+  IgnoreAction,
+]);
 export type RuleAction = z.infer<typeof RuleAction>;
 export type AlarmActionSpec = z.infer<typeof AlarmActionSpec>;
 
@@ -425,12 +445,16 @@ export const rulesRequests = {
   'alarmSetup.get': { role: 'supervisor', input: z.object({}).strict() },
   'alarmSetup.setDoor': {
     role: 'admin',
-    input: z.object({ door: DoorName, name: z.string().max(80).nullish(), zone: z.string().max(64).nullish(), cameraIds: CameraIds }).strict(),
+    input: z
+      .object({ door: DoorName, name: z.string().max(80).nullish(), zone: z.string().max(64).nullish(), cameraIds: CameraIds })
+      .strict(),
   },
   'alarmSetup.removeDoor': { role: 'admin', input: z.object({ door: DoorName }).strict() },
   'alarmSetup.setSensor': {
     role: 'admin',
-    input: z.object({ id: SensorId, name: z.string().max(80).nullish(), zone: z.string().max(64).nullish(), cameraIds: CameraIds }).strict(),
+    input: z
+      .object({ id: SensorId, name: z.string().max(80).nullish(), zone: z.string().max(64).nullish(), cameraIds: CameraIds })
+      .strict(),
   },
   'alarmSetup.removeSensor': { role: 'admin', input: z.object({ id: SensorId }).strict() },
   /** Broker URL (null = none); takes effect within a second (unless `serve --mqtt` overrides it). */
@@ -491,6 +515,12 @@ export interface RulesEvents {
   /** The arming mode changed, or the modes were redefined. */
   'arming.changed': { status: Omit<ArmingStatus, 'allowed'>; change: ArmingChange | null };
   /** A rule matched (every matching event, also those that raised no alarm). */
-  'rules.matched': { ruleId: string; time: string; cameraId: string | null; outcome: 'raised' | 'coalesced' | 'logged' | 'ignored'; alarm: Pick<Alarm, 'id' | 'priority' | 'title'> | null };
+  'rules.matched': {
+    ruleId: string;
+    time: string;
+    cameraId: string | null;
+    outcome: 'raised' | 'coalesced' | 'logged' | 'ignored';
+    alarm: Pick<Alarm, 'id' | 'priority' | 'title'> | null;
+  };
 }
 export const RULES_EVENT_NAMES = ['rules.changed', 'arming.changed', 'rules.matched'] as const;

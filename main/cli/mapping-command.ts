@@ -49,7 +49,8 @@ ${kind === 'door' ? 'DOOR is the "door" of badge messages, or the id of a door s
         if (!a) return 0;
         const id = a.positionals[0];
         if (!id || a.positionals.length > 1) throw new CliError(`give exactly one ${kind}\n${USAGE}`);
-        if (kind === 'sensor' && !SensorId.safeParse(id).success) throw new CliError(`"${id}" is not a sensor id: letters, digits and . _ : - (at most 128)`);
+        if (kind === 'sensor' && !SensorId.safeParse(id).success)
+          throw new CliError(`"${id}" is not a sensor id: letters, digits and . _ : - (at most 128)`);
         if (a.values.camera === undefined) throw new CliError('--camera is required: --camera "Front,Lobby" (names or ids)');
         const cameras = String(a.values.camera)
           .split(',')
@@ -57,22 +58,37 @@ ${kind === 'door' ? 'DOOR is the "door" of badge messages, or the id of a door s
           .filter(Boolean);
         const { store, paths } = await openConfig(dataDirOf(a.values));
         const p = { cameraIds: cameras, name: a.values.name as string | undefined, zone: a.values.zone as string | undefined };
-        const entry: { cameraIds: string[] } = await wrap<{ cameraIds: string[] }>(kind === 'door' ? setDoor(store, id, p) : setSensor(store, id, p));
+        const entry: { cameraIds: string[] } = await wrap<{ cameraIds: string[] }>(
+          kind === 'door' ? setDoor(store, id, p) : setSensor(store, id, p),
+        );
         recordCliChange(paths, kind === 'door' ? 'alarmSetup.setDoor' : 'alarmSetup.setSensor', `${kind}:${id}`, { ...entry });
         console.log(`${kind === 'door' ? 'Door' : 'Sensor'} ${id} → ${entry.cameraIds.length ? entry.cameraIds.join(', ') : 'no camera'}.`);
         if (runningServer(paths)) console.log('The running server uses it within a second.');
         return 0;
       }
       if (sub === 'list') {
-        const a = parse(rest, `gatehouse ${plural} list [--json] [--data DIR]`, { ...dataOption, json: { type: 'boolean' } }, [{ flag: '--json', help: 'print JSON' }, dataHelp]);
+        const a = parse(rest, `gatehouse ${plural} list [--json] [--data DIR]`, { ...dataOption, json: { type: 'boolean' } }, [
+          { flag: '--json', help: 'print JSON' },
+          dataHelp,
+        ]);
         if (!a) return 0;
         const { store } = await openConfig(dataDirOf(a.values));
         const s = alarmSetupOf(store.data);
         const names = new Map(store.data.cameras.map((c) => [c.id, c.name]));
-        const rows = kind === 'door' ? s.doors.map((d) => ({ id: d.door, name: d.name, zone: d.zone, cameraIds: d.cameraIds })) : s.sensors.map((x) => ({ id: x.id, name: x.name, zone: x.zone, cameraIds: x.cameraIds }));
+        const rows =
+          kind === 'door'
+            ? s.doors.map((d) => ({ id: d.door, name: d.name, zone: d.zone, cameraIds: d.cameraIds }))
+            : s.sensors.map((x) => ({ id: x.id, name: x.name, zone: x.zone, cameraIds: x.cameraIds }));
         if (a.values.json) console.log(JSON.stringify(kind === 'door' ? s.doors : s.sensors, null, 2));
-        else if (!rows.length) console.log(`No ${plural} mapped. Add one with: gatehouse ${plural} set ${kind.toUpperCase()} --camera CAMERA`);
-        else console.log(table([kind.toUpperCase(), 'NAME', 'ZONE', 'CAMERAS'], rows.map((r) => [r.id, r.name ?? '-', r.zone ?? '-', r.cameraIds.map((c) => names.get(c) ?? c).join(', ') || '-'])));
+        else if (!rows.length)
+          console.log(`No ${plural} mapped. Add one with: gatehouse ${plural} set ${kind.toUpperCase()} --camera CAMERA`);
+        else
+          console.log(
+            table(
+              [kind.toUpperCase(), 'NAME', 'ZONE', 'CAMERAS'],
+              rows.map((r) => [r.id, r.name ?? '-', r.zone ?? '-', r.cameraIds.map((c) => names.get(c) ?? c).join(', ') || '-']),
+            ),
+          );
         return 0;
       }
       if (sub === 'remove') {

@@ -19,7 +19,8 @@ import { mqttClient, publish, startBroker, startEngine, tempDir, waitFor, type B
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/gatehouse.ts'), ...args, '--data', dir], { cwd: ROOT });
+const cli = (args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/gatehouse.ts'), ...args, '--data', dir], { cwd: ROOT });
 
 let broker: Broker;
 let e: TestEngine;
@@ -74,15 +75,29 @@ describe('arming modes', () => {
     late.end(true);
     expect(JSON.parse(got)).toMatchObject({ mode: 'day', name: 'Day', via: 'mqtt', by: 'mqtt' });
     const rows = await audit();
-    expect(rows.find((r) => r.action === 'arming.switch' && r.details.to === 'night')).toMatchObject({ actor: 'mqtt', target: 'mode:night', details: { from: 'day', via: 'mqtt', peer: 'gatehouse/arming/set' } });
+    expect(rows.find((r) => r.action === 'arming.switch' && r.details.to === 'night')).toMatchObject({
+      actor: 'mqtt',
+      target: 'mode:night',
+      details: { from: 'day', via: 'mqtt', peer: 'gatehouse/arming/set' },
+    });
   });
 
   it('switches over the webhook with a token that has the arming scope; refuses others with a reason', async () => {
-    const armer = (await e.rpc<{ token: string; id: string; url: string }>('integrations.addWebhook', { name: 'Alarm panel', scopes: ['arming'] }, e.token)).body;
+    const armer = (
+      await e.rpc<{ token: string; id: string; url: string }>(
+        'integrations.addWebhook',
+        { name: 'Alarm panel', scopes: ['arming'] },
+        e.token,
+      )
+    ).body;
     expect(armer.url).toBe('/api/webhook/arming');
     const sensorsOnly = (await e.rpc<{ token: string }>('integrations.addWebhook', { name: 'Door controller' }, e.token)).body;
     const post = (token: string | null, body: string) =>
-      fetch(`${e.url}/api/webhook/arming`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
+      fetch(`${e.url}/api/webhook/arming`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body,
+      });
     expect((await post(null, '{"mode":"Away"}')).status).toBe(401);
     const forbidden = await post(sensorsOnly.token, '{"mode":"Away"}');
     expect(forbidden.status).toBe(403);
@@ -96,9 +111,16 @@ describe('arming modes', () => {
     expect(await ok.json()).toMatchObject({ mode: 'away', name: 'Away', via: 'webhook', by: `webhook:${armer.id}` });
     expect(mode()).toBe('away');
     // the arming-only token cannot post sensor messages
-    const s = await fetch(`${e.url}/api/webhook/sensors`, { method: 'POST', headers: { authorization: `Bearer ${armer.token}` }, body: '{"sensor":"x","type":"door","state":"open"}' });
+    const s = await fetch(`${e.url}/api/webhook/sensors`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${armer.token}` },
+      body: '{"sensor":"x","type":"door","state":"open"}',
+    });
     expect(s.status).toBe(403);
-    expect((await audit()).find((r) => r.details.to === 'away')).toMatchObject({ actor: `webhook:${armer.id}`, details: { via: 'webhook', peer: '127.0.0.1' } });
+    expect((await audit()).find((r) => r.details.to === 'away')).toMatchObject({
+      actor: `webhook:${armer.id}`,
+      details: { via: 'webhook', peer: '127.0.0.1' },
+    });
   });
 
   it('lets guards switch only to guard-switchable modes, supervisors to any, and only admins define modes', async () => {
@@ -120,10 +142,14 @@ describe('arming modes', () => {
     const gone = await e.rpc<{ error: { message: string } }>('arming.configure', { modes: modes.filter((m) => m.id !== 'away') }, e.token);
     expect(gone.status).toBe(409);
     const rows = await audit();
-    expect(rows.find((r) => r.action === 'arming.switch' && r.actor === 'gina')).toMatchObject({ details: { to: 'night', via: 'console' } });
+    expect(rows.find((r) => r.action === 'arming.switch' && r.actor === 'gina')).toMatchObject({
+      details: { to: 'night', via: 'console' },
+    });
     expect(rows.find((r) => r.action === 'arming.set.denied')).toMatchObject({ actor: 'gina' });
     expect(rows.find((r) => r.action === 'arming.switch' && r.actor === 'sam')).toMatchObject({ details: { from: 'night', to: 'away' } });
-    expect((await e.rpc<{ items: AuditRecord[] }>('audit.list', { action: 'arming.configure', limit: 5 }, e.token)).body.items[0]).toMatchObject({ actor: 'admin' });
+    expect(
+      (await e.rpc<{ items: AuditRecord[] }>('audit.list', { action: 'arming.configure', limit: 5 }, e.token)).body.items[0],
+    ).toMatchObject({ actor: 'admin' });
   });
 
   it('takes up a switch made with the CLI while it runs, within a second, and publishes it; the trail verifies', async () => {
@@ -137,7 +163,9 @@ describe('arming modes', () => {
     const status = JSON.parse((await cli(['arming', 'status', '--json'])).stdout) as { mode: { id: string }; via: string };
     expect(status).toMatchObject({ mode: { id: 'night' }, via: 'cli' });
     const rows = await audit();
-    expect(rows.find((r) => r.action === 'arming.switch' && r.actor.startsWith('cli:'))).toMatchObject({ details: { via: 'cli', to: 'night' } });
+    expect(rows.find((r) => r.action === 'arming.switch' && r.actor.startsWith('cli:'))).toMatchObject({
+      details: { via: 'cli', to: 'night' },
+    });
     const hist = (await e.rpc<{ changes: { via: string }[] }>('arming.history', { limit: 10 }, e.token)).body.changes.map((c) => c.via);
     expect(hist).toEqual(expect.arrayContaining(['cli', 'console', 'webhook', 'mqtt']));
     expect((await e.rpc<{ ok: boolean }>('audit.verify', {}, e.token)).body.ok).toBe(true);

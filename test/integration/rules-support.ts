@@ -36,7 +36,9 @@ export class DetectionDriver {
   }
 
   motion(cameraId: string, phase: 'start' | 'end', score: number, timeMs: number): MotionEvent {
-    const eventId = Number(this.ins.run(cameraId, Math.round(timeMs), 'motion', 'software', JSON.stringify({ phase, score })).lastInsertRowid);
+    const eventId = Number(
+      this.ins.run(cameraId, Math.round(timeMs), 'motion', 'software', JSON.stringify({ phase, score })).lastInsertRowid,
+    );
     const ev: MotionEvent = { cameraId, phase, score, time: new Date(timeMs).toISOString(), eventId };
     this.engine.bus.emit('detection.motion', ev);
     return ev;
@@ -46,9 +48,28 @@ export class DetectionDriver {
    * A person (or other label) walking into a zone, staying `stay` seconds and leaving: the object row, then
    * enter, dwell (once, when the zone's minimum dwell is reached, if it stays that long) and leave.
    */
-  visit(o: { cameraId: string; zoneId: string; zone: string; label: string; trackId: number; startMs: number; stay: number; minDwell: number; count?: number; repeatDwell?: boolean }): { objectEventId: number } {
+  visit(o: {
+    cameraId: string;
+    zoneId: string;
+    zone: string;
+    label: string;
+    trackId: number;
+    startMs: number;
+    stay: number;
+    minDwell: number;
+    count?: number;
+    repeatDwell?: boolean;
+  }): { objectEventId: number } {
     const objectEventId = this.object(o.cameraId, o.label, o.trackId, o.startMs - 500);
-    const base = { cameraId: o.cameraId, zoneId: o.zoneId, zone: o.zone, label: o.label, trackId: o.trackId, objectEventId, count: o.count ?? 1 };
+    const base = {
+      cameraId: o.cameraId,
+      zoneId: o.zoneId,
+      zone: o.zone,
+      label: o.label,
+      trackId: o.trackId,
+      objectEventId,
+      count: o.count ?? 1,
+    };
     this.zone({ ...base, phase: 'enter', dwellSeconds: 0, timeMs: o.startMs });
     if (o.stay >= o.minDwell) {
       this.zone({ ...base, phase: 'dwell', dwellSeconds: o.minDwell, timeMs: o.startMs + o.minDwell * 1000 });

@@ -25,7 +25,7 @@ let dir: string;
 let cam: string;
 let drive: DetectionDriver;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const call = <T,>(method: string, params: unknown = {}) => e.engine.handle(method, params, { token: e.token, peer: 'test' }) as Promise<T>;
+const call = <T>(method: string, params: unknown = {}) => e.engine.handle(method, params, { token: e.token, peer: 'test' }) as Promise<T>;
 const alarmsOf = (ruleId: string) => e.engine.alarms!.store.history({}, null, 500).items.filter((a) => a.ruleId === ruleId);
 
 beforeAll(async () => {
@@ -34,7 +34,19 @@ beforeAll(async () => {
   e = await startEngine(dir);
   cam = ((await call('cameras.add', { name: 'Yard', url: rtsp.url('/yard') })) as { id: string }).id;
   await e.engine.config.update((c) => {
-    const z = (id: string, name: string, x: number) => ({ id, name, polygon: [[x, 0.2], [x + 0.4, 0.2], [x + 0.4, 0.9], [x, 0.9]], labels: [], minDwellSeconds: 3, inertiaFrames: 3 });
+    const z = (id: string, name: string, x: number) => ({
+      id,
+      name,
+      polygon: [
+        [x, 0.2],
+        [x + 0.4, 0.2],
+        [x + 0.4, 0.9],
+        [x, 0.9],
+      ],
+      labels: [],
+      minDwellSeconds: 3,
+      inertiaFrames: 3,
+    });
     c.cameras.find((x) => x.id === cam)!.zones = [z('z-gate', 'Gate', 0.05), z('z-road', 'Road', 0.5)];
   });
   drive = new DetectionDriver(e.engine);
@@ -57,7 +69,10 @@ describe('a person-in-zone rule', () => {
         actions: [{ type: 'alarm', priority: 2 }, { type: 'bookmark' }],
       },
     });
-    expect(rule).toMatchObject({ id: 'person-at-the-gate-at-night', conditions: { cameraIds: [cam], zones: ['z-gate'], modes: ['night'] } });
+    expect(rule).toMatchObject({
+      id: 'person-at-the-gate-at-night',
+      conditions: { cameraIds: [cam], zones: ['z-gate'], modes: ['night'] },
+    });
     const testStart = Date.now();
     const night = await call<{ mode: { id: string }; since: string }>('arming.set', { mode: 'Night' });
     expect(night.mode.id).toBe('night');
@@ -98,7 +113,10 @@ describe('a person-in-zone rule', () => {
     );
     expect(jpeg.subarray(0, 2).toString('hex')).toBe('ffd8');
     // the bookmark action marked each moment on the camera
-    const marks = await call<{ items: { author: string; cameraIds: string[]; note: string }[] }>('bookmarks.list', { filter: { author: `rule:${rule.id}` }, limit: 50 });
+    const marks = await call<{ items: { author: string; cameraIds: string[]; note: string }[] }>('bookmarks.list', {
+      filter: { author: `rule:${rule.id}` },
+      limit: 50,
+    });
     expect(marks.items).toHaveLength(2);
     expect(marks.items[0]).toMatchObject({ cameraIds: [cam], note: expect.stringMatching(/^Person at the gate at night: Person in Gate/) });
 
@@ -111,16 +129,30 @@ describe('a person-in-zone rule', () => {
     expect(alarmsOf(rule.id)).toHaveLength(2);
 
     // The dry run over what was stored: the same two alarms, the repeat counted, the Day visits not matched
-    const dry = await call<DryRunResult>('rules.dryRun', { id: rule.id, from: new Date(testStart).toISOString(), to: new Date(Date.now() + 10_000).toISOString() });
+    const dry = await call<DryRunResult>('rules.dryRun', {
+      id: rule.id,
+      from: new Date(testStart).toISOString(),
+      to: new Date(Date.now() + 10_000).toISOString(),
+    });
     expect(dry).toMatchObject({ alarms: 2, coalesced: 1, matched: 3, shadowed: 0 });
     expect(dry.items.map((i) => i.objectEventId).sort()).toEqual([p1.objectEventId, p1.objectEventId, p2.objectEventId].sort());
-    expect(dry.items[0]).toMatchObject({ cameraId: cam, type: 'detection.zone', priority: 2, outcome: 'raised', ref: { table: 'events' }, what: expect.stringMatching(/person dwelt 3 s in Gate/) });
+    expect(dry.items[0]).toMatchObject({
+      cameraId: cam,
+      type: 'detection.zone',
+      priority: 2,
+      outcome: 'raised',
+      ref: { table: 'events' },
+      what: expect.stringMatching(/person dwelt 3 s in Gate/),
+    });
     // a draft in another mode: none
-    const draft = await call<DryRunResult>('rules.dryRun', { rule: { ...rule, id: undefined, conditions: { ...rule.conditions, modes: ['away'] } }, from: new Date(testStart).toISOString() });
+    const draft = await call<DryRunResult>('rules.dryRun', {
+      rule: { ...rule, id: undefined, conditions: { ...rule.conditions, modes: ['away'] } },
+      from: new Date(testStart).toISOString(),
+    });
     expect(draft.matched).toBe(0);
   }, 120_000);
 
-  it('over an hour of stored events the dry run counts what the live rules raised (a rule\'s own dwell; door sensors through the webhook)', async () => {
+  it("over an hour of stored events the dry run counts what the live rules raised (a rule's own dwell; door sensors through the webhook)", async () => {
     const linger = await call<Rule>('rules.add', {
       rule: {
         name: 'Lingering on the road',
@@ -130,11 +162,20 @@ describe('a person-in-zone rule', () => {
       },
     });
     const door = await call<Rule>('rules.add', {
-      rule: { name: 'Back door', trigger: { kind: 'sensor', types: ['door'] }, conditions: { sensorIds: ['back-door'] }, actions: [{ type: 'alarm', priority: 1, coalesceSeconds: 120 }] },
+      rule: {
+        name: 'Back door',
+        trigger: { kind: 'sensor', types: ['door'] },
+        conditions: { sensorIds: ['back-door'] },
+        actions: [{ type: 'alarm', priority: 1, coalesceSeconds: 120 }],
+      },
     });
     const hook = await call<{ token: string }>('integrations.addWebhook', { name: 'Door controller' });
     const post = async (body: unknown) => {
-      const r = await fetch(`${e.url}/api/webhook/sensors`, { method: 'POST', headers: { authorization: `Bearer ${hook.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const r = await fetch(`${e.url}/api/webhook/sensors`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${hook.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(r.status, await r.clone().text()).toBe(202);
     };
     const hourStart = Date.now() - 3600_000;
@@ -144,14 +185,32 @@ describe('a person-in-zone rule', () => {
     for (let i = 0; i < 40; i++) {
       const stay = [4, 12, 19, 20, 21, 35, 70, 8][i % 8]!;
       const label = i % 5 === 4 ? 'bicycle' : 'person';
-      drive.visit({ cameraId: cam, zoneId: 'z-road', zone: 'Road', label, trackId: 100 + i, startMs: t, stay, minDwell: 3, repeatDwell: i % 3 === 0 });
+      drive.visit({
+        cameraId: cam,
+        zoneId: 'z-road',
+        zone: 'Road',
+        label,
+        trackId: 100 + i,
+        startMs: t,
+        stay,
+        minDwell: 3,
+        repeatDwell: i % 3 === 0,
+      });
       if (label === 'person' && stay >= 20) expectLinger++;
       // the back door: opened every few minutes, sometimes just after a badge (a normal entry), sometimes twice in a row
       if (i % 2 === 0) {
         const msgs: unknown[] = [];
-        if (i % 4 === 0) msgs.push({ sensor: 'reader-b', type: 'badge.granted', badge: `b${i}`, door: 'back-door', time: new Date(t + 1000).toISOString() });
+        if (i % 4 === 0)
+          msgs.push({
+            sensor: 'reader-b',
+            type: 'badge.granted',
+            badge: `b${i}`,
+            door: 'back-door',
+            time: new Date(t + 1000).toISOString(),
+          });
         msgs.push({ sensor: 'back-door', type: 'door', state: 'open', time: new Date(t + 3000).toISOString(), msgId: `o${i}` });
-        if (i % 6 === 0) msgs.push({ sensor: 'back-door', type: 'door', state: 'open', time: new Date(t + 30_000).toISOString(), msgId: `p${i}` });
+        if (i % 6 === 0)
+          msgs.push({ sensor: 'back-door', type: 'door', state: 'open', time: new Date(t + 30_000).toISOString(), msgId: `p${i}` });
         msgs.push({ sensor: 'back-door', type: 'door', state: 'closed', time: new Date(t + 40_000).toISOString(), msgId: `c${i}` });
         await post({ messages: msgs });
       }
@@ -170,6 +229,8 @@ describe('a person-in-zone rule', () => {
     expect(dryDoor.coalesced).toBe(liveDoor.reduce((n, a: Alarm) => n + a.count - 1, 0));
     // the synthetic dwell events: each alarm is at its object's enter + 20 s
     for (const a of liveLinger) expect(a.details).toMatchObject({ dwellSeconds: 20, ruleDwell: true });
-    expect(new Set(dryLinger.items.filter((i) => i.outcome === 'raised').map((i) => i.time))).toEqual(new Set(liveLinger.map((a) => a.createdAt)));
+    expect(new Set(dryLinger.items.filter((i) => i.outcome === 'raised').map((i) => i.time))).toEqual(
+      new Set(liveLinger.map((a) => a.createdAt)),
+    );
   }, 180_000);
 });

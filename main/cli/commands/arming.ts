@@ -63,10 +63,19 @@ export const armingCommand: Command = {
       const setup = armingOf(store.data);
       const db = openIndex(paths.index);
       try {
-        const r = recordSwitch(new ArmingStore(db), new AuditTrail(db), setup, ref, { actor: cliActor().username, role: null, via: 'cli', peer: cliActor().displayName }, Date.now());
+        const r = recordSwitch(
+          new ArmingStore(db),
+          new AuditTrail(db),
+          setup,
+          ref,
+          { actor: cliActor().username, role: null, via: 'cli', peer: cliActor().displayName },
+          Date.now(),
+        );
         if (!r.change) console.log(`Already ${r.mode.name}; nothing changed.`);
         else {
-          console.log(`Arming mode: ${modeOf(setup, r.change.previous ?? setup.initial).name} → ${r.mode.name} (audited as ${r.change.actor}).`);
+          console.log(
+            `Arming mode: ${modeOf(setup, r.change.previous ?? setup.initial).name} → ${r.mode.name} (audited as ${r.change.actor}).`,
+          );
           if (runningServer(paths)) console.log('The running server takes it up within a second.');
         }
       } catch (err) {
@@ -78,7 +87,10 @@ export const armingCommand: Command = {
       return 0;
     }
     if (sub === 'status') {
-      const a = parse(rest, 'gatehouse arming status [--json] [--data DIR]', { ...dataOption, json: { type: 'boolean' } }, [{ flag: '--json', help: 'print JSON' }, dataHelp]);
+      const a = parse(rest, 'gatehouse arming status [--json] [--data DIR]', { ...dataOption, json: { type: 'boolean' } }, [
+        { flag: '--json', help: 'print JSON' },
+        dataHelp,
+      ]);
       if (!a) return 0;
       const dir = dataDirOf(a.values);
       const { store } = await openConfig(dir);
@@ -98,7 +110,9 @@ export const armingCommand: Command = {
       };
       if (a.values.json) console.log(JSON.stringify(status, null, 2));
       else {
-        console.log(`Arming mode: ${mode.name}${change ? ` since ${change.time} (by ${change.actor} via ${change.via})` : ' (the initial mode; never switched)'}`);
+        console.log(
+          `Arming mode: ${mode.name}${change ? ` since ${change.time} (by ${change.actor} via ${change.via})` : ' (the initial mode; never switched)'}`,
+        );
         if (next) console.log(`Next scheduled switch: ${modeOf(setup, next.mode).name} at ${status.next!.at}`);
       }
       return 0;
@@ -106,26 +120,53 @@ export const armingCommand: Command = {
     if (sub === 'modes') {
       const [verb, ...r2] = rest;
       if (verb !== 'list') throw new CliError('use "gatehouse arming modes list" (modes are defined in the console: Rules → Arming)');
-      const a = parse(r2, 'gatehouse arming modes list [--json] [--data DIR]', { ...dataOption, json: { type: 'boolean' } }, [{ flag: '--json', help: 'print JSON' }, dataHelp]);
+      const a = parse(r2, 'gatehouse arming modes list [--json] [--data DIR]', { ...dataOption, json: { type: 'boolean' } }, [
+        { flag: '--json', help: 'print JSON' },
+        dataHelp,
+      ]);
       if (!a) return 0;
       const dir = dataDirOf(a.values);
       const { store } = await openConfig(dir);
       const setup = armingOf(store.data);
       const { change } = await latest(dir);
       const current = change?.mode ?? setup.initial;
-      if (a.values.json) console.log(JSON.stringify(setup.modes.map((m) => ({ ...m, current: m.id === current })), null, 2));
-      else console.log(table(['ID', 'NAME', 'GUARDS MAY SET', 'NOW'], setup.modes.map((m) => [m.id, m.name, m.guardSwitchable ? 'yes' : 'no', m.id === current ? '*' : ''])));
+      if (a.values.json)
+        console.log(
+          JSON.stringify(
+            setup.modes.map((m) => ({ ...m, current: m.id === current })),
+            null,
+            2,
+          ),
+        );
+      else
+        console.log(
+          table(
+            ['ID', 'NAME', 'GUARDS MAY SET', 'NOW'],
+            setup.modes.map((m) => [m.id, m.name, m.guardSwitchable ? 'yes' : 'no', m.id === current ? '*' : '']),
+          ),
+        );
       return 0;
     }
     if (sub === 'history') {
-      const a = parse(rest, 'gatehouse arming history [--limit N] [--json] [--data DIR]', { ...dataOption, limit: { type: 'string' }, json: { type: 'boolean' } }, [{ flag: '--limit N', help: 'at most N switches (default 20)' }, { flag: '--json', help: 'print JSON' }, dataHelp]);
+      const a = parse(
+        rest,
+        'gatehouse arming history [--limit N] [--json] [--data DIR]',
+        { ...dataOption, limit: { type: 'string' }, json: { type: 'boolean' } },
+        [{ flag: '--limit N', help: 'at most N switches (default 20)' }, { flag: '--json', help: 'print JSON' }, dataHelp],
+      );
       if (!a) return 0;
       const n = a.values.limit === undefined ? 20 : Number(a.values.limit);
       if (!Number.isInteger(n) || n < 1 || n > 500) throw new CliError('--limit must be a whole number from 1 to 500');
       const changes = (await latest(dataDirOf(a.values))).history(n);
       if (a.values.json) console.log(JSON.stringify(changes, null, 2));
       else if (!changes.length) console.log('No switches yet.');
-      else console.log(table(['TIME', 'FROM', 'TO', 'BY', 'VIA', 'FROM WHERE'], changes.map((c) => [c.time, c.previous ?? '-', c.mode, c.actor, c.via, c.peer ?? '-'])));
+      else
+        console.log(
+          table(
+            ['TIME', 'FROM', 'TO', 'BY', 'VIA', 'FROM WHERE'],
+            changes.map((c) => [c.time, c.previous ?? '-', c.mode, c.actor, c.via, c.peer ?? '-']),
+          ),
+        );
       return 0;
     }
     throw new CliError(`unknown subcommand "arming ${sub}"\n${USAGE}`);

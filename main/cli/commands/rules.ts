@@ -59,7 +59,8 @@ function readRuleFile(file: string): RuleDraft {
   } catch (err) {
     throw new CliError(`--file: ${file} is not valid JSON (${(err as Error).message})`);
   }
-  if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new CliError(`--file: ${file} must hold one rule object {"name", "trigger", "conditions", "actions"}`);
+  if (typeof j !== 'object' || j === null || Array.isArray(j))
+    throw new CliError(`--file: ${file} must hold one rule object {"name", "trigger", "conditions", "actions"}`);
   return j as RuleDraft;
 }
 
@@ -68,12 +69,14 @@ function draftFromFlags(v: Record<string, string | boolean | undefined>): RuleDr
   const name = typeof v.name === 'string' ? v.name.trim() : '';
   if (!name) throw new CliError('--name is required (or give the whole rule with --file rule.json)');
   const when = (v.when as string | undefined) ?? 'object';
-  if (!(TRIGGER_KINDS as readonly string[]).includes(when)) throw new CliError(`--when: unknown trigger "${when}"; use one of ${TRIGGER_KINDS.join(', ')}`);
+  if (!(TRIGGER_KINDS as readonly string[]).includes(when))
+    throw new CliError(`--when: unknown trigger "${when}"; use one of ${TRIGGER_KINDS.join(', ')}`);
   const num = (flag: string, min: number, max: number) => {
     const raw = v[flag];
     if (raw === undefined) return undefined;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`--${flag}: "${String(raw)}" is not a whole number from ${min} to ${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new CliError(`--${flag}: "${String(raw)}" is not a whole number from ${min} to ${max}`);
     return n;
   };
   let trigger: Record<string, unknown> = { kind: when };
@@ -121,7 +124,13 @@ function describe(r: Rule): { when: string; where: string; then: string } {
             : t.kind === 'health'
               ? `health ${t.conditions.join('/') || 'any'}`
               : t.kind;
-  const where = [c.cameraIds.join(','), c.zones.length ? `zone ${c.zones.join(',')}` : '', c.sensorIds.join(','), c.modes.length ? `in ${c.modes.join(',')}` : '', c.schedule ? `${c.schedule.from}-${c.schedule.to}` : '']
+  const where = [
+    c.cameraIds.join(','),
+    c.zones.length ? `zone ${c.zones.join(',')}` : '',
+    c.sensorIds.join(','),
+    c.modes.length ? `in ${c.modes.join(',')}` : '',
+    c.schedule ? `${c.schedule.from}-${c.schedule.to}` : '',
+  ]
     .filter(Boolean)
     .join(' ');
   const then = r.actions.map((a) => (a.type === 'alarm' ? `alarm P${a.priority}` : a.type)).join(', ');
@@ -163,7 +172,7 @@ async function add(argv: string[]): Promise<number> {
       { flag: '--camera CAM[,CAM]', help: 'cameras (name or id)' },
       { flag: '--zone ZONE[,ZONE]', help: 'detection zones (name or id; object triggers dwell in them)' },
       { flag: '--label L[,L]', help: 'object labels: person, vehicle, bicycle, ...' },
-      { flag: '--dwell S', help: 'seconds in the zone before it counts (default: the zone\'s own)' },
+      { flag: '--dwell S', help: "seconds in the zone before it counts (default: the zone's own)" },
       { flag: '--phase P', help: 'object: dwell (default with a zone), enter, seen (default without)' },
       { flag: '--min-count N', help: 'at least N objects in the zone at once' },
       { flag: '--sensor ID, --type T, --state S', help: 'sensor triggers: sensor ids, door/window/motion, open/forced/held/broken/active' },
@@ -196,7 +205,14 @@ async function test(argv: string[]): Promise<number> {
   const a = parse(
     argv,
     'gatehouse rules test ID | --file rule.json [--from TIME] [--to TIME] [--limit N] [--json] [--data DIR]',
-    { ...dataOption, file: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+    {
+      ...dataOption,
+      file: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
+    },
     [
       { flag: '--file rule.json', help: 'a rule that is not saved yet' },
       { flag: '--from TIME', help: 'start (default: 24 h before --to)' },
@@ -229,7 +245,11 @@ async function test(argv: string[]): Promise<number> {
   const limit = a.values.limit === undefined ? 50 : Number(a.values.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 5000) throw new CliError('--limit must be a whole number from 1 to 5000');
   if (!fs.existsSync(paths.index)) {
-    console.log(a.values.json ? JSON.stringify({ ruleId: rule.id, matched: 0, alarms: 0, items: [] }) : 'No stored events yet: nothing to test against.');
+    console.log(
+      a.values.json
+        ? JSON.stringify({ ruleId: rule.id, matched: 0, alarms: 0, items: [] })
+        : 'No stored events yet: nothing to test against.',
+    );
     return 0;
   }
   const db = openIndex(paths.index);
@@ -252,13 +272,21 @@ async function test(argv: string[]): Promise<number> {
       return 0;
     }
     console.log(`Rule ${rule.id} (${rule.name}) from ${r.from} to ${r.to}: ${r.scanned} stored events looked at.`);
-    console.log(`  ${r.alarms} alarm(s) it would have raised, ${r.coalesced} repeat(s) counted on them, ${r.matched} match(es)${r.shadowed ? `, ${r.shadowed} taken first by an earlier rule` : ''}.`);
+    console.log(
+      `  ${r.alarms} alarm(s) it would have raised, ${r.coalesced} repeat(s) counted on them, ${r.matched} match(es)${r.shadowed ? `, ${r.shadowed} taken first by an earlier rule` : ''}.`,
+    );
     if (r.items.length) {
       console.log('');
       console.log(
         table(
           ['TIME', 'CAMERA', 'WHAT', 'OUTCOME', 'ALARM'],
-          r.items.map((i) => [i.time, i.cameraId ? (names.get(i.cameraId) ?? i.cameraId) : '-', i.what, i.shadowedBy ? `shadowed by ${i.shadowedBy}` : i.outcome, i.priority ? `P${i.priority} ${i.title}` : '-']),
+          r.items.map((i) => [
+            i.time,
+            i.cameraId ? (names.get(i.cameraId) ?? i.cameraId) : '-',
+            i.what,
+            i.shadowedBy ? `shadowed by ${i.shadowedBy}` : i.outcome,
+            i.priority ? `P${i.priority} ${i.title}` : '-',
+          ]),
         ),
       );
       if (r.truncated) console.log(`\n(the first ${r.items.length} listed; --limit N lists more)`);
@@ -281,7 +309,10 @@ export const rulesCommand: Command = {
     if (sub === 'add') return add(rest);
     if (sub === 'test') return test(rest);
     if (sub === 'list') {
-      const a = parse(rest, 'gatehouse rules list [--json] [--data DIR]', { ...dataOption, json: { type: 'boolean' } }, [{ flag: '--json', help: 'print JSON' }, dataHelp]);
+      const a = parse(rest, 'gatehouse rules list [--json] [--data DIR]', { ...dataOption, json: { type: 'boolean' } }, [
+        { flag: '--json', help: 'print JSON' },
+        dataHelp,
+      ]);
       if (!a) return 0;
       const { store } = await openConfig(dataDirOf(a.values));
       const rules = rulesOf(store.data);
@@ -296,7 +327,9 @@ export const rulesCommand: Command = {
             }),
           ),
         );
-        console.log(`\n${rules.length} rule(s)${store.data.rules === undefined ? ' (the built-in ones)' : ''}; tried in this order, the first match decides.`);
+        console.log(
+          `\n${rules.length} rule(s)${store.data.rules === undefined ? ' (the built-in ones)' : ''}; tried in this order, the first match decides.`,
+        );
       }
       return 0;
     }

@@ -40,9 +40,11 @@ export function checkArming(s: ArmingSetup, currentMode: string | null): void {
   });
   if (!ids.has(s.initial)) throw new ApiError('bad_request', `the initial mode "${s.initial}" is not one of the modes`, 'initial');
   s.schedule.forEach((e: ArmingScheduleEntry, i) => {
-    if (!ids.has(e.mode)) throw new ApiError('bad_request', `the schedule switches to "${e.mode}", which is not one of the modes`, `schedule[${i}].mode`);
+    if (!ids.has(e.mode))
+      throw new ApiError('bad_request', `the schedule switches to "${e.mode}", which is not one of the modes`, `schedule[${i}].mode`);
   });
-  if (currentMode && !ids.has(currentMode)) throw new ApiError('conflict', `"${currentMode}" is the mode in force: switch to another mode before removing it`, 'modes');
+  if (currentMode && !ids.has(currentMode))
+    throw new ApiError('conflict', `"${currentMode}" is the mode in force: switch to another mode before removing it`, 'modes');
 }
 
 /** Change the arming setup in the config (partial: what is given replaces what is there). */
@@ -55,7 +57,11 @@ export async function configureArming(config: ConfigStore, p: Partial<ArmingSetu
     const stranded = rulesOf(c).filter((r) => r.conditions.modes.some((m) => !ids.has(m)));
     if (stranded.length) {
       const gone = [...new Set(stranded.flatMap((r) => r.conditions.modes.filter((m) => !ids.has(m))))];
-      throw new ApiError('conflict', `rule(s) ${stranded.map((r) => `"${r.name}"`).join(', ')} run in ${gone.join(', ')}: change those rules before removing the mode`, 'modes');
+      throw new ApiError(
+        'conflict',
+        `rule(s) ${stranded.map((r) => `"${r.name}"`).join(', ')} run in ${gone.join(', ')}: change those rules before removing the mode`,
+        'modes',
+      );
     }
     c.arming = next;
     return next;

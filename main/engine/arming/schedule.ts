@@ -51,11 +51,18 @@ export interface ScheduledSwitch {
 }
 
 /** Scheduled switches from `daysBack` days before to `daysAhead` days after the local day of `ms`, oldest first. */
-export function switchesAround(entries: readonly ArmingScheduleEntry[], ms: number, timeZone: string, daysBack = 8, daysAhead = 8): ScheduledSwitch[] {
+export function switchesAround(
+  entries: readonly ArmingScheduleEntry[],
+  ms: number,
+  timeZone: string,
+  daysBack = 8,
+  daysAhead = 8,
+): ScheduledSwitch[] {
   const out: ScheduledSwitch[] = [];
   for (let k = -daysAhead; k <= daysBack; k++) {
     const d = localDate(ms, timeZone, k);
-    for (const e of entries) if (e.days.includes(d.weekday)) out.push({ mode: e.mode, atMs: localTimeMs(d.year, d.month, d.day, e.at, timeZone), entry: e });
+    for (const e of entries)
+      if (e.days.includes(d.weekday)) out.push({ mode: e.mode, atMs: localTimeMs(d.year, d.month, d.day, e.at, timeZone), entry: e });
   }
   return out.sort((a, b) => a.atMs - b.atMs);
 }

@@ -17,12 +17,44 @@ const published: [string, string][] = [];
 beforeEach(() => {
   db = openIndex(':memory:');
   now = Date.parse('2026-11-27T20:00:00Z'); // Friday 21:00 in Berlin
-  cfg = { schemaVersion: 3, cameras: [], users: [], layouts: [], settings: {}, arming: { modes: [{ id: 'day', name: 'Day', guardSwitchable: true }, { id: 'night', name: 'Night', guardSwitchable: true }, { id: 'away', name: 'Away', guardSwitchable: false }], initial: 'day', schedule: [{ mode: 'night', days: [1, 2, 3, 4, 5], at: '22:00' }, { mode: 'day', days: [1, 2, 3, 4, 5, 6], at: '06:00' }], mqtt: { enabled: true, setTopic: 'gatehouse/arming/set', stateTopic: 'gatehouse/arming/state' } } };
+  cfg = {
+    schemaVersion: 3,
+    cameras: [],
+    users: [],
+    layouts: [],
+    settings: {},
+    arming: {
+      modes: [
+        { id: 'day', name: 'Day', guardSwitchable: true },
+        { id: 'night', name: 'Night', guardSwitchable: true },
+        { id: 'away', name: 'Away', guardSwitchable: false },
+      ],
+      initial: 'day',
+      schedule: [
+        { mode: 'night', days: [1, 2, 3, 4, 5], at: '22:00' },
+        { mode: 'day', days: [1, 2, 3, 4, 5, 6], at: '06:00' },
+      ],
+      mqtt: { enabled: true, setTopic: 'gatehouse/arming/set', stateTopic: 'gatehouse/arming/state' },
+    },
+  };
   const config = { data: cfg, onChange: () => () => undefined } as unknown as ConfigStore;
   bus = new EventBus();
   published.length = 0;
-  const link = { subscribe: () => () => undefined, publish: (t: string, p: string) => void published.push([t, p]), onMqttConnect: () => () => undefined };
-  svc = new ArmingService({ db, audit: new AuditTrail(db), bus, config, timeZone: () => 'Europe/Berlin', mqtt: () => link, identify: () => null, now: () => now });
+  const link = {
+    subscribe: () => () => undefined,
+    publish: (t: string, p: string) => void published.push([t, p]),
+    onMqttConnect: () => () => undefined,
+  };
+  svc = new ArmingService({
+    db,
+    audit: new AuditTrail(db),
+    bus,
+    config,
+    timeZone: () => 'Europe/Berlin',
+    mqtt: () => link,
+    identify: () => null,
+    now: () => now,
+  });
 });
 afterEach(() => {
   svc.stop();

@@ -55,18 +55,35 @@ export function maySwitch(role: Role | null, mode: ArmingMode): boolean {
  * transaction. Returns null when that mode is already in force (nothing recorded). Used by the server
  * and by `gatehouse arming set` without one.
  */
-export function recordSwitch(store: ArmingStore, audit: AuditTrail, setup: ArmingSetup, ref: string, who: Who, nowMs: number): { mode: ArmingMode; change: ArmingChange | null } {
+export function recordSwitch(
+  store: ArmingStore,
+  audit: AuditTrail,
+  setup: ArmingSetup,
+  ref: string,
+  who: Who,
+  nowMs: number,
+): { mode: ArmingMode; change: ArmingChange | null } {
   const mode = findMode(setup, ref);
   if (!mode) throw new ApiError('not_found', `no arming mode "${ref}"; the modes are ${setup.modes.map((m) => m.name).join(', ')}`, 'mode');
   if (!maySwitch(who.role, mode)) {
     const allowed = setup.modes.filter((m) => m.guardSwitchable).map((m) => m.name);
-    throw new ApiError('forbidden', `${mode.name} can be set by a supervisor; guards may switch to ${allowed.length ? allowed.join(', ') : 'no mode'}`, 'mode');
+    throw new ApiError(
+      'forbidden',
+      `${mode.name} can be set by a supervisor; guards may switch to ${allowed.length ? allowed.join(', ') : 'no mode'}`,
+      'mode',
+    );
   }
   return store.db.transaction(() => {
     const previous = store.latest()?.mode ?? setup.initial;
     if (previous === mode.id) return { mode, change: null };
     const change = store.insert({ timeMs: nowMs, mode: mode.id, previous, actor: who.actor, via: who.via, peer: who.peer });
-    audit.append({ actor: who.actor, action: 'arming.switch', target: `mode:${mode.id}`, details: { from: previous, to: mode.id, name: mode.name, via: who.via, peer: who.peer }, time: nowMs });
+    audit.append({
+      actor: who.actor,
+      action: 'arming.switch',
+      target: `mode:${mode.id}`,
+      details: { from: previous, to: mode.id, name: mode.name, via: who.via, peer: who.peer },
+      time: nowMs,
+    });
     return { mode, change };
   })();
 }
@@ -178,7 +195,11 @@ export class ArmingService implements EngineModule {
     if (!link || !s.mqtt.enabled) return;
     const m = this.mode();
     const c = this.current;
-    link.publish(s.mqtt.stateTopic, JSON.stringify({ mode: m.id, name: m.name, since: c?.time ?? null, by: c?.actor ?? null, via: c?.via ?? null }), { retain: true });
+    link.publish(
+      s.mqtt.stateTopic,
+      JSON.stringify({ mode: m.id, name: m.name, since: c?.time ?? null, by: c?.actor ?? null, via: c?.via ?? null }),
+      { retain: true },
+    );
   }
 
   /** A mode name (or {"mode": "..."}) on the set topic. */
@@ -193,7 +214,11 @@ export class ArmingService implements EngineModule {
       }
     }
     if (!ref) {
-      log.warn(`ignored a message on ${topic}: send a mode name (${this.setup().modes.map((m) => m.name).join(', ')}) or {"mode":"Night"}`);
+      log.warn(
+        `ignored a message on ${topic}: send a mode name (${this.setup()
+          .modes.map((m) => m.name)
+          .join(', ')}) or {"mode":"Night"}`,
+      );
       return;
     }
     try {
@@ -280,6 +305,10 @@ export class ArmingService implements EngineModule {
 
   /** `POST /api/webhook/arming` (bearer token of a webhook integration with the "arming" scope). */
   handleWebhook(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    return handleArmingWebhook(req, res, { identify: () => this.d.identify(), switchTo: (ref, who) => this.switchTo(ref, who), modes: () => this.setup().modes });
+    return handleArmingWebhook(req, res, {
+      identify: () => this.d.identify(),
+      switchTo: (ref, who) => this.switchTo(ref, who),
+      modes: () => this.setup().modes,
+    });
   }
 }

@@ -60,7 +60,15 @@ export class ArmingStore {
 
   insert(c: NewArmingChange): ArmingChange {
     const r = this.q.insert.run(Math.round(c.timeMs), c.mode, c.previous, c.actor, c.via, c.peer);
-    return toChange({ id: Number(r.lastInsertRowid), time_ms: Math.round(c.timeMs), mode: c.mode, previous: c.previous, actor: c.actor, via: c.via, peer: c.peer });
+    return toChange({
+      id: Number(r.lastInsertRowid),
+      time_ms: Math.round(c.timeMs),
+      mode: c.mode,
+      previous: c.previous,
+      actor: c.actor,
+      via: c.via,
+      peer: c.peer,
+    });
   }
 
   latest(): ArmingChange | null {

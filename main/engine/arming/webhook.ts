@@ -34,27 +34,41 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
   res.end(JSON.stringify(body));
 }
 
-const fail = (res: http.ServerResponse, err: ApiError, headers: Record<string, string> = {}) => send(res, err.status, { error: err.toBody() }, headers);
+const fail = (res: http.ServerResponse, err: ApiError, headers: Record<string, string> = {}) =>
+  send(res, err.status, { error: err.toBody() }, headers);
 
 export async function handleArmingWebhook(req: http.IncomingMessage, res: http.ServerResponse, d: ArmingWebhookDeps): Promise<void> {
   const peer = req.socket.remoteAddress ?? 'unknown';
-  if (req.method !== 'POST') return fail(res, new ApiError('bad_request', 'use POST with a JSON body {"mode": "Night"}'), { allow: 'POST' });
+  if (req.method !== 'POST')
+    return fail(res, new ApiError('bad_request', 'use POST with a JSON body {"mode": "Night"}'), { allow: 'POST' });
   const who = d.identify()?.(req.headers.authorization) ?? null;
   if (!who) {
     req.resume();
     const wait = failures.take(peer);
-    if (wait > 0) return fail(res, new ApiError('rate_limited', `too many requests with bad tokens; try again in ${wait} s`), { 'retry-after': String(wait) });
+    if (wait > 0)
+      return fail(res, new ApiError('rate_limited', `too many requests with bad tokens; try again in ${wait} s`), {
+        'retry-after': String(wait),
+      });
     log.warn(`arming webhook call from ${peer} with a ${req.headers.authorization ? 'wrong' : 'missing'} token`);
     return fail(
       res,
-      new ApiError('unauthorized', 'missing or unknown token: create one with "gatehouse alarms webhook add NAME --arming" and send it as Authorization: Bearer <token>'),
+      new ApiError(
+        'unauthorized',
+        'missing or unknown token: create one with "gatehouse alarms webhook add NAME --arming" and send it as Authorization: Bearer <token>',
+      ),
       { 'www-authenticate': 'Bearer realm="gatehouse-webhook"' },
     );
   }
   if (!who.scopes.includes('arming')) {
     req.resume();
     log.warn(`webhook "${who.name}" tried to switch the arming mode without the arming scope`);
-    return fail(res, new ApiError('forbidden', `the token of "${who.name}" may not switch the arming mode; create one with the arming scope ("gatehouse alarms webhook add NAME --arming")`));
+    return fail(
+      res,
+      new ApiError(
+        'forbidden',
+        `the token of "${who.name}" may not switch the arming mode; create one with the arming scope ("gatehouse alarms webhook add NAME --arming")`,
+      ),
+    );
   }
   let ref: string;
   try {
@@ -67,7 +81,14 @@ export async function handleArmingWebhook(req: http.IncomingMessage, res: http.S
     }
     const mode = (body as { mode?: unknown } | null)?.mode;
     if (typeof mode !== 'string' || !mode.trim() || Object.keys(body as object).length !== 1)
-      throw new ApiError('bad_request', `send exactly {"mode": "<name>"}; the modes are ${d.modes().map((m) => m.name).join(', ')}`, 'mode');
+      throw new ApiError(
+        'bad_request',
+        `send exactly {"mode": "<name>"}; the modes are ${d
+          .modes()
+          .map((m) => m.name)
+          .join(', ')}`,
+        'mode',
+      );
     ref = mode;
   } catch (err) {
     if (err instanceof ApiError) return fail(res, err, err instanceof BodyTooLarge ? { connection: 'close' } : {});

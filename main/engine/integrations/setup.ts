@@ -28,7 +28,12 @@ export function cameraIdsOf(cfg: ConfigFile, refs: string[], field = 'cameraIds'
     ...new Set(
       refs.map((r, i) => {
         const cam = findCamera(cfg.cameras, r);
-        if (!cam) throw new ApiError('not_found', `no camera "${r}" (cameras: ${cfg.cameras.map((c) => c.name).join(', ') || 'none yet'})`, `${field}[${i}]`);
+        if (!cam)
+          throw new ApiError(
+            'not_found',
+            `no camera "${r}" (cameras: ${cfg.cameras.map((c) => c.name).join(', ') || 'none yet'})`,
+            `${field}[${i}]`,
+          );
         return cam.id;
       }),
     ),
@@ -54,7 +59,8 @@ export function setDoor(config: ConfigStore, door: string, p: MappingInput): Pro
 
 export function removeDoor(config: ConfigStore, door: string): Promise<void> {
   return withSetup(config, (s) => {
-    if (!s.doors.some((d) => d.door === door)) throw new ApiError('not_found', `no door "${door}" in the alarm setup (see "gatehouse doors list")`, 'door');
+    if (!s.doors.some((d) => d.door === door))
+      throw new ApiError('not_found', `no door "${door}" in the alarm setup (see "gatehouse doors list")`, 'door');
     s.doors = s.doors.filter((d) => d.door !== door);
   });
 }
@@ -71,7 +77,8 @@ export function setSensor(config: ConfigStore, id: string, p: MappingInput): Pro
 
 export function removeSensor(config: ConfigStore, id: string): Promise<void> {
   return withSetup(config, (s) => {
-    if (!s.sensors.some((x) => x.id === id)) throw new ApiError('not_found', `no sensor "${id}" in the alarm setup (see "gatehouse sensors list")`, 'id');
+    if (!s.sensors.some((x) => x.id === id))
+      throw new ApiError('not_found', `no sensor "${id}" in the alarm setup (see "gatehouse sensors list")`, 'id');
     s.sensors = s.sensors.filter((x) => x.id !== id);
   });
 }
@@ -93,7 +100,10 @@ export function setMqttUrl(config: ConfigStore, url: string | null): Promise<voi
   });
 }
 
-export function setNotify(config: ConfigStore, targets: { url: string; events: ('raised' | 'escalated' | 'closed')[]; token?: string | null }[]): Promise<void> {
+export function setNotify(
+  config: ConfigStore,
+  targets: { url: string; events: ('raised' | 'escalated' | 'closed')[]; token?: string | null }[],
+): Promise<void> {
   return withSetup(config, (s) => {
     const seen = new Set<string>();
     s.notify = targets.map((t, i) => {
@@ -127,9 +137,20 @@ export function setupView(cfg: ConfigFile, mqtt: { url: string | null; overridde
     },
     doors: s.doors.map((d) => ({ door: d.door, name: d.name ?? null, zone: d.zone ?? null, cameraIds: d.cameraIds })),
     sensors: s.sensors.map((x) => ({ id: x.id, name: x.name ?? null, zone: x.zone ?? null, cameraIds: x.cameraIds })),
-    webhooks: s.webhooks.map((w) => ({ id: w.id, name: w.name, scopes: (w.scopes ?? ['sensors']) as WebhookScope[], disabled: w.disabled, createdAt: w.createdAt })),
+    webhooks: s.webhooks.map((w) => ({
+      id: w.id,
+      name: w.name,
+      scopes: (w.scopes ?? ['sensors']) as WebhookScope[],
+      disabled: w.disabled,
+      createdAt: w.createdAt,
+    })),
     notify: s.notify.map((n) => ({ url: n.url, events: n.events, hasToken: !!n.token })),
-    sops: ALARM_TYPES.map((type) => ({ type, label: ALARM_TYPE_LABELS[type], sop: s.sops?.[type] ?? DEFAULT_SOPS[type], custom: s.sops?.[type] !== undefined })),
+    sops: ALARM_TYPES.map((type) => ({
+      type,
+      label: ALARM_TYPE_LABELS[type],
+      sop: s.sops?.[type] ?? DEFAULT_SOPS[type],
+      custom: s.sops?.[type] !== undefined,
+    })),
     entryGraceSeconds: s.entryGraceSeconds,
     preRollSeconds: s.preRollSeconds,
     postRollSeconds: s.postRollSeconds,

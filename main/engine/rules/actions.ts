@@ -80,15 +80,25 @@ export class ActionRunner {
     const fail = (err: unknown) => this.warn(key, `rule ${m.rule.id}: ${a.type} action failed: ${(err as Error).message}`);
     switch (a.type) {
       case 'bookmark': {
-        if (!m.event.cameraIds.length) return this.warn(key, `rule ${m.rule.id}: no camera to bookmark for ${m.event.type} from ${m.event.source} (map the sensor or door to a camera)`);
-        ports.bookmark(me, { cameraIds: m.event.cameraIds, time: new Date(Math.min(m.event.time, Date.now())).toISOString(), note: a.note ?? `${m.rule.name}: ${m.event.title}` });
+        if (!m.event.cameraIds.length)
+          return this.warn(
+            key,
+            `rule ${m.rule.id}: no camera to bookmark for ${m.event.type} from ${m.event.source} (map the sensor or door to a camera)`,
+          );
+        ports.bookmark(me, {
+          cameraIds: m.event.cameraIds,
+          time: new Date(Math.min(m.event.time, Date.now())).toISOString(),
+          note: a.note ?? `${m.rule.name}: ${m.event.title}`,
+        });
         return;
       }
       case 'mqtt':
-        if (!ports.publish(a.topic, JSON.stringify(matchPayload(m)), a.retain)) this.warn(key, `rule ${m.rule.id}: no MQTT broker configured; nothing published on ${a.topic}`);
+        if (!ports.publish(a.topic, JSON.stringify(matchPayload(m)), a.retain))
+          this.warn(key, `rule ${m.rule.id}: no MQTT broker configured; nothing published on ${a.topic}`);
         return;
       case 'webhook':
-        if (!ports.notice(a.url, matchPayload(m))) this.warn(key, `rule ${m.rule.id}: ${a.url} is no longer a notice URL of the alarm setup`);
+        if (!ports.notice(a.url, matchPayload(m)))
+          this.warn(key, `rule ${m.rule.id}: ${a.url} is no longer a notice URL of the alarm setup`);
         return;
       case 'relay': {
         ports.relay(me, a.cameraId, a.token, a.active).then(() => {

@@ -27,12 +27,16 @@ export const DEFAULT_SOPS: Record<AlarmType, string> = {
   'onvif.motion': '1. Look at the live view and the replay.\n2. Close as "no threat" or act per the site instructions.',
   'onvif.tamper':
     '1. Someone may have covered, moved or sprayed the camera. Check live and the seconds before.\n2. Send a patrol to the camera.\n3. Call the police if there is an intrusion.',
-  'onvif.input': "1. A device wired to the camera's input fired (door contact, button). Check the linked view.\n2. Act per the site instructions for that input.",
-  'detection.person': '1. The detector saw a person. Look at the live view and the replay.\n2. Act per the site instructions if nobody should be there.',
-  'detection.object': '1. The detector saw an object (vehicle, animal...). Look at the snapshot, the live view and the replay.\n2. Act per the site instructions.',
+  'onvif.input':
+    "1. A device wired to the camera's input fired (door contact, button). Check the linked view.\n2. Act per the site instructions for that input.",
+  'detection.person':
+    '1. The detector saw a person. Look at the live view and the replay.\n2. Act per the site instructions if nobody should be there.',
+  'detection.object':
+    '1. The detector saw an object (vehicle, animal...). Look at the snapshot, the live view and the replay.\n2. Act per the site instructions.',
   'detection.zone':
     '1. Look at the snapshot and the live view: who or what is in the zone?\n2. Replay the seconds before: how did they get there?\n3. Send a patrol or call the police per the site instructions if nobody should be there.\n4. Close with what was found.',
-  'detection.motion': '1. Motion on a camera with nobody expected. Look at the live view and the replay.\n2. Close as "no threat" or act per the site instructions.',
+  'detection.motion':
+    '1. Motion on a camera with nobody expected. Look at the live view and the replay.\n2. Close as "no threat" or act per the site instructions.',
   'sensor.door':
     '1. Look at the door camera live and the replay before the alarm.\n2. If nobody with a badge is seen, send a patrol.\n3. Call the police if forced entry is seen.\n4. Close with what was found.',
   'sensor.window': '1. Look at the cameras of the zone.\n2. Send a patrol to the window.\n3. Call the police if entry is seen.',
@@ -55,22 +59,58 @@ const logOnly = [{ type: 'log' as const }];
 export const DEFAULT_RULES: Rule[] = [
   rule({ id: 'default-disk-full', name: 'Disk full', trigger: { kind: 'health', conditions: ['diskFull'] }, actions: alarm(1, 600) }),
   rule({ id: 'default-panic', name: 'Panic button', trigger: { kind: 'panic' }, actions: alarm(1, 0) }),
-  rule({ id: 'default-camera-offline', name: 'Camera offline', trigger: { kind: 'health', conditions: ['offline'] }, actions: alarm(2, 300) }),
-  rule({ id: 'default-recording-failed', name: 'Recording failed', trigger: { kind: 'health', conditions: ['recordingFailed'] }, actions: alarm(2, 300) }),
-  rule({ id: 'default-camera-stalled', name: 'Camera stalled', trigger: { kind: 'health', conditions: ['stalled'] }, actions: alarm(3, 300) }),
-  rule({ id: 'default-clock-skew', name: 'Camera clock skew', trigger: { kind: 'health', conditions: ['clockSkew'] }, actions: alarm(4, 3600) }),
-  rule({ id: 'default-clock-step', name: 'System clock stepped', trigger: { kind: 'health', conditions: ['clockStep'] }, actions: alarm(3, 600) }),
+  rule({
+    id: 'default-camera-offline',
+    name: 'Camera offline',
+    trigger: { kind: 'health', conditions: ['offline'] },
+    actions: alarm(2, 300),
+  }),
+  rule({
+    id: 'default-recording-failed',
+    name: 'Recording failed',
+    trigger: { kind: 'health', conditions: ['recordingFailed'] },
+    actions: alarm(2, 300),
+  }),
+  rule({
+    id: 'default-camera-stalled',
+    name: 'Camera stalled',
+    trigger: { kind: 'health', conditions: ['stalled'] },
+    actions: alarm(3, 300),
+  }),
+  rule({
+    id: 'default-clock-skew',
+    name: 'Camera clock skew',
+    trigger: { kind: 'health', conditions: ['clockSkew'] },
+    actions: alarm(4, 3600),
+  }),
+  rule({
+    id: 'default-clock-step',
+    name: 'System clock stepped',
+    trigger: { kind: 'health', conditions: ['clockStep'] },
+    actions: alarm(3, 600),
+  }),
   rule({ id: 'default-disk-low', name: 'Disk space low', trigger: { kind: 'health', conditions: ['diskLow'] }, actions: alarm(3, 3600) }),
   rule({ id: 'default-tamper', name: 'Camera tamper', trigger: { kind: 'onvif', events: ['tamper'] }, actions: alarm(2, 120) }),
   rule({ id: 'default-input', name: 'Camera digital input', trigger: { kind: 'onvif', events: ['input'] }, actions: alarm(2, 60) }),
   rule({ id: 'default-onvif-motion', name: 'Camera motion (log only)', trigger: { kind: 'onvif', events: ['motion'] }, actions: logOnly }),
-  rule({ id: 'default-person', name: 'Person detected (log only)', trigger: { kind: 'object', phase: 'seen' }, conditions: { labels: ['person'] }, actions: logOnly }),
+  rule({
+    id: 'default-person',
+    name: 'Person detected (log only)',
+    trigger: { kind: 'object', phase: 'seen' },
+    conditions: { labels: ['person'] },
+    actions: logOnly,
+  }),
   rule({ id: 'default-door', name: 'Door open', trigger: { kind: 'sensor', types: ['door'] }, actions: alarm(2, 60) }),
   rule({ id: 'default-window', name: 'Window open', trigger: { kind: 'sensor', types: ['window'] }, actions: alarm(2, 60) }),
   rule({ id: 'default-motion-sensor', name: 'Motion sensor', trigger: { kind: 'sensor', types: ['motion'] }, actions: alarm(3, 120) }),
   rule({ id: 'default-badge-denied', name: 'Badge denied', trigger: { kind: 'access', result: 'denied' }, actions: alarm(3, 60) }),
   rule({ id: 'default-badge-granted', name: 'Badge granted (log only)', trigger: { kind: 'access', result: 'granted' }, actions: logOnly }),
-  rule({ id: 'default-catch-all', name: 'Anything else', trigger: { kind: 'any' }, actions: [{ type: 'alarm', priority: 3, coalesceSeconds: 60, coalesceBy: 'camera' }] }),
+  rule({
+    id: 'default-catch-all',
+    name: 'Anything else',
+    trigger: { kind: 'any' },
+    actions: [{ type: 'alarm', priority: 3, coalesceSeconds: 60, coalesceBy: 'camera' }],
+  }),
 ];
 
 /** Is this one of the built-in rules (or a site's copy of one)? New rules go before the first of them. */

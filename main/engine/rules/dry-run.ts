@@ -40,7 +40,11 @@ export interface DryRunInput {
 }
 
 /** Source events of one stored record, through the dwell stream (zones) as live. Leaves and motion ends raise nothing. */
-export function sourceEventsOf(input: RecordInput, stream: DwellStream, cameraName: (id: string) => string | null): { ev: SourceEvent; ref: RecordRef | null }[] {
+export function sourceEventsOf(
+  input: RecordInput,
+  stream: DwellStream,
+  cameraName: (id: string) => string | null,
+): { ev: SourceEvent; ref: RecordRef | null }[] {
   const name = (id: string) => cameraName(id) ?? id;
   if (input.kind === 'zone')
     return stream
@@ -48,12 +52,18 @@ export function sourceEventsOf(input: RecordInput, stream: DwellStream, cameraNa
       .filter((z) => z.phase !== 'leave')
       .map((z) => ({ ev: zoneSourceEvent(z, name(z.cameraId)), ref: z.synthetic ? null : input.ref }));
   const due = stream.advance(input.ms).map((z) => ({ ev: zoneSourceEvent(z, name(z.cameraId)), ref: null }));
-  if (input.kind === 'motion') return input.motion.phase === 'start' ? [...due, { ev: motionSourceEvent(input.motion, name(input.motion.cameraId)), ref: input.ref }] : due;
+  if (input.kind === 'motion')
+    return input.motion.phase === 'start'
+      ? [...due, { ev: motionSourceEvent(input.motion, name(input.motion.cameraId)), ref: input.ref }]
+      : due;
   return [...due, { ev: input.ev, ref: input.ref }];
 }
 
 export function dryRun(d: DryRunInput): DryRunResult {
-  const maxDwell = Math.max(0, ...d.rules.flatMap((r) => (r.trigger.kind === 'object' && r.trigger.dwellSeconds ? [r.trigger.dwellSeconds] : [])));
+  const maxDwell = Math.max(
+    0,
+    ...d.rules.flatMap((r) => (r.trigger.kind === 'object' && r.trigger.dwellSeconds ? [r.trigger.dwellSeconds] : [])),
+  );
   const { inputs, truncated } = readRecords(d.db, {
     fromMs: d.fromMs,
     toMs: d.toMs,

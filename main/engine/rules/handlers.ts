@@ -3,7 +3,15 @@
  * and the rules module they act on (index.ts).
  */
 import { ApiError } from '../../api/contract.js';
-import { ACTION_LABELS, ACTION_TYPES, HEALTH_CONDITIONS, OBJECT_LABELS, TRIGGER_KINDS, TRIGGER_LABELS, type RulesMeta } from '../../api/rules.js';
+import {
+  ACTION_LABELS,
+  ACTION_TYPES,
+  HEALTH_CONDITIONS,
+  OBJECT_LABELS,
+  TRIGGER_KINDS,
+  TRIGGER_LABELS,
+  type RulesMeta,
+} from '../../api/rules.js';
 import type { ModuleConcern } from '../concern.js';
 import { alarmSetupOf, armingOf, rulesOf } from '../config/schema.js';
 import { RulesModule, type RulesDeps } from './index.js';
@@ -23,7 +31,12 @@ export function rulesConcern(d: RulesDeps): ModuleConcern<RulesModule> {
       actions: ACTION_TYPES.map((type) => ({ type, label: ACTION_LABELS[type] })),
       healthConditions: HEALTH_CONDITIONS,
       labels: OBJECT_LABELS,
-      cameras: cfg.cameras.map((c) => ({ id: c.id, name: c.name, zones: (c.zones ?? []).map((z) => ({ id: z.id, name: z.name })), onvif: !!c.onvif })),
+      cameras: cfg.cameras.map((c) => ({
+        id: c.id,
+        name: c.name,
+        zones: (c.zones ?? []).map((z) => ({ id: z.id, name: z.name })),
+        onvif: !!c.onvif,
+      })),
       modes: armingOf(cfg).modes,
       notifyUrls: setup.notify.map((n) => n.url),
       sensors: setup.sensors.map((s) => s.id),

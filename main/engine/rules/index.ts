@@ -100,12 +100,15 @@ export class RulesModule implements EngineModule {
     if (due === null || (this.timer && this.timerDue !== null && this.timerDue <= due)) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerDue = due;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.timerDue = null;
-      this.ingestZone(this.stream.advance(this.now()));
-      this.arm();
-    }, Math.max(0, due - this.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.timerDue = null;
+        this.ingestZone(this.stream.advance(this.now()));
+        this.arm();
+      },
+      Math.max(0, due - this.now()),
+    );
     this.timer.unref();
   }
 
@@ -118,7 +121,10 @@ export class RulesModule implements EngineModule {
       time: new Date(m.event.time).toISOString(),
       cameraId: m.event.cameraIds[0] ?? null,
       outcome: r.outcome === 'resolved' ? 'logged' : r.outcome,
-      alarm: (r.outcome === 'raised' || r.outcome === 'coalesced') && r.alarm ? { id: r.alarm.id, priority: r.alarm.priority, title: r.alarm.title } : null,
+      alarm:
+        (r.outcome === 'raised' || r.outcome === 'coalesced') && r.alarm
+          ? { id: r.alarm.id, priority: r.alarm.priority, title: r.alarm.title }
+          : null,
     });
   }
 

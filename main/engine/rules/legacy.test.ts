@@ -35,7 +35,9 @@ const OLD_DEFAULTS: [string, string, 'alarm' | 'log', number, number][] = [
   ['default-badge-granted', 'access.granted', 'log', 5, 0],
   ['default-catch-all', '*', 'alarm', 3, 60],
 ];
-const oldDefaults = OLD_DEFAULTS.map(([id, type, action, priority, coalesceSeconds]) => AlarmRule.parse({ id, name: id, match: { type }, action, priority, coalesceSeconds }));
+const oldDefaults = OLD_DEFAULTS.map(([id, type, action, priority, coalesceSeconds]) =>
+  AlarmRule.parse({ id, name: id, match: { type }, action, priority, coalesceSeconds }),
+);
 function typeMatches(pattern: string, type: string): boolean {
   if (pattern === '*') return true;
   if (pattern.endsWith('.*')) return type.startsWith(pattern.slice(0, -1));
@@ -75,17 +77,43 @@ function events(): SourceEvent[] {
           sensorId,
           time,
           title: type,
-          details: type === 'detection.person' ? { label: 'person', trackId: 3 } : type.startsWith('access.') ? { door: source } : { state: 'open' },
+          details:
+            type === 'detection.person'
+              ? { label: 'person', trackId: 3 }
+              : type.startsWith('access.')
+                ? { door: source }
+                : { state: 'open' },
         });
   return out;
 }
 
 const SITE_RULES = [
-  { id: 'lobby-day', name: 'Lobby door in office hours', match: { type: 'sensor.door', zone: 'lobby' }, schedule: { days: [1, 2, 3, 4, 5], from: '07:00', to: '19:00' }, action: 'log' },
-  { id: 'vault', name: 'Vault door', match: { type: 'sensor.*', sensorId: 'vault-door' }, priority: 1, ackSeconds: 20, cameraIds: ['vault-cam'], sop: 'Call the duty manager first.' },
+  {
+    id: 'lobby-day',
+    name: 'Lobby door in office hours',
+    match: { type: 'sensor.door', zone: 'lobby' },
+    schedule: { days: [1, 2, 3, 4, 5], from: '07:00', to: '19:00' },
+    action: 'log',
+  },
+  {
+    id: 'vault',
+    name: 'Vault door',
+    match: { type: 'sensor.*', sensorId: 'vault-door' },
+    priority: 1,
+    ackSeconds: 20,
+    cameraIds: ['vault-cam'],
+    sop: 'Call the duty manager first.',
+  },
   { id: 'gate-offline', name: 'Gate camera offline', match: { type: 'camera.offline', cameraId: 'gate' }, priority: 1 },
   { id: 'no-lab-motion', name: 'Lab motion sensors off', match: { type: 'sensor.motion', zone: 'lab' }, action: 'ignore' },
-  { id: 'night-all', name: 'Everything at night', match: { type: '*', zone: 'lab' }, schedule: { days: [5], from: '22:00', to: '06:00' }, priority: 2, coalesceSeconds: 30 },
+  {
+    id: 'night-all',
+    name: 'Everything at night',
+    match: { type: '*', zone: 'lab' },
+    schedule: { days: [5], from: '22:00', to: '06:00' },
+    priority: 2,
+    coalesceSeconds: 30,
+  },
   { id: 'cams', name: 'Camera trouble', match: { type: 'camera.*', cameraId: 'yard' }, priority: 1, autoClose: true },
   { id: 'people', name: 'People', match: { type: 'detection.*' }, priority: 3, coalesceSeconds: 600 },
   { id: 'disks', name: 'Disks', match: { type: 'disk.*' }, priority: 2 },
@@ -144,12 +172,19 @@ describe('migration of schema-2 rules', () => {
     expect(config.schemaVersion).toBe(CURRENT_SCHEMA_VERSION);
     expect((config as Record<string, unknown>).alarmRules).toBeUndefined();
     expect(config.rules!.map((r) => r.id)).toEqual(['lobby-day', 'vault', 'gate-offline', ...DEFAULT_RULES.map((r) => r.id)]);
-    expect(config.rules![1]).toMatchObject({ trigger: { kind: 'sensor', types: [] }, conditions: { sensorIds: ['vault-door'] }, actions: [{ type: 'alarm', priority: 1, ackSeconds: 20 }] });
+    expect(config.rules![1]).toMatchObject({
+      trigger: { kind: 'sensor', types: [] },
+      conditions: { sensorIds: ['vault-door'] },
+      actions: [{ type: 'alarm', priority: 1, ackSeconds: 20 }],
+    });
     // without alarmRules: the built-in rules, nothing written
     expect(parseConfigText('config.json', JSON.stringify({ schemaVersion: 2 })).config.rules).toBeUndefined();
     // a broken old rule names its field and the fix
-    expect(() => parseConfigText('config.json', JSON.stringify({ schemaVersion: 2, alarmRules: [{ id: 'x', name: 'x', match: { type: 'sensor door' } }] }))).toThrow(
-      /alarmRules\[0\]\.match\.type.*schema 2 to 3/,
-    );
+    expect(() =>
+      parseConfigText(
+        'config.json',
+        JSON.stringify({ schemaVersion: 2, alarmRules: [{ id: 'x', name: 'x', match: { type: 'sensor door' } }] }),
+      ),
+    ).toThrow(/alarmRules\[0\]\.match\.type.*schema 2 to 3/);
   });
 });

@@ -25,10 +25,22 @@ const zoneEv = (over: Partial<NonNullable<SourceEvent['trigger']>> = {}, e: Part
   cameraIds: ['yard'],
   zone: 'Gate',
   time: FRIDAY_NOON,
-  trigger: { zoneId: 'z-gate', phase: 'dwell', label: 'person', count: 1, trackId: 7, objectEventId: 70, dwellSeconds: 5, dwellFrom: -1, synthetic: false, ...over },
+  trigger: {
+    zoneId: 'z-gate',
+    phase: 'dwell',
+    label: 'person',
+    count: 1,
+    trackId: 7,
+    objectEventId: 70,
+    dwellSeconds: 5,
+    dwellFrom: -1,
+    synthetic: false,
+    ...over,
+  },
   ...e,
 });
-const rule = (r: Partial<RuleInput>): Rule => Rule.parse({ id: 'r', name: 'r', trigger: { kind: 'object' }, actions: [{ type: 'alarm', priority: 2 }], ...r });
+const rule = (r: Partial<RuleInput>): Rule =>
+  Rule.parse({ id: 'r', name: 'r', trigger: { kind: 'object' }, actions: [{ type: 'alarm', priority: 2 }], ...r });
 const ctx = (mode = 'day', timeZone = 'UTC'): MatchContext => ({ timeZone, modeAt: () => mode });
 const m = (r: Rule, e: SourceEvent, c = ctx()) => matchRule(r, triggerOf(e), c);
 
@@ -53,7 +65,7 @@ describe('the built-in rules', () => {
 });
 
 describe('triggers', () => {
-  it('object: dwell (the zone\'s, or the rule\'s own), enter, seen', () => {
+  it("object: dwell (the zone's, or the rule's own), enter, seen", () => {
     const dwell = rule({ trigger: { kind: 'object', phase: 'dwell' } });
     expect(m(dwell, zoneEv())).toBe(true);
     expect(m(dwell, zoneEv({ phase: 'enter', dwellSeconds: 0 }))).toBe(false);
@@ -66,7 +78,9 @@ describe('triggers', () => {
     expect(m(long, zoneEv({ synthetic: true, dwellSeconds: 60, dwellFrom: 45 }))).toBe(false);
     expect(m(rule({ trigger: { kind: 'object', phase: 'enter' } }), zoneEv({ phase: 'enter' }))).toBe(true);
     const seen = rule({ trigger: { kind: 'object', phase: 'seen' }, conditions: { labels: ['vehicle'] } });
-    expect(m(seen, ev({ type: 'detection.object', source: 'yard', cameraIds: ['yard'], details: { label: 'vehicle', trackId: 3 } }))).toBe(true);
+    expect(m(seen, ev({ type: 'detection.object', source: 'yard', cameraIds: ['yard'], details: { label: 'vehicle', trackId: 3 } }))).toBe(
+      true,
+    );
     expect(m(seen, ev({ type: 'detection.person', source: 'yard', cameraIds: ['yard'], details: { label: 'person' } }))).toBe(false);
   });
 
@@ -94,7 +108,7 @@ describe('triggers', () => {
 });
 
 describe('conditions', () => {
-  it('arming modes: the mode in force at the event\'s time', () => {
+  it("arming modes: the mode in force at the event's time", () => {
     const night = rule({ conditions: { modes: ['night', 'away'] } });
     expect(m(night, zoneEv(), ctx('night'))).toBe(true);
     expect(m(night, zoneEv(), ctx('away'))).toBe(true);
@@ -123,7 +137,7 @@ describe('conditions', () => {
     expect(m(s, ev({ zone: 'lobby', sensorId: 'door-2' }))).toBe(false);
   });
 
-  it('schedules in the site\'s zone, across midnight, by weekday, and across DST', () => {
+  it("schedules in the site's zone, across midnight, by weekday, and across DST", () => {
     const night = { days: [5], from: '22:00', to: '06:00' }; // Friday night
     expect(scheduleActive(night, Date.parse('2026-11-27T22:30:00Z'), 'Europe/Berlin')).toBe(true); // Fri 23:30
     expect(scheduleActive(night, Date.parse('2026-11-28T02:00:00Z'), 'Europe/Berlin')).toBe(true); // Sat 03:00 belongs to Friday

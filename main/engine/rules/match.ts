@@ -62,7 +62,10 @@ export function conditionsMatch(r: Rule, e: TriggerEvent, ctx: MatchContext): bo
   if (c.minCount !== undefined && (e.count ?? 1) < c.minCount) return false;
   if (c.cameraIds.length && !c.cameraIds.some((id) => e.cameraIds.includes(id) || e.source === id)) return false;
   if (c.zones.length) {
-    const inZone = e.kind === 'object' || e.kind === 'motion' ? c.zones.some((z) => z === e.zoneId || sameName(z, e.zone)) : e.zone !== null && c.zones.includes(e.zone);
+    const inZone =
+      e.kind === 'object' || e.kind === 'motion'
+        ? c.zones.some((z) => z === e.zoneId || sameName(z, e.zone))
+        : e.zone !== null && c.zones.includes(e.zone);
     if (!inZone) return false;
   }
   if (c.sensorIds.length && (e.sensorId === null || !c.sensorIds.includes(e.sensorId))) return false;

@@ -12,7 +12,12 @@ import type { IntegrationsModule } from '../integrations/index.js';
 import type { OnvifService } from '../onvif/service.js';
 import type { ActionPorts } from './actions.js';
 
-export function actionPorts(d: { bus: EventBus; bookmarks: BookmarkService; integrations: () => IntegrationsModule | undefined; onvif: () => OnvifService | undefined }): ActionPorts {
+export function actionPorts(d: {
+  bus: EventBus;
+  bookmarks: BookmarkService;
+  integrations: () => IntegrationsModule | undefined;
+  onvif: () => OnvifService | undefined;
+}): ActionPorts {
   const onvif = () => {
     const o = d.onvif();
     if (!o) throw new Error('the ONVIF module is not running');

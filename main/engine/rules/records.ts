@@ -24,7 +24,16 @@ export type RecordInput =
   | { kind: 'source'; ms: number; ref: RecordRef; ev: SourceEvent };
 
 /** Alarm types whose alarms are their only record (health, disk, clock, panic). */
-export const ALARM_ONLY_TYPES: readonly AlarmType[] = ['camera.offline', 'camera.stalled', 'camera.recordingFailed', 'camera.clockSkew', 'system.clockStep', 'disk.low', 'disk.full', 'panic'];
+export const ALARM_ONLY_TYPES: readonly AlarmType[] = [
+  'camera.offline',
+  'camera.stalled',
+  'camera.recordingFailed',
+  'camera.clockSkew',
+  'system.clockStep',
+  'disk.low',
+  'disk.full',
+  'panic',
+];
 
 /** Most rows read per table for one dry run. */
 export const MAX_ROWS = 500_000;
@@ -93,7 +102,12 @@ export function readRecords(db: Db, o: ReadOptions): { inputs: RecordInput[]; tr
     if (r.time_ms < o.fromMs) continue;
     if (r.kind === 'motion' && r.source === 'software') {
       const phase = str(data.phase) === 'end' ? 'end' : 'start';
-      out.push({ kind: 'motion', ms: r.time_ms, ref, motion: { cameraId: cam, phase, score: num(data.score), time: new Date(r.time_ms).toISOString(), eventId: r.id } });
+      out.push({
+        kind: 'motion',
+        ms: r.time_ms,
+        ref,
+        motion: { cameraId: cam, phase, score: num(data.score), time: new Date(r.time_ms).toISOString(), eventId: r.id },
+      });
     } else if (r.kind === 'object' && r.source === 'detector') {
       const ev = objectSourceEvent(
         { cameraId: cam, label: str(data.label, 'object'), score: num(data.score), trackId: num(data.trackId), box: data.box, id: r.id },
@@ -104,14 +118,34 @@ export function readRecords(db: Db, o: ReadOptions): { inputs: RecordInput[]; tr
       out.push({ kind: 'source', ms: r.time_ms, ref, ev });
     } else if (r.source === 'onvif') {
       if (data.initial) continue;
-      const ev = onvifSourceEvent({ cameraId: cam, kind: r.kind, state: data.state, source: typeof data.source === 'string' ? data.source : undefined, topic: str(data.topic) || undefined, time: typeof data.cameraTime === 'string' ? data.cameraTime : undefined }, name(cam), o.cameraName(cam) !== null, r.time_ms);
+      const ev = onvifSourceEvent(
+        {
+          cameraId: cam,
+          kind: r.kind,
+          state: data.state,
+          source: typeof data.source === 'string' ? data.source : undefined,
+          topic: str(data.topic) || undefined,
+          time: typeof data.cameraTime === 'string' ? data.cameraTime : undefined,
+        },
+        name(cam),
+        o.cameraName(cam) !== null,
+        r.time_ms,
+      );
       if (ev && !ev.clears) out.push({ kind: 'source', ms: r.time_ms, ref, ev });
     }
   }
 
   const sensors = db
-    .prepare('SELECT id, time_ms, via, sensor_id, payload FROM sensor_events WHERE time_ms >= ? AND time_ms < ? ORDER BY time_ms, id LIMIT ?')
-    .all(o.fromMs - o.sensorLookbackMs, o.toMs, MAX_ROWS + 1) as { id: number; time_ms: number; via: string; sensor_id: string; payload: string }[];
+    .prepare(
+      'SELECT id, time_ms, via, sensor_id, payload FROM sensor_events WHERE time_ms >= ? AND time_ms < ? ORDER BY time_ms, id LIMIT ?',
+    )
+    .all(o.fromMs - o.sensorLookbackMs, o.toMs, MAX_ROWS + 1) as {
+    id: number;
+    time_ms: number;
+    via: string;
+    sensor_id: string;
+    payload: string;
+  }[];
   if (sensors.length > MAX_ROWS) {
     truncated = true;
     sensors.length = MAX_ROWS;
@@ -121,7 +155,8 @@ export function readRecords(db: Db, o: ReadOptions): { inputs: RecordInput[]; tr
     const msg = SensorMessage.safeParse(parseJson<unknown>(r.payload, null));
     if (!msg.success) continue;
     const { ev } = sensorSourceEvent(r.sensor_id, msg.data, r.via, r.time_ms, o.setup, lastGranted);
-    if (ev && !ev.clears && r.time_ms >= o.fromMs) out.push({ kind: 'source', ms: r.time_ms, ref: { table: 'sensor_events', id: r.id }, ev });
+    if (ev && !ev.clears && r.time_ms >= o.fromMs)
+      out.push({ kind: 'source', ms: r.time_ms, ref: { table: 'sensor_events', id: r.id }, ev });
   }
 
   const alarms = db

@@ -31,7 +31,8 @@ export function validationContextOf(cfg: ConfigFile): ValidationContext {
 /** Validate a draft against a config. A draft without an id gets one from its name. */
 export function checkDraft(cfg: ConfigFile, draft: RuleDraft, taken?: Set<string>): Validation {
   const d = { ...draft };
-  if (d.id === undefined && typeof d.name === 'string' && d.name.trim()) d.id = ruleIdFor(d.name, taken ?? new Set(rulesOf(cfg).map((r) => r.id)));
+  if (d.id === undefined && typeof d.name === 'string' && d.name.trim())
+    d.id = ruleIdFor(d.name, taken ?? new Set(rulesOf(cfg).map((r) => r.id)));
   return validateRule(d, validationContextOf(cfg));
 }
 
@@ -68,7 +69,8 @@ export function addRule(config: ConfigStore, draft: RuleDraft, position?: number
     const v = checkDraft(c, draft);
     if (!v.rule) invalid(v);
     const rule = v.rule;
-    if (rules.some((r) => r.id === rule.id)) throw new ApiError('conflict', `a rule with the id "${rule.id}" exists; give another id or name, or update that rule`, 'id');
+    if (rules.some((r) => r.id === rule.id))
+      throw new ApiError('conflict', `a rule with the id "${rule.id}" exists; give another id or name, or update that rule`, 'id');
     const at = position === undefined ? newRulePosition(rules) : Math.min(position, rules.length);
     rules.splice(at, 0, rule);
     c.rules = rules;

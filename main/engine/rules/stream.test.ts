@@ -26,7 +26,7 @@ describe('the dwell stream', () => {
     expect(st.size).toBe(0);
   });
 
-  it('makes a dwell event at a rule\'s dwell time while the object is inside, once, in time order', () => {
+  it("makes a dwell event at a rule's dwell time while the object is inside, once, in time order", () => {
     const st = new DwellStream(() => [30, 10, 30]);
     st.feed(z('enter', 0));
     expect(st.nextDue()).toBe(T0 + 10_000);
@@ -50,7 +50,7 @@ describe('the dwell stream', () => {
     expect(st.advance(T0 + 60_000)).toMatchObject([{ trackId: 2, dwellSeconds: 20, time: new Date(T0 + 21_000).toISOString() }]);
   });
 
-  it('a detector dwell beyond a rule\'s time covers it (no second event)', () => {
+  it("a detector dwell beyond a rule's time covers it (no second event)", () => {
     const st = new DwellStream(() => [10]);
     st.feed(z('enter', 0));
     // the feed releases nothing before the event's own time... the 10 s mark came first

@@ -82,7 +82,14 @@ export class DwellStream {
       const s = best[1];
       const secs = s.pending.shift()!;
       if (secs <= s.reached) continue;
-      out.push({ ...s.template, phase: 'dwell', dwellSeconds: secs, dwellFrom: s.reached, synthetic: true, time: new Date(bestDue).toISOString() });
+      out.push({
+        ...s.template,
+        phase: 'dwell',
+        dwellSeconds: secs,
+        dwellFrom: s.reached,
+        synthetic: true,
+        time: new Date(bestDue).toISOString(),
+      });
       s.reached = secs;
       s.lastMs = bestDue;
       if (!s.pending.length && s.dwelt) this.inside.delete(best[0]);

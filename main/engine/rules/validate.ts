@@ -30,12 +30,17 @@ export interface Validation {
 
 /** "actions", 1, "topic" → "actions[1].topic". */
 export function fieldPath(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
 }
 
 const list = (xs: readonly string[]) => xs.join(', ');
 
-function shapeErrors(issues: { path: PropertyKey[]; message: string; code: string; keys?: string[]; expected?: string; input?: unknown }[]): RuleFieldError[] {
+function shapeErrors(
+  issues: { path: PropertyKey[]; message: string; code: string; keys?: string[]; expected?: string; input?: unknown }[],
+): RuleFieldError[] {
   const out: RuleFieldError[] = [];
   for (const i of issues) {
     const field = fieldPath(i.path);
@@ -52,22 +57,40 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 
 /** Check a draft against the site: returns the rule (normalised) when there is no error. */
 export function validateRule(draft: unknown, ctx: ValidationContext): Validation {
-  if (!isObj(draft)) return { rule: null, errors: [{ field: '', message: 'a rule is a JSON object: {"name", "trigger", "conditions", "actions"}' }] };
+  if (!isObj(draft))
+    return { rule: null, errors: [{ field: '', message: 'a rule is a JSON object: {"name", "trigger", "conditions", "actions"}' }] };
   const errors: RuleFieldError[] = [];
   // Clear words for the two things a hand-written rule most often gets wrong.
   const trig = draft.trigger;
   if (!isObj(trig)) errors.push({ field: 'trigger', message: `choose a trigger: ${list(TRIGGER_KINDS)}` });
   else if (!(TRIGGER_KINDS as readonly unknown[]).includes(trig.kind))
-    errors.push({ field: 'trigger.kind', message: trig.kind === undefined ? `choose a trigger: ${list(TRIGGER_KINDS)}` : `unknown trigger ${JSON.stringify(trig.kind)}; use one of ${list(TRIGGER_KINDS)}` });
+    errors.push({
+      field: 'trigger.kind',
+      message:
+        trig.kind === undefined
+          ? `choose a trigger: ${list(TRIGGER_KINDS)}`
+          : `unknown trigger ${JSON.stringify(trig.kind)}; use one of ${list(TRIGGER_KINDS)}`,
+    });
   if (Array.isArray(draft.actions))
     draft.actions.forEach((a, i) => {
       if (!isObj(a) || !(ACTION_TYPES as readonly unknown[]).includes(a.type))
-        errors.push({ field: `actions[${i}].type`, message: `unknown action ${JSON.stringify(isObj(a) ? a.type : a)}; use one of ${list(ACTION_TYPES)}` });
+        errors.push({
+          field: `actions[${i}].type`,
+          message: `unknown action ${JSON.stringify(isObj(a) ? a.type : a)}; use one of ${list(ACTION_TYPES)}`,
+        });
     });
   const parsed = Rule.safeParse(draft);
   if (!parsed.success) {
     for (const e of shapeErrors(parsed.error.issues as never)) {
-      if (!errors.some((x) => x.field === e.field || (e.field.startsWith(x.field) && x.field.endsWith('type')) || (x.field === 'trigger.kind' && e.field.startsWith('trigger')))) errors.push(e);
+      if (
+        !errors.some(
+          (x) =>
+            x.field === e.field ||
+            (e.field.startsWith(x.field) && x.field.endsWith('type')) ||
+            (x.field === 'trigger.kind' && e.field.startsWith('trigger')),
+        )
+      )
+        errors.push(e);
     }
     return { rule: null, errors };
   }
@@ -97,20 +120,31 @@ export function validateRule(draft: unknown, ctx: ValidationContext): Validation
   // zones: detection zones for object triggers, sensor/door zones otherwise
   const objectInZone = t.kind === 'object' && t.phase !== 'seen';
   if (c.zones.length) {
-    if (t.kind === 'object' && t.phase === 'seen') err('conditions.zones', 'an object "seen" anywhere has no zone: set the trigger\'s phase to enter or dwell to use zones');
-    else if (t.kind === 'motion') err('conditions.zones', 'software motion covers the whole picture (its motion masks aside): remove the zones');
-    else if (t.kind === 'health' || t.kind === 'panic' || t.kind === 'onvif') err('conditions.zones', `${t.kind} events have no zone: remove the zones`);
+    if (t.kind === 'object' && t.phase === 'seen')
+      err('conditions.zones', 'an object "seen" anywhere has no zone: set the trigger\'s phase to enter or dwell to use zones');
+    else if (t.kind === 'motion')
+      err('conditions.zones', 'software motion covers the whole picture (its motion masks aside): remove the zones');
+    else if (t.kind === 'health' || t.kind === 'panic' || t.kind === 'onvif')
+      err('conditions.zones', `${t.kind} events have no zone: remove the zones`);
   }
   if (objectInZone && !errors.some((e) => e.field.startsWith('conditions.zones'))) {
     const scope = cams.length ? cams : ctx.cameras;
     c.zones = c.zones.map((ref, i) => {
       const k = ref.trim().toLowerCase();
-      const found = scope.map((cam) => ({ cam, zone: cam.zones.find((z) => z.id === ref) ?? cam.zones.find((z) => z.name.toLowerCase() === k) }));
+      const found = scope.map((cam) => ({
+        cam,
+        zone: cam.zones.find((z) => z.id === ref) ?? cam.zones.find((z) => z.name.toLowerCase() === k),
+      }));
       const missing = found.filter((f) => !f.zone);
       if (cams.length ? missing.length : missing.length === found.length) {
         const where = cams.length ? missing.map((m) => m.cam.name).join(', ') : 'any camera';
-        const known = cams.length ? missing.flatMap((m) => m.cam.zones.map((z) => z.name)) : scope.flatMap((cam) => cam.zones.map((z) => z.name));
-        err(`conditions.zones[${i}]`, `no zone "${ref}" on ${where}${known.length ? ` (zones there: ${list([...new Set(known)])})` : ' (draw one under Cameras → zones first)'}`);
+        const known = cams.length
+          ? missing.flatMap((m) => m.cam.zones.map((z) => z.name))
+          : scope.flatMap((cam) => cam.zones.map((z) => z.name));
+        err(
+          `conditions.zones[${i}]`,
+          `no zone "${ref}" on ${where}${known.length ? ` (zones there: ${list([...new Set(known)])})` : ' (draw one under Cameras → zones first)'}`,
+        );
         return ref;
       }
       const ids = [...new Set(found.filter((f) => f.zone).map((f) => f.zone!.id))];
@@ -122,9 +156,12 @@ export function validateRule(draft: unknown, ctx: ValidationContext): Validation
   if (t.kind !== 'object') {
     if (c.labels.length) err('conditions.labels', 'labels are for object triggers');
     if (c.minCount !== undefined) err('conditions.minCount', 'a minimum count is for objects in a zone');
-  } else if (c.minCount !== undefined && t.phase === 'seen') err('conditions.minCount', 'a minimum count needs a zone: set the phase to enter or dwell');
-  if (t.kind === 'object' && t.dwellSeconds !== undefined && t.phase !== 'dwell') err('trigger.dwellSeconds', 'a dwell time is for the phase "dwell"');
-  if (c.sensorIds.length && !['sensor', 'access', 'any'].includes(t.kind)) err('conditions.sensorIds', 'sensors are for sensor and access triggers');
+  } else if (c.minCount !== undefined && t.phase === 'seen')
+    err('conditions.minCount', 'a minimum count needs a zone: set the phase to enter or dwell');
+  if (t.kind === 'object' && t.dwellSeconds !== undefined && t.phase !== 'dwell')
+    err('trigger.dwellSeconds', 'a dwell time is for the phase "dwell"');
+  if (c.sensorIds.length && !['sensor', 'access', 'any'].includes(t.kind))
+    err('conditions.sensorIds', 'sensors are for sensor and access triggers');
 
   // arming modes
   c.modes = c.modes.map((ref, i) => {
@@ -141,7 +178,8 @@ export function validateRule(draft: unknown, ctx: ValidationContext): Validation
   // actions
   const alarms = rule.actions.filter((a) => a.type === 'alarm').length;
   if (alarms > 1) err('actions', 'one "Raise an alarm" action per rule (add a second rule for another alarm)');
-  if (rule.actions.some((a) => a.type === 'ignore') && rule.actions.length > 1) err('actions', '"Ignore" drops the event: it cannot go with other actions');
+  if (rule.actions.some((a) => a.type === 'ignore') && rule.actions.length > 1)
+    err('actions', '"Ignore" drops the event: it cannot go with other actions');
   rule.actions.forEach((a, i) => {
     const at = `actions[${i}]`;
     switch (a.type) {
@@ -169,8 +207,10 @@ export function validateRule(draft: unknown, ctx: ValidationContext): Validation
           break;
         }
         a.cameraId = cam.id;
-        if (a.type === 'ptz' && !cam.ptz) err(`${at}.cameraId`, `camera "${cam.name}" has no PTZ (added without ONVIF, or its ONVIF capabilities list none)`);
-        if (a.type === 'relay' && cam.relayOutputs < 1) err(`${at}.cameraId`, `camera "${cam.name}" has no relay outputs (added without ONVIF, or it reports none)`);
+        if (a.type === 'ptz' && !cam.ptz)
+          err(`${at}.cameraId`, `camera "${cam.name}" has no PTZ (added without ONVIF, or its ONVIF capabilities list none)`);
+        if (a.type === 'relay' && cam.relayOutputs < 1)
+          err(`${at}.cameraId`, `camera "${cam.name}" has no relay outputs (added without ONVIF, or it reports none)`);
         break;
       }
       default:

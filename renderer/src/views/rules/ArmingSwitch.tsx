@@ -39,7 +39,12 @@ export function ArmingDialog({ status, onClose }: { status: ArmingStatus; onClos
       { keys: ['j', 'down'], description: 'Next mode', run: () => list.move(1) },
       { keys: ['k', 'up'], description: 'Previous mode', run: () => list.move(-1) },
       { keys: 'enter', description: 'Switch to the highlighted mode', run: () => pick(list.index) },
-      { keys: ['1', '2', '3', '4', '5', '6', '7', '8', '9'], description: 'Switch to mode 1 … 9', display: '1 … 9', run: (e) => pick(Number(e.key) - 1) },
+      {
+        keys: ['1', '2', '3', '4', '5', '6', '7', '8', '9'],
+        description: 'Switch to mode 1 … 9',
+        display: '1 … 9',
+        run: (e) => pick(Number(e.key) - 1),
+      },
     ],
     // registered after the Dialog's own (modal) keys, so these come first and Esc still closes
   );
@@ -76,7 +81,9 @@ export function ArmingDialog({ status, onClose }: { status: ArmingStatus; onClos
 export function ArmingBadge() {
   const st = useQuery('arming.status', {}, { events: ['arming.changed'], debounceMs: 50 });
   const [open, setOpen] = useState(false);
-  useShortcuts('Global', [{ keys: 'shift+m', description: 'Arming mode: switch it (Day, Night, Away …)', enabled: !!st.data, run: () => setOpen(true) }]);
+  useShortcuts('Global', [
+    { keys: 'shift+m', description: 'Arming mode: switch it (Day, Night, Away …)', enabled: !!st.data, run: () => setOpen(true) },
+  ]);
   if (!st.data) return null;
   const m = st.data.mode;
   return (

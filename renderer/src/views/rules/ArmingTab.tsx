@@ -46,19 +46,29 @@ export function ArmingTab() {
         setError(null);
         toast('Arming setup saved', 'info');
       },
-      (err: Error & { field?: string }) => setError(`${err.field ? `${err.field}: ` : ''}${err.message.replace(/^arming\.configure: /, '')}`),
+      (err: Error & { field?: string }) =>
+        setError(`${err.field ? `${err.field}: ` : ''}${err.message.replace(/^arming\.configure: /, '')}`),
     );
-  useShortcuts('Arming', [{ keys: 'ctrl+s', description: 'Save the arming setup', allowInInput: true, enabled: isAdmin && dirty, run: () => void save() }]);
+  useShortcuts('Arming', [
+    { keys: 'ctrl+s', description: 'Save the arming setup', allowInInput: true, enabled: isAdmin && dirty, run: () => void save() },
+  ]);
 
-  if (st.error) return <Notice tone="error" onRetry={st.reload}>{st.error.message}</Notice>;
+  if (st.error)
+    return (
+      <Notice tone="error" onRetry={st.reload}>
+        {st.error.message}
+      </Notice>
+    );
   const s = st.data;
   if (!s) return null;
   const change = (f: () => void) => {
     f();
     setDirty(true);
   };
-  const setMode = (p: { i: number; m: Partial<ArmingMode> }) => change(() => setModes((ms) => ms.map((m, j) => (j === p.i ? { ...m, ...p.m } : m))));
-  const setEntry = (p: { i: number; e: Partial<ArmingScheduleEntry> }) => change(() => setSchedule((es) => es.map((x, j) => (j === p.i ? { ...x, ...p.e } : x))));
+  const setMode = (p: { i: number; m: Partial<ArmingMode> }) =>
+    change(() => setModes((ms) => ms.map((m, j) => (j === p.i ? { ...m, ...p.m } : m))));
+  const setEntry = (p: { i: number; e: Partial<ArmingScheduleEntry> }) =>
+    change(() => setSchedule((es) => es.map((x, j) => (j === p.i ? { ...x, ...p.e } : x))));
 
   return (
     <div className="arming-tab" data-testid="arming-tab">
@@ -68,8 +78,14 @@ export function ArmingTab() {
           <span className="stat-value arming-mode" data-testid="arming-current" data-mode={s.mode.id}>
             {s.mode.name}
           </span>
-          <span className="stat-sub">{s.since ? `since ${formatDateTime(Date.parse(s.since), tz)} by ${s.by} (${s.via})` : 'the initial mode'}</span>
-          {s.next && <span className="stat-sub">next: {s.modes.find((m) => m.id === s.next!.mode)?.name ?? s.next.mode} at {formatDateTime(Date.parse(s.next.at), tz)}</span>}
+          <span className="stat-sub">
+            {s.since ? `since ${formatDateTime(Date.parse(s.since), tz)} by ${s.by} (${s.via})` : 'the initial mode'}
+          </span>
+          {s.next && (
+            <span className="stat-sub">
+              next: {s.modes.find((m) => m.id === s.next!.mode)?.name ?? s.next.mode} at {formatDateTime(Date.parse(s.next.at), tz)}
+            </span>
+          )}
         </div>
         <div className="arming-buttons" role="group" aria-label="Switch the mode">
           {s.modes.map((m) => (
@@ -87,8 +103,9 @@ export function ArmingTab() {
           ))}
         </div>
         <p className="muted">
-          <kbd>Shift+M</kbd> switches from any view. Over MQTT: publish a mode name to <code>{s.mqtt.setTopic}</code>; the state is on <code>{s.mqtt.stateTopic}</code> (retained). Or POST{' '}
-          <code>{'{"mode": "Night"}'}</code> to <code>/api/webhook/arming</code> with a webhook token that may arm (Alarm setup).
+          <kbd>Shift+M</kbd> switches from any view. Over MQTT: publish a mode name to <code>{s.mqtt.setTopic}</code>; the state is on{' '}
+          <code>{s.mqtt.stateTopic}</code> (retained). Or POST <code>{'{"mode": "Night"}'}</code> to <code>/api/webhook/arming</code> with a
+          webhook token that may arm (Alarm setup).
         </p>
       </section>
 
@@ -107,17 +124,37 @@ export function ArmingTab() {
             {modes.map((m, i) => (
               <tr key={i}>
                 <td>
-                  <input value={m.name} disabled={!isAdmin} aria-label="Mode name" onChange={(e) => setMode({ i, m: { name: e.target.value } })} />
+                  <input
+                    value={m.name}
+                    disabled={!isAdmin}
+                    aria-label="Mode name"
+                    onChange={(e) => setMode({ i, m: { name: e.target.value } })}
+                  />
                 </td>
                 <td>
-                  <input value={m.id} disabled={!isAdmin || st.data!.modes.some((x) => x.id === m.id)} aria-label="Mode id" onChange={(e) => setMode({ i, m: { id: e.target.value.toLowerCase() } })} />
+                  <input
+                    value={m.id}
+                    disabled={!isAdmin || st.data!.modes.some((x) => x.id === m.id)}
+                    aria-label="Mode id"
+                    onChange={(e) => setMode({ i, m: { id: e.target.value.toLowerCase() } })}
+                  />
                 </td>
                 <td>
-                  <input type="checkbox" checked={m.guardSwitchable} disabled={!isAdmin} aria-label={`Guards may switch to ${m.name}`} onChange={(e) => setMode({ i, m: { guardSwitchable: e.target.checked } })} />
+                  <input
+                    type="checkbox"
+                    checked={m.guardSwitchable}
+                    disabled={!isAdmin}
+                    aria-label={`Guards may switch to ${m.name}`}
+                    onChange={(e) => setMode({ i, m: { guardSwitchable: e.target.checked } })}
+                  />
                 </td>
                 <td className="c-act">
                   {isAdmin && (
-                    <button type="button" className="btn ghost small" onClick={() => change(() => setModes((ms) => ms.filter((_, j) => j !== i)))}>
+                    <button
+                      type="button"
+                      className="btn ghost small"
+                      onClick={() => change(() => setModes((ms) => ms.filter((_, j) => j !== i)))}
+                    >
                       Remove
                     </button>
                   )}
@@ -127,7 +164,16 @@ export function ArmingTab() {
           </tbody>
         </table>
         {isAdmin && (
-          <button type="button" className="btn small" onClick={() => change(() => setModes((ms) => [...ms, { id: `mode-${ms.length + 1}`, name: `Mode ${ms.length + 1}`, guardSwitchable: false }]))} data-testid="arming-add-mode">
+          <button
+            type="button"
+            className="btn small"
+            onClick={() =>
+              change(() =>
+                setModes((ms) => [...ms, { id: `mode-${ms.length + 1}`, name: `Mode ${ms.length + 1}`, guardSwitchable: false }]),
+              )
+            }
+            data-testid="arming-add-mode"
+          >
             Add a mode
           </button>
         )}
@@ -146,24 +192,45 @@ export function ArmingTab() {
               ))}
             </select>
             <span>at</span>
-            <input type="time" value={e.at} disabled={!isAdmin} aria-label="Time" onChange={(ev) => setEntry({ i, e: { at: ev.target.value } })} />
+            <input
+              type="time"
+              value={e.at}
+              disabled={!isAdmin}
+              aria-label="Time"
+              onChange={(ev) => setEntry({ i, e: { at: ev.target.value } })}
+            />
             <div className="rule-checks" role="group" aria-label="Days">
               {DAY_NAMES.map((n, d) => (
                 <label key={d} className="rule-check">
-                  <input type="checkbox" disabled={!isAdmin} checked={e.days.includes(d)} onChange={(ev) => setEntry({ i, e: { days: toggle(e.days, d, ev.target.checked).sort() } })} />
+                  <input
+                    type="checkbox"
+                    disabled={!isAdmin}
+                    checked={e.days.includes(d)}
+                    onChange={(ev) => setEntry({ i, e: { days: toggle(e.days, d, ev.target.checked).sort() } })}
+                  />
                   {n}
                 </label>
               ))}
             </div>
             {isAdmin && (
-              <button type="button" className="btn ghost small" onClick={() => change(() => setSchedule((es) => es.filter((_, j) => j !== i)))}>
+              <button
+                type="button"
+                className="btn ghost small"
+                onClick={() => change(() => setSchedule((es) => es.filter((_, j) => j !== i)))}
+              >
                 Remove
               </button>
             )}
           </div>
         ))}
         {isAdmin && (
-          <button type="button" className="btn small" onClick={() => change(() => setSchedule((es) => [...es, { mode: modes[1]?.id ?? modes[0]!.id, days: [1, 2, 3, 4, 5], at: '22:00' }]))}>
+          <button
+            type="button"
+            className="btn small"
+            onClick={() =>
+              change(() => setSchedule((es) => [...es, { mode: modes[1]?.id ?? modes[0]!.id, days: [1, 2, 3, 4, 5], at: '22:00' }]))
+            }
+          >
             Add a scheduled switch
           </button>
         )}
@@ -173,16 +240,29 @@ export function ArmingTab() {
         <h3>MQTT</h3>
         <div className="rule-row">
           <label className="rule-check">
-            <input type="checkbox" checked={mqtt.enabled} disabled={!isAdmin} onChange={(e) => change(() => setMqtt((m) => ({ ...m, enabled: e.target.checked })))} />
+            <input
+              type="checkbox"
+              checked={mqtt.enabled}
+              disabled={!isAdmin}
+              onChange={(e) => change(() => setMqtt((m) => ({ ...m, enabled: e.target.checked })))}
+            />
             Switch and publish over MQTT
           </label>
           <label className="field">
             <span className="label">Set topic</span>
-            <input value={mqtt.setTopic} disabled={!isAdmin} onChange={(e) => change(() => setMqtt((m) => ({ ...m, setTopic: e.target.value })))} />
+            <input
+              value={mqtt.setTopic}
+              disabled={!isAdmin}
+              onChange={(e) => change(() => setMqtt((m) => ({ ...m, setTopic: e.target.value })))}
+            />
           </label>
           <label className="field">
             <span className="label">State topic (retained)</span>
-            <input value={mqtt.stateTopic} disabled={!isAdmin} onChange={(e) => change(() => setMqtt((m) => ({ ...m, stateTopic: e.target.value })))} />
+            <input
+              value={mqtt.stateTopic}
+              disabled={!isAdmin}
+              onChange={(e) => change(() => setMqtt((m) => ({ ...m, stateTopic: e.target.value })))}
+            />
           </label>
         </div>
         {error && (

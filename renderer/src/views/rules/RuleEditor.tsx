@@ -36,12 +36,29 @@ const RANGES = [
   { key: '7d', label: 'Last 7 days', ms: 7 * 86_400_000 },
 ] as const;
 
-function Checks<T extends string | number>({ items, value, onChange, label, testId }: { items: { v: T; label: string }[]; value: readonly T[]; onChange: (v: T[]) => void; label: string; testId: string }) {
+function Checks<T extends string | number>({
+  items,
+  value,
+  onChange,
+  label,
+  testId,
+}: {
+  items: { v: T; label: string }[];
+  value: readonly T[];
+  onChange: (v: T[]) => void;
+  label: string;
+  testId: string;
+}) {
   return (
     <div className="rule-checks" role="group" aria-label={label}>
       {items.map((it) => (
         <label key={String(it.v)} className="rule-check">
-          <input type="checkbox" checked={value.includes(it.v)} onChange={(e) => onChange(toggle(value, it.v, e.target.checked))} data-testid={`${testId}-${it.v}`} />
+          <input
+            type="checkbox"
+            checked={value.includes(it.v)}
+            onChange={(e) => onChange(toggle(value, it.v, e.target.checked))}
+            data-testid={`${testId}-${it.v}`}
+          />
           {it.label}
         </label>
       ))}
@@ -50,7 +67,19 @@ function Checks<T extends string | number>({ items, value, onChange, label, test
   );
 }
 
-export function RuleEditor({ initial, meta, isAdmin, onSaved, onClose }: { initial: Draft; meta: RulesMeta; isAdmin: boolean; onSaved: (r: Rule) => void; onClose: () => void }) {
+export function RuleEditor({
+  initial,
+  meta,
+  isAdmin,
+  onSaved,
+  onClose,
+}: {
+  initial: Draft;
+  meta: RulesMeta;
+  isAdmin: boolean;
+  onSaved: (r: Rule) => void;
+  onClose: () => void;
+}) {
   const client = useClient();
   const tz = useTimeZone();
   const [d, setD] = useState<Draft>(initial);
@@ -58,7 +87,11 @@ export function RuleEditor({ initial, meta, isAdmin, onSaved, onClose }: { initi
   const [saveError, setSaveError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [range, setRange] = useState<(typeof RANGES)[number]['key']>('24h');
-  const [dry, setDry] = useState<{ busy: boolean; result: DryRunResult | null; error: string | null }>({ busy: false, result: null, error: null });
+  const [dry, setDry] = useState<{ busy: boolean; result: DryRunResult | null; error: string | null }>({
+    busy: false,
+    result: null,
+    error: null,
+  });
   const isNew = !initial.id;
   const seq = useRef(0);
   const firstField = useRef<HTMLInputElement>(null);
@@ -82,7 +115,8 @@ export function RuleEditor({ initial, meta, isAdmin, onSaved, onClose }: { initi
   const set = (patch: Partial<Draft>) => setD((x) => ({ ...x, ...patch }));
   const setTrig = (patch: Record<string, unknown>) => setD((x) => ({ ...x, trigger: { ...x.trigger, ...patch } }));
   const setCond = (patch: Partial<Draft['conditions']>) => setD((x) => ({ ...x, conditions: { ...x.conditions, ...patch } }));
-  const setAction = (i: number, patch: Record<string, unknown>) => setD((x) => ({ ...x, actions: x.actions.map((a, j) => (j === i ? { ...a, ...patch } : a)) }));
+  const setAction = (i: number, patch: Record<string, unknown>) =>
+    setD((x) => ({ ...x, actions: x.actions.map((a, j) => (j === i ? { ...a, ...patch } : a)) }));
   const err = (f: string) => errorFor(errors, f);
 
   const save = async () => {
@@ -95,7 +129,10 @@ export function RuleEditor({ initial, meta, isAdmin, onSaved, onClose }: { initi
     } catch (e) {
       const x = e as { message: string; field?: string };
       setSaveError(x.message.replace(/^[a-z]+\.[a-zA-Z]+: /, ''));
-      if (x.field) setErrors((old) => (old.some((o) => o.field === x.field) ? old : [{ field: x.field!, message: x.message.replace(/^.*?: /, '') }, ...old]));
+      if (x.field)
+        setErrors((old) =>
+          old.some((o) => o.field === x.field) ? old : [{ field: x.field!, message: x.message.replace(/^.*?: /, '') }, ...old],
+        );
     } finally {
       setSaving(false);
     }
@@ -106,7 +143,12 @@ export function RuleEditor({ initial, meta, isAdmin, onSaved, onClose }: { initi
     const to = Date.now();
     setDry((x) => ({ ...x, busy: true, error: null }));
     try {
-      const result = await client.call('rules.dryRun', { rule: toRequest({ ...d, name: d.name || 'Draft' }), from: new Date(to - ms).toISOString(), to: new Date(to).toISOString(), limit: 200 });
+      const result = await client.call('rules.dryRun', {
+        rule: toRequest({ ...d, name: d.name || 'Draft' }),
+        from: new Date(to - ms).toISOString(),
+        to: new Date(to).toISOString(),
+        limit: 200,
+      });
       setDry({ busy: false, result, error: null });
     } catch (e) {
       setDry({ busy: false, result: null, error: (e as Error).message.replace(/^[a-z]+\.[a-zA-Z]+: /, '') });
@@ -124,7 +166,13 @@ export function RuleEditor({ initial, meta, isAdmin, onSaved, onClose }: { initi
   const kind = t.kind;
   const camName = (id: string) => meta.cameras.find((x) => x.id === id)?.name ?? id;
   const zoneScope = c.cameraIds.length ? meta.cameras.filter((x) => c.cameraIds.includes(x.id)) : meta.cameras;
-  const zoneItems = [...new Map(zoneScope.flatMap((cam) => cam.zones.map((z) => [z.id, { v: z.id, label: c.cameraIds.length === 1 ? z.name : `${z.name} (${cam.name})` }]))).values()];
+  const zoneItems = [
+    ...new Map(
+      zoneScope.flatMap((cam) =>
+        cam.zones.map((z) => [z.id, { v: z.id, label: c.cameraIds.length === 1 ? z.name : `${z.name} (${cam.name})` }]),
+      ),
+    ).values(),
+  ];
   const inZone = kind === 'object' && t.phase !== 'seen';
   const arr = (k: string) => (Array.isArray(t[k]) ? (t[k] as string[]) : []);
 
@@ -150,7 +198,17 @@ export function RuleEditor({ initial, meta, isAdmin, onSaved, onClose }: { initi
       </div>
       <fieldset className="rule-section" disabled={!isAdmin}>
         <Field label="Name" error={err('name')} testId="rule-name">
-          {(p) => <input {...p} ref={firstField} value={d.name} maxLength={80} placeholder="Person in the yard at night" onChange={(e) => set({ name: e.target.value })} data-testid="rule-name" />}
+          {(p) => (
+            <input
+              {...p}
+              ref={firstField}
+              value={d.name}
+              maxLength={80}
+              placeholder="Person in the yard at night"
+              onChange={(e) => set({ name: e.target.value })}
+              data-testid="rule-name"
+            />
+          )}
         </Field>
       </fieldset>
 
@@ -159,7 +217,12 @@ export function RuleEditor({ initial, meta, isAdmin, onSaved, onClose }: { initi
         <div className="rule-row">
           <Field label="Trigger" error={err('trigger.kind') ?? err('trigger')} testId="rule-trigger">
             {(p) => (
-              <select {...p} value={kind} onChange={(e) => setD((x) => withTriggerKind(x, e.target.value as TriggerKind))} data-testid="rule-trigger">
+              <select
+                {...p}
+                value={kind}
+                onChange={(e) => setD((x) => withTriggerKind(x, e.target.value as TriggerKind))}
+                data-testid="rule-trigger"
+              >
                 {TRIGGER_KINDS.map((k) => (
                   <option key={k} value={k}>
                     {TRIGGER_LABELS[k]}
@@ -172,7 +235,12 @@ export function RuleEditor({ initial, meta, isAdmin, onSaved, onClose }: { initi
             <>
               <Field label="Phase" error={err('trigger.phase')} testId="rule-phase">
                 {(p) => (
-                  <select {...p} value={String(t.phase ?? 'dwell')} onChange={(e) => setTrig({ phase: e.target.value, ...(e.target.value !== 'dwell' ? { dwellSeconds: undefined } : {}) })} data-testid="rule-phase">
+                  <select
+                    {...p}
+                    value={String(t.phase ?? 'dwell')}
+                    onChange={(e) => setTrig({ phase: e.target.value, ...(e.target.value !== 'dwell' ? { dwellSeconds: undefined } : {}) })}
+                    data-testid="rule-phase"
+                  >
                     <option value="dwell">dwells in a zone</option>
                     <option value="enter">enters a zone</option>
                     <option value="seen">seen anywhere</option>
@@ -198,7 +266,17 @@ export function RuleEditor({ initial, meta, isAdmin, onSaved, onClose }: { initi
           )}
           {kind === 'motion' && (
             <Field label="Least share of the picture (0–1)" error={err('trigger.minScore')} testId="rule-min-score">
-              {(p) => <input {...p} type="number" step={0.01} min={0} max={1} value={t.minScore === undefined ? '' : String(t.minScore)} onChange={(e) => setTrig({ minScore: e.target.value === '' ? undefined : Number(e.target.value) })} />}
+              {(p) => (
+                <input
+                  {...p}
+                  type="number"
+                  step={0.01}
+                  min={0}
+                  max={1}
+                  value={t.minScore === undefined ? '' : String(t.minScore)}
+                  onChange={(e) => setTrig({ minScore: e.target.value === '' ? undefined : Number(e.target.value) })}
+                />
+              )}
             </Field>
           )}
           {kind === 'access' && (
@@ -216,82 +294,193 @@ export function RuleEditor({ initial, meta, isAdmin, onSaved, onClose }: { initi
         {kind === 'sensor' && (
           <div className="rule-row">
             <Field label="Sensor types (none = all)" error={err('trigger.types')}>
-              {() => <Checks label="Sensor types" testId="rule-sensor-type" items={SENSOR_TYPES.map((v) => ({ v, label: v }))} value={arr('types')} onChange={(v) => setTrig({ types: v })} />}
+              {() => (
+                <Checks
+                  label="Sensor types"
+                  testId="rule-sensor-type"
+                  items={SENSOR_TYPES.map((v) => ({ v, label: v }))}
+                  value={arr('types')}
+                  onChange={(v) => setTrig({ types: v })}
+                />
+              )}
             </Field>
             <Field label="States (none = all but closed/idle)" error={err('trigger.states')}>
-              {() => <Checks label="States" testId="rule-sensor-state" items={SENSOR_STATES.map((v) => ({ v, label: v }))} value={arr('states')} onChange={(v) => setTrig({ states: v })} />}
+              {() => (
+                <Checks
+                  label="States"
+                  testId="rule-sensor-state"
+                  items={SENSOR_STATES.map((v) => ({ v, label: v }))}
+                  value={arr('states')}
+                  onChange={(v) => setTrig({ states: v })}
+                />
+              )}
             </Field>
           </div>
         )}
         {kind === 'access' && (
-          <Field label="Doors (comma separated; none = all)" error={err('trigger.doors')} hint={meta.doors.length ? `known: ${meta.doors.join(', ')}` : undefined}>
+          <Field
+            label="Doors (comma separated; none = all)"
+            error={err('trigger.doors')}
+            hint={meta.doors.length ? `known: ${meta.doors.join(', ')}` : undefined}
+          >
             {(p) => <input {...p} defaultValue={arr('doors').join(', ')} onBlur={(e) => setTrig({ doors: splitList(e.target.value) })} />}
           </Field>
         )}
         {kind === 'onvif' && (
           <Field label="Events (none = all)" error={err('trigger.events')}>
-            {() => <Checks label="ONVIF events" testId="rule-onvif" items={ONVIF_TRIGGER_EVENTS.map((v) => ({ v, label: v }))} value={arr('events')} onChange={(v) => setTrig({ events: v })} />}
+            {() => (
+              <Checks
+                label="ONVIF events"
+                testId="rule-onvif"
+                items={ONVIF_TRIGGER_EVENTS.map((v) => ({ v, label: v }))}
+                value={arr('events')}
+                onChange={(v) => setTrig({ events: v })}
+              />
+            )}
           </Field>
         )}
         {kind === 'health' && (
           <Field label="Conditions (none = all)" error={err('trigger.conditions')}>
-            {() => <Checks label="Health conditions" testId="rule-health" items={HEALTH_CONDITIONS.map((v) => ({ v, label: v }))} value={arr('conditions')} onChange={(v) => setTrig({ conditions: v })} />}
+            {() => (
+              <Checks
+                label="Health conditions"
+                testId="rule-health"
+                items={HEALTH_CONDITIONS.map((v) => ({ v, label: v }))}
+                value={arr('conditions')}
+                onChange={(v) => setTrig({ conditions: v })}
+              />
+            )}
           </Field>
         )}
       </fieldset>
 
       <fieldset className="rule-section" disabled={!isAdmin}>
         <legend>Only if</legend>
-        <Field label="Arming modes (none = every mode)" error={err('conditions.modes')} testId="rule-modes">
-          {() => <Checks label="Arming modes" testId="rule-mode" items={meta.modes.map((m) => ({ v: m.id, label: m.name }))} value={c.modes} onChange={(v) => setCond({ modes: v })} />}
-        </Field>
-        <Field label="Cameras (none = every camera)" error={err('conditions.cameraIds')} testId="rule-cameras">
-          {() => <Checks label="Cameras" testId="rule-camera" items={meta.cameras.map((x) => ({ v: x.id, label: x.name }))} value={c.cameraIds} onChange={(v) => setCond({ cameraIds: v })} />}
-        </Field>
-        {inZone && (
-          <Field label="Zones (none = any zone)" error={err('conditions.zones')} testId="rule-zones" hint={zoneItems.length ? undefined : 'no zones yet: draw one under Cameras'}>
-            {() => <Checks label="Zones" testId="rule-zone" items={zoneItems} value={c.zones} onChange={(v) => setCond({ zones: v })} />}
+        <div className="rule-grid">
+          <Field label="Arming modes (none = every mode)" error={err('conditions.modes')} testId="rule-modes">
+            {() => (
+              <Checks
+                label="Arming modes"
+                testId="rule-mode"
+                items={meta.modes.map((m) => ({ v: m.id, label: m.name }))}
+                value={c.modes}
+                onChange={(v) => setCond({ modes: v })}
+              />
+            )}
           </Field>
-        )}
-        {(kind === 'sensor' || kind === 'access' || kind === 'any') && (
-          <div className="rule-row">
-            <Field label="Sensor zones (comma separated)" error={err('conditions.zones')} testId="rule-sensor-zones">
-              {(p) => <input {...p} defaultValue={c.zones.join(', ')} onBlur={(e) => setCond({ zones: splitList(e.target.value) })} />}
+          <Field label="Cameras (none = every camera)" error={err('conditions.cameraIds')} testId="rule-cameras">
+            {() => (
+              <Checks
+                label="Cameras"
+                testId="rule-camera"
+                items={meta.cameras.map((x) => ({ v: x.id, label: x.name }))}
+                value={c.cameraIds}
+                onChange={(v) => setCond({ cameraIds: v })}
+              />
+            )}
+          </Field>
+          {inZone && (
+            <Field
+              label="Zones (none = any zone)"
+              error={err('conditions.zones')}
+              testId="rule-zones"
+              hint={zoneItems.length ? undefined : 'no zones yet: draw one under Cameras'}
+            >
+              {() => <Checks label="Zones" testId="rule-zone" items={zoneItems} value={c.zones} onChange={(v) => setCond({ zones: v })} />}
             </Field>
-            <Field label="Sensors (comma separated)" error={err('conditions.sensorIds')} testId="rule-sensors" hint={meta.sensors.length ? `known: ${meta.sensors.join(', ')}` : undefined}>
-              {(p) => <input {...p} defaultValue={c.sensorIds.join(', ')} onBlur={(e) => setCond({ sensorIds: splitList(e.target.value) })} />}
-            </Field>
-          </div>
-        )}
-        {kind === 'object' && (
-          <div className="rule-row">
-            <Field label="Labels" error={err('conditions.labels')} testId="rule-labels">
-              {() => <Checks label="Labels" testId="rule-label" items={meta.labels.map((v) => ({ v, label: v }))} value={c.labels} onChange={(v) => setCond({ labels: v })} />}
-            </Field>
-            {inZone && (
-              <Field label="At least (objects at once)" error={err('conditions.minCount')} testId="rule-min-count">
+          )}
+          {(kind === 'sensor' || kind === 'access' || kind === 'any') && (
+            <div className="rule-row">
+              <Field label="Sensor zones (comma separated)" error={err('conditions.zones')} testId="rule-sensor-zones">
+                {(p) => <input {...p} defaultValue={c.zones.join(', ')} onBlur={(e) => setCond({ zones: splitList(e.target.value) })} />}
+              </Field>
+              <Field
+                label="Sensors (comma separated)"
+                error={err('conditions.sensorIds')}
+                testId="rule-sensors"
+                hint={meta.sensors.length ? `known: ${meta.sensors.join(', ')}` : undefined}
+              >
                 {(p) => (
-                  <input {...p} type="number" min={1} max={100} value={c.minCount === undefined ? '' : String(c.minCount)} onChange={(e) => setCond({ minCount: e.target.value === '' ? undefined : Number(e.target.value) })} data-testid="rule-min-count" />
+                  <input {...p} defaultValue={c.sensorIds.join(', ')} onBlur={(e) => setCond({ sensorIds: splitList(e.target.value) })} />
                 )}
               </Field>
-            )}
-          </div>
-        )}
+            </div>
+          )}
+          {kind === 'object' && (
+            <>
+              <Field label="Labels" error={err('conditions.labels')} testId="rule-labels">
+                {() => (
+                  <Checks
+                    label="Labels"
+                    testId="rule-label"
+                    items={meta.labels.map((v) => ({ v, label: v }))}
+                    value={c.labels}
+                    onChange={(v) => setCond({ labels: v })}
+                  />
+                )}
+              </Field>
+              {inZone && (
+                <Field label="At least (objects at once)" error={err('conditions.minCount')} testId="rule-min-count">
+                  {(p) => (
+                    <input
+                      {...p}
+                      type="number"
+                      min={1}
+                      max={100}
+                      value={c.minCount === undefined ? '' : String(c.minCount)}
+                      onChange={(e) => setCond({ minCount: e.target.value === '' ? undefined : Number(e.target.value) })}
+                      data-testid="rule-min-count"
+                    />
+                  )}
+                </Field>
+              )}
+            </>
+          )}
+        </div>
         <div className="rule-row">
           <label className="rule-check">
-            <input type="checkbox" checked={!!c.schedule} onChange={(e) => setCond({ schedule: e.target.checked ? { days: [1, 2, 3, 4, 5], from: '18:00', to: '07:00' } : null })} data-testid="rule-schedule-on" />
+            <input
+              type="checkbox"
+              checked={!!c.schedule}
+              onChange={(e) => setCond({ schedule: e.target.checked ? { days: [1, 2, 3, 4, 5], from: '18:00', to: '07:00' } : null })}
+              data-testid="rule-schedule-on"
+            />
             Only at times
           </label>
           {c.schedule && (
             <>
               <Field label="From" error={err('conditions.schedule.from')} testId="rule-schedule-from">
-                {(p) => <input {...p} type="time" value={c.schedule!.from} onChange={(e) => setCond({ schedule: { ...c.schedule!, from: e.target.value } })} data-testid="rule-schedule-from" />}
+                {(p) => (
+                  <input
+                    {...p}
+                    type="time"
+                    value={c.schedule!.from}
+                    onChange={(e) => setCond({ schedule: { ...c.schedule!, from: e.target.value } })}
+                    data-testid="rule-schedule-from"
+                  />
+                )}
               </Field>
               <Field label="To (before From: past midnight)" error={err('conditions.schedule.to')} testId="rule-schedule-to">
-                {(p) => <input {...p} type="time" value={c.schedule!.to} onChange={(e) => setCond({ schedule: { ...c.schedule!, to: e.target.value } })} data-testid="rule-schedule-to" />}
+                {(p) => (
+                  <input
+                    {...p}
+                    type="time"
+                    value={c.schedule!.to}
+                    onChange={(e) => setCond({ schedule: { ...c.schedule!, to: e.target.value } })}
+                    data-testid="rule-schedule-to"
+                  />
+                )}
               </Field>
               <Field label="Days" error={err('conditions.schedule.days')} testId="rule-schedule-days">
-                {() => <Checks label="Days" testId="rule-day" items={DAY_NAMES.map((n, i) => ({ v: i, label: n }))} value={c.schedule!.days} onChange={(v) => setCond({ schedule: { ...c.schedule!, days: [...v].sort() } })} />}
+                {() => (
+                  <Checks
+                    label="Days"
+                    testId="rule-day"
+                    items={DAY_NAMES.map((n, i) => ({ v: i, label: n }))}
+                    value={c.schedule!.days}
+                    onChange={(v) => setCond({ schedule: { ...c.schedule!, days: [...v].sort() } })}
+                  />
+                )}
               </Field>
             </>
           )}
@@ -312,7 +501,12 @@ export function RuleEditor({ initial, meta, isAdmin, onSaved, onClose }: { initi
               <>
                 <Field label="Priority" error={err(`actions[${i}].priority`)} testId={`rule-action-${i}-priority`}>
                   {(p) => (
-                    <select {...p} value={String(a.priority ?? 3)} onChange={(e) => setAction(i, { priority: Number(e.target.value) })} data-testid={`rule-action-${i}-priority`}>
+                    <select
+                      {...p}
+                      value={String(a.priority ?? 3)}
+                      onChange={(e) => setAction(i, { priority: Number(e.target.value) })}
+                      data-testid={`rule-action-${i}-priority`}
+                    >
                       {[1, 2, 3, 4, 5].map((n) => (
                         <option key={n} value={n}>
                           P{n} {PRIORITY_STYLES[n as 1].label}
@@ -322,7 +516,16 @@ export function RuleEditor({ initial, meta, isAdmin, onSaved, onClose }: { initi
                   )}
                 </Field>
                 <Field label="Repeats within (s) count on it" error={err(`actions[${i}].coalesceSeconds`)}>
-                  {(p) => <input {...p} type="number" min={0} max={86400} value={String(a.coalesceSeconds ?? 60)} onChange={(e) => setAction(i, { coalesceSeconds: Number(e.target.value) })} />}
+                  {(p) => (
+                    <input
+                      {...p}
+                      type="number"
+                      min={0}
+                      max={86400}
+                      value={String(a.coalesceSeconds ?? 60)}
+                      onChange={(e) => setAction(i, { coalesceSeconds: Number(e.target.value) })}
+                    />
+                  )}
                 </Field>
                 <Field label="A repeat is" error={err(`actions[${i}].coalesceBy`)}>
                   {(p) => (
@@ -334,7 +537,14 @@ export function RuleEditor({ initial, meta, isAdmin, onSaved, onClose }: { initi
                   )}
                 </Field>
                 <Field label="Procedure (SOP; empty: the alarm type's)" error={err(`actions[${i}].sop`)}>
-                  {(p) => <textarea {...p} rows={2} value={String(a.sop ?? '')} onChange={(e) => setAction(i, { sop: e.target.value || undefined })} />}
+                  {(p) => (
+                    <textarea
+                      {...p}
+                      rows={2}
+                      value={String(a.sop ?? '')}
+                      onChange={(e) => setAction(i, { sop: e.target.value || undefined })}
+                    />
+                  )}
                 </Field>
               </>
             )}
@@ -349,7 +559,12 @@ export function RuleEditor({ initial, meta, isAdmin, onSaved, onClose }: { initi
               </Field>
             )}
             {a.type === 'webhook' && (
-              <Field label="Notice URL" error={err(`actions[${i}].url`)} testId={`rule-action-${i}-url`} hint={meta.notifyUrls.length ? undefined : 'add a notice URL under Setup first'}>
+              <Field
+                label="Notice URL"
+                error={err(`actions[${i}].url`)}
+                testId={`rule-action-${i}-url`}
+                hint={meta.notifyUrls.length ? undefined : 'add a notice URL under Setup first'}
+              >
                 {(p) => (
                   <select {...p} value={String(a.url ?? '')} onChange={(e) => setAction(i, { url: e.target.value })}>
                     <option value="">choose…</option>
@@ -384,7 +599,16 @@ export function RuleEditor({ initial, meta, isAdmin, onSaved, onClose }: { initi
                       {(p) => <input {...p} value={String(a.token ?? '')} onChange={(e) => setAction(i, { token: e.target.value })} />}
                     </Field>
                     <Field label="Pulse (s; empty: stay)" error={err(`actions[${i}].seconds`)}>
-                      {(p) => <input {...p} type="number" min={1} max={3600} value={a.seconds === undefined ? '' : String(a.seconds)} onChange={(e) => setAction(i, { seconds: e.target.value === '' ? undefined : Number(e.target.value) })} />}
+                      {(p) => (
+                        <input
+                          {...p}
+                          type="number"
+                          min={1}
+                          max={3600}
+                          value={a.seconds === undefined ? '' : String(a.seconds)}
+                          onChange={(e) => setAction(i, { seconds: e.target.value === '' ? undefined : Number(e.target.value) })}
+                        />
+                      )}
                     </Field>
                   </>
                 ) : (
@@ -394,7 +618,13 @@ export function RuleEditor({ initial, meta, isAdmin, onSaved, onClose }: { initi
                 )}
               </>
             )}
-            <button type="button" className="btn ghost small" onClick={() => set({ actions: d.actions.filter((_, j) => j !== i) })} aria-label={`Remove action ${i + 1}`} data-testid={`rule-action-${i}-remove`}>
+            <button
+              type="button"
+              className="btn ghost small"
+              onClick={() => set({ actions: d.actions.filter((_, j) => j !== i) })}
+              aria-label={`Remove action ${i + 1}`}
+              data-testid={`rule-action-${i}-remove`}
+            >
               Remove
             </button>
           </div>
@@ -432,7 +662,12 @@ export function RuleEditor({ initial, meta, isAdmin, onSaved, onClose }: { initi
         <button type="button" className="btn" onClick={() => void dryRun()} disabled={dry.busy} data-testid="rule-dryrun">
           Dry run <kbd>Ctrl+Enter</kbd>
         </button>
-        <select value={range} onChange={(e) => setRange(e.target.value as typeof range)} aria-label="Dry run range" data-testid="dryrun-range">
+        <select
+          value={range}
+          onChange={(e) => setRange(e.target.value as typeof range)}
+          aria-label="Dry run range"
+          data-testid="dryrun-range"
+        >
           {RANGES.map((r) => (
             <option key={r.key} value={r.key}>
               {r.label}
@@ -460,7 +695,8 @@ export function RuleEditor({ initial, meta, isAdmin, onSaved, onClose }: { initi
                 <span className="muted">
                   {' '}
                   · {dry.result.matched} match{dry.result.matched === 1 ? '' : 'es'}, {dry.result.coalesced} counted on an open alarm
-                  {dry.result.shadowed ? `, ${dry.result.shadowed} taken first by an earlier rule` : ''} · {dry.result.scanned} stored events, {formatDateTime(Date.parse(dry.result.from), tz)} – {formatDateTime(Date.parse(dry.result.to), tz)}
+                  {dry.result.shadowed ? `, ${dry.result.shadowed} taken first by an earlier rule` : ''} · {dry.result.scanned} stored
+                  events, {formatDateTime(Date.parse(dry.result.from), tz)} – {formatDateTime(Date.parse(dry.result.to), tz)}
                 </span>
               </p>
               {dry.result.items.length > 0 && (
@@ -481,13 +717,21 @@ export function RuleEditor({ initial, meta, isAdmin, onSaved, onClose }: { initi
                           <td>{formatDateTime(Date.parse(i.time), tz)}</td>
                           <td>{i.cameraId ? camName(i.cameraId) : '–'}</td>
                           <td>{i.what}</td>
-                          <td>{i.shadowedBy ? `taken by ${i.shadowedBy}` : i.outcome === 'coalesced' ? 'counted on the one before' : i.outcome}</td>
+                          <td>
+                            {i.shadowedBy
+                              ? `taken by ${i.shadowedBy}`
+                              : i.outcome === 'coalesced'
+                                ? 'counted on the one before'
+                                : i.outcome}
+                          </td>
                           <td>{i.priority ? `P${i.priority} ${ALARM_TYPE_LABELS[i.type]}: ${i.title}` : '–'}</td>
                         </tr>
                       ))}
                     </tbody>
                   </table>
-                  {dry.result.truncated && <p className="muted">The first {dry.result.items.length} are listed; the counts are complete.</p>}
+                  {dry.result.truncated && (
+                    <p className="muted">The first {dry.result.items.length} are listed; the counts are complete.</p>
+                  )}
                 </div>
               )}
             </>

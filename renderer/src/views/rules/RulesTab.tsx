@@ -45,20 +45,37 @@ export function RulesTab({ isAdmin }: { isAdmin: boolean }) {
       { keys: ['k', 'up'], description: 'Previous rule', run: () => roving.move(-1) },
       { keys: 'enter', description: 'Edit the rule (read it, for supervisors)', run: () => current && edit(draftOf(current)) },
       { keys: 'n', description: 'New rule', enabled: isAdmin, run: () => edit(newDraft()) },
-      { keys: 'x', description: 'Turn the rule on or off', enabled: isAdmin, run: () => current && void act(client.call('rules.setEnabled', { id: current.id, enabled: !current.enabled })) },
-      { keys: ['alt+up', 'alt+down'], description: 'Move the rule up / down (earlier rules decide first)', enabled: isAdmin, run: (e) => current && move(current, e.key === 'ArrowUp' ? -1 : 1) },
+      {
+        keys: 'x',
+        description: 'Turn the rule on or off',
+        enabled: isAdmin,
+        run: () => current && void act(client.call('rules.setEnabled', { id: current.id, enabled: !current.enabled })),
+      },
+      {
+        keys: ['alt+up', 'alt+down'],
+        description: 'Move the rule up / down (earlier rules decide first)',
+        enabled: isAdmin,
+        run: (e) => current && move(current, e.key === 'ArrowUp' ? -1 : 1),
+      },
       { keys: 'delete', description: 'Remove the rule', enabled: isAdmin, run: () => current && setRemoving(current) },
       { keys: 't', description: 'Dry run the rule (in the editor)', run: () => current && edit(draftOf(current)) },
     ],
     { active: !editing },
   );
 
-  if (rules.error) return <Notice tone="error" onRetry={rules.reload}>{rules.error.message}</Notice>;
+  if (rules.error)
+    return (
+      <Notice tone="error" onRetry={rules.reload}>
+        {rules.error.message}
+      </Notice>
+    );
   return (
     <div className="rules-tab">
       <div className="rules-list">
         <div className="subtoolbar">
-          <span className="muted">{rules.data?.builtIn ? 'The built-in rules. ' : ''}Tried top to bottom; the first enabled rule that matches decides.</span>
+          <span className="muted">
+            {rules.data?.builtIn ? 'The built-in rules. ' : ''}Tried top to bottom; the first enabled rule that matches decides.
+          </span>
           <span className="spacer" />
           {isAdmin && (
             <button type="button" className="btn primary small" onClick={() => edit(newDraft())} data-testid="rule-new">
@@ -120,12 +137,13 @@ export function RulesTab({ isAdmin }: { isAdmin: boolean }) {
         ) : (
           <div className="rules-help muted">
             <p>
-              Pick a rule and press <kbd>Enter</kbd> to {isAdmin ? 'edit' : 'read'} it and to see its dry run: what it would have raised over the last 24 h.
+              Pick a rule and press <kbd>Enter</kbd> to {isAdmin ? 'edit' : 'read'} it and to see its dry run: what it would have raised
+              over the last 24 h.
             </p>
             {isAdmin && (
               <p>
-                <kbd>N</kbd> adds a rule (by default: a person dwelling in a zone raises a P2 alarm). <kbd>X</kbd> turns one on or off, <kbd>Alt+↑</kbd>/<kbd>Alt+↓</kbd> move it,{' '}
-                <kbd>Delete</kbd> removes it.
+                <kbd>N</kbd> adds a rule (by default: a person dwelling in a zone raises a P2 alarm). <kbd>X</kbd> turns one on or off,{' '}
+                <kbd>Alt+↑</kbd>/<kbd>Alt+↓</kbd> move it, <kbd>Delete</kbd> removes it.
               </p>
             )}
           </div>

@@ -28,7 +28,9 @@ export function RulesView() {
   const tab: TabKey = TABS.some((t) => t.key === route.params.tab) ? (route.params.tab as TabKey) : 'rules';
   const go = (k: TabKey) => navigate('rules', { tab: k });
   const canRead = !!user && roleRank[user.role] >= roleRank.supervisor;
-  useShortcuts('Rules', [{ keys: ['1', '2', '3'], description: 'Rules, Arming, Alarm setup', display: '1 2 3', run: (e) => go(TABS[Number(e.key) - 1]!.key) }]);
+  useShortcuts('Rules', [
+    { keys: ['1', '2', '3'], description: 'Rules, Arming, Alarm setup', display: '1 2 3', run: (e) => go(TABS[Number(e.key) - 1]!.key) },
+  ]);
   return (
     <div className="rules-view" data-testid="view-rules">
       <div className="toolbar">
@@ -39,7 +41,9 @@ export function RulesView() {
         {tab === 'arming' ? (
           <ArmingTab />
         ) : !canRead ? (
-          <Notice tone="warn">Rules and the alarm setup are for supervisors and administrators. The arming mode is under Arming (2).</Notice>
+          <Notice tone="warn">
+            Rules and the alarm setup are for supervisors and administrators. The arming mode is under Arming (2).
+          </Notice>
         ) : tab === 'rules' ? (
           <RulesTab isAdmin={user!.role === 'admin'} />
         ) : (

@@ -16,7 +16,19 @@ import { toggle } from './rule-form.js';
 type Mapping = { id: string; name: string; zone: string; cameraIds: string[] };
 const EMPTY: Mapping = { id: '', name: '', zone: '', cameraIds: [] };
 
-function MappingSection({ kind, rows, isAdmin, onSet, onRemove }: { kind: 'door' | 'sensor'; rows: Mapping[]; isAdmin: boolean; onSet: (m: Mapping) => Promise<unknown>; onRemove: (id: string) => Promise<unknown> }) {
+function MappingSection({
+  kind,
+  rows,
+  isAdmin,
+  onSet,
+  onRemove,
+}: {
+  kind: 'door' | 'sensor';
+  rows: Mapping[];
+  isAdmin: boolean;
+  onSet: (m: Mapping) => Promise<unknown>;
+  onRemove: (id: string) => Promise<unknown>;
+}) {
   const { cameras } = useCameras();
   const [form, setForm] = useState<Mapping>(EMPTY);
   const [error, setError] = useState<string | null>(null);
@@ -79,18 +91,35 @@ function MappingSection({ kind, rows, isAdmin, onSet, onRemove }: { kind: 'door'
       </table>
       {isAdmin && (
         <div className="rule-row setup-add">
-          <input placeholder={kind === 'door' ? 'door (e.g. front)' : 'sensor id (e.g. pir-yard)'} aria-label={kind === 'door' ? 'Door' : 'Sensor id'} value={form.id} onChange={(e) => setForm({ ...form, id: e.target.value })} data-testid={`setup-${kind}-id`} />
+          <input
+            placeholder={kind === 'door' ? 'door (e.g. front)' : 'sensor id (e.g. pir-yard)'}
+            aria-label={kind === 'door' ? 'Door' : 'Sensor id'}
+            value={form.id}
+            onChange={(e) => setForm({ ...form, id: e.target.value })}
+            data-testid={`setup-${kind}-id`}
+          />
           <input placeholder="name" aria-label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
           <input placeholder="zone" aria-label="Zone" value={form.zone} onChange={(e) => setForm({ ...form, zone: e.target.value })} />
           <div className="rule-checks" role="group" aria-label="Cameras">
             {cameras.map((c) => (
               <label key={c.id} className="rule-check">
-                <input type="checkbox" checked={form.cameraIds.includes(c.id)} onChange={(e) => setForm({ ...form, cameraIds: toggle(form.cameraIds, c.id, e.target.checked) })} data-testid={`setup-${kind}-cam-${c.id}`} />
+                <input
+                  type="checkbox"
+                  checked={form.cameraIds.includes(c.id)}
+                  onChange={(e) => setForm({ ...form, cameraIds: toggle(form.cameraIds, c.id, e.target.checked) })}
+                  data-testid={`setup-${kind}-cam-${c.id}`}
+                />
                 {c.name}
               </label>
             ))}
           </div>
-          <button type="button" className="btn small primary" disabled={!form.id.trim()} onClick={() => void save()} data-testid={`setup-${kind}-save`}>
+          <button
+            type="button"
+            className="btn small primary"
+            disabled={!form.id.trim()}
+            onClick={() => void save()}
+            data-testid={`setup-${kind}-save`}
+          >
             Save {kind}
           </button>
         </div>
@@ -140,7 +169,12 @@ export function SetupTab({ isAdmin }: { isAdmin: boolean }) {
       },
     );
 
-  if (q.error) return <Notice tone="error" onRetry={q.reload}>{q.error.message}</Notice>;
+  if (q.error)
+    return (
+      <Notice tone="error" onRetry={q.reload}>
+        {q.error.message}
+      </Notice>
+    );
   if (!view) return null;
   const sopRow = view.sops.find((s) => s.type === sopType)!;
 
@@ -155,22 +189,33 @@ export function SetupTab({ isAdmin }: { isAdmin: boolean }) {
         kind="door"
         isAdmin={isAdmin}
         rows={view.doors.map((d) => ({ id: d.door, name: d.name ?? '', zone: d.zone ?? '', cameraIds: d.cameraIds }))}
-        onSet={(m) => run(client.call('alarmSetup.setDoor', { door: m.id.trim(), name: m.name || null, zone: m.zone || null, cameraIds: m.cameraIds }), `Door ${m.id} saved`)}
+        onSet={(m) =>
+          run(
+            client.call('alarmSetup.setDoor', { door: m.id.trim(), name: m.name || null, zone: m.zone || null, cameraIds: m.cameraIds }),
+            `Door ${m.id} saved`,
+          )
+        }
         onRemove={(id) => run(client.call('alarmSetup.removeDoor', { door: id }))}
       />
       <MappingSection
         kind="sensor"
         isAdmin={isAdmin}
         rows={view.sensors.map((d) => ({ id: d.id, name: d.name ?? '', zone: d.zone ?? '', cameraIds: d.cameraIds }))}
-        onSet={(m) => run(client.call('alarmSetup.setSensor', { id: m.id.trim(), name: m.name || null, zone: m.zone || null, cameraIds: m.cameraIds }), `Sensor ${m.id} saved`)}
+        onSet={(m) =>
+          run(
+            client.call('alarmSetup.setSensor', { id: m.id.trim(), name: m.name || null, zone: m.zone || null, cameraIds: m.cameraIds }),
+            `Sensor ${m.id} saved`,
+          )
+        }
         onRemove={(id) => run(client.call('alarmSetup.removeSensor', { id }))}
       />
 
       <section className="form-section" data-testid="setup-webhooks">
         <h3>Inbound webhooks</h3>
         <p className="muted">
-          Each integration has its own bearer token: <code>POST /api/webhook/sensors</code> for sensor messages, <code>POST /api/webhook/arming</code> {'{"mode": "Night"}'} to switch the
-          arming mode. Only a hash of the token is kept: it is shown once.
+          Each integration has its own bearer token: <code>POST /api/webhook/sensors</code> for sensor messages,{' '}
+          <code>POST /api/webhook/arming</code> {'{"mode": "Night"}'} to switch the arming mode. Only a hash of the token is kept: it is
+          shown once.
         </p>
         <table className="grid compact">
           <thead>
@@ -191,7 +236,11 @@ export function SetupTab({ isAdmin }: { isAdmin: boolean }) {
                 <td>{w.createdAt.slice(0, 10)}</td>
                 <td className="c-act">
                   {isAdmin && (
-                    <button type="button" className="btn ghost small" onClick={() => void client.call('integrations.removeWebhook', { id: w.id }).then(() => q.reload())}>
+                    <button
+                      type="button"
+                      className="btn ghost small"
+                      onClick={() => void client.call('integrations.removeWebhook', { id: w.id }).then(() => q.reload())}
+                    >
                       Remove
                     </button>
                   )}
@@ -207,13 +256,24 @@ export function SetupTab({ isAdmin }: { isAdmin: boolean }) {
         )}
         {isAdmin && (
           <div className="rule-row setup-add">
-            <input placeholder="name (e.g. Access control)" aria-label="Webhook name" value={hook.name} onChange={(e) => setHook({ ...hook, name: e.target.value })} data-testid="setup-webhook-name" />
+            <input
+              placeholder="name (e.g. Access control)"
+              aria-label="Webhook name"
+              value={hook.name}
+              onChange={(e) => setHook({ ...hook, name: e.target.value })}
+              data-testid="setup-webhook-name"
+            />
             <label className="rule-check">
               <input type="checkbox" checked={hook.sensors} onChange={(e) => setHook({ ...hook, sensors: e.target.checked })} />
               sensor messages
             </label>
             <label className="rule-check">
-              <input type="checkbox" checked={hook.arming} onChange={(e) => setHook({ ...hook, arming: e.target.checked })} data-testid="setup-webhook-arming" />
+              <input
+                type="checkbox"
+                checked={hook.arming}
+                onChange={(e) => setHook({ ...hook, arming: e.target.checked })}
+                data-testid="setup-webhook-arming"
+              />
               arming
             </label>
             <button
@@ -222,12 +282,18 @@ export function SetupTab({ isAdmin }: { isAdmin: boolean }) {
               disabled={!hook.name.trim() || (!hook.sensors && !hook.arming)}
               onClick={() =>
                 void client
-                  .call('integrations.addWebhook', { name: hook.name.trim(), scopes: [...(hook.sensors ? ['sensors' as const] : []), ...(hook.arming ? ['arming' as const] : [])] })
-                  .then((w) => {
-                    setToken({ name: w.name, token: w.token, scopes: w.scopes });
-                    setHook({ name: '', sensors: true, arming: false });
-                    q.reload();
-                  }, (e: Error) => setError(e.message))
+                  .call('integrations.addWebhook', {
+                    name: hook.name.trim(),
+                    scopes: [...(hook.sensors ? ['sensors' as const] : []), ...(hook.arming ? ['arming' as const] : [])],
+                  })
+                  .then(
+                    (w) => {
+                      setToken({ name: w.name, token: w.token, scopes: w.scopes });
+                      setHook({ name: '', sensors: true, arming: false });
+                      q.reload();
+                    },
+                    (e: Error) => setError(e.message),
+                  )
               }
               data-testid="setup-webhook-add"
             >
@@ -239,11 +305,31 @@ export function SetupTab({ isAdmin }: { isAdmin: boolean }) {
 
       <section className="form-section" data-testid="setup-mqtt">
         <h3>MQTT broker</h3>
-        {view.mqtt.overridden && <Notice tone="warn">The server was started with --mqtt {view.mqtt.overridden}: that broker is used, not the one below.</Notice>}
+        {view.mqtt.overridden && (
+          <Notice tone="warn">The server was started with --mqtt {view.mqtt.overridden}: that broker is used, not the one below.</Notice>
+        )}
         <div className="rule-row">
-          <input className="setup-wide" placeholder="mqtt://127.0.0.1:1883 (empty: no broker)" aria-label="Broker URL" value={mqttUrl} disabled={!isAdmin} onChange={(e) => setMqttUrl(e.target.value)} data-testid="setup-mqtt-url" />
+          <input
+            className="setup-wide"
+            placeholder="mqtt://127.0.0.1:1883 (empty: no broker)"
+            aria-label="Broker URL"
+            value={mqttUrl}
+            disabled={!isAdmin}
+            onChange={(e) => setMqttUrl(e.target.value)}
+            data-testid="setup-mqtt-url"
+          />
           {isAdmin && (
-            <button type="button" className="btn small primary" onClick={() => void run(client.call('alarmSetup.setMqtt', { url: mqttUrl.trim() || null }), 'Broker saved; connecting within a second').catch(() => undefined)} data-testid="setup-mqtt-save">
+            <button
+              type="button"
+              className="btn small primary"
+              onClick={() =>
+                void run(
+                  client.call('alarmSetup.setMqtt', { url: mqttUrl.trim() || null }),
+                  'Broker saved; connecting within a second',
+                ).catch(() => undefined)
+              }
+              data-testid="setup-mqtt-save"
+            >
               Save
             </button>
           )}
@@ -255,7 +341,9 @@ export function SetupTab({ isAdmin }: { isAdmin: boolean }) {
 
       <section className="form-section" data-testid="setup-notify">
         <h3>Outbound notices</h3>
-        <p className="muted">Gatehouse POSTs a JSON notice to each URL for the events it lists (and a rule's “POST to a notice URL” action picks one of them).</p>
+        <p className="muted">
+          Gatehouse POSTs a JSON notice to each URL for the events it lists (and a rule's “POST to a notice URL” action picks one of them).
+        </p>
         <table className="grid compact">
           <thead>
             <tr>
@@ -276,7 +364,13 @@ export function SetupTab({ isAdmin }: { isAdmin: boolean }) {
                     <button
                       type="button"
                       className="btn ghost small"
-                      onClick={() => void run(client.call('alarmSetup.setNotify', { targets: view.notify.filter((x) => x.url !== n.url).map((x) => ({ url: x.url, events: x.events })) })).catch(() => undefined)}
+                      onClick={() =>
+                        void run(
+                          client.call('alarmSetup.setNotify', {
+                            targets: view.notify.filter((x) => x.url !== n.url).map((x) => ({ url: x.url, events: x.events })),
+                          }),
+                        ).catch(() => undefined)
+                      }
                     >
                       Remove
                     </button>
@@ -288,14 +382,32 @@ export function SetupTab({ isAdmin }: { isAdmin: boolean }) {
         </table>
         {isAdmin && (
           <div className="rule-row setup-add">
-            <input className="setup-wide" placeholder="https://pager.example/hook" aria-label="Notice URL" value={notice.url} onChange={(e) => setNotice({ ...notice, url: e.target.value })} data-testid="setup-notify-url" />
+            <input
+              className="setup-wide"
+              placeholder="https://pager.example/hook"
+              aria-label="Notice URL"
+              value={notice.url}
+              onChange={(e) => setNotice({ ...notice, url: e.target.value })}
+              data-testid="setup-notify-url"
+            />
             {(['raised', 'escalated', 'closed'] as const).map((ev) => (
               <label key={ev} className="rule-check">
-                <input type="checkbox" checked={notice.events.includes(ev)} onChange={(e) => setNotice({ ...notice, events: toggle(notice.events, ev, e.target.checked) })} />
+                <input
+                  type="checkbox"
+                  checked={notice.events.includes(ev)}
+                  onChange={(e) => setNotice({ ...notice, events: toggle(notice.events, ev, e.target.checked) })}
+                />
                 {ev}
               </label>
             ))}
-            <input placeholder="bearer token (optional)" aria-label="Bearer token" type="password" autoComplete="off" value={notice.token} onChange={(e) => setNotice({ ...notice, token: e.target.value })} />
+            <input
+              placeholder="bearer token (optional)"
+              aria-label="Bearer token"
+              type="password"
+              autoComplete="off"
+              value={notice.token}
+              onChange={(e) => setNotice({ ...notice, token: e.target.value })}
+            />
             <button
               type="button"
               className="btn small primary"
@@ -303,10 +415,16 @@ export function SetupTab({ isAdmin }: { isAdmin: boolean }) {
               onClick={() =>
                 void run(
                   client.call('alarmSetup.setNotify', {
-                    targets: [...view.notify.filter((x) => x.url !== notice.url.trim()).map((x) => ({ url: x.url, events: x.events })), { url: notice.url.trim(), events: notice.events, token: notice.token || null }],
+                    targets: [
+                      ...view.notify.filter((x) => x.url !== notice.url.trim()).map((x) => ({ url: x.url, events: x.events })),
+                      { url: notice.url.trim(), events: notice.events, token: notice.token || null },
+                    ],
                   }),
                   'Notice URL saved',
-                ).then(() => setNotice({ url: '', events: ['escalated'], token: '' }), () => undefined)
+                ).then(
+                  () => setNotice({ url: '', events: ['escalated'], token: '' }),
+                  () => undefined,
+                )
               }
               data-testid="setup-notify-add"
             >
@@ -319,7 +437,12 @@ export function SetupTab({ isAdmin }: { isAdmin: boolean }) {
       <section className="form-section" data-testid="setup-sops">
         <h3>Procedures (SOP) per alarm type</h3>
         <div className="rule-row">
-          <select value={sopType} aria-label="Alarm type" onChange={(e) => setSopType(e.target.value as AlarmType)} data-testid="setup-sop-type">
+          <select
+            value={sopType}
+            aria-label="Alarm type"
+            onChange={(e) => setSopType(e.target.value as AlarmType)}
+            data-testid="setup-sop-type"
+          >
             {view.sops.map((s) => (
               <option key={s.type} value={s.type}>
                 {s.label}
@@ -329,21 +452,49 @@ export function SetupTab({ isAdmin }: { isAdmin: boolean }) {
           </select>
           <span className="muted">{sopRow.custom ? "this site's procedure" : 'the built-in procedure'}; a rule can give its own</span>
         </div>
-        <textarea className="setup-sop" rows={6} value={sop} disabled={!isAdmin} aria-label="Procedure" onChange={(e) => setSop(e.target.value)} data-testid="setup-sop" />
+        <textarea
+          className="setup-sop"
+          rows={6}
+          value={sop}
+          disabled={!isAdmin}
+          aria-label="Procedure"
+          onChange={(e) => setSop(e.target.value)}
+          data-testid="setup-sop"
+        />
         {isAdmin && (
           <div className="form-actions left">
-            <button type="button" className="btn small primary" onClick={() => void run(client.call('alarmSetup.setSop', { type: sopType, sop: sop.trim() ? sop : null }), 'Procedure saved').catch(() => undefined)} data-testid="setup-sop-save">
+            <button
+              type="button"
+              className="btn small primary"
+              onClick={() =>
+                void run(client.call('alarmSetup.setSop', { type: sopType, sop: sop.trim() ? sop : null }), 'Procedure saved').catch(
+                  () => undefined,
+                )
+              }
+              data-testid="setup-sop-save"
+            >
               Save procedure
             </button>
             {sopRow.custom && (
-              <button type="button" className="btn small ghost" onClick={() => void run(client.call('alarmSetup.setSop', { type: sopType, sop: null }), 'Back to the built-in procedure').catch(() => undefined)}>
+              <button
+                type="button"
+                className="btn small ghost"
+                onClick={() =>
+                  void run(client.call('alarmSetup.setSop', { type: sopType, sop: null }), 'Back to the built-in procedure').catch(
+                    () => undefined,
+                  )
+                }
+              >
                 Back to the built-in
               </button>
             )}
           </div>
         )}
       </section>
-      <p className="muted small-print">Entry grace after a badge: {view.entryGraceSeconds} s · video linked to alarms: {view.preRollSeconds} s before, {view.postRollSeconds} s after.</p>
+      <p className="muted small-print">
+        Entry grace after a badge: {view.entryGraceSeconds} s · video linked to alarms: {view.preRollSeconds} s before,{' '}
+        {view.postRollSeconds} s after.
+      </p>
     </div>
   );
 }

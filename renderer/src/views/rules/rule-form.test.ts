@@ -5,7 +5,11 @@ import { errorFor, newAction, newDraft, splitList, thenText, toRequest, toggle, 
 describe('the rule editor state', () => {
   it('starts with the common case: a person dwelling in a zone raises a P2 alarm', () => {
     const d = newDraft();
-    expect(d).toMatchObject({ trigger: { kind: 'object', phase: 'dwell' }, conditions: { labels: ['person'] }, actions: [{ type: 'alarm', priority: 2 }] });
+    expect(d).toMatchObject({
+      trigger: { kind: 'object', phase: 'dwell' },
+      conditions: { labels: ['person'] },
+      actions: [{ type: 'alarm', priority: 2 }],
+    });
     expect(toRequest(d)).not.toHaveProperty('id');
     expect(Rule.safeParse({ ...toRequest(d), id: 'x', name: 'x' }).success).toBe(true);
   });
@@ -35,8 +39,16 @@ describe('the rule editor state', () => {
   });
 
   it('summarises rules for the list', () => {
-    const r = Rule.parse({ id: 'r', name: 'r', trigger: { kind: 'object', phase: 'dwell', dwellSeconds: 30 }, conditions: { labels: ['person'], zones: ['z1'], cameraIds: ['yard'], modes: ['night'] }, actions: [{ type: 'alarm', priority: 2 }, { type: 'bookmark' }] });
-    expect(whenText(r, { camera: () => 'Yard', zone: () => 'Gate', mode: () => 'Night' })).toBe('person dwells 30 s in Gate (Yard) · Night');
+    const r = Rule.parse({
+      id: 'r',
+      name: 'r',
+      trigger: { kind: 'object', phase: 'dwell', dwellSeconds: 30 },
+      conditions: { labels: ['person'], zones: ['z1'], cameraIds: ['yard'], modes: ['night'] },
+      actions: [{ type: 'alarm', priority: 2 }, { type: 'bookmark' }],
+    });
+    expect(whenText(r, { camera: () => 'Yard', zone: () => 'Gate', mode: () => 'Night' })).toBe(
+      'person dwells 30 s in Gate (Yard) · Night',
+    );
     expect(thenText(r)).toBe('P2 alarm, bookmark');
     expect(splitList(' a, b,,c ')).toEqual(['a', 'b', 'c']);
     expect(toggle(['a'], 'b', true)).toEqual(['a', 'b']);

@@ -110,7 +110,10 @@ export function toggle<T>(list: readonly T[], v: T, on: boolean): T[] {
 }
 
 /** One line for the list: "person dwell 30 s in Gate (Yard) · Night, Away". */
-export function whenText(r: Pick<Rule, 'trigger' | 'conditions'>, names: { camera: (id: string) => string; zone: (id: string) => string; mode: (id: string) => string }): string {
+export function whenText(
+  r: Pick<Rule, 'trigger' | 'conditions'>,
+  names: { camera: (id: string) => string; zone: (id: string) => string; mode: (id: string) => string },
+): string {
   const t = r.trigger;
   const c = r.conditions;
   let what: string;

@@ -3,7 +3,14 @@ import { act, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../../../../main/api/contract.js';
-import { DEFAULT_ARMING_MODES, Rule, type ArmingStatus, type DryRunResult, type RuleFieldError, type RulesMeta } from '../../../../main/api/rules.js';
+import {
+  DEFAULT_ARMING_MODES,
+  Rule,
+  type ArmingStatus,
+  type DryRunResult,
+  type RuleFieldError,
+  type RulesMeta,
+} from '../../../../main/api/rules.js';
 import type { ApiClient } from '../../api/client.js';
 import { ClientProvider } from '../../api/context.js';
 import { installKeyboard } from '../../keyboard/useShortcuts.js';
@@ -14,7 +21,16 @@ import { ArmingBadge } from './ArmingSwitch.js';
 import { RulesTab } from './RulesTab.js';
 
 (globalThis as unknown as { IS_REACT_ACT_ENVIRONMENT: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-const settings = { segmentSeconds: 10, stallSeconds: 12, offlineAlarmSeconds: 30, quotaGb: null, quotaPercent: 90, lowSpaceGb: 2, defaultRetentionDays: 30, timeZone: 'UTC' } as Settings;
+const settings = {
+  segmentSeconds: 10,
+  stallSeconds: 12,
+  offlineAlarmSeconds: 30,
+  quotaGb: null,
+  quotaPercent: 90,
+  lowSpaceGb: 2,
+  defaultRetentionDays: 30,
+  timeZone: 'UTC',
+} as Settings;
 
 let root: Root;
 let host: HTMLElement;
@@ -51,7 +67,14 @@ const meta: RulesMeta = {
 beforeEach(() => {
   mode = 'day';
   validated = [];
-  rules = [Rule.parse({ id: 'default-door', name: 'Door open', trigger: { kind: 'sensor', types: ['door'] }, actions: [{ type: 'alarm', priority: 2 }] })];
+  rules = [
+    Rule.parse({
+      id: 'default-door',
+      name: 'Door open',
+      trigger: { kind: 'sensor', types: ['door'] },
+      actions: [{ type: 'alarm', priority: 2 }],
+    }),
+  ];
   server = new FakeServer({
     'settings.get': () => settings,
     'arming.status': (_p, u) => status(u!.role === 'guard' ? 'guard' : 'admin'),
@@ -66,7 +89,9 @@ beforeEach(() => {
     'rules.validate': (p) => {
       const r = (p as { rule: { name: string; conditions: { zones: string[] } } }).rule;
       validated.push(r);
-      const errors: RuleFieldError[] = r.conditions.zones.length ? [] : [{ field: 'conditions.zones', message: 'pick the zone the person must be in' }];
+      const errors: RuleFieldError[] = r.conditions.zones.length
+        ? []
+        : [{ field: 'conditions.zones', message: 'pick the zone the person must be in' }];
       return { ok: !errors.length, errors, rule: null };
     },
     'rules.add': (p) => {
@@ -84,7 +109,20 @@ beforeEach(() => {
       shadowed: 0,
       scanned: 120,
       truncated: false,
-      items: [{ time: '2026-11-26T22:00:00Z', cameraId: 'yard', what: 'person dwelt 5 s in Gate (track 1)', type: 'detection.zone', title: 'Person in Gate for 5 s: Yard', priority: 2, outcome: 'raised', shadowedBy: null, ref: null, objectEventId: 9 }],
+      items: [
+        {
+          time: '2026-11-26T22:00:00Z',
+          cameraId: 'yard',
+          what: 'person dwelt 5 s in Gate (track 1)',
+          type: 'detection.zone',
+          title: 'Person in Gate for 5 s: Yard',
+          priority: 2,
+          outcome: 'raised',
+          shadowedBy: null,
+          ref: null,
+          objectEventId: 9,
+        },
+      ],
     }),
   });
   client = server.client();
@@ -114,7 +152,8 @@ async function render(node: ReactNode) {
   });
   await wait();
 }
-const key = (k: string, o: KeyboardEventInit = {}) => act(() => void window.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, ...o })));
+const key = (k: string, o: KeyboardEventInit = {}) =>
+  act(() => void window.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, ...o })));
 const q = (id: string) => host.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
 
 describe('arming from the status bar', () => {
@@ -167,8 +206,14 @@ describe('the rules screen', () => {
     expect(q('dryrun-list')!.textContent).toMatch(/person dwelt 5 s in Gate/);
     await key('s', { ctrlKey: true });
     await wait(150);
-    const add = server.calls.find((c) => c.method === 'rules.add')!.params as { rule: { name: string; conditions: { zones: string[]; modes: string[] }; actions: { priority: number }[] } };
-    expect(add.rule).toMatchObject({ name: 'Person at the gate', conditions: { zones: ['z-gate'], modes: ['night'], labels: ['person'] }, actions: [{ type: 'alarm', priority: 2 }] });
+    const add = server.calls.find((c) => c.method === 'rules.add')!.params as {
+      rule: { name: string; conditions: { zones: string[]; modes: string[] }; actions: { priority: number }[] };
+    };
+    expect(add.rule).toMatchObject({
+      name: 'Person at the gate',
+      conditions: { zones: ['z-gate'], modes: ['night'], labels: ['person'] },
+      actions: [{ type: 'alarm', priority: 2 }],
+    });
     expect(host.querySelectorAll('[data-testid="rule-row"]')).toHaveLength(2);
     expect(host.querySelector('[data-rule="person-at-the-gate"]')!.textContent).toMatch(/person dwells in Gate · Night.*P2 alarm/);
   });
