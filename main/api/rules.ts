@@ -359,7 +359,14 @@ export const WEBHOOK_SCOPES = ['sensors', 'arming'] as const;
 export type WebhookScope = (typeof WEBHOOK_SCOPES)[number];
 
 export interface AlarmSetupView {
-  mqtt: { url: string | null; overridden: string | null; clientId: string | null; sensorPrefix: string; alarmPrefix: string };
+  mqtt: {
+    url: string | null;
+    hasCredentials: boolean;
+    overridden: string | null;
+    clientId: string | null;
+    sensorPrefix: string;
+    alarmPrefix: string;
+  };
   doors: { door: string; name: string | null; zone: string | null; cameraIds: string[] }[];
   sensors: { id: string; name: string | null; zone: string | null; cameraIds: string[] }[];
   webhooks: { id: string; name: string; scopes: WebhookScope[]; disabled: boolean; createdAt: string }[];
@@ -457,8 +464,21 @@ export const rulesRequests = {
       .strict(),
   },
   'alarmSetup.removeSensor': { role: 'admin', input: z.object({ id: SensorId }).strict() },
-  /** Broker URL (null = none); takes effect within a second (unless `serve --mqtt` overrides it). */
-  'alarmSetup.setMqtt': { role: 'admin', input: z.object({ url: z.string().trim().max(2048).nullable() }).strict() },
+  /**
+   * Broker URL (null = none), without credentials: they go in `username` / `password` (kept out of the audit
+   * trail; absent keeps the stored ones for the same broker). Takes effect within a second, unless `serve --mqtt`
+   * overrides it.
+   */
+  'alarmSetup.setMqtt': {
+    role: 'admin',
+    input: z
+      .object({
+        url: z.string().trim().max(2048).nullable(),
+        username: z.string().max(128).nullish(),
+        password: z.string().max(512).nullish(),
+      })
+      .strict(),
+  },
   'alarmSetup.setNotify': {
     role: 'admin',
     input: z

@@ -170,4 +170,36 @@ describe('arming modes', () => {
     expect(hist).toEqual(expect.arrayContaining(['cli', 'console', 'webhook', 'mqtt']));
     expect((await e.rpc<{ ok: boolean }>('audit.verify', {}, e.token)).body.ok).toBe(true);
   }, 60_000);
+
+  it('connects to a broker set in the alarm setup within a second, with the arming topic, and drops it when removed', async () => {
+    const dir2 = tempDir('arming-setup');
+    const e2 = await startEngine(dir2, { http: false });
+    try {
+      const call = (m: string, p: unknown) => e2.engine.handle(m, p, { token: e2.token, peer: 'test' });
+      expect(e2.engine.integrations!.mqtt).toBeNull();
+      const view = (await call('alarmSetup.setMqtt', { url: broker.url })) as { mqtt: { url: string } };
+      expect(view.mqtt.url).toBe(broker.url);
+      await waitFor('connected', () => e2.engine.integrations!.status().mqtt.connected, 5000, 50);
+      await publish(watcher, 'gatehouse/arming/set', 'Away');
+      await waitFor('away on the second engine', () => e2.engine.arming!.mode().id === 'away', 5000);
+      // credentials go in their own fields: never in the URL shown, nor in the audit trail
+      await expect(call('alarmSetup.setMqtt', { url: broker.url.replace('//', '//gh:s3cret-mqtt@') })).rejects.toThrow(/own fields/);
+      const withCreds = (await call('alarmSetup.setMqtt', { url: broker.url, username: 'gh', password: 's3cret-mqtt' })) as { mqtt: { url: string; hasCredentials: boolean } };
+      expect(withCreds.mqtt).toMatchObject({ url: broker.url, hasCredentials: true });
+      expect(e2.engine.config.data.alarmSetup!.mqtt.url).toBe(broker.url.replace('//', '//gh:s3cret-mqtt@'));
+      // saving the same broker without new credentials keeps them
+      await call('alarmSetup.setMqtt', { url: broker.url });
+      expect(e2.engine.config.data.alarmSetup!.mqtt.url).toContain('gh:s3cret-mqtt@');
+      await waitFor('connected again', () => e2.engine.integrations!.status().mqtt.connected, 5000, 50);
+      const trail = JSON.stringify(e2.engine.alarms!.audit.list({ action: 'alarmSetup.setMqtt' }, null, 20).items);
+      expect(trail).toContain('"password":"***"');
+      expect(trail).not.toContain('s3cret-mqtt');
+      await call('alarmSetup.setMqtt', { url: null });
+      await waitFor('disconnected', () => e2.engine.integrations!.mqtt === null, 5000, 50);
+      await expect(call('alarmSetup.setMqtt', { url: 'http://nope' })).rejects.toThrow(/not an MQTT URL/);
+    } finally {
+      await e2.stop();
+      fs.rmSync(dir2, { recursive: true, force: true });
+    }
+  });
 });

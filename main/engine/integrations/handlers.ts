@@ -46,7 +46,7 @@ function integrationsHandlers(m: IntegrationsModule, config: ConfigStore): Conce
       return view();
     },
     'alarmSetup.setMqtt': async (p) => {
-      await setMqttUrl(config, p.url);
+      await setMqttUrl(config, p.url, { username: p.username, password: p.password });
       return view();
     },
     'alarmSetup.setNotify': async (p) => {

@@ -93,10 +93,41 @@ function pick(p: MappingInput, old: { name?: string; zone?: string } | undefined
   return out;
 }
 
-export function setMqttUrl(config: ConfigStore, url: string | null): Promise<void> {
-  if (url) validateBrokerUrl(url);
+/**
+ * Set the broker. The URL comes without credentials (they would end up in the audit trail and on screens);
+ * a user and password are given apart and stored in the URL of the config (as `serve --mqtt` takes them).
+ * Without new ones, those stored for the same broker are kept.
+ */
+export function setMqttUrl(
+  config: ConfigStore,
+  url: string | null,
+  creds: { username?: string | null; password?: string | null } = {},
+): Promise<void> {
+  if (!url) return withSetup(config, (s) => void (s.mqtt = { ...s.mqtt, url: null }));
+  validateBrokerUrl(url);
+  const u = new URL(url);
+  if (u.username || u.password)
+    throw new ApiError('bad_request', 'put the broker user and password in their own fields, not in the URL', 'url');
   return withSetup(config, (s) => {
-    s.mqtt = { ...s.mqtt, url: url || null };
+    let user = creds.username ?? null;
+    let pass = creds.password ?? null;
+    if (creds.username === undefined && creds.password === undefined && s.mqtt.url) {
+      try {
+        const old = new URL(s.mqtt.url);
+        old.username = '';
+        old.password = '';
+        if (old.toString() === u.toString()) {
+          const prev = new URL(s.mqtt.url);
+          user = decodeURIComponent(prev.username) || null;
+          pass = decodeURIComponent(prev.password) || null;
+        }
+      } catch {
+        /* a stored URL that does not parse: nothing to keep */
+      }
+    }
+    if (user) u.username = encodeURIComponent(user);
+    if (pass) u.password = encodeURIComponent(pass);
+    s.mqtt = { ...s.mqtt, url: u.toString().replace(/\/$/, '') };
   });
 }
 
@@ -130,6 +161,7 @@ export function setupView(cfg: ConfigFile, mqtt: { url: string | null; overridde
   return {
     mqtt: {
       url: s.mqtt.url ? publicUrl(s.mqtt.url) : null,
+      hasCredentials: !!s.mqtt.url && /^[a-z]+:\/\/[^/@]+@/i.test(s.mqtt.url),
       overridden: mqtt?.overridden && mqtt.url ? publicUrl(mqtt.url) : null,
       clientId: s.mqtt.clientId,
       sensorPrefix: s.mqtt.sensorPrefix,

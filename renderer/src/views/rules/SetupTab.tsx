@@ -141,6 +141,8 @@ export function SetupTab({ isAdmin }: { isAdmin: boolean }) {
   const [token, setToken] = useState<{ name: string; token: string; scopes: string[] } | null>(null);
   const [hook, setHook] = useState({ name: '', sensors: true, arming: false });
   const [mqttUrl, setMqttUrl] = useState('');
+  const [mqttUser, setMqttUser] = useState('');
+  const [mqttPass, setMqttPass] = useState('');
   const [notice, setNotice] = useState({ url: '', events: ['escalated'] as ('raised' | 'escalated' | 'closed')[], token: '' });
   const [sopType, setSopType] = useState<AlarmType>('detection.zone');
   const [sop, setSop] = useState('');
@@ -319,19 +321,45 @@ export function SetupTab({ isAdmin }: { isAdmin: boolean }) {
             data-testid="setup-mqtt-url"
           />
           {isAdmin && (
-            <button
-              type="button"
-              className="btn small primary"
-              onClick={() =>
-                void run(
-                  client.call('alarmSetup.setMqtt', { url: mqttUrl.trim() || null }),
-                  'Broker saved; connecting within a second',
-                ).catch(() => undefined)
-              }
-              data-testid="setup-mqtt-save"
-            >
-              Save
-            </button>
+            <>
+              <input
+                placeholder={view.mqtt.hasCredentials ? 'user (kept)' : 'user (optional)'}
+                aria-label="Broker user"
+                autoComplete="off"
+                value={mqttUser}
+                onChange={(e) => setMqttUser(e.target.value)}
+              />
+              <input
+                type="password"
+                placeholder={view.mqtt.hasCredentials ? 'password (kept)' : 'password (optional)'}
+                aria-label="Broker password"
+                autoComplete="new-password"
+                value={mqttPass}
+                onChange={(e) => setMqttPass(e.target.value)}
+              />
+              <button
+                type="button"
+                className="btn small primary"
+                onClick={() =>
+                  void run(
+                    client.call('alarmSetup.setMqtt', {
+                      url: mqttUrl.trim() || null,
+                      ...(mqttUser || mqttPass ? { username: mqttUser || null, password: mqttPass || null } : {}),
+                    }),
+                    'Broker saved; connecting within a second',
+                  ).then(
+                    () => {
+                      setMqttUser('');
+                      setMqttPass('');
+                    },
+                    () => undefined,
+                  )
+                }
+                data-testid="setup-mqtt-save"
+              >
+                Save
+              </button>
+            </>
           )}
         </div>
         <p className="muted">
