@@ -62,7 +62,9 @@ export class ActionRunner {
     m.rule.actions.forEach((a, i) => {
       if (a.type === 'alarm' || a.type === 'ignore') return;
       if (a.type === 'log') {
-        log.info(`rule "${m.rule.name}": ${describeTrigger(m.trigger)} at ${new Date(m.event.time).toISOString()} (log only)`);
+        // the event is kept in its own log (events, sensor messages); the built-in log-only rules see every
+        // ONVIF motion and badge read, so this line is for debugging only
+        log.debug(`rule "${m.rule.name}": ${describeTrigger(m.trigger)} at ${new Date(m.event.time).toISOString()} (log only)`);
         return;
       }
       if (!ports) return this.warn(`${m.rule.id}:${i}`, `rule ${m.rule.id}: ${a.type} action skipped, the engine is not fully started`);
