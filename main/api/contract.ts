@@ -23,6 +23,7 @@ import { bookmarksRequests, BOOKMARKS_EVENT_NAMES, type BookmarksEvents, type Bo
 import { exportRequests, EXPORT_EVENT_NAMES, type ExportEvents, type ExportResults } from './export.js';
 import { masksRequests, MASKS_EVENT_NAMES, type MasksEvents, type MasksResults } from './masks.js';
 import { notifyRequests, NOTIFY_EVENT_NAMES, type NotifyEvents, type NotifyResults } from './notify.js';
+import { rulesRequests, RULES_EVENT_NAMES, type RulesEvents, type RulesResults } from './rules.js';
 
 export * from './types.js';
 export type * from './media.js';
@@ -39,13 +40,14 @@ export const requests = {
   ...exportRequests,
   ...masksRequests,
   ...notifyRequests,
+  ...rulesRequests,
 } as const;
 
 /** Result type of each request. */
-export interface ResultMap extends CoreResults, LayoutsResults, AlarmsResults, OnvifResults, DetectionResults, BookmarksResults, ExportResults, MasksResults, NotifyResults {}
+export interface ResultMap extends CoreResults, LayoutsResults, AlarmsResults, OnvifResults, DetectionResults, BookmarksResults, ExportResults, MasksResults, NotifyResults, RulesResults {}
 
 /** Events pushed by the engine to every connected console. */
-export interface EventMap extends CoreEvents, LayoutsEvents, AlarmsEvents, OnvifEvents, DetectionEvents, BookmarksEvents, ExportEvents, MasksEvents, NotifyEvents {}
+export interface EventMap extends CoreEvents, LayoutsEvents, AlarmsEvents, OnvifEvents, DetectionEvents, BookmarksEvents, ExportEvents, MasksEvents, NotifyEvents, RulesEvents {}
 export type EventName = keyof EventMap;
 export const EVENT_NAMES: EventName[] = [
   ...CORE_EVENT_NAMES,
@@ -57,6 +59,7 @@ export const EVENT_NAMES: EventName[] = [
   ...EXPORT_EVENT_NAMES,
   ...MASKS_EVENT_NAMES,
   ...NOTIFY_EVENT_NAMES,
+  ...RULES_EVENT_NAMES,
 ];
 
 export type Method = keyof typeof requests;

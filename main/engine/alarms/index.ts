@@ -13,7 +13,7 @@ import type { Me } from '../../api/contract.js';
 import type { AuditTrail } from '../audit/trail.js';
 import type { EventBus } from '../bus.js';
 import type { CameraRegistry } from '../cameras/registry.js';
-import { alarmRulesOf, alarmSetupOf, settingsOf } from '../config/schema.js';
+import { alarmSetupOf, rulesOf, settingsOf } from '../config/schema.js';
 import type { ConfigStore } from '../config/store.js';
 import { logger } from '../log.js';
 import type { EngineModule } from '../module.js';
@@ -21,7 +21,7 @@ import type { Db } from '../store/db.js';
 import { zoneOrSystem } from '../util/time-zone.js';
 import type { AlarmIntake, IngestResult, SourceEvent } from './intake.js';
 import type { AlarmNotifyPort } from './notify-port.js';
-import { AlarmService } from './service.js';
+import { AlarmService, type RuleMatch } from './service.js';
 import { attachSources } from './sources.js';
 import { AlarmStore } from './store.js';
 
@@ -34,6 +34,10 @@ export interface AlarmsDeps {
   bus: EventBus;
   config: ConfigStore;
   cameras: CameraRegistry;
+  /** The arming mode (id) in force at a time, for rules that name modes. */
+  modeAt: (ms: number) => string;
+  /** A rule decided an event: the rules module runs its other actions. */
+  onMatch?: (m: RuleMatch) => void;
 }
 
 export class AlarmsModule implements EngineModule, AlarmIntake, AlarmNotifyPort {
@@ -50,9 +54,10 @@ export class AlarmsModule implements EngineModule, AlarmIntake, AlarmNotifyPort 
       store: this.store,
       audit: d.audit,
       bus: d.bus,
-      rules: () => alarmRulesOf(d.config.data),
+      rules: () => rulesOf(d.config.data),
       setup: () => this.setup(),
-      timeZone: () => this.timeZone(),
+      match: () => ({ timeZone: this.timeZone(), modeAt: d.modeAt }),
+      onMatch: d.onMatch,
     });
   }
 

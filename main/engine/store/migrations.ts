@@ -538,4 +538,21 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX ack_tokens_expires ON ack_tokens(expires_ms);
   `,
+  // arming (main/engine/arming/, docs/alarms.md "Arming"): every switch of the site's arming mode, who made
+  // it and from where. The newest row is the mode in force (none: the configured initial mode); rules that
+  // name modes look up the mode at an event's time here, live and in the dry run. Written on the durable
+  // connection together with the switch's audit record; also by `gatehouse arming set` without a server,
+  // which a running server picks up by polling max(id).
+  `
+  CREATE TABLE arming_changes (
+    id        INTEGER PRIMARY KEY,
+    time_ms   INTEGER NOT NULL, -- when the mode changed
+    mode      TEXT NOT NULL,    -- the mode switched to (config arming.modes[].id)
+    previous  TEXT,             -- the mode before; NULL for the first switch (the initial mode was in force)
+    actor     TEXT NOT NULL,    -- who: a username, cli:<os user>, webhook:<integration id>, mqtt, schedule
+    via       TEXT NOT NULL,    -- console, cli, mqtt, webhook, schedule (ARMING_VIAS in api/rules.ts)
+    peer      TEXT              -- from where: the client address, the MQTT topic, the schedule entry
+  );
+  CREATE INDEX arming_changes_time ON arming_changes(time_ms);
+  `,
 ];

@@ -15,6 +15,8 @@ import { CamerasView } from '../views/cameras/CamerasView.js';
 import { EvidenceView } from '../views/evidence/EvidenceView.js';
 import { LiveView } from '../views/live/LiveView.js';
 import { PlaybackView } from '../views/playback/PlaybackView.js';
+import { ArmingBadge } from '../views/rules/ArmingSwitch.js';
+import { RulesView } from '../views/rules/RulesView.js';
 import { SettingsView } from '../views/settings/SettingsView.js';
 import { Clock } from './Clock.js';
 import { ConnectionBanner, ConnectionStatus } from './ConnectionStatus.js';
@@ -27,6 +29,7 @@ const NAV: Array<{ view: ViewKey; label: string; letter: string; fkey: string }>
   { view: 'cameras', label: 'Cameras', letter: 'c', fkey: 'F4' },
   { view: 'settings', label: 'Settings', letter: 's', fkey: 'F5' },
   { view: 'evidence', label: 'Evidence', letter: 'e', fkey: 'F6' },
+  { view: 'rules', label: 'Rules', letter: 'r', fkey: 'F7' },
 ];
 
 function View({ view }: { view: ViewKey }) {
@@ -43,6 +46,8 @@ function View({ view }: { view: ViewKey }) {
       return <SettingsView />;
     case 'evidence':
       return <EvidenceView />;
+    case 'rules':
+      return <RulesView />;
   }
 }
 
@@ -146,6 +151,7 @@ function Console() {
           ))}
         </nav>
         <div className="topbar-right">
+          <ArmingBadge />
           <HealthSummary />
           <ConnectionStatus />
           <Clock />
