@@ -154,11 +154,9 @@ describe('arming modes', () => {
 
   it('takes up a switch made with the CLI while it runs, within a second, and publishes it; the trail verifies', async () => {
     const before = states.length;
-    const t0 = Date.now();
     const { stdout } = await cli(['arming', 'set', 'Night']);
     expect(stdout).toMatch(/Away → Night/);
     await waitFor('the server takes it up', () => mode() === 'night', 2000, 50);
-    expect(Date.now() - t0).toBeLessThan(15_000); // (the CLI process start is most of it)
     await waitFor('published', () => states.slice(before).find((s) => s.mode === 'night' && s.via === 'cli'), 3000);
     const status = JSON.parse((await cli(['arming', 'status', '--json'])).stdout) as { mode: { id: string }; via: string };
     expect(status).toMatchObject({ mode: { id: 'night' }, via: 'cli' });
