@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Role, Settings } from '../../api/contract.js';
 import { AlarmRule, AlarmSetup } from '../../api/alarms.js';
 import { StoredMask } from '../../api/masks.js';
+import { DetectionSettingsInput, MAX_ZONES_PER_CAMERA, StoredZone } from '../../api/detection.js';
 import { OnvifMeta } from '../onvif/meta.js';
 
 export const CURRENT_SCHEMA_VERSION = 2;
@@ -35,6 +36,10 @@ export const StoredCamera = z
     onvif: OnvifMeta.optional(),
     /** Privacy, motion and object masks (api/masks.ts); absent = none. */
     masks: z.array(StoredMask).max(96).optional(),
+    /** Object detection settings (api/detection.ts); absent fields take the defaults (docs/detection.md "Settings"). */
+    detection: DetectionSettingsInput.optional(),
+    /** Detection zones (api/detection.ts); absent = none. */
+    zones: z.array(StoredZone).max(MAX_ZONES_PER_CAMERA).optional(),
   })
   .strict();
 export type StoredCamera = z.infer<typeof StoredCamera>;

@@ -86,3 +86,20 @@ describe('FrameSource idle mode (key frames only)', () => {
     expect(written.map((w) => w.slice(0, 4))).toEqual(['INIT', 'K1', 'K2']);
   });
 });
+
+describe('detection decoder media times', () => {
+  it('keeps the stream timestamps and prints each kept frame (showinfo), before scaling', async () => {
+    const { decoderArgs: args, parseShowinfo, showinfoHasChecksumOption } = await import('./decoder.js');
+    const a = args(2, '/d');
+    expect(a).toContain('-copyts');
+    const vf = a[a.indexOf('-vf') + 1]!;
+    expect(vf.indexOf('showinfo=checksum=0')).toBeGreaterThan(vf.indexOf('select='));
+    expect(vf.indexOf('showinfo')).toBeLessThan(vf.indexOf('scale='));
+    expect(args(2, '/d', false)[a.indexOf('-vf') + 1]).toContain(',showinfo,');
+    expect(showinfoHasChecksumOption('5.1.9-0+deb12u1')).toBe(true);
+    expect(showinfoHasChecksumOption('4.4.2')).toBe(false);
+    expect(showinfoHasChecksumOption('N-113000-gabc')).toBe(true);
+    expect(parseShowinfo('[Parsed_showinfo_1 @ 0x5574] n:   1 pts:   5120 pts_time:1234.5     pos: 109334 fmt:yuv420p')).toEqual({ n: 1, ptsTime: 1234.5 });
+    expect(parseShowinfo('[Parsed_showinfo_1 @ 0x5574] config in time_base: 1/10240')).toBeNull();
+  });
+});
