@@ -17,8 +17,11 @@ import { auditCommand } from './commands/audit.js';
 import { exportCommand } from './commands/export.js';
 import { evidenceCommand } from './commands/evidence.js';
 import { masksCommand } from './commands/masks.js';
+import { detectionCommand } from './commands/detection.js';
+import { eventsCommand } from './commands/events.js';
+import { zonesCommand } from './commands/zones.js';
 
-const COMMANDS: Command[] = [serveCommand, startCommand, camerasCommand, recordingsCommand, indexCommand, usersCommand, alarmsCommand, auditCommand, exportCommand, evidenceCommand, masksCommand, discoverCommand, doctorCommand];
+const COMMANDS: Command[] = [serveCommand, startCommand, camerasCommand, recordingsCommand, indexCommand, usersCommand, alarmsCommand, auditCommand, exportCommand, evidenceCommand, masksCommand, detectionCommand, zonesCommand, eventsCommand, discoverCommand, doctorCommand];
 
 function usage(): string {
   const lines = [

@@ -190,6 +190,12 @@ class CameraRunner {
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
+/** How often the running engine writes run/detection-status.json for the CLI. */
+export const STATUS_FILE_MS = 2000;
+
+/** Camera states in which no video comes: detection ends its objects and says so. */
+const CAMERA_DOWN = new Set(['offline', 'stalled', 'auth_failed', 'unsupported']);
+
 export class DetectionService implements EngineModule {
   readonly name = 'detection';
   private pool: DetectorPool | null = null;
@@ -201,6 +207,7 @@ export class DetectionService implements EngineModule {
   private readonly scheduler = new DetectionScheduler(() => this.pool);
   private readonly tuning: ReturnType<typeof detectionTuning>;
   private sweepTimer: NodeJS.Timeout | null = null;
+  private statusTimer: NodeJS.Timeout | null = null;
   private firstSweep: NodeJS.Timeout | null = null;
   /** Crop writes in flight (awaited on stop). */
   private writes = new Set<Promise<void>>();
@@ -287,7 +294,15 @@ export class DetectionService implements EngineModule {
       this.d.bus.on('cameras.changed', () => this.reconcile()),
       this.d.bus.on('camera.status', ({ cameraId, status }) => {
         const r = this.runners.get(cameraId);
-        if (r && status.width && status.height) r.cfg.picture = { width: status.width, height: status.height };
+        if (!r) return;
+        if (status.width && status.height) r.cfg.picture = { width: status.width, height: status.height };
+        // The camera stopped sending (the live feed stays open, with nothing in it): end what was on screen now,
+        // not when it comes back; the decoder's next frame sets the state back to running.
+        if (CAMERA_DOWN.has(status.state) && r.state !== 'error') {
+          r.state = 'error';
+          r.error = `the camera is ${status.state.replace('_', ' ')}${status.message ? `: ${status.message}` : ''}; detection resumes when its video comes back`;
+          this.flushRunner(r, Date.now());
+        }
       }),
       this.d.bus.on('settings.changed', () => void this.switchModel()),
     ];
@@ -298,6 +313,23 @@ export class DetectionService implements EngineModule {
     this.firstSweep.unref?.();
     this.sweepTimer = setInterval(() => this.sweep(), 3600_000);
     this.sweepTimer.unref?.();
+    this.statusTimer = setInterval(() => this.writeStatusFile(), STATUS_FILE_MS);
+    this.statusTimer.unref?.();
+  }
+
+  /** run/detection-status.json: the status for `gatehouse detection status` while this engine runs (every 2 s). */
+  get statusFile(): string {
+    return path.join(this.d.paths.run, 'detection-status.json');
+  }
+
+  private writeStatusFile(): void {
+    try {
+      const tmp = `${this.statusFile}.tmp`;
+      fs.writeFileSync(tmp, JSON.stringify({ pid: process.pid, at: new Date().toISOString(), status: this.status() }));
+      fs.renameSync(tmp, this.statusFile);
+    } catch (err) {
+      log.debug(`could not write ${this.statusFile}: ${(err as Error).message}`);
+    }
   }
 
   async stop(): Promise<void> {
@@ -306,7 +338,9 @@ export class DetectionService implements EngineModule {
     this.offBus = [];
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     if (this.firstSweep) clearTimeout(this.firstSweep);
-    this.sweepTimer = this.firstSweep = null;
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.sweepTimer = this.firstSweep = this.statusTimer = null;
+    fs.rmSync(this.statusFile, { force: true });
     await Promise.all([...this.runners.keys()].map((id) => this.stopCamera(id)));
     await this.pool?.stop();
     this.pool = null;
