@@ -13,6 +13,7 @@ import { AlarmWall } from '../views/alarms/AlarmWall.js';
 import { AlarmsView } from '../views/alarms/AlarmsView.js';
 import { CamerasView } from '../views/cameras/CamerasView.js';
 import { EvidenceView } from '../views/evidence/EvidenceView.js';
+import { ReviewView } from '../views/review/ReviewView.js';
 import { LiveView } from '../views/live/LiveView.js';
 import { PlaybackView } from '../views/playback/PlaybackView.js';
 import { SettingsView } from '../views/settings/SettingsView.js';
@@ -27,6 +28,7 @@ const NAV: Array<{ view: ViewKey; label: string; letter: string; fkey: string }>
   { view: 'cameras', label: 'Cameras', letter: 'c', fkey: 'F4' },
   { view: 'settings', label: 'Settings', letter: 's', fkey: 'F5' },
   { view: 'evidence', label: 'Evidence', letter: 'e', fkey: 'F6' },
+  { view: 'review', label: 'Review', letter: 'r', fkey: 'F7' },
 ];
 
 function View({ view }: { view: ViewKey }) {
@@ -43,6 +45,8 @@ function View({ view }: { view: ViewKey }) {
       return <SettingsView />;
     case 'evidence':
       return <EvidenceView />;
+    case 'review':
+      return <ReviewView />;
   }
 }
 
