@@ -73,14 +73,31 @@ function fesc(v: string): string {
 }
 
 /**
- * The decoder's command line. Frames are thinned with `select` (a frame at
- * least 0.9/fps s after the last one kept) rather than the `fps` filter: `fps`
- * holds a frame back until the next one arrives and fills gaps with copies,
- * which in idle mode (key frames only) would delay every picture by a GOP.
+ * The decoder's command line. Frames are thinned with `select` rather than
+ * the `fps` filter: `fps` holds a frame back until the next one arrives and
+ * fills gaps with copies, which in idle mode (key frames only) would delay
+ * every picture by a GOP.
+ *
+ * Frames are kept in pairs: the first frame of each 1/fps time slot (the
+ * frame detection uses), then the very next frame (a "flusher", dropped by
+ * `drain`). The ffmpeg command line writes a filtered frame out only when the
+ * next one comes out behind it (measured with ffmpeg 5.1: the output lags by
+ * exactly one output frame, whatever the muxer, `-flush_packets` or the sync
+ * mode), so without the flusher each kept frame would wait a whole 1/fps
+ * (500 ms at 2 fps) in ffmpeg; with it, one camera frame (~100 ms at 10 fps).
+ * It costs one more scaled frame per kept frame, not a decode.
  */
+/** Keep the first frame of each 1/fps slot (even selected_n) and the frame right after it (odd: the flusher). */
+export function selectExpr(fps: number): string {
+  const f = Math.max(0.1, fps);
+  return `if(mod(selected_n,2),1,isnan(prev_selected_t)+gt(floor(t*${f}),floor(prev_selected_t*${f})))`;
+}
+
+/** Selected frame n (showinfo's n, the n-th frame out) is one detection uses, not a flusher. */
+export const isPrimary = (n: number) => n % 2 === 0;
+
 export function decoderArgs(fps: number, ownerMark: string, showinfoChecksumOption = true): string[] {
   const S = INPUT_SIZE;
-  const gap = Math.round((0.9 / fps) * 1000) / 1000;
   return [
     '-hide_banner', '-nostats', '-loglevel', 'info',
     '-fflags', '+genpts+discardcorrupt',
@@ -90,7 +107,7 @@ export function decoderArgs(fps: number, ownerMark: string, showinfoChecksumOpti
     '-threads', '1',
     '-f', 'mp4', '-i', 'pipe:0',
     '-an', '-sn', '-dn',
-    '-vf', `select=${fesc(`isnan(prev_selected_t)+gte(t-prev_selected_t,${gap})`)},showinfo${showinfoChecksumOption ? '=checksum=0' : ''},scale=w=${S}:h=${S}:force_original_aspect_ratio=decrease,metadata=mode=add:key=gatehouse_owner:value=${fesc(ownerMark)}`,
+    '-vf', `select=${fesc(selectExpr(fps))},showinfo${showinfoChecksumOption ? '=checksum=0' : ''},scale=w=${S}:h=${S}:force_original_aspect_ratio=decrease,metadata=mode=add:key=gatehouse_owner:value=${fesc(ownerMark)}`,
     '-vsync', '0',
     '-pix_fmt', 'bgr24', '-f', 'rawvideo', 'pipe:1',
   ];
@@ -125,6 +142,8 @@ export class FrameSource {
   private gop: Buffer[] = [];
   private gopBytes = 0;
   private gopLost = false;
+  /** Idle mode: the fragment after a key frame is written too (the flusher that gets the key frame out of ffmpeg). */
+  private flushNext = false;
   frames = 0;
   /** Frames delivered by the current decoder (showinfo's n counts the same frames). */
   private decoderFrames = 0;
@@ -209,6 +228,7 @@ export class FrameSource {
     this.gop = [];
     this.gopBytes = 0;
     this.gopLost = false;
+    this.flushNext = false;
     log.debug(`detection decoder for ${this.o.cameraId}: ${idle ? 'idle, key frames only' : 'awake, every frame'}`);
   }
 
@@ -241,6 +261,10 @@ export class FrameSource {
         this.gop = [];
         this.gopBytes = 0;
         this.gopLost = false;
+        this.flushNext = true;
+      } else if (this.flushNext) {
+        // written, not kept: the decoder has it, waking goes on after it
+        this.flushNext = false;
       } else {
         if (!this.gopLost && this.gopBytes + data.length <= MAX_GOP_BYTES) {
           this.gop.push(data);
@@ -324,16 +348,21 @@ export class FrameSource {
     if (this.pendingBytes < frameBytes) return;
     const all = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
     const whole = Math.floor(all.length / frameBytes);
-    const last = all.subarray((whole - 1) * frameBytes, whole * frameBytes);
+    const first = this.decoderFrames;
     const rest = all.subarray(whole * frameBytes);
+    this.decoderFrames += whole;
+    // the newest frame detection uses (flushers are dropped)
+    let k = whole - 1;
+    while (k >= 0 && !isPrimary(first + k)) k--;
+    const last = k >= 0 ? Buffer.from(all.subarray(k * frameBytes, (k + 1) * frameBytes)) : null;
     this.pending = rest.length ? [Buffer.from(rest)] : [];
     this.pendingBytes = rest.length;
-    this.frames += whole;
-    this.decoderFrames += whole;
     this.failures = 0;
     this.lastError = null;
     this.o.onState?.('running');
-    const n = this.decoderFrames - 1;
+    if (!last) return;
+    this.frames++;
+    const n = first + k;
     const meta: FrameMeta = { mediaTime: null, wallMs: Date.now() };
     const pts = this.ptsByN.get(n);
     if (pts !== undefined) this.setMediaTime(meta, pts);
@@ -341,8 +370,8 @@ export class FrameSource {
       this.awaiting.set(n, meta);
       if (this.awaiting.size > 16) this.awaiting.delete(this.awaiting.keys().next().value!);
     }
-    for (const k of this.ptsByN.keys()) if (k <= n) this.ptsByN.delete(k);
-    this.o.onFrame(Buffer.from(last), this.size.width, this.size.height, meta);
+    for (const j of this.ptsByN.keys()) if (j <= n) this.ptsByN.delete(j);
+    this.o.onFrame(last, this.size.width, this.size.height, meta);
   }
 
   private setMediaTime(meta: FrameMeta, pts: number): void {
@@ -364,7 +393,7 @@ export class FrameSource {
       if (meta) {
         this.awaiting.delete(p.n);
         this.setMediaTime(meta, p.ptsTime);
-      } else if (p.n >= this.decoderFrames) {
+      } else if (p.n >= this.decoderFrames && isPrimary(p.n)) {
         this.ptsByN.set(p.n, p.ptsTime);
         if (this.ptsByN.size > 64) this.ptsByN.delete(this.ptsByN.keys().next().value!);
       }

@@ -47,7 +47,7 @@ describe('best shot per object', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shots-'));
     const shot = considerShot(null, { score: 0.9, box, frame: frame(true), w: W, h: H, timeMs: Date.parse('2026-03-01T10:00:00Z') })!;
     const { jpeg, width, height } = await encodeShot(shot);
-    expect(height).toBeGreaterThanOrEqual(192);
+    expect(height).toBeGreaterThanOrEqual(240);
     const meta = await sharp(jpeg).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', width, height]);
     const rel = snapshotFile('gate', 42, shot.timeMs);

@@ -141,7 +141,7 @@ export function drawBox(c: ShotCrop): void {
 
 export const SNAPSHOT_DIR = path.join('snapshots', 'objects');
 /** Crops are scaled up to at least this height, so a small object is visible in the list. */
-const MIN_HEIGHT = 192;
+const MIN_HEIGHT = 240;
 
 /** Relative path (to the data dir) of an object event's crop. */
 export function snapshotFile(cameraId: string, eventId: number, timeMs: number): string {
@@ -149,16 +149,21 @@ export function snapshotFile(cameraId: string, eventId: number, timeMs: number):
   return path.join(SNAPSHOT_DIR, cameraId, day, `${eventId}.jpg`);
 }
 
-/** Encode a crop (box drawn) as JPEG; returns its size as written. */
+/** Encode a crop as JPEG, scaled up for small objects, with the box drawn (2 px at the output size). */
 export async function encodeShot(c: ShotCrop): Promise<{ jpeg: Buffer; width: number; height: number }> {
-  const copy: ShotCrop = { ...c, rgb: Buffer.from(c.rgb) };
-  drawBox(copy);
   const scale = Math.min(4, Math.max(1, MIN_HEIGHT / c.height));
   const width = Math.round(c.width * scale);
   const height = Math.round(c.height * scale);
-  let img = sharp(copy.rgb, { raw: { width: c.width, height: c.height, channels: 3 } });
-  if (scale > 1) img = img.resize(width, height, { kernel: 'lanczos3' });
-  const jpeg = await img.jpeg({ quality: 85, mozjpeg: true }).toBuffer();
+  let rgb = c.rgb;
+  if (scale > 1) {
+    rgb = await sharp(c.rgb, { raw: { width: c.width, height: c.height, channels: 3 } })
+      .resize(width, height, { kernel: 'lanczos3' })
+      .raw()
+      .toBuffer();
+  } else rgb = Buffer.from(rgb);
+  const out: ShotCrop = { ...c, rgb, width, height, box: c.box.map((v) => v * (width / c.width)) as ShotCrop['box'] };
+  drawBox(out);
+  const jpeg = await sharp(out.rgb, { raw: { width, height, channels: 3 } }).jpeg({ quality: 88, mozjpeg: true }).toBuffer();
   return { jpeg, width, height };
 }
 

@@ -62,10 +62,18 @@ export function ReviewView() {
     ...(unreviewed ? { reviewed: false } : {}),
   };
   const list = useReviewList(filters);
-  const [index, setIndex] = useState(0);
   const items = list.items;
-  const cur: ReviewItem | undefined = items[Math.min(index, items.length - 1)];
-  useEffect(() => setIndex(0), [kind, p.camera, p.label, p.zone, rangeKey, unreviewed]);
+  // The selection is an object, not a row number: new objects come in at the top while a guard works
+  // the list, and the selection stays on its object (or the row where it was, when it went).
+  const [sel, setSel] = useState<{ id: number | null; at: number }>({ id: null, at: 0 });
+  const found = sel.id === null ? -1 : items.findIndex((x) => x.id === sel.id);
+  const index = found >= 0 ? found : Math.min(sel.at, Math.max(0, items.length - 1));
+  const cur: ReviewItem | undefined = items[index];
+  const setIndex = (i: number) => {
+    const j = Math.max(0, Math.min(i, items.length - 1));
+    setSel({ id: items[j]?.id ?? null, at: j });
+  };
+  useEffect(() => setSel({ id: null, at: 0 }), [kind, p.camera, p.label, p.zone, rangeKey, unreviewed]);
   useEffect(() => {
     if (index >= items.length - 5 && list.more && !list.loading) list.loadMore();
   }, [index, items.length, list.more, list.loading]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -85,15 +93,15 @@ export function ReviewView() {
     if (!it) return false;
     try {
       await list.mark(it, !it.reviewed);
-      if (!it.reviewed) setIndex((i) => Math.min(i + 1, items.length - 1));
+      if (!it.reviewed) setIndex(index + 1);
     } catch (err) {
       toast((err as Error).message, 'error');
     }
   };
 
   useShortcuts('Review', [
-    { keys: ['j', 'down'], description: 'Next object', run: () => setIndex((i) => Math.min(i + 1, Math.max(0, items.length - 1))) },
-    { keys: ['k', 'up'], description: 'Previous object', run: () => setIndex((i) => Math.max(0, i - 1)) },
+    { keys: ['j', 'down'], description: 'Next object', run: () => setIndex(index + 1) },
+    { keys: ['k', 'up'], description: 'Previous object', run: () => setIndex(index - 1) },
     { keys: 'enter', description: 'Play it back from a few seconds before', run: () => open(cur) },
     { keys: 'r', description: 'Mark reviewed / not reviewed', run: () => void toggleReviewed(cur) },
     ...TABS.map((t, i) => ({ keys: String(i + 1), description: `Show ${t.label.toLowerCase()}`, run: () => set({ kind: t.key }) })),

@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ParamsOf } from '../../../../main/api/contract.js';
 import type { ReviewItem } from '../../../../main/api/detection.js';
-import { useClient, useEvent, useReconnect } from '../../api/context.js';
+import { useClient, useConnection, useEvent, useReconnect } from '../../api/context.js';
 
 export type ReviewFilters = Omit<ParamsOf<'review.list'>, 'cursor' | 'limit'>;
 
@@ -15,6 +15,7 @@ const PAGE = 100;
 
 export function useReviewList(filters: ReviewFilters) {
   const client = useClient();
+  const me = useConnection().user?.username ?? '?';
   const [items, setItems] = useState<ReviewItem[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -64,7 +65,7 @@ export function useReviewList(filters: ReviewFilters) {
 
   const mark = async (item: ReviewItem, reviewed: boolean) => {
     await client.call('review.mark', { ids: [item.id], reviewed });
-    setItems((prev) => prev.map((i) => (i.id === item.id ? { ...i, reviewed: reviewed ? { at: new Date().toISOString(), by: 'you' } : null } : i)));
+    setItems((prev) => prev.map((i) => (i.id === item.id ? { ...i, reviewed: reviewed ? { at: new Date().toISOString(), by: me } : null } : i)));
   };
 
   return { items, more: !!cursor, loadMore: () => cursor && load(cursor), reload: () => load(null), loading, error, mark };
