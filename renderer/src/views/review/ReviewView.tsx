@@ -51,8 +51,7 @@ export function ReviewView() {
     navigate('review', next);
   };
   // the time range is fixed when the filters change, so paging stays on one window
-  const [anchor, setAnchor] = useState(() => Date.now());
-  useEffect(() => setAnchor(Date.now()), [rangeKey, p.camera, p.label, p.zone, kind, unreviewed]);
+  const anchor = useMemo(() => Date.now(), [rangeKey, p.camera, p.label, p.zone, kind, unreviewed]); // eslint-disable-line react-hooks/exhaustive-deps
   const filters: ReviewFilters = {
     kind,
     from: new Date(anchor - range[2]).toISOString(),
@@ -152,7 +151,7 @@ export function ReviewView() {
         </div>
       </div>
       <div className="review-body">
-        <div className="review-list" ref={rowsRef} role="listbox" aria-label={`${TABS.find((t) => t.key === kind)!.label}: objects`} data-testid="review-list" data-count={items.length}>
+        <div className="review-list" ref={rowsRef} tabIndex={0} role="listbox" aria-label={`${TABS.find((t) => t.key === kind)!.label}: objects`} data-testid="review-list" data-count={items.length}>
           {items.map((it, i) => {
             const cam = byId(it.cameraId);
             return (
@@ -198,7 +197,7 @@ export function ReviewView() {
           )}
         </div>
         {cur && (
-          <aside className="review-detail" aria-label="The selected object" data-testid="review-detail" data-event={cur.id}>
+          <aside className="review-detail" tabIndex={0} aria-label="The selected object" data-testid="review-detail" data-event={cur.id}>
             <SnapshotThumb key={cur.id} id={cur.id} has={cur.snapshot} label={cur.label} large />
             <dl className="kv">
               <div>
