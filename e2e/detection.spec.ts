@@ -108,7 +108,7 @@ test('a zone drawn with the keyboard only is saved and listed by `gatehouse zone
   await page.keyboard.press('d');
   await expect(page.getByTestId('detection-page')).toHaveAttribute('data-camera', camId);
   await page.keyboard.press('2');
-  await expect(page.getByTestId('zones-view')).toBeVisible();
+  await expect(page.getByTestId('zones-view')).toHaveAttribute('data-loaded', 'true');
   // a triangle (N), a fourth point (A), moved with the arrows: the road where people walk
   for (const k of ['n', 'Shift+ArrowUp', 'a', 'Shift+ArrowRight', 'Shift+ArrowRight', 'Shift+ArrowDown', 'p', ']', 'Shift+ArrowLeft', 'Shift+ArrowLeft']) await page.keyboard.press(k);
   const editor = page.getByTestId('zone-editor');

@@ -64,8 +64,8 @@ export function DetectionOverlay({ cameraId, video, stream }: { cameraId: string
         g.strokeRect(x0, y0, x1 - x0, y1 - y0);
         const text = `${o.label} #${o.trackId} ${Math.round(o.score * 100)}%`;
         const tw = g.measureText(text).width + 6;
-        // above the box, inside it when there is no room; never past the right edge
-        const ty = y0 >= 14 ? y0 - 14 : y0;
+        // above the box, inside it near the top (where the tile's name bar is); never past the right edge
+        const ty = y0 >= 36 ? y0 - 14 : y0 + 1;
         const tx = Math.max(0, Math.min(x0, w - tw));
         g.fillStyle = 'rgba(11, 13, 16, 0.8)';
         g.fillRect(tx, ty, tw, 14);

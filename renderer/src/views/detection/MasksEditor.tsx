@@ -43,6 +43,8 @@ export function MasksEditor({ camera, kind, active = true, toolbar }: { camera: 
   const ed = usePolygonEditor();
   const [saved, setSaved] = useState<string>('[]');
   const [error, setError] = useState<string | null>(null);
+  // keys wait for the saved polygons: drawing before they load would be wiped by them
+  const [loaded, setLoaded] = useState(false);
   const [aspect, setAspect] = useAspect(camera);
   const text = MASK_TEXT[kind];
 
@@ -53,11 +55,15 @@ export function MasksEditor({ camera, kind, active = true, toolbar }: { camera: 
         ed.dispatch({ type: 'reset', polygons: polys });
         setSaved(JSON.stringify(polys.map((p) => p.points)));
         setError(null);
+        setLoaded(true);
       },
       (err: Error) => setError(err.message),
     );
   };
-  useEffect(load, [camera.id, kind]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    setLoaded(false);
+    load();
+  }, [camera.id, kind]); // eslint-disable-line react-hooks/exhaustive-deps
   const dirty = JSON.stringify(ed.state.polygons.map((p) => p.points)) !== saved;
   useEvent('masks.changed', (e) => {
     if (e.cameraId === camera.id && !dirty) load();
@@ -93,7 +99,7 @@ export function MasksEditor({ camera, kind, active = true, toolbar }: { camera: 
   );
 
   return (
-    <div className="masks-view" data-testid="masks-view" data-camera={camera.id} data-kind={kind} data-dirty={dirty}>
+    <div className="masks-view" data-testid="masks-view" data-camera={camera.id} data-kind={kind} data-dirty={dirty} data-loaded={loaded}>
       <div className="subtoolbar">
         {toolbar}
         <button type="button" className="btn primary small" onClick={() => void save()} disabled={!dirty} data-testid="masks-save">
@@ -112,7 +118,7 @@ export function MasksEditor({ camera, kind, active = true, toolbar }: { camera: 
         dispatch={ed.dispatch}
         aspect={aspect}
         noun={text.noun}
-        active={active}
+        active={active && loaded}
         testId="mask-editor"
         background={<CameraSnapshot cameraId={camera.id} onAspect={setAspect} />}
       />

@@ -50,6 +50,8 @@ export function ZonesEditor({ camera, active = true }: { camera: CameraInfo; act
   const ed = usePolygonEditor();
   const [saved, setSaved] = useState('[]');
   const [error, setError] = useState<string | null>(null);
+  // keys wait for the saved polygons: drawing before they load would be wiped by them
+  const [loaded, setLoaded] = useState(false);
   const [aspect, setAspect] = useAspect(camera);
   const nameRef = useRef<HTMLInputElement>(null);
   const { polygons, poly } = ed.state;
@@ -65,11 +67,15 @@ export function ZonesEditor({ camera, active = true }: { camera: CameraInfo; act
       (z) => {
         reset(z);
         setError(null);
+        setLoaded(true);
       },
       (err: Error) => setError(err.message),
     );
   };
-  useEffect(load, [camera.id]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    setLoaded(false);
+    load();
+  }, [camera.id]); // eslint-disable-line react-hooks/exhaustive-deps
   const dirty = key(polygons) !== saved;
   useEvent('zones.changed', (e) => {
     if (e.cameraId === camera.id && !dirty) load();
@@ -116,7 +122,7 @@ export function ZonesEditor({ camera, active = true }: { camera: CameraInfo; act
 
   const d = sel ? dataOf(sel) : DEFAULTS;
   return (
-    <div className="zones-view" data-testid="zones-view" data-camera={camera.id} data-dirty={dirty} data-zones={polygons.length}>
+    <div className="zones-view" data-testid="zones-view" data-camera={camera.id} data-dirty={dirty} data-zones={polygons.length} data-loaded={loaded}>
       <div className="subtoolbar">
         <button type="button" className="btn primary small" onClick={() => void save()} disabled={!dirty} data-testid="zones-save">
           Save (Ctrl+S)
@@ -137,7 +143,7 @@ export function ZonesEditor({ camera, active = true }: { camera: CameraInfo; act
           dispatch={ed.dispatch}
           aspect={aspect}
           noun="zone"
-          active={active}
+          active={active && loaded}
           testId="zone-editor"
           background={<CameraSnapshot cameraId={camera.id} onAspect={setAspect} />}
         />
