@@ -49,6 +49,10 @@ test('axe: no serious or critical violation on any view; the CSP stays strict', 
   await visit('#/alarms?tab=access', 'view-alarms', 'Alarms › Access log');
   await visit('#/alarms?tab=audit', 'view-alarms', 'Alarms › Audit');
   await visit('#/cameras', 'camera-table', 'Cameras');
+  for (const tab of ['settings', 'zones', 'motion']) {
+    await visit(`#/cameras?detection=demo-campus-vtest&tab=${tab}`, 'detection-page', `Cameras › Detection › ${tab}`);
+  }
+  await visit('#/review?kind=all', 'view-review', 'Review');
   for (const tab of ['general', 'storage', 'users', 'notifications', 'oncall', 'console', 'account', 'about']) {
     await visit(`#/settings?tab=${tab}`, 'view-settings', `Settings › ${tab}`);
   }

@@ -136,6 +136,7 @@ test('a privacy mask drawn with the keyboard only: saved, in `masks list`, over 
   await login(page, server);
   await page.goto(`${server.url}/#/evidence?tab=masks&camera=${camId}`);
   await expect(page.getByTestId('masks-view')).toHaveAttribute('data-camera', camId);
+  await expect(page.getByTestId('masks-view')).toHaveAttribute('data-loaded', 'true');
   await keys(page, 'n', 'Shift+ArrowUp', 'Shift+ArrowUp', 'a', 'Shift+ArrowRight', 'Shift+ArrowRight', 'ArrowUp');
   const editor = page.getByTestId('mask-editor');
   await expect(editor).toHaveAttribute('data-polygons', '1');

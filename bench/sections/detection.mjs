@@ -556,7 +556,8 @@ async function decodeCpu(ctx, m, seconds) {
   const framesOut = (bytes - b0) / FRAME_BYTES;
   await stopTracked(feed, 2000);
   await stopTracked(dec, 2000);
-  return { cpuPct: r.cpuPct, seconds: r.seconds, framesPerSecond: framesOut / r.seconds };
+  // frames leave the decoder in pairs (the one detection uses and a flusher; docs/detection.md): half are used
+  return { cpuPct: r.cpuPct, seconds: r.seconds, framesPerSecond: framesOut / 2 / r.seconds };
 }
 
 // ---------------------------------------------------------------- the section

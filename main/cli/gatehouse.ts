@@ -24,6 +24,9 @@ import { rulesCommand } from './commands/rules.js';
 import { armingCommand } from './commands/arming.js';
 import { doorsCommand } from './commands/doors.js';
 import { sensorsCommand } from './commands/sensors.js';
+import { detectionCommand } from './commands/detection.js';
+import { eventsCommand } from './commands/events.js';
+import { zonesCommand } from './commands/zones.js';
 
 const COMMANDS: Command[] = [
   serveCommand,
@@ -41,6 +44,9 @@ const COMMANDS: Command[] = [
   exportCommand,
   evidenceCommand,
   masksCommand,
+  detectionCommand,
+  zonesCommand,
+  eventsCommand,
   smtpCommand,
   contactsCommand,
   discoverCommand,

@@ -39,6 +39,7 @@ import { evidenceConcern } from './evidence/handlers.js';
 import { exportConcern } from './export/handlers.js';
 import type { ExportQueue } from './export/queue.js';
 import { masksConcern } from './masks/handlers.js';
+import { zonesConcern } from './zones/handlers.js';
 import { integrationsConcern } from './integrations/handlers.js';
 import type { IntegrationsModule } from './integrations/index.js';
 import { SiteKeyStore } from './keys/site-key.js';
@@ -184,9 +185,10 @@ export class Engine {
     ).module;
     this.recorder = this.use(recordingConcern({ paths, db, bus, cameras, secrets, ffmpeg: this.ffmpeg, children, settings })).module;
     this.onvif = this.use(onvifConcern({ config, cameras, secrets, db, bus, ffmpeg, children })).module;
-    this.detection = this.use(detectionConcern({ paths, db, bus, cameras, recorder: this.recorder, children, ffmpeg, settings })).module;
-    // masks (privacy/motion/object polygons in the config) and evidence export: jobs, locks, cases
+    this.detection = this.use(detectionConcern({ paths, db, durableDb, bus, cameras, recorder: this.recorder, children, ffmpeg, config, settings })).module;
+    // masks (privacy/motion/object polygons in the config), detection zones, and evidence export: jobs, locks, cases
     this.use(masksConcern({ config, bus }));
+    this.use(zonesConcern({ config, bus }));
     this.exports = this.use(
       exportConcern({
         db: durableDb,

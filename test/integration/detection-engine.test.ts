@@ -145,7 +145,9 @@ describe('detection in the engine', () => {
     await expect(engine.handle('detection.setEnabled', { cameraId: vtest.id, enabled: false }, { peer: 'test' })).rejects.toThrow();
     const r = (await engine.handle('detection.setEnabled', { cameraId: vtest.id, enabled: false }, { peer: 'test', token })) as { enabled: boolean; state: string };
     expect(r.enabled).toBe(false);
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'detection.json'), 'utf8')).cameras[vtest.id]).toBe(false);
+    // kept in config.json with the camera (cameras[].detection.enabled)
+    const onDisk = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { cameras: { id: string; detection?: { enabled?: boolean } }[] };
+    expect(onDisk.cameras.find((c) => c.id === vtest.id)!.detection?.enabled).toBe(false);
     const st = (await engine.handle('detection.status', { cameraId: vtest.id }, { peer: 'test', token })) as { cameras: { state: string }[] };
     expect(st.cameras[0]!.state).toBe('off');
   });

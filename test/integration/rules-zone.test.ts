@@ -13,6 +13,7 @@
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredZone } from '../../main/api/detection.js';
 import type { Alarm } from '../../main/api/alarms.js';
 import type { DryRunResult, Rule } from '../../main/api/rules.js';
 import { startRtspServer, type RtspFixture } from '../fixtures/rtsp.js';
@@ -34,7 +35,7 @@ beforeAll(async () => {
   e = await startEngine(dir);
   cam = ((await call('cameras.add', { name: 'Yard', url: rtsp.url('/yard') })) as { id: string }).id;
   await e.engine.config.update((c) => {
-    const z = (id: string, name: string, x: number) => ({
+    const z = (id: string, name: string, x: number): StoredZone => ({
       id,
       name,
       polygon: [

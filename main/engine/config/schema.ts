@@ -4,28 +4,12 @@ import { AlarmSetup } from '../../api/alarms.js';
 import { StoredMask } from '../../api/masks.js';
 import { NotifySetup } from '../../api/notify.js';
 import { ArmingSetup, Rule } from '../../api/rules.js';
+import { DetectionSettingsInput, MAX_ZONES_PER_CAMERA, StoredZone } from '../../api/detection.js';
 import { OnvifMeta } from '../onvif/meta.js';
 import { DEFAULT_RULES } from '../rules/defaults.js';
 import { convertLegacyRules } from '../rules/legacy.js';
 
 export const CURRENT_SCHEMA_VERSION = 3;
-
-/**
- * A detection zone (issue 15 interface, docs/detection.md): the detection half owns zones (their API and
- * CLI); the rules read them here. Coordinates normalised 0–1.
- */
-export const StoredZone = z
-  .object({
-    id: z.string().min(1).max(64),
-    name: z.string().min(1).max(64),
-    polygon: z.array(z.array(z.number()).length(2)).min(3).max(64),
-    /** Labels that count in the zone; empty = all. */
-    labels: z.array(z.string().max(32)).max(16).default([]),
-    minDwellSeconds: z.number().min(0).max(86_400).default(0),
-    inertiaFrames: z.number().int().min(1).max(100).default(3),
-  })
-  .strict();
-export type StoredZone = z.infer<typeof StoredZone>;
 
 export const DEFAULT_SETTINGS: Settings = {
   segmentSeconds: 10,
@@ -56,8 +40,10 @@ export const StoredCamera = z
     onvif: OnvifMeta.optional(),
     /** Privacy, motion and object masks (api/masks.ts); absent = none. */
     masks: z.array(StoredMask).max(96).optional(),
-    /** Detection zones (owned by the detection concern; the rules name them); absent = none. */
-    zones: z.array(StoredZone).max(64).optional(),
+    /** Object detection settings (api/detection.ts); absent fields take the defaults (docs/detection.md "Settings"). */
+    detection: DetectionSettingsInput.optional(),
+    /** Detection zones (api/detection.ts); absent = none. */
+    zones: z.array(StoredZone).max(MAX_ZONES_PER_CAMERA).optional(),
   })
   .strict();
 export type StoredCamera = z.infer<typeof StoredCamera>;

@@ -21,7 +21,8 @@ Output #0, rawvideo, to 'pipe:1':
     const a = decoderArgs(2, '/data/dir, with:odd');
     expect(a.slice(a.indexOf('-i') - 2, a.indexOf('-i') + 2)).toEqual(['-f', 'mp4', '-i', 'pipe:0']);
     const vf = a[a.indexOf('-vf') + 1]!;
-    expect(vf).toContain('select=isnan(prev_selected_t)+gte(t-prev_selected_t\\,0.45)');
+    // pairs: the first frame of each 1/2 s slot, then the next one (the flusher)
+    expect(vf).toContain('select=if(mod(selected_n\\,2)\\,1\\,isnan(prev_selected_t)+gt(floor(t*2)\\,floor(prev_selected_t*2)))');
     expect(a.join(' ')).toContain('-vsync 0');
     expect(vf).toContain('force_original_aspect_ratio=decrease');
     expect(vf).toContain('/data/dir\\, with\\:odd');
@@ -50,11 +51,19 @@ describe('FrameSource idle mode (key frames only)', () => {
         return () => undefined;
       },
     } as unknown as Recorder;
-    const src = new FrameSource({ cameraId: 'c', recorder, children, ffmpegPath: 'ffmpeg', ownerMark: '/d', onFrame: () => undefined });
+    const frames: { first: number; meta: { mediaTime: number | null } }[] = [];
+    const src = new FrameSource({
+      cameraId: 'c',
+      recorder,
+      children,
+      ffmpegPath: 'ffmpeg',
+      ownerMark: '/d',
+      onFrame: (f, _w, _h, meta) => frames.push({ first: f[0]!, meta }),
+    });
     src.start();
     sink!.init('avc1', Buffer.from('INIT'));
     const frag = (name: string, key: boolean) => sink!.fragment(Buffer.from(name), key);
-    return { src, written, frag };
+    return { src, written, frag, child, frames };
   }
 
   it('feeds every fragment when awake, only key frames when idle, and replays the GOP on waking', () => {
@@ -67,11 +76,32 @@ describe('FrameSource idle mode (key frames only)', () => {
     frag('K2', true);
     frag('P2a', false);
     frag('P2b', false);
-    expect(written).toEqual(['INIT', 'K1', 'P1a', 'K2']);
-    src.setIdle(false); // wake: the fragments after K2 first, then live
+    // idle: each key frame, and the frame after it (it gets the key frame out of ffmpeg at once)
+    expect(written).toEqual(['INIT', 'K1', 'P1a', 'K2', 'P2a']);
+    src.setIdle(false); // wake: the fragments after that first, then live
     frag('P2c', false);
     expect(written).toEqual(['INIT', 'K1', 'P1a', 'K2', 'P2a', 'P2b', 'P2c']);
     expect(src.idle).toBe(false);
+  });
+
+  it('delivers only the frames detection uses (not the flushers), each with its media time from showinfo', () => {
+    const { child, frames } = setup();
+    const W = 16;
+    const H = 12;
+    child.stderr.write(`Output #0, rawvideo, to 'pipe:1':\n  Stream #0:0: Video: rawvideo (BGR[24]), bgr24, ${W}x${H}, q=2-31\n`);
+    const info = (n: number, t: number) => `[Parsed_showinfo_1 @ 0x1] n:${String(n).padStart(4)} pts: ${t * 10240} pts_time:${t} pos: 1 fmt:yuv420p\n`;
+    const frame = (v: number) => Buffer.alloc(W * H * 3, v);
+    child.stderr.write(info(0, 100) + info(1, 100.1));
+    child.stdout.write(Buffer.concat([frame(1), frame(2)])); // a primary and its flusher in one chunk
+    child.stdout.write(frame(3).subarray(0, 100)); // half a frame
+    child.stdout.write(frame(3).subarray(100)); // frame 2: a primary; its showinfo line comes after it
+    child.stderr.write(info(2, 100.5) + info(3, 100.6));
+    child.stdout.write(frame(4)); // a flusher alone: nothing delivered
+    // the second one's media time is filled in when its showinfo line comes
+    expect(frames.map((f) => [f.first, f.meta.mediaTime])).toEqual([
+      [1, 100],
+      [3, 100.5],
+    ]);
   });
 
   it('waking after more than a GOP of buffer waits for the next key frame', () => {
@@ -84,5 +114,22 @@ describe('FrameSource idle mode (key frames only)', () => {
     frag('P1', false);
     frag('K2', true);
     expect(written.map((w) => w.slice(0, 4))).toEqual(['INIT', 'K1', 'K2']);
+  });
+});
+
+describe('detection decoder media times', () => {
+  it('keeps the stream timestamps and prints each kept frame (showinfo), before scaling', async () => {
+    const { decoderArgs: args, parseShowinfo, showinfoHasChecksumOption } = await import('./decoder.js');
+    const a = args(2, '/d');
+    expect(a).toContain('-copyts');
+    const vf = a[a.indexOf('-vf') + 1]!;
+    expect(vf.indexOf('showinfo=checksum=0')).toBeGreaterThan(vf.indexOf('select='));
+    expect(vf.indexOf('showinfo')).toBeLessThan(vf.indexOf('scale='));
+    expect(args(2, '/d', false)[a.indexOf('-vf') + 1]).toContain(',showinfo,');
+    expect(showinfoHasChecksumOption('5.1.9-0+deb12u1')).toBe(true);
+    expect(showinfoHasChecksumOption('4.4.2')).toBe(false);
+    expect(showinfoHasChecksumOption('N-113000-gabc')).toBe(true);
+    expect(parseShowinfo('[Parsed_showinfo_1 @ 0x5574] n:   1 pts:   5120 pts_time:1234.5     pos: 109334 fmt:yuv420p')).toEqual({ n: 1, ptsTime: 1234.5 });
+    expect(parseShowinfo('[Parsed_showinfo_1 @ 0x5574] config in time_base: 1/10240')).toBeNull();
   });
 });

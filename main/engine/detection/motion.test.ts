@@ -45,3 +45,29 @@ describe('motion gate', () => {
     expect(g.quietMs(13_000)).toBe(500);
   });
 });
+
+describe('motion gate with motion masks', () => {
+  const f = (w: number, h: number, fill: number, sq?: { x: number; y: number; s: number; v: number }) => {
+    const b = new Uint8Array(w * h * 3).fill(fill);
+    if (sq) for (let y = sq.y; y < sq.y + sq.s; y++) for (let x = sq.x; x < sq.x + sq.s; x++) b.fill(sq.v, (y * w + x) * 3, (y * w + x) * 3 + 3);
+    return b;
+  };
+  it('ignores motion inside a motion mask, sees it outside', () => {
+    const g = new MotionGate({ maxIdleMs: 1e9 });
+    g.setMasks([[[0, 0], [0.5, 0], [0.5, 1], [0, 1]]]);
+    expect(g.check(f(64, 32, 50), 64, 32, 0)).toBe(true); // the first frame
+    expect(g.check(f(64, 32, 50, { x: 0, y: 0, s: 16, v: 250 }), 64, 32, 100)).toBe(false); // moved under the mask
+    expect(g.lastChange).toBe(0);
+    expect(g.check(f(64, 32, 50, { x: 40, y: 8, s: 16, v: 250 }), 64, 32, 200)).toBe(true); // moved outside it
+  });
+  it('never opens when the masks cover the whole picture, not even for the forced look', () => {
+    const g = new MotionGate({ maxIdleMs: 1000 });
+    g.setMasks([[[0, 0], [1, 0], [1, 1], [0, 1]]]);
+    let opened = 0;
+    for (let i = 0; i < 20; i++) if (g.check(f(64, 32, i * 10), 64, 32, i * 1000)) opened++;
+    expect(opened).toBe(0);
+    expect(g.allMasked).toBe(true);
+    g.setMasks([]);
+    expect(g.check(f(64, 32, 0), 64, 32, 30_000)).toBe(true);
+  });
+});

@@ -30,12 +30,25 @@ export interface SchedulerPool {
   detectBatch(frames: BatchFrame[]): Promise<BatchResult | null> | null;
 }
 
+/** A frame as the scheduler holds it: packed BGR pixels, size, and what the source knew about it. */
+export interface LaneFrame<M = unknown> {
+  frame: Buffer;
+  w: number;
+  h: number;
+  meta?: M;
+}
+
 export interface Lane {
   readonly id: string;
   /** null: every frame is inferred (no motion gate). */
   readonly gate: MotionGate | null;
-  /** A frame's detections; frameMs is when the frame was taken from the lane. */
-  onResult(detections: WorkerDetection[], frameMs: number): void;
+  /**
+   * A frame's detections; frameMs is when the frame was taken from the lane.
+   * `frame` is the frame that was inferred (its pixels stay the caller's; keep only what you copy).
+   */
+  onResult(detections: WorkerDetection[], frameMs: number, frame: LaneFrame): void;
+  /** Called for every frame the motion gate looked at, right after it did (passed: it goes on to the detector). */
+  onLooked?(frame: LaneFrame, passed: boolean, atMs: number): void;
 }
 
 export interface LaneCounters {
@@ -55,7 +68,7 @@ export interface LaneCounters {
 
 interface LaneState {
   lane: Lane;
-  pending: { frame: Buffer; w: number; h: number } | null;
+  pending: LaneFrame | null;
   servedAt: number;
   /** Order of service (a counter, not the clock: lanes served in the same millisecond keep their turn). */
   servedSeq: number;
@@ -167,13 +180,13 @@ export class DetectionScheduler {
   }
 
   /** A decoded frame of a camera (packed BGR). Replaces the one still waiting, if any. */
-  offer(id: string, frame: Buffer, w: number, h: number): void {
+  offer(id: string, frame: Buffer, w: number, h: number, meta?: unknown): void {
     const s = this.lanes.get(id);
     if (!s) return;
     s.c.offered++;
     pushRecent(s.frameTimes, this.now());
     if (s.pending) s.c.skipped++;
-    s.pending = { frame, w, h };
+    s.pending = { frame, w, h, meta };
     this.pump();
   }
 
@@ -197,24 +210,33 @@ export class DetectionScheduler {
     const waiting = [...this.lanes.values()].filter((s) => s.pending).sort((a, b) => a.servedSeq - b.servedSeq);
     if (!waiting.length) return false;
     const max = Math.max(1, pool.maxBatch);
-    const batch: { s: LaneState; frame: BatchFrame; at: number }[] = [];
+    const batch: { s: LaneState; frame: BatchFrame; at: number; lf: LaneFrame }[] = [];
     for (const s of waiting) {
       if (batch.length >= max) break;
-      const { frame, w, h } = s.pending!;
+      const lf = s.pending!;
+      const { frame, w, h } = lf;
       s.pending = null;
       const at = this.now();
       s.servedAt = at;
       s.servedSeq = ++this.serveCount;
       // No force while tracks are open: a still scene keeps its objects (misses count only on
       // inferences), a parked car does not keep the detector busy, and whatever leaves moves.
-      if (s.lane.gate && !s.lane.gate.check(frame, w, h, at)) {
-        s.c.gated++;
-        s.c.processed++;
-        continue;
+      if (s.lane.gate) {
+        const pass = s.lane.gate.check(frame, w, h, at);
+        try {
+          s.lane.onLooked?.(lf, pass, at);
+        } catch {
+          /* the lane logs its own failures */
+        }
+        if (!pass) {
+          s.c.gated++;
+          s.c.processed++;
+          continue;
+        }
       }
       const buf = pool.buffer(frame.length);
       new Uint8Array(buf).set(frame);
-      batch.push({ s, frame: { frame: buf, width: w, height: h }, at });
+      batch.push({ s, frame: { frame: buf, width: w, height: h }, at, lf });
     }
     if (!batch.length) return true; // all gated: look at the next ones
     const p = pool.detectBatch(batch.map((b) => b.frame));
@@ -250,7 +272,7 @@ export class DetectionScheduler {
         c.lastInferenceAt = t;
         pushRecent(b.s.inferTimes, t);
         try {
-          b.s.lane.onResult(dets, b.at);
+          b.s.lane.onResult(dets, b.at, b.lf);
         } catch {
           /* a lane's handler logs its own failures; the scheduler goes on */
         }

@@ -555,4 +555,19 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX arming_changes_time ON arming_changes(time_ms);
   `,
+  // detection (docs/detection.md "Review list"): which object events a guard has reviewed, and a lookup of the
+  // alarms raised for an object event (a rule puts the object event's id in the alarm's details.objectEventId), so the
+  // review list splits alerts from detections without scanning the alarms. Object and zone events themselves are rows
+  // of `events` (kind 'object' | 'zone'; software motion: kind 'motion', source 'software').
+  `
+  -- One row per reviewed object event (events.id); deleting the row marks it not reviewed again.
+  CREATE TABLE event_reviews (
+    event_id    INTEGER PRIMARY KEY,   -- events.id of the object event
+    reviewed_ms INTEGER NOT NULL,      -- when it was marked reviewed
+    reviewed_by TEXT NOT NULL          -- who (username)
+  );
+  -- Alarms by the object event they were raised for (NULL for every other alarm, left out of the index).
+  CREATE INDEX alarms_object_event ON alarms(json_extract(details, '$.objectEventId'))
+    WHERE json_extract(details, '$.objectEventId') IS NOT NULL;
+  `,
 ];

@@ -13,6 +13,7 @@ import { AlarmWall } from '../views/alarms/AlarmWall.js';
 import { AlarmsView } from '../views/alarms/AlarmsView.js';
 import { CamerasView } from '../views/cameras/CamerasView.js';
 import { EvidenceView } from '../views/evidence/EvidenceView.js';
+import { ReviewView } from '../views/review/ReviewView.js';
 import { LiveView } from '../views/live/LiveView.js';
 import { PlaybackView } from '../views/playback/PlaybackView.js';
 import { ArmingBadge } from '../views/rules/ArmingSwitch.js';
@@ -30,6 +31,7 @@ const NAV: Array<{ view: ViewKey; label: string; letter: string; fkey: string }>
   { view: 'settings', label: 'Settings', letter: 's', fkey: 'F5' },
   { view: 'evidence', label: 'Evidence', letter: 'e', fkey: 'F6' },
   { view: 'rules', label: 'Rules', letter: 'r', fkey: 'F7' },
+  { view: 'review', label: 'Review', letter: 'd', fkey: 'F8' },
 ];
 
 function View({ view }: { view: ViewKey }) {
@@ -48,6 +50,8 @@ function View({ view }: { view: ViewKey }) {
       return <EvidenceView />;
     case 'rules':
       return <RulesView />;
+    case 'review':
+      return <ReviewView />;
   }
 }
 

@@ -60,3 +60,18 @@ describe('polygon editor state', () => {
     expect(bow.get(0)![0]!.message).toMatch(/crosses itself/);
   });
 });
+
+describe('polygon data (zones)', () => {
+  it('setMeta names a polygon and merges its data in one undo step; data survives edits', () => {
+    const r = editorReducer;
+    const init = initialState;
+    let s = init([{ points: [[0.1, 0.1], [0.5, 0.1], [0.5, 0.5]], data: { labels: ['person'] } }]);
+    s = r(s, { type: 'setMeta', poly: 0, name: 'Door', data: { minDwellSeconds: 5 } });
+    expect(s.polygons[0]).toMatchObject({ name: 'Door', data: { labels: ['person'], minDwellSeconds: 5 } });
+    s = r(s, { type: 'movePoint', dx: 0.01, dy: 0 });
+    expect(s.polygons[0]!.data).toEqual({ labels: ['person'], minDwellSeconds: 5 });
+    s = r(r(s, { type: 'undo' }), { type: 'undo' });
+    expect(s.polygons[0]!.name).toBeUndefined();
+    expect(r(s, { type: 'setMeta', poly: 3, name: 'x' })).toBe(s);
+  });
+});

@@ -2,8 +2,9 @@
  * The polygon editor's state and every edit, as a pure reducer with undo
  * and redo: add, move and delete points, add and delete polygons, select,
  * snap. Coordinates are normalised to the picture (0–1, top left origin),
- * as the masks API stores them. The same editor serves privacy masks now
- * and detection zones and motion/object masks later (issue 15).
+ * as the masks API stores them. The same editor serves the three kinds of
+ * masks and detection zones; a zone's own fields (labels, dwell, inertia)
+ * ride along in `data` and are set with `setMeta`.
  */
 import { polygonProblems, type Point, type PolygonProblem } from '../../../../main/api/masks.js';
 
@@ -12,6 +13,8 @@ export interface EditorPolygon {
   id?: string;
   name?: string;
   points: Point[];
+  /** What the caller keeps with a polygon (a zone's labels, dwell, inertia); copied with it, never looked at here. */
+  data?: Record<string, unknown>;
 }
 
 export interface EditorState {
@@ -43,7 +46,9 @@ export type EditorAction =
   | { type: 'undo' }
   | { type: 'redo' }
   /** Start a drag: remember the state for one undo step. */
-  | { type: 'beginDrag' };
+  | { type: 'beginDrag' }
+  /** Change a polygon's name and/or data (form fields beside the picture): one undo step. */
+  | { type: 'setMeta'; poly: number; name?: string; data?: Record<string, unknown> };
 
 export const DEFAULT_SNAP = 0.01;
 const HISTORY = 100;
@@ -53,7 +58,7 @@ export function initialState(polygons: EditorPolygon[] = []): EditorState {
 }
 
 function clone(p: EditorPolygon[]): EditorPolygon[] {
-  return p.map((x) => ({ ...x, points: x.points.map(([a, b]) => [a, b] as Point) }));
+  return p.map((x) => ({ ...x, points: x.points.map(([a, b]) => [a, b] as Point), ...(x.data ? { data: { ...x.data } } : {}) }));
 }
 
 const clamp = (v: number) => Math.min(1, Math.max(0, v));
@@ -149,6 +154,14 @@ export function editorReducer(s: EditorState, a: EditorAction): EditorState {
       if (!n) return s;
       const poly = (((s.poly < 0 ? 0 : s.poly + a.step) % n) + n) % n;
       return { ...s, poly, point: 0 };
+    }
+    case 'setMeta': {
+      if (!s.polygons[a.poly]) return s;
+      const polygons = clone(s.polygons);
+      const p = polygons[a.poly]!;
+      if (a.name !== undefined) p.name = a.name;
+      if (a.data !== undefined) p.data = { ...p.data, ...a.data };
+      return commit(s, polygons, { poly: s.poly, point: s.point });
     }
     case 'toggleSnap':
       return { ...s, snap: s.snap ? 0 : DEFAULT_SNAP };

@@ -1,5 +1,8 @@
 import { useState } from 'react';
 import type { CameraInfo } from '../../../../main/api/contract.js';
+import type { DetectionCameraStatus } from '../../../../main/api/detection.js';
+import { navigate } from '../../state/route.js';
+import { DetectionCounters } from '../detection/DetectionSettingsForm.js';
 import { useNow } from '../../state/now.js';
 import { useSettings } from '../../state/settings.js';
 import { StateBadge } from '../../ui/StateBadge.js';
@@ -11,6 +14,7 @@ import { DeviceInfoCard } from './onvif/DeviceInfoCard.js';
 export function CameraDetails({
   camera,
   isAdmin,
+  detection,
   onClose,
   onEdit,
   onToggle,
@@ -18,6 +22,8 @@ export function CameraDetails({
 }: {
   camera: CameraInfo;
   isAdmin: boolean;
+  /** The detector's status for this camera, when known. */
+  detection?: DetectionCameraStatus;
   onClose: () => void;
   onEdit: () => void;
   onToggle: () => void;
@@ -66,6 +72,18 @@ export function CameraDetails({
           </div>
         ))}
       </dl>
+      <section className="details-detection" aria-label="Detection" data-testid="camera-detection">
+        <h3>
+          Detection{' '}
+          <span className="muted small">
+            {detection ? (detection.enabled ? `on · ${detection.settings.labels.join(', ')} · ${detection.settings.fps} fps · ${detection.settings.stream} stream` : 'off') : '–'}
+          </span>
+        </h3>
+        {detection?.enabled && <DetectionCounters st={detection} />}
+        <button type="button" className="btn small" onClick={() => navigate('cameras', { detection: camera.id })} data-testid="camera-detection-open">
+          {isAdmin ? 'Settings, zones, masks' : 'Detection settings'} <kbd>d</kbd>
+        </button>
+      </section>
       {!camera.demo && (
         <details className="details-device" open={device} onToggle={(e) => setDevice((e.target as HTMLDetailsElement).open)}>
           <summary data-testid="camera-device-toggle">Device (ONVIF)</summary>

@@ -5,6 +5,8 @@ import { useSettings } from '../../state/settings.js';
 import { Dialog } from '../../ui/Dialog.js';
 import { Field } from '../../ui/Field.js';
 import { fieldError } from '../../ui/format.js';
+import { DETECTION_DEFAULTS, type ObjectLabel } from '../../../../main/api/detection.js';
+import { LabelPicker } from '../detection/LabelPicker.js';
 import { DiscoveryPanel } from './onvif/DiscoveryPanel.js';
 import { TestConnection } from './onvif/TestConnection.js';
 
@@ -49,6 +51,9 @@ export function CameraForm({
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [moved, setMoved] = useState(false);
+  // adding: detection can be turned on with the camera (stored with detection.update once the camera exists)
+  const [detect, setDetect] = useState(false);
+  const [labels, setLabels] = useState<ObjectLabel[]>(['person', 'vehicle']);
   const editing = !!camera;
   const set = (k: FieldKey) => (e: { target: { value: string; checked?: boolean; type?: string } }) => {
     const value = e.target.type === 'checkbox' ? !!e.target.checked : e.target.value;
@@ -97,6 +102,16 @@ export function CameraForm({
           retentionDays: retention,
         };
         saved = await client.call('cameras.add', input);
+        if (detect) {
+          try {
+            await client.call('detection.update', { cameraId: saved.id, patch: { enabled: true, labels: labels.length ? labels : [...DETECTION_DEFAULTS.labels] } });
+          } catch (err) {
+            // the camera is there and records; say what is left to do
+            setFormError(`${saved.name} was added, but detection could not be turned on: ${(err as Error).message}. Turn it on under Cameras → ${saved.name} → Detection (D).`);
+            setBusy(false);
+            return;
+          }
+        }
       } else {
         const patch: ParamsOf<'cameras.update'>['patch'] = {};
         if (v.name.trim() !== camera.name) patch.name = v.name.trim();
@@ -266,6 +281,15 @@ export function CameraForm({
               </label>
             </div>
           </div>
+          {!editing && (
+            <div className="field detection-field">
+              <label>
+                <input type="checkbox" checked={detect} onChange={(e) => setDetect(e.target.checked)} data-testid="camera-detect" /> Detect objects
+                (uses the sub stream; zones and masks under Cameras → Detection)
+              </label>
+              {detect && <LabelPicker value={labels} onChange={setLabels} testId="camera-detect-labels" />}
+            </div>
+          )}
           {(!editing || !camera.hasPassword || v.password || !v.username) && (
             <TestConnection url={v.url} username={v.username || undefined} password={v.password || undefined} />
           )}

@@ -1,10 +1,11 @@
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CameraInfo } from '../../../../main/api/contract.js';
 import { useClient, useConnection } from '../../api/context.js';
 import { useRovingList } from '../../keyboard/focus.js';
 import { useShortcuts } from '../../keyboard/useShortcuts.js';
 import { useCameras } from '../../state/cameras.js';
 import { useNow } from '../../state/now.js';
+import { navigate, useRoute } from '../../state/route.js';
 import { useSettings } from '../../state/settings.js';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.js';
 import { Notice } from '../../ui/Notice.js';
@@ -14,12 +15,22 @@ import { formatFps, formatResolution, healthCounts } from '../../ui/format.js';
 import { useToast } from '../../ui/toast.js';
 import { CameraDetails } from './CameraDetails.js';
 import { CameraForm, type AddMode } from './CameraForm.js';
+import { DetectionPage } from '../detection/DetectionPage.js';
+import { DetectionCell } from '../detection/DetectionCell.js';
+import { useDetectionStatus } from '../detection/useDetectionStatus.js';
 import './cameras.css';
 
 type Dialog = { kind: 'add'; mode?: AddMode } | { kind: 'edit'; camera: CameraInfo } | { kind: 'remove'; camera: CameraInfo } | null;
 
-/** Cameras: live status of every camera; admins add, edit, enable/disable and remove. */
+/** Cameras: the list, or one camera's detection setup (#/cameras?detection=<id>). */
 export function CamerasView() {
+  const route = useRoute();
+  if (route.params.detection) return <DetectionPage cameraId={route.params.detection} tab={route.params.tab} />;
+  return <CameraList initialId={route.params.id} />;
+}
+
+/** Cameras: live status of every camera; admins add, edit, enable/disable and remove. */
+function CameraList({ initialId }: { initialId?: string }) {
   const client = useClient();
   const { user } = useConnection();
   const { cameras, loading, error, reload } = useCameras();
@@ -28,7 +39,8 @@ export function CamerasView() {
   const now = useNow(5000);
   const isAdmin = user?.role === 'admin';
   const [filter, setFilter] = useState('');
-  const [openId, setOpenId] = useState<string | null>(null);
+  const [openId, setOpenId] = useState<string | null>(initialId ?? null);
+  const detection = useDetectionStatus(true, 3000);
   const [dialog, setDialog] = useState<Dialog>(null);
   const filterRef = useRef<HTMLInputElement>(null);
 
@@ -37,6 +49,16 @@ export function CamerasView() {
     return f ? cameras.filter((c) => c.name.toLowerCase().includes(f) || c.id.includes(f) || c.status.state.includes(f)) : cameras;
   }, [cameras, filter]);
   const roving = useRovingList(shown.length);
+  // back from a camera's detection page: that camera is selected again
+  const restored = useRef(false);
+  useEffect(() => {
+    if (restored.current || !initialId) return;
+    const i = shown.findIndex((c) => c.id === initialId);
+    if (i >= 0) {
+      restored.current = true;
+      roving.setIndex(i);
+    }
+  }, [shown, initialId]); // eslint-disable-line react-hooks/exhaustive-deps
   const current = shown[roving.index];
   const open = openId ? cameras.find((c) => c.id === openId) : undefined;
   const hasDemo = cameras.some((c) => c.demo);
@@ -77,6 +99,11 @@ export function CamerasView() {
     { keys: ['end'], description: 'Last camera', run: () => roving.setIndex(shown.length - 1), hidden: true },
     { keys: 'enter', description: 'Open details', run: () => (current ? setOpenId(current.id) : false) },
     { keys: '/', description: 'Filter cameras', run: () => filterRef.current?.focus() },
+    {
+      keys: 'd',
+      description: 'Detection of the selected camera: settings, zones, masks',
+      run: () => (current ? navigate('cameras', { detection: current.id }) : false),
+    },
     {
       keys: 'esc',
       description: 'Close details / clear the filter',
@@ -187,6 +214,9 @@ export function CamerasView() {
                 <th className="c-video">Video</th>
                 <th className="c-seg">Last segment</th>
                 <th className="c-ret">Retention</th>
+                <th className="c-det" title="Object detection: on/off, frames offered / processed / skipped">
+                  Detection
+                </th>
                 {isAdmin && <th className="c-act" aria-label="Actions" />}
               </tr>
             </thead>
@@ -234,6 +264,9 @@ export function CamerasView() {
                       {s.lastSegmentAt ? formatAgo(s.lastSegmentAt, now) : <span className="muted">none</span>}
                     </td>
                     <td className="c-ret">{c.retentionDays != null ? `${c.retentionDays} d` : <span className="muted">default</span>}</td>
+                    <td className="c-det">
+                      <DetectionCell st={detection.byCamera.get(c.id)} />
+                    </td>
                     {isAdmin && (
                       <td className="c-act" onClick={(e) => e.stopPropagation()}>
                         <button
@@ -290,6 +323,7 @@ export function CamerasView() {
               setOpenId(null);
               roving.focusCurrent();
             }}
+            detection={detection.byCamera.get(open.id)}
             onEdit={() => setDialog({ kind: 'edit', camera: open })}
             onToggle={() => void toggle(open)}
             onRemove={() => setDialog({ kind: 'remove', camera: open })}

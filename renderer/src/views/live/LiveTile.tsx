@@ -5,6 +5,7 @@ import { STATE_LABELS, stateTone } from '../../ui/format.js';
 import { formatClock, formatDurationMs } from '../../time/index.js';
 import { PRIORITY_STYLES } from '../alarms/priority-style.js';
 import { PrivacyMaskOverlay } from '../../media/PrivacyMaskOverlay.js';
+import { DetectionOverlay } from '../../media/DetectionOverlay.js';
 import { SnapshotView } from './SnapshotView.js';
 import { TilePtz } from './TilePtz.js';
 
@@ -26,6 +27,8 @@ export interface LiveTileProps {
   alarmId?: number | null;
   alarmPriority?: 1 | 2 | 3 | 4 | 5 | null;
   alarmTitle?: string | null;
+  /** Draw detection boxes over the video (the Live view's O key). */
+  boxes?: boolean;
   onSelect: (index: number) => void;
   onToggleFullscreen: (index: number) => void;
   onDropCamera: (index: number, cameraId: string) => void;
@@ -161,6 +164,9 @@ export const LiveTile = memo(function LiveTile(p: LiveTileProps) {
         </>
       )}
       {camId && snapshots && <SnapshotView cameraId={camId} visible={p.visible} />}
+      {cam && p.boxes && !snapshots && p.visible && (
+        <DetectionOverlay cameraId={cam.id} video={shown === 'main' ? mainRef : subRef} stream={shown} />
+      )}
       {cam && <PrivacyMaskOverlay cameraId={cam.id} width={cam.status.width} height={cam.status.height} />}
       {!camId && (
         <button type="button" className="tile-empty" onClick={() => p.onPick(p.index)} title="Choose a camera (C), or drag one here">

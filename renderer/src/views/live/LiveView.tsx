@@ -39,6 +39,7 @@ import {
 import { DND_CAMERA, LiveTile } from './LiveTile.js';
 import { SaveLayoutDialog } from './SaveLayoutDialog.js';
 import { useViewFocus } from './useViewFocus.js';
+import { useLiveBoxes } from '../../state/detections.js';
 import './live.css';
 
 const GRID_LABEL: Record<Grid, string> = { '1x1': '1×1', '2x2': '2×2', '3x3': '3×3', '4x4': '4×4' };
@@ -59,6 +60,7 @@ export function LiveView() {
   const [picker, setPicker] = useState<number | null>(null);
   const [saving, setSaving] = useState(false);
   const [sidebar, setSidebar] = useState(true);
+  const [boxes, setBoxes] = useLiveBoxes();
   const [bookmark, setBookmark] = useState<{ cameraIds: string[]; time: number } | null>(null);
   const [bookmarks, setBookmarks] = useState(false);
   const { byCamera } = useOpenAlarms();
@@ -192,6 +194,14 @@ export function LiveView() {
         },
       },
       { keys: 'shift+b', description: 'Bookmarks: search, play back', run: () => setBookmarks(true) },
+      {
+        keys: 'o',
+        description: 'Show or hide object boxes (detection) on the tiles',
+        run: () => {
+          setBoxes(!boxes);
+          toast(boxes ? 'Object boxes hidden (O shows them)' : 'Object boxes shown (O hides them)', 'info');
+        },
+      },
     ],
     { active: !idle },
   );
@@ -275,6 +285,17 @@ export function LiveView() {
             Back to grid <kbd>Esc</kbd>
           </button>
         )}
+        <button
+          type="button"
+          className={`btn small ghost${boxes ? ' on' : ''}`}
+          onClick={() => setBoxes(!boxes)}
+          onMouseDown={(e) => e.preventDefault()}
+          aria-pressed={boxes}
+          data-testid="live-boxes"
+          title="Object boxes from detection (O)"
+        >
+          Boxes {boxes ? 'on' : 'off'} <kbd>o</kbd>
+        </button>
         <span className="muted small live-hint">Digits pick a tile · C camera · Enter full screen · M bookmark · Shift+P panic · ? all keys</span>
         <button
           type="button"
@@ -317,6 +338,7 @@ export function LiveView() {
                     alarmId={a?.id ?? null}
                     alarmPriority={a?.priority ?? null}
                     alarmTitle={a?.title ?? null}
+                    boxes={boxes}
                     onSelect={select}
                     onToggleFullscreen={toggleFull}
                     onDropCamera={dropCamera}

@@ -183,6 +183,12 @@ function markerEnd(data: Record<string, unknown>): number | null {
 }
 
 function eventLabel(kind: string, source: string, data: Record<string, unknown>): string {
+  // a zone event (docs/detection.md): "Person entered Driveway", "Person dwelt in Driveway (12 s)"
+  if (kind === 'zone' && typeof data.label === 'string' && typeof data.zone === 'string') {
+    const verb = data.phase === 'enter' ? 'entered' : data.phase === 'leave' ? 'left' : 'dwelt in';
+    const dwell = data.phase === 'dwell' && typeof data.dwellSeconds === 'number' ? ` (${Math.round(data.dwellSeconds)} s)` : '';
+    return `${data.label[0]?.toUpperCase() ?? ''}${data.label.slice(1)} ${verb} ${data.zone}${dwell}`;
+  }
   const what = typeof data.label === 'string' ? data.label : typeof data.message === 'string' ? data.message : kind;
   return `${what[0]?.toUpperCase() ?? ''}${what.slice(1)}${source && source !== kind ? ` (${source})` : ''}`;
 }
