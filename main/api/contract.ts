@@ -22,10 +22,12 @@ import { detectionRequests, DETECTION_EVENT_NAMES, type DetectionEvents, type De
 import { bookmarksRequests, BOOKMARKS_EVENT_NAMES, type BookmarksEvents, type BookmarksResults } from './bookmarks.js';
 import { exportRequests, EXPORT_EVENT_NAMES, type ExportEvents, type ExportResults } from './export.js';
 import { masksRequests, MASKS_EVENT_NAMES, type MasksEvents, type MasksResults } from './masks.js';
+import { remoteRequests, REMOTE_EVENT_NAMES, type RemoteEvents, type RemoteResults } from './remote.js';
 
 export * from './types.js';
 export type * from './media.js';
 export { CameraInput } from './core.js';
+export { isSecondStep, SIGN_IN_METHODS, type LoginResult, type SecondStep, type SignedIn, type SignInMethod } from './remote.js';
 
 /** Every request of every concern. Add a concern by spreading its table here. */
 export const requests = {
@@ -37,13 +39,14 @@ export const requests = {
   ...bookmarksRequests,
   ...exportRequests,
   ...masksRequests,
+  ...remoteRequests,
 } as const;
 
 /** Result type of each request. */
-export interface ResultMap extends CoreResults, LayoutsResults, AlarmsResults, OnvifResults, DetectionResults, BookmarksResults, ExportResults, MasksResults {}
+export interface ResultMap extends CoreResults, LayoutsResults, AlarmsResults, OnvifResults, DetectionResults, BookmarksResults, ExportResults, MasksResults, RemoteResults {}
 
 /** Events pushed by the engine to every connected console. */
-export interface EventMap extends CoreEvents, LayoutsEvents, AlarmsEvents, OnvifEvents, DetectionEvents, BookmarksEvents, ExportEvents, MasksEvents {}
+export interface EventMap extends CoreEvents, LayoutsEvents, AlarmsEvents, OnvifEvents, DetectionEvents, BookmarksEvents, ExportEvents, MasksEvents, RemoteEvents {}
 export type EventName = keyof EventMap;
 export const EVENT_NAMES: EventName[] = [
   ...CORE_EVENT_NAMES,
@@ -54,6 +57,7 @@ export const EVENT_NAMES: EventName[] = [
   ...BOOKMARKS_EVENT_NAMES,
   ...EXPORT_EVENT_NAMES,
   ...MASKS_EVENT_NAMES,
+  ...REMOTE_EVENT_NAMES,
 ];
 
 export type Method = keyof typeof requests;
