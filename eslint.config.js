@@ -89,6 +89,11 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', electronOnlyInDesktop] },
   },
   {
+    // The console's service worker: a classic worker script (the build prepends its version and file list).
+    files: ['renderer/sw/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.serviceworker } },
+  },
+  {
     // Tests may use any where a fixture is deliberately malformed.
     files: ['**/*.test.ts', '**/*.test.tsx', 'e2e/**', 'test/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -96,7 +96,7 @@ export const SecuritySetup = z
     /** Also append each checkpoint (one JSON line) to this file, outside the data dir (absolute path); null = don't. */
     auditCheckpointFile: z.string().min(1).max(4096).nullable().default(null),
     /** Two-factor sign-in for admins: "auto" = required when the server listens beyond loopback; "always" = also on loopback (behind a reverse proxy). */
-    adminTotp: z.enum(['auto', 'always']).default('auto'),
+    adminTotp: z.enum(['auto', 'always']).optional(),
   })
   .strict();
 export type SecuritySetup = z.infer<typeof SecuritySetup>;

@@ -6,14 +6,15 @@ import { AboutTab } from './AboutTab.js';
 import { AccountTab } from './AccountTab.js';
 import { ConsoleTab } from './ConsoleTab.js';
 import { GeneralTab } from './GeneralTab.js';
+import { RemoteAccessTab } from './RemoteAccessTab.js';
 import { StorageTab } from './StorageTab.js';
 import { UsersTab } from './UsersTab.js';
 import { ExportKeyTab } from '../evidence/ExportKeyTab.js';
 import './settings.css';
 
-type TabKey = 'general' | 'storage' | 'users' | 'console' | 'account' | 'export-key' | 'about';
+type TabKey = 'general' | 'storage' | 'users' | 'console' | 'account' | 'remote' | 'export-key' | 'about';
 
-/** Settings: General, Storage, Users (admin), This console, Account, About. The tab is kept in the URL. */
+/** Settings: General, Storage, Users (admin), This console, Account, Remote access, About. The tab is kept in the URL. */
 export function SettingsView() {
   const { user } = useConnection();
   const route = useRoute();
@@ -24,6 +25,7 @@ export function SettingsView() {
     ...(isAdmin ? [{ key: 'users' as const, label: 'Users' }] : []),
     { key: 'console', label: 'This console' },
     { key: 'account', label: 'Account' },
+    { key: 'remote', label: 'Remote access' },
     { key: 'export-key', label: 'Export key' },
     { key: 'about', label: 'About' },
   ];
@@ -51,6 +53,7 @@ export function SettingsView() {
         {tab === 'users' && isAdmin && <UsersTab />}
         {tab === 'console' && <ConsoleTab />}
         {tab === 'account' && <AccountTab />}
+        {tab === 'remote' && <RemoteAccessTab />}
         {tab === 'export-key' && <ExportKeyTab />}
         {tab === 'about' && <AboutTab />}
       </div>
