@@ -125,9 +125,10 @@ export function authConcern(d: AuthDeps): Concern {
         try {
           recoveryCodes = await d.twoFactor.enable(u.username, p.code);
         } catch (err) {
-          if (err instanceof ApiError && err.code === 'unauthorized') {
+          if (err instanceof ApiError && err.code === 'forbidden' && err.field === 'code') {
             failed(k);
             tickets.fail(p.ticket);
+            throw new ApiError('unauthorized', err.message, 'code');
           }
           throw err;
         }

@@ -81,7 +81,7 @@ describe('enrolment', () => {
     expect(e.secret).toMatch(/^[A-Z2-7]{32}$/);
     expect(e.uri).toContain(`secret=${e.secret}`);
     expect(e.qrSvg).toMatch(/^<svg [^>]*viewBox="0 0 \d+ \d+"/);
-    expect((await refused(call('auth.totpEnable', { code: '000000' }, me))).code).toBe('unauthorized');
+    expect((await refused(call('auth.totpEnable', { code: '000000' }, me))).code).toBe('forbidden');
     const { recoveryCodes } = await call('auth.totpEnable', { code: totpCode(e.secret, clock) }, me);
     expect(recoveryCodes).toHaveLength(10);
     const stored = config.data.users.find((u) => u.username === 'alice')!.totp!;

@@ -114,7 +114,8 @@ export class TwoFactor {
         throw new ApiError('conflict', 'the enrolment expired or was not started; start again to get a new QR code', 'code');
       }
       const step = verifyTotp(p.secret, code, this.now(), 0);
-      if (step === null) throw new ApiError('unauthorized', 'that code is not right: check the time on your phone and enter the code the app shows now', 'code');
+      // forbidden, not unauthorized: a signed-in console must not take it for an ended session
+      if (step === null) throw new ApiError('forbidden', 'that code is not right: check the time on your phone and enter the code the app shows now', 'code');
       const codes = newRecoveryCodes();
       const sealed = this.d.secrets.seal(p.secret);
       await this.d.config.update((c) => {

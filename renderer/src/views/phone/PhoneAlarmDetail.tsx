@@ -190,9 +190,9 @@ export function PhoneAlarmDetail({ id }: { id: number }) {
         </div>
       )}
       {closed && (
-        <div className="notice" data-testid="phone-closed">
-          Closed{alarm.closeReason ? `: ${alarm.closeReason}` : ''}.{' '}
-          <a href="#/alarms" data-testid="phone-back-queue">
+        <div className="notice phone-note" data-testid="phone-closed">
+          <p>Closed{alarm.closeReason ? `: ${alarm.closeReason}` : ''}.</p>
+          <a className="btn" href="#/alarms" data-testid="phone-back-queue">
             Back to the queue
           </a>
         </div>

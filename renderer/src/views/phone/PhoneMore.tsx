@@ -16,8 +16,14 @@ export function PhoneMore({ onLogout, desktopView }: { onLogout: () => void; des
   return (
     <section className="phone-more" data-testid="view-settings">
       {desktopView && DESK_ONLY[desktopView] && (
-        <div className="notice" data-testid="phone-desk-only">
-          {DESK_ONLY[desktopView]} is on the desk console (a wider screen). <a href="#/alarms">Alarms</a> · <a href="#/live">Live</a>
+        <div className="notice phone-note" data-testid="phone-desk-only">
+          <p>{DESK_ONLY[desktopView]} is on the desk console (a wider screen).</p>
+          <a className="btn" href="#/alarms">
+            Alarms
+          </a>{' '}
+          <a className="btn" href="#/live">
+            Live
+          </a>
         </div>
       )}
       <div className="phone-section-head">
