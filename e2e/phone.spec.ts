@@ -36,12 +36,12 @@ async function checkPhoneScreen(page: Page, name: string): Promise<void> {
     const wide: string[] = [];
     const small: string[] = [];
     const label = (el: Element) => `${el.tagName.toLowerCase()}${el.getAttribute('data-testid') ? `[${el.getAttribute('data-testid')}]` : ''} "${(el.textContent ?? '').trim().slice(0, 30)}"`;
-    for (const el of document.body.querySelectorAll('*')) {
+    for (const el of Array.from(document.body.querySelectorAll('*'))) {
       const b = el.getBoundingClientRect();
       if (b.width === 0 || b.height === 0) continue;
       if (b.right > w + 0.5 || b.left < -0.5) wide.push(`${label(el)} ${Math.round(b.left)}–${Math.round(b.right)}`);
     }
-    for (const el of document.body.querySelectorAll('button, a[href], input:not([type=hidden]), select, textarea, summary, [role=button]')) {
+    for (const el of Array.from(document.body.querySelectorAll('button, a[href], input:not([type=hidden]), select, textarea, summary, [role=button]'))) {
       const box = (el as HTMLElement).getBoundingClientRect();
       const style = getComputedStyle(el);
       if (box.width === 0 || box.height === 0 || style.visibility === 'hidden') continue;
