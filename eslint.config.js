@@ -84,7 +84,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['renderer/vite.config.ts', 'renderer/**/*.test.{ts,tsx}', 'renderer/src/test-support/**'],
+    files: ['renderer/vite.config.ts', 'renderer/sw/plugin.ts', 'renderer/**/*.test.{ts,tsx}', 'renderer/src/test-support/**'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: { 'no-restricted-imports': ['error', electronOnlyInDesktop] },
   },
