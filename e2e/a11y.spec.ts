@@ -49,8 +49,17 @@ test('axe: no serious or critical violation on any view; the CSP stays strict', 
   await visit('#/alarms?tab=access', 'view-alarms', 'Alarms › Access log');
   await visit('#/alarms?tab=audit', 'view-alarms', 'Alarms › Audit');
   await visit('#/cameras', 'camera-table', 'Cameras');
-  for (const tab of ['general', 'storage', 'users', 'console', 'account', 'about']) {
+  for (const tab of ['general', 'storage', 'users', 'notifications', 'oncall', 'console', 'account', 'about']) {
     await visit(`#/settings?tab=${tab}`, 'view-settings', `Settings › ${tab}`);
   }
+  await visit('#/rules', 'rules-table', 'Rules');
+  await page.keyboard.press('n');
+  await expect(page.getByTestId('rule-editor')).toBeVisible();
+  found.push(...(await serious(page, 'Rules › editor')));
+  await visit('#/rules?tab=arming', 'arming-tab', 'Rules › Arming');
+  await visit('#/rules?tab=setup', 'setup-tab', 'Rules › Alarm setup');
+  await page.keyboard.press('Shift+M');
+  await expect(page.getByTestId('arming-dialog')).toBeVisible();
+  found.push(...(await serious(page, 'Arming dialog')));
   expect(found, found.join('\n')).toEqual([]);
 });

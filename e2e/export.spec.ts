@@ -57,7 +57,8 @@ test('an alarm: Shift+E, a reason, the job completes, the bundle verifies (conso
   const alarm = (await server.rpc('alarms.panic', { cameraId: camId, comment: 'e2e: intruder at the campus gate' }, token)).body as { id: number };
 
   await login(page, server);
-  await page.goto(`${server.url}/#/alarms`);
+  // the server is shared with other spec files, whose alarms may still be open: open this one by its id
+  await page.goto(`${server.url}/#/alarms?alarm=${alarm.id}`);
   await expect(page.getByTestId('alarm-detail')).toHaveAttribute('data-alarm', String(alarm.id));
   await page.keyboard.press('Shift+E');
   const dialog = page.getByTestId('export-dialog');
@@ -169,4 +170,30 @@ test('a privacy mask drawn with the keyboard only: saved, in `masks list`, over 
   } finally {
     await ctx.close();
   }
+});
+
+test('a bookmark goes into a case from the bookmarks search (Ctrl+K), and the case lists it', async ({ page, server }) => {
+  const token = await server.token();
+  const cams = (await server.rpc('cameras.list', {}, token)).body as { id: string; name: string }[];
+  const cam = cams.find((c) => c.name.startsWith('DEMO Campus'))!.id;
+  const kase = (await server.rpc('cases.create', { name: 'E2E bookmark case' }, token)).body as { id: number };
+  const b = (await server.rpc('bookmarks.add', { cameraIds: [cam], time: new Date().toISOString(), note: 'red car parks across the gate' }, token)).body as { id: number };
+  await login(page, server);
+  await page.goto(`${server.url}/#/live`);
+  await page.getByTestId('view-live').focus();
+  await page.keyboard.press('Shift+B');
+  await expect(page.getByTestId('bookmarks-dialog')).toBeVisible();
+  await page.keyboard.type('red car');
+  await expect(page.getByTestId('bookmark-row')).toHaveCount(1);
+  await page.keyboard.press('Control+k');
+  const dlg = page.getByTestId('bookmark-case-dialog');
+  await expect(dlg).toBeVisible();
+  await expect(dlg.locator(`[data-case="${kase.id}"]`)).toBeVisible();
+  // the newest open case is not necessarily first: pick ours with the arrows
+  for (let i = 0; i < 20 && (await dlg.locator(`[data-case="${kase.id}"]`).getAttribute('aria-selected')) !== 'true'; i++) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await expect(dlg).toHaveCount(0);
+  await expect
+    .poll(async () => ((await server.rpc('cases.get', { id: kase.id }, token)).body as { items: { kind: string; ref: string | null }[] }).items.filter((i) => i.kind === 'bookmark').map((i) => i.ref))
+    .toEqual([String(b.id)]);
 });

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { totpCode } from '../main/engine/auth/totp.js';
+import { CURRENT_SCHEMA_VERSION } from '../main/engine/config/schema.js';
 import { expect, startServer, test } from './helpers/server.js';
 
 const GUARD = { username: 'tess', password: 'tess-guard-password' };
@@ -93,7 +94,7 @@ test('a guard turns two-factor on, signs in with a code; a used code is refused;
 
 test('an admin where two-factor is required enrols at sign-in and gets the recovery codes', async ({ browser }) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'totp-e2e-'));
-  fs.writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ schemaVersion: 2, security: { adminTotp: 'always' } }));
+  fs.writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ schemaVersion: CURRENT_SCHEMA_VERSION, security: { adminTotp: 'always' } }));
   const server = await startServer({ dataDir, demo: false });
   try {
     const page = await browser.newPage();

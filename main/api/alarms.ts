@@ -53,6 +53,9 @@ export const ALARM_TYPES = [
   'onvif.tamper',
   'onvif.input',
   'detection.person',
+  'detection.object',
+  'detection.zone',
+  'detection.motion',
   'sensor.door',
   'sensor.window',
   'sensor.motion',
@@ -75,6 +78,9 @@ export const ALARM_TYPE_LABELS: Record<AlarmType, string> = {
   'onvif.tamper': 'Camera tamper',
   'onvif.input': 'Camera digital input',
   'detection.person': 'Person detected',
+  'detection.object': 'Object detected',
+  'detection.zone': 'Object in a zone',
+  'detection.motion': 'Motion (software)',
   'sensor.door': 'Door sensor',
   'sensor.window': 'Window sensor',
   'sensor.motion': 'Motion sensor',
@@ -83,7 +89,7 @@ export const ALARM_TYPE_LABELS: Record<AlarmType, string> = {
   panic: 'Panic',
 };
 
-// ───────────────────────────── rules (stored in config.alarmRules) ─────────────────────────────
+// ───────────── rules before schema 3 (config.alarmRules; now main/api/rules.ts) ─────────────
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time of day must be HH:MM, 24-hour');
 export const AlarmSchedule = z
@@ -103,6 +109,10 @@ const TypePattern = z
   .string()
   .regex(/^(\*|[a-z]+\.\*|[a-z]+(\.[a-zA-Z]+)?)$/, 'type must be an alarm type such as sensor.door, a prefix such as sensor.*, or *');
 
+/**
+ * The rule shape of config schema 2 (`config.alarmRules`, matched on alarm types). Schema 3 converts these
+ * into `config.rules` (main/engine/rules/legacy.ts); `alarms.setRules` still takes them.
+ */
 export const AlarmRule = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'rule id must be lower-case letters, digits and . _ -'),
@@ -145,6 +155,10 @@ const TopicPrefix = z
   .max(200)
   .regex(/^[^#+\s]+[^/#+\s]$/, 'topic prefix may not hold # + or spaces, nor end with /');
 
+/** What an outbound notice URL may ask for ("checkpoint": each signed audit checkpoint, docs/security.md). */
+export const NOTICE_EVENTS = ['raised', 'escalated', 'closed', 'checkpoint'] as const;
+export type NoticeEvent = (typeof NOTICE_EVENTS)[number];
+
 export const AlarmSetup = z
   .object({
     mqtt: z
@@ -168,6 +182,8 @@ export const AlarmSetup = z
             tokenSha256: z.string().regex(/^[0-9a-f]{64}$/),
             disabled: z.boolean().default(false),
             createdAt: z.string(),
+            /** What the token may do: post sensor messages (/api/webhook/sensors), switch the arming mode (/api/webhook/arming). */
+            scopes: z.array(z.enum(['sensors', 'arming'])).min(1).max(2).optional(),
           })
           .strict(),
       )
@@ -179,7 +195,7 @@ export const AlarmSetup = z
           .object({
             url: z.string().regex(/^https?:\/\/\S+$/, 'notify url must be http(s)://…'),
             /** "checkpoint": each signed audit checkpoint (docs/security.md), for an archive the site's PC can't rewrite. */
-            events: z.array(z.enum(['raised', 'escalated', 'closed', 'checkpoint'])).min(1).default(['escalated']),
+            events: z.array(z.enum(NOTICE_EVENTS)).min(1).default(['escalated']),
             /** Bearer token sent with each notice, if the receiver wants one. */
             token: z.string().max(512).nullable().default(null),
           })
@@ -212,6 +228,8 @@ export const AlarmSetup = z
           .strict(),
       )
       .default([]),
+    /** The site's procedure (SOP) per alarm type, shown on its alarms (a rule's own SOP comes first). */
+    sops: z.partialRecord(AlarmType, z.string().max(4000)).optional(),
     /** A door opening this many seconds after a granted badge at it is a normal entry, not an alarm. */
     entryGraceSeconds: z.number().int().min(0).max(300).default(15),
     /** Seconds of video linked before and after an alarm. */
@@ -294,7 +312,7 @@ export interface Alarm {
   details: Record<string, unknown>;
 }
 
-export const ENTRY_KINDS = ['raised', 'transition', 'comment', 'claim', 'release', 'takeover', 'escalated', 'resolved'] as const;
+export const ENTRY_KINDS = ['raised', 'transition', 'comment', 'claim', 'release', 'takeover', 'escalated', 'resolved', 'notice'] as const;
 export type AlarmEntryKind = (typeof ENTRY_KINDS)[number];
 /** One line of an alarm's history: every transition records user, time and comment. */
 export interface AlarmEntry {
@@ -471,9 +489,7 @@ export const alarmsRequests = {
   /** Mute this console's alarm sounds for a while; audited. */
   'alarms.mute': { role: 'guard', input: z.object({ seconds: z.number().int().min(5).max(600).default(30) }).strict() },
   'alarms.meta': { role: 'guard', input: z.object({}).strict() },
-  'alarms.rules': { role: 'supervisor', input: z.object({}).strict() },
-  /** Replace the rules; null goes back to the built-in defaults. */
-  'alarms.setRules': { role: 'admin', input: z.object({ rules: z.array(AlarmRule).max(500).nullable() }).strict() },
+  // alarms.rules and alarms.setRules are declared with the rules in rules.ts.
 
   /** Entry/exit log from access control, newest first. */
   'access.search': {
@@ -509,7 +525,10 @@ export const alarmsRequests = {
 
   'integrations.status': { role: 'guard', input: z.object({}).strict() },
   /** Create an inbound webhook integration; the token is shown only in this answer. */
-  'integrations.addWebhook': { role: 'admin', input: z.object({ name: z.string().trim().min(1).max(80) }).strict() },
+  'integrations.addWebhook': {
+    role: 'admin',
+    input: z.object({ name: z.string().trim().min(1).max(80), scopes: z.array(z.enum(['sensors', 'arming'])).min(1).max(2).optional() }).strict(),
+  },
   'integrations.removeWebhook': { role: 'admin', input: z.object({ id: z.string().max(64) }).strict() },
 } as const;
 
@@ -531,13 +550,11 @@ export interface AlarmsResults {
   'alarms.panic': Alarm;
   'alarms.mute': { until: string };
   'alarms.meta': AlarmsMeta;
-  'alarms.rules': { rules: AlarmRule[]; builtIn: boolean };
-  'alarms.setRules': { rules: AlarmRule[]; builtIn: boolean };
   'access.search': Page<AccessEntry>;
   'audit.list': Page<AuditRecord>;
   'audit.verify': AuditVerifyResult;
   'integrations.status': IntegrationStatus;
-  'integrations.addWebhook': { id: string; name: string; token: string; url: string };
+  'integrations.addWebhook': { id: string; name: string; token: string; url: string; scopes: ('sensors' | 'arming')[] };
   'integrations.removeWebhook': { ok: true };
 }
 

@@ -22,6 +22,8 @@ import { detectionRequests, DETECTION_EVENT_NAMES, type DetectionEvents, type De
 import { bookmarksRequests, BOOKMARKS_EVENT_NAMES, type BookmarksEvents, type BookmarksResults } from './bookmarks.js';
 import { exportRequests, EXPORT_EVENT_NAMES, type ExportEvents, type ExportResults } from './export.js';
 import { masksRequests, MASKS_EVENT_NAMES, type MasksEvents, type MasksResults } from './masks.js';
+import { notifyRequests, NOTIFY_EVENT_NAMES, type NotifyEvents, type NotifyResults } from './notify.js';
+import { rulesRequests, RULES_EVENT_NAMES, type RulesEvents, type RulesResults } from './rules.js';
 import { remoteRequests, REMOTE_EVENT_NAMES, type RemoteEvents, type RemoteResults } from './remote.js';
 
 export * from './types.js';
@@ -39,14 +41,38 @@ export const requests = {
   ...bookmarksRequests,
   ...exportRequests,
   ...masksRequests,
+  ...notifyRequests,
+  ...rulesRequests,
   ...remoteRequests,
 } as const;
 
 /** Result type of each request. */
-export interface ResultMap extends CoreResults, LayoutsResults, AlarmsResults, OnvifResults, DetectionResults, BookmarksResults, ExportResults, MasksResults, RemoteResults {}
+export interface ResultMap
+  extends CoreResults,
+    LayoutsResults,
+    AlarmsResults,
+    OnvifResults,
+    DetectionResults,
+    BookmarksResults,
+    ExportResults,
+    MasksResults,
+    NotifyResults,
+    RulesResults,
+    RemoteResults {}
 
 /** Events pushed by the engine to every connected console. */
-export interface EventMap extends CoreEvents, LayoutsEvents, AlarmsEvents, OnvifEvents, DetectionEvents, BookmarksEvents, ExportEvents, MasksEvents, RemoteEvents {}
+export interface EventMap
+  extends CoreEvents,
+    LayoutsEvents,
+    AlarmsEvents,
+    OnvifEvents,
+    DetectionEvents,
+    BookmarksEvents,
+    ExportEvents,
+    MasksEvents,
+    NotifyEvents,
+    RulesEvents,
+    RemoteEvents {}
 export type EventName = keyof EventMap;
 export const EVENT_NAMES: EventName[] = [
   ...CORE_EVENT_NAMES,
@@ -57,6 +83,8 @@ export const EVENT_NAMES: EventName[] = [
   ...BOOKMARKS_EVENT_NAMES,
   ...EXPORT_EVENT_NAMES,
   ...MASKS_EVENT_NAMES,
+  ...NOTIFY_EVENT_NAMES,
+  ...RULES_EVENT_NAMES,
   ...REMOTE_EVENT_NAMES,
 ];
 

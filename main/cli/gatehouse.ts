@@ -18,8 +18,34 @@ import { auditCommand } from './commands/audit.js';
 import { exportCommand } from './commands/export.js';
 import { evidenceCommand } from './commands/evidence.js';
 import { masksCommand } from './commands/masks.js';
+import { smtpCommand } from './commands/smtp.js';
+import { contactsCommand } from './commands/contacts.js';
+import { rulesCommand } from './commands/rules.js';
+import { armingCommand } from './commands/arming.js';
+import { doorsCommand } from './commands/doors.js';
+import { sensorsCommand } from './commands/sensors.js';
 
-const COMMANDS: Command[] = [serveCommand, startCommand, camerasCommand, recordingsCommand, indexCommand, usersCommand, alarmsCommand, auditCommand, exportCommand, evidenceCommand, masksCommand, discoverCommand, doctorCommand];
+const COMMANDS: Command[] = [
+  serveCommand,
+  startCommand,
+  camerasCommand,
+  recordingsCommand,
+  indexCommand,
+  usersCommand,
+  alarmsCommand,
+  rulesCommand,
+  armingCommand,
+  doorsCommand,
+  sensorsCommand,
+  auditCommand,
+  exportCommand,
+  evidenceCommand,
+  masksCommand,
+  smtpCommand,
+  contactsCommand,
+  discoverCommand,
+  doctorCommand,
+];
 
 function usage(): string {
   const lines = [

@@ -15,6 +15,8 @@ import os from 'node:os';
 import type { Me } from '../api/contract.js';
 import { alarmsConcern } from './alarms/handlers.js';
 import type { AlarmsModule } from './alarms/index.js';
+import { armingConcern } from './arming/handlers.js';
+import type { ArmingService } from './arming/service.js';
 import { osActor } from './audit/actor.js';
 import { auditConcern, type AuditModule } from './audit/handlers.js';
 import { bookmarksConcern } from './bookmarks/handlers.js';
@@ -43,6 +45,8 @@ import { integrationsConcern } from './integrations/handlers.js';
 import type { IntegrationsModule } from './integrations/index.js';
 import { SiteKeyStore } from './keys/site-key.js';
 import { layoutsConcern } from './layouts/handlers.js';
+import { notifyConcern } from './notify/handlers.js';
+import type { NotifyModule } from './notify/index.js';
 import { logger } from './log.js';
 import { resolveFfmpeg, type FfmpegPaths } from './media/ffmpeg.js';
 import type { EngineModule } from './module.js';
@@ -58,6 +62,10 @@ import { Exposure } from './system/exposure.js';
 import { systemConcern } from './system/handlers.js';
 import { remoteAccessConcern } from './system/remote-access.js';
 import { timelineConcern } from './timeline/handlers.js';
+import { rulesConcern } from './rules/handlers.js';
+import type { RulesModule } from './rules/index.js';
+import { actionPorts } from './rules/ports.js';
+import { zoneOrSystem } from './util/time-zone.js';
 
 const log = logger('engine');
 
@@ -96,7 +104,12 @@ export class Engine {
   /** The audit trail and its signed checkpoints. */
   audit?: AuditModule;
   alarms?: AlarmsModule;
+  /** Arming modes (the HTTP server serves its webhook). */
+  arming?: ArmingService;
+  rules?: RulesModule;
   integrations?: IntegrationsModule;
+  /** Push, e-mail, on-call contacts and the escalation ladder. */
+  notify?: NotifyModule;
   onvif?: OnvifService;
   detection?: DetectionService;
   /** The export job queue (the HTTP server serves its bundles for download). */
@@ -141,12 +154,43 @@ export class Engine {
     };
     const audit = this.use(auditConcern({ db: durableDb, bus, onCall: (fn) => this.onCall(fn), siteKey, security: () => securityOf(config.data) })).module;
     this.audit = audit;
-    this.alarms = this.use(alarmsConcern({ db: durableDb, audit: audit.trail, bus, config, cameras })).module;
+    const timeZone = () => zoneOrSystem(settings().timeZone);
+    // arming before the alarms (rules name modes); its MQTT and webhook go through the integrations, wired below
+    const arming = (this.arming = this.use(
+      armingConcern({
+        db: durableDb,
+        audit: audit.trail,
+        bus,
+        config,
+        timeZone,
+        mqtt: () => this.integrations ?? null,
+        identify: () => (this.integrations ? (auth) => this.integrations!.webhook.identify(auth) : null),
+      }),
+    ).module);
+    this.alarms = this.use(
+      alarmsConcern({ db: durableDb, audit: audit.trail, bus, config, cameras, modeAt: (ms) => arming.modeAt(ms), onMatch: (m) => this.rules?.onMatch(m) }),
+    ).module;
     const setup = () => alarmSetupOf(config.data);
-    const bookmarks = this.use(bookmarksConcern({ db: durableDb, audit: audit.trail, bus, cameras })).store;
+    const bookmarkConcern = this.use(bookmarksConcern({ db: durableDb, audit: audit.trail, bus, cameras }));
+    const bookmarks = bookmarkConcern.store;
     this.use(timelineConcern({ db: durableDb, bookmarks, setup }));
     this.integrations = this.use(
       integrationsConcern({ db: durableDb, bus, config, setup, alarms: this.alarms, dataDir: paths.root, mqttUrl: this.opts.mqttUrl }),
+    ).module;
+    // after the alarms and the integrations (it hears alarms, publishes on their MQTT); snapshots come from the recorder
+    this.notify = this.use(
+      notifyConcern({
+        db: durableDb,
+        bus,
+        config,
+        secrets,
+        audit: audit.trail,
+        alarms: this.alarms,
+        cameras,
+        mqtt: () => this.integrations?.mqttPublisher() ?? null,
+        snapshot: (cameraId, atMs, maxWidth) => this.recorder.snapshotJpeg(cameraId, atMs, maxWidth),
+        timeZone: () => this.alarms!.timeZone(),
+      }),
     ).module;
     this.recorder = this.use(recordingConcern({ paths, db, bus, cameras, secrets, ffmpeg: this.ffmpeg, children, settings })).module;
     this.onvif = this.use(onvifConcern({ config, cameras, secrets, db, bus, ffmpeg, children })).module;
@@ -168,6 +212,19 @@ export class Engine {
     ).module;
     this.use(evidenceConcern({ service: this.exports.service, bus }));
     this.use(casesConcern({ service: this.exports.service, bus, decorate: (j) => this.exports!.decorate(j) }));
+    // rules last: zone and motion events of the detection into the alarms, the actions onto every concern above
+    this.rules = this.use(
+      rulesConcern({
+        db,
+        bus,
+        config,
+        alarms: this.alarms,
+        timeZone,
+        modeTimeline: (toMs) => arming.timeline(toMs),
+        cameraName: (id) => cameras.get(id)?.name ?? null,
+        ports: () => actionPorts({ bus, bookmarks: bookmarkConcern.service, integrations: () => this.integrations, onvif: () => this.onvif }),
+      }),
+    ).module;
 
     // Changes made from the command line at this start, by the OS account that ran it.
     if (this.adminAtStart.created) audit.trail.append({ actor: 'system', action: 'users.add', target: 'username:admin', details: { role: 'admin', via: 'first start' } });

@@ -246,6 +246,10 @@ export class HttpServer {
       if (!this.engine.integrations) throw new ApiError('unavailable', 'the integrations module is not running');
       return this.engine.integrations.handleWebhook(req, res);
     }
+    if (p === '/api/webhook/arming') {
+      if (!this.engine.arming) throw new ApiError('unavailable', 'the arming module is not running');
+      return this.engine.arming.handleWebhook(req, res);
+    }
     if (p.startsWith('/api/media/')) {
       const siteRefused = byCookie(req) ? checkFetchSite(req) : null;
       if (siteRefused) return refuse(res, siteRefused);

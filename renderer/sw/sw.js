@@ -74,6 +74,8 @@ self.addEventListener('fetch', (event) => {
   if (SHELL.has(url.pathname) && !url.search) event.respondWith(shellFile(request, url.pathname));
 });
 
-// ─── Notifications (issue 16 items 3–5, the notifications concern) ───────────────────────────────
-// The `push` and `notificationclick` handlers go below this line, in this file: the build prepends
-// the version to it and a change here changes that version, so every installed console updates.
+// ─── Notifications (issue 16 items 3–5, main/engine/notify) ─────────────────────────────────────
+// The `push` and `notificationclick` handlers live in renderer/public/sw-push.js (docs/alarms.md,
+// "Web Push"), loaded here. It is a shell file, so a change to it changes SHELL_VERSION and every
+// installed console updates; browsers also compare imported scripts when they check for an update.
+importScripts('sw-push.js');

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineProcess } from '../../main/desktop/engine-process.js';
+import { CURRENT_SCHEMA_VERSION } from '../../main/engine/config/schema.js';
 import type { HostMessage } from '../../main/desktop/host-protocol.js';
 import { makeSelfSigned } from '../../main/server/self-signed.js';
 import { repoRoot } from '../fixtures/media.js';
@@ -44,7 +45,7 @@ function freePort(): Promise<number> {
 }
 
 function writeConfig(remoteAccess: Record<string, unknown>): void {
-  fs.writeFileSync(path.join(dir, 'data', 'config.json'), JSON.stringify({ schemaVersion: 2, remoteAccess }));
+  fs.writeFileSync(path.join(dir, 'data', 'config.json'), JSON.stringify({ schemaVersion: CURRENT_SCHEMA_VERSION, remoteAccess }));
 }
 
 function start(remote: { host: string; certFile: string | null; keyFile: string | null } | null = null) {

@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectLogErrors } from '../support/log-guard.js';
 import type { DetectionStatus } from '../../main/api/detection.js';
 import type { Engine } from '../../main/engine/engine.js';
 import { startRtspServer, type RtspFixture } from '../fixtures/rtsp.js';
@@ -143,6 +144,7 @@ describe('16 cameras with detection on', () => {
   }, 120_000);
 
   it('a crashed detector worker is restarted and counted; detection goes on', async () => {
+    expectLogErrors(/detector worker crashed: detector worker: crash requested \(test hook\)/); // provoked on purpose
     const before = status();
     const t = Date.now();
     engine.detection!.detectorPool!.crashNext();

@@ -9,6 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectLogErrors } from '../support/log-guard.js';
 import { DetectorPool, type DetectResult } from '../../main/engine/detection/pool.js';
 import { assetPath } from '../../main/engine/paths.js';
 import { resolveFfmpeg } from '../../main/engine/media/ffmpeg.js';
@@ -93,6 +94,7 @@ describe('detector worker on the test clip', () => {
   });
 
   it('a frame in flight when its worker crashes resolves to null (the caller counts it skipped)', async () => {
+    expectLogErrors(/detector worker crashed: detector worker: crash requested \(test hook\)/); // provoked on purpose
     const before = pool.stats();
     pool.crashNext();
     const p = pool.detect(frameAt(['-ss', '30', '-i', clip]), 416, 312);

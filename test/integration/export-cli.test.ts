@@ -57,7 +57,7 @@ describe('export, evidence and masks from the command line', () => {
     expect(r.code, r.err).toBe(0);
     const job = JSON.parse(r.out) as ExportJob;
     const user = os.userInfo().username;
-    expect(job).toMatchObject({ state: 'done', runner: 'cli', username: `cli:${user}`, reason: `exported from the command line by ${user}`, caseName: 'Lot 4 theft', cameraIds: ['gate', 'yard'], zip: true });
+    expect(job).toMatchObject({ state: 'done', runner: 'cli', username: `os:${user}`, reason: `exported from the command line by ${user}`, caseName: 'Lot 4 theft', cameraIds: ['gate', 'yard'], zip: true });
     expect(fs.existsSync(job.zipPath!)).toBe(true);
     const v = await gh('export', 'verify', job.dir!, '--data', dataDir);
     expect(v.code, v.out).toBe(0);

@@ -94,7 +94,7 @@ describe('onboarding', () => {
     expect(stored.onvif!.capabilities).toMatchObject({ ptz: true, events: true, pullPoint: true, relayOutputs: 1 });
     const onDisk = fs.readFileSync(path.join(te.dir, 'config.json'), 'utf8');
     expect(onDisk).not.toContain('s3cret-pw');
-    expect(onDisk).toMatch(/"schemaVersion": 2/);
+    expect(onDisk).toMatch(/"schemaVersion": 3/);
     const again = await te.call<{ devices: DiscoveredDeviceInfo[] }>('onvif.discover', { timeoutMs: 1000 });
     expect(again.devices.find((d) => d.xaddr === b.xaddr)?.cameraId).toBe(cam.id);
     expect(again.devices.find((d) => d.xaddr === a.xaddr)?.cameraId).toBeNull();

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectLogErrors } from '../support/log-guard.js';
 import { freePort, startRtspServer, type RtspFixture } from '../fixtures/rtsp.js';
 import { Engine } from '../../main/engine/engine.js';
 import { parseSegmentName, segmentRelPath } from '../../main/engine/recording/layout.js';
@@ -129,6 +130,7 @@ describe('index lost at start', () => {
   });
 
   it('damaged (malformed on the first query): moved aside, recording at once, re-indexed in the background', async () => {
+    expectLogErrors(/index\.sqlite is damaged \(database disk image is malformed\): moved it to/); // provoked on purpose
     await engine.stop();
     const file = path.join(dataDir, 'index.sqlite');
     const fd = fs.openSync(file, 'r+');

@@ -13,7 +13,7 @@ import { openConfig, runningServer } from '../offline.js';
 const USAGE = `Usage:
   gatehouse alarms list [--state open|closed|all] [--limit N] [--json] [--data DIR]
   gatehouse alarms access [--badge B] [--door D] [--from TIME] [--to TIME] [--json] [--data DIR]
-  gatehouse alarms webhook add NAME | list | remove ID [--data DIR]
+  gatehouse alarms webhook add NAME [--arming] [--sensors] | list | remove ID [--data DIR]
 
 "list" and "access" read the database directly and work while a server runs.`;
 
@@ -143,18 +143,25 @@ async function access(argv: string[]): Promise<number> {
 
 async function webhook(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const a = parse(rest, 'gatehouse alarms webhook add NAME | list | remove ID [--data DIR]', { ...dataOption }, [dataHelp], true);
+  const a = parse(
+    rest,
+    'gatehouse alarms webhook add NAME [--arming] [--sensors] | list | remove ID [--data DIR]',
+    { ...dataOption, arming: { type: 'boolean' }, sensors: { type: 'boolean' } },
+    [{ flag: '--arming', help: 'the token may switch the arming mode (POST /api/webhook/arming)' }, { flag: '--sensors', help: 'the token may post sensor messages (the default without --arming)' }, dataHelp],
+    true,
+  );
   if (!a) return 0;
   const { store, paths } = await openConfig(dataDirOf(a.values));
   if (sub === 'add') {
     const name = a.positionals.join(' ').trim();
     if (!name) throw new CliError('give the integration a name: gatehouse alarms webhook add "Access control"');
     if (name.length > 80) throw new CliError('the name is longer than 80 characters');
-    const w = await addWebhook(store, name);
-    auditCli(paths, { action: 'integrations.addWebhook', target: `name:${w.name}`, details: { id: w.id } }, store.data);
+    const scopes: ('sensors' | 'arming')[] = a.values.arming ? (a.values.sensors ? ['sensors', 'arming'] : ['arming']) : ['sensors'];
+    const w = await addWebhook(store, name, scopes);
+    auditCli(paths, { action: 'integrations.addWebhook', target: `name:${w.name}`, details: { id: w.id, scopes } }, store.data);
     const srv = runningServer(paths);
-    console.log(`Webhook integration "${printable(w.name)}" (id ${w.id}) created.`);
-    console.log(`\n  POST ${srv?.url ?? 'http://HOST:PORT'}/api/webhook/sensors`);
+    console.log(`Webhook integration "${printable(w.name)}" (id ${w.id}) created, for ${scopes.join(' and ')}.`);
+    for (const s of scopes) console.log(`\n  POST ${srv?.url ?? 'http://HOST:PORT'}/api/webhook/${s}${s === 'arming' ? '   {"mode": "Night"}' : ''}`);
     console.log(`  Authorization: Bearer ${w.token}\n`);
     console.log('The token is shown only this once; only its SHA-256 is stored. A running server picks it up at once.');
     return 0;
@@ -162,7 +169,7 @@ async function webhook(argv: string[]): Promise<number> {
   if (sub === 'list') {
     const s = alarmSetupOf(store.data);
     if (!s.webhooks.length) console.log('No webhook integrations. Add one with "gatehouse alarms webhook add NAME".');
-    else console.log(table(['ID', 'NAME', 'CREATED', 'DISABLED'], s.webhooks.map((w) => [w.id, w.name, w.createdAt, w.disabled ? 'yes' : 'no'])));
+    else console.log(table(['ID', 'NAME', 'FOR', 'CREATED', 'DISABLED'], s.webhooks.map((w) => [w.id, w.name, (w.scopes ?? ['sensors']).join(','), w.createdAt, w.disabled ? 'yes' : 'no'])));
     return 0;
   }
   if (sub === 'remove') {

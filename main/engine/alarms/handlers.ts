@@ -2,13 +2,13 @@
  * alarms.* request handlers (queue, history, life cycle, panic, rules), and
  * the alarms module they act on (index.ts).
  */
-import { ALARM_TYPES, ALARM_TYPE_LABELS, PRIORITIES, type AlarmRule, type Priority } from '../../api/alarms.js';
+import { ALARM_TYPES, ALARM_TYPE_LABELS, PRIORITIES, type Priority } from '../../api/alarms.js';
 import { ApiError } from '../../api/contract.js';
 import type { Concern, ModuleConcern } from '../concern.js';
-import { alarmRulesOf, alarmSetupOf } from '../config/schema.js';
+import { alarmSetupOf } from '../config/schema.js';
 import type { ConfigStore } from '../config/store.js';
+import { DEFAULT_SOPS } from '../rules/defaults.js';
 import { AlarmsModule, type AlarmsDeps } from './index.js';
-import { DEFAULT_RULES, DEFAULT_SOPS } from './rules.js';
 
 export function alarmsConcern(d: AlarmsDeps): ModuleConcern<AlarmsModule> {
   const alarms = new AlarmsModule(d);
@@ -16,10 +16,6 @@ export function alarmsConcern(d: AlarmsDeps): ModuleConcern<AlarmsModule> {
 }
 
 function alarmsHandlers(alarms: AlarmsModule, config: ConfigStore): Concern['handlers'] {
-  const rulesView = () => {
-    const configured = alarmRulesOf(config.data);
-    return configured && configured.length ? { rules: configured, builtIn: false } : { rules: DEFAULT_RULES, builtIn: true };
-  };
   return {
     'alarms.queue': () => alarms.store.queue(),
     'alarms.get': (p) => {
@@ -53,7 +49,7 @@ function alarmsHandlers(alarms: AlarmsModule, config: ConfigStore): Concern['han
         p.comment ?? null,
       );
       if (r.outcome !== 'raised' && r.outcome !== 'coalesced') {
-        throw new ApiError('conflict', `a rule (${'ruleId' in r ? r.ruleId : '?'}) turns panic alarms off; ask an administrator to check the alarm rules`);
+        throw new ApiError('conflict', `${'ruleId' in r && r.ruleId ? `a rule (${r.ruleId})` : 'no rule'} raises panic alarms; ask an administrator to check the rules`);
       }
       return r.alarm;
     },
@@ -62,23 +58,10 @@ function alarmsHandlers(alarms: AlarmsModule, config: ConfigStore): Concern['han
       const setup = alarmSetupOf(config.data);
       return {
         priorities: ([1, 2, 3, 4, 5] as Priority[]).map((p) => PRIORITIES[p]),
-        types: ALARM_TYPES.map((t) => ({ type: t, label: ALARM_TYPE_LABELS[t], sop: DEFAULT_SOPS[t] })),
+        types: ALARM_TYPES.map((t) => ({ type: t, label: ALARM_TYPE_LABELS[t], sop: setup.sops?.[t] ?? DEFAULT_SOPS[t] })),
         preRollSeconds: setup.preRollSeconds,
         postRollSeconds: setup.postRollSeconds,
       };
-    },
-    'alarms.rules': () => rulesView(),
-    'alarms.setRules': async (p) => {
-      const ids = new Set<string>();
-      for (const r of p.rules ?? []) {
-        if (ids.has(r.id)) throw new ApiError('bad_request', `alarms.setRules: two rules have the id "${r.id}"; ids must be unique`, 'rules');
-        ids.add(r.id);
-      }
-      await config.update((c) => {
-        if (p.rules === null) delete (c as { alarmRules?: AlarmRule[] }).alarmRules;
-        else (c as { alarmRules?: AlarmRule[] }).alarmRules = p.rules;
-      });
-      return rulesView();
     },
   };
 }

@@ -8,18 +8,20 @@
  * committed together and survive even a power cut. Sensors and other
  * integrations come in through `ingest()` (the AlarmIntake of intake.ts).
  */
-import type { AlarmSetup } from '../../api/alarms.js';
+import type { Alarm, AlarmSetup } from '../../api/alarms.js';
+import type { Me } from '../../api/contract.js';
 import type { AuditTrail } from '../audit/trail.js';
 import type { EventBus } from '../bus.js';
 import type { CameraRegistry } from '../cameras/registry.js';
-import { alarmRulesOf, alarmSetupOf, settingsOf } from '../config/schema.js';
+import { alarmSetupOf, rulesOf, settingsOf } from '../config/schema.js';
 import type { ConfigStore } from '../config/store.js';
 import { logger } from '../log.js';
 import type { EngineModule } from '../module.js';
 import type { Db } from '../store/db.js';
 import { zoneOrSystem } from '../util/time-zone.js';
 import type { AlarmIntake, IngestResult, SourceEvent } from './intake.js';
-import { AlarmService } from './service.js';
+import type { AlarmNotifyPort } from './notify-port.js';
+import { AlarmService, type RuleMatch } from './service.js';
 import { attachSources } from './sources.js';
 import { AlarmStore } from './store.js';
 
@@ -32,9 +34,13 @@ export interface AlarmsDeps {
   bus: EventBus;
   config: ConfigStore;
   cameras: CameraRegistry;
+  /** The arming mode (id) in force at a time, for rules that name modes. */
+  modeAt: (ms: number) => string;
+  /** A rule decided an event: the rules module runs its other actions. */
+  onMatch?: (m: RuleMatch) => void;
 }
 
-export class AlarmsModule implements EngineModule, AlarmIntake {
+export class AlarmsModule implements EngineModule, AlarmIntake, AlarmNotifyPort {
   readonly name = 'alarms';
   readonly store: AlarmStore;
   readonly service: AlarmService;
@@ -48,9 +54,10 @@ export class AlarmsModule implements EngineModule, AlarmIntake {
       store: this.store,
       audit: d.audit,
       bus: d.bus,
-      rules: () => alarmRulesOf(d.config.data),
+      rules: () => rulesOf(d.config.data),
       setup: () => this.setup(),
-      timeZone: () => this.timeZone(),
+      match: () => ({ timeZone: this.timeZone(), modeAt: d.modeAt }),
+      onMatch: d.onMatch,
     });
   }
 
@@ -66,12 +73,29 @@ export class AlarmsModule implements EngineModule, AlarmIntake {
     return this.service.ingest(ev);
   }
 
+  get(id: number): Alarm | null {
+    return this.store.get(id);
+  }
+
+  unacknowledged(): Alarm[] {
+    return this.store.queue().filter((a) => a.state === 'new');
+  }
+
+  acknowledge(id: number, me: Me, comment: string): Alarm {
+    return this.service.act(id, 'acknowledge', me, { comment });
+  }
+
+  noteNotice(id: number, comment: string, timeMs = Date.now()): void {
+    const r = this.store.update(id, {}, { kind: 'notice', user: 'system', time: timeMs, comment });
+    this.d.bus.emit('alarm.changed', r);
+  }
+
   start(): void {
     if (this.offSources) return;
     this.offSources = attachSources({
       bus: this.d.bus,
       cameras: this.d.cameras,
-      ingest: (ev) => void this.service.ingest(ev),
+      ingest: (ev) => this.ingestOrDefer(ev),
       clockSkewSeconds: () => this.setup().clockSkewSeconds,
     });
     this.service.start();
@@ -82,6 +106,68 @@ export class AlarmsModule implements EngineModule, AlarmIntake {
     if (!this.offSources) return;
     this.offSources();
     this.offSources = null;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    if (this.deferred.length) log.error(`${this.deferred.length} alarm source event(s) could not be written before the stop (the disk stayed full): ${this.deferred.map((e) => e.title).join('; ')}`);
+    this.deferred = [];
     this.service.stop();
   }
+
+  /** Source events (camera health, storage …) waiting for room on the disk: written, in order, as soon as a write works again. */
+  private deferred: SourceEvent[] = [];
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * The engine's own sources have no one to redeliver them (unlike MQTT, which is acknowledged only after the
+   * commit): an alarm that cannot be written because the disk is full (the very moment a "disk full" alarm
+   * matters) is kept in memory, bounded, and written as soon as the recorder's emergency purge makes room.
+   * Persist before show still holds: consoles see it once it is committed.
+   */
+  private ingestOrDefer(ev: SourceEvent): void {
+    if (this.deferred.length) {
+      this.defer(ev);
+      return;
+    }
+    try {
+      this.service.ingest(ev);
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      log.warn(`the disk is full: "${ev.title}" waits in memory and is written as soon as there is room`);
+      this.defer(ev);
+    }
+  }
+
+  private defer(ev: SourceEvent): void {
+    if (this.deferred.length >= MAX_DEFERRED) this.deferred.splice(0, 1); // keep the newest; the log says so at the stop
+    this.deferred.push(ev);
+    if (!this.retryTimer) this.retryTimer = setTimeout(() => this.flushDeferred(), RETRY_MS);
+  }
+
+  private flushDeferred(): void {
+    this.retryTimer = null;
+    while (this.deferred.length) {
+      try {
+        this.service.ingest(this.deferred[0]!);
+      } catch (err) {
+        if (!isDiskFull(err)) {
+          log.error(`a deferred alarm source event could not be written: "${this.deferred[0]!.title}"`, err);
+          this.deferred.shift();
+          continue;
+        }
+        this.retryTimer = setTimeout(() => this.flushDeferred(), RETRY_MS);
+        return;
+      }
+      const done = this.deferred.shift()!;
+      log.info(`written now that there is room: "${done.title}"`);
+    }
+  }
+}
+
+const MAX_DEFERRED = 1000;
+const RETRY_MS = 1000;
+
+/** SQLite could not write for want of space (or the file system refused the write). */
+function isDiskFull(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code ?? '';
+  return code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || /database or disk is full/i.test((err as Error)?.message ?? '');
 }

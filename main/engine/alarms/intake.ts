@@ -6,6 +6,23 @@
  */
 import type { Alarm, AlarmType } from '../../api/alarms.js';
 
+/**
+ * Facts a source states itself for the rules (detection zones, software motion), beyond what its type,
+ * source and details say; see rules/trigger.ts.
+ */
+export interface SourceFacts {
+  zoneId?: string | null;
+  phase?: string | null;
+  label?: string | null;
+  count?: number | null;
+  trackId?: number | null;
+  objectEventId?: number | null;
+  dwellSeconds?: number | null;
+  dwellFrom?: number | null;
+  synthetic?: boolean;
+  score?: number | null;
+}
+
 /** A happening from any source, before the rules decide what it becomes. */
 export interface SourceEvent {
   type: AlarmType;
@@ -22,6 +39,8 @@ export interface SourceEvent {
   details?: Record<string, unknown>;
   /** The condition ended (camera back, door closed): resolve the open alarm instead of raising one. */
   clears?: boolean;
+  /** Facts for the rules that the type and details do not carry (zones, software motion). */
+  trigger?: SourceFacts;
 }
 
 /** What the rules made of a source event. */
@@ -30,7 +49,8 @@ export type IngestResult =
   | { outcome: 'coalesced'; alarm: Alarm }
   | { outcome: 'resolved'; alarm: Alarm | null }
   | { outcome: 'logged'; ruleId: string }
-  | { outcome: 'ignored'; ruleId: string };
+  /** Dropped by a rule, or (ruleId null) no rule matched. */
+  | { outcome: 'ignored'; ruleId: string | null };
 
 export interface AlarmIntake {
   /**

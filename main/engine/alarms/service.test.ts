@@ -4,6 +4,8 @@ import { ApiError, type Me } from '../../api/contract.js';
 import { EventBus } from '../bus.js';
 import { openIndex, type Db } from '../store/db.js';
 import { AuditTrail } from '../audit/trail.js';
+import { DEFAULT_RULES } from '../rules/defaults.js';
+import { convertLegacyRules } from '../rules/legacy.js';
 import { AlarmService } from './service.js';
 import { AlarmStore } from './store.js';
 import type { SourceEvent } from './intake.js';
@@ -38,7 +40,15 @@ beforeEach(() => {
   const setup = AlarmSetup.parse({});
   store = new AlarmStore(db, () => setup);
   audit = new AuditTrail(db);
-  svc = new AlarmService({ store, audit, bus, rules: () => rules, setup: () => setup, timeZone: () => 'UTC', now: () => now });
+  svc = new AlarmService({
+    store,
+    audit,
+    bus,
+    rules: () => (rules ? convertLegacyRules(rules) : DEFAULT_RULES),
+    setup: () => setup,
+    match: () => ({ timeZone: 'UTC', modeAt: () => 'day' }),
+    now: () => now,
+  });
 });
 afterEach(() => {
   svc.stop();

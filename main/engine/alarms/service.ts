@@ -4,13 +4,16 @@
  * and its audit record are committed in one transaction before any console
  * hears of it (persist before you show).
  */
-import { PRIORITIES, type Alarm, type AlarmAction, type AlarmEntry, type AlarmRule, type AlarmSetup, type Priority } from '../../api/alarms.js';
+import { PRIORITIES, type Alarm, type AlarmAction, type AlarmEntry, type AlarmSetup, type Priority } from '../../api/alarms.js';
 import { ApiError, roleRank, type Me } from '../../api/contract.js';
+import type { AlarmActionSpec, Rule } from '../../api/rules.js';
 import type { EventBus } from '../bus.js';
 import { logger } from '../log.js';
 import type { AuditTrail } from '../audit/trail.js';
+import { DEFAULT_SOPS } from '../rules/defaults.js';
+import { actionOutcome, alarmActionOf, coalesceKey, decide, type MatchContext } from '../rules/match.js';
+import { triggerOf, type TriggerEvent } from '../rules/trigger.js';
 import type { AlarmIntake, IngestResult, SourceEvent } from './intake.js';
-import { decide, effectiveRules } from './rules.js';
 import { ACTION_ROLE, TRANSITIONS, transition } from './state-machine.js';
 import type { AlarmStore, EntryInput } from './store.js';
 
@@ -21,13 +24,25 @@ export const MAX_ESCALATION = 3;
 /** Repeat counts reach consoles at most this often per alarm. */
 const COUNT_PUSH_MS = 250;
 
+/** A rule decided an event: what the rules module's actions (bookmark, MQTT, relay, ...) hear of, after the commit. */
+export interface RuleMatch {
+  rule: Rule;
+  trigger: TriggerEvent;
+  event: SourceEvent;
+  result: IngestResult;
+}
+
 export interface AlarmServiceDeps {
   store: AlarmStore;
   audit: AuditTrail;
   bus: EventBus;
-  rules: () => AlarmRule[] | undefined;
+  /** The rules in the order they are tried (the site's, else the built-in ones). */
+  rules: () => readonly Rule[];
   setup: () => AlarmSetup;
-  timeZone: () => string;
+  /** The time zone of schedules and the arming mode at a time. */
+  match: () => MatchContext;
+  /** A rule decided an event (raised, counted, logged or dropped it). */
+  onMatch?: (m: RuleMatch) => void;
   now?: () => number;
 }
 
@@ -58,20 +73,38 @@ export class AlarmService implements AlarmIntake {
     return this.d.store.db.transaction(fn)();
   }
 
-  private ackDue(rule: AlarmRule, priority: Priority, fromMs: number): number | null {
-    const secs = rule.ackSeconds !== undefined ? rule.ackSeconds : PRIORITIES[priority].ackSeconds;
+  private ackDue(action: AlarmActionSpec, priority: Priority, fromMs: number): number | null {
+    const secs = action.ackSeconds !== undefined ? action.ackSeconds : PRIORITIES[priority].ackSeconds;
     return secs === null ? null : fromMs + secs * 1000;
   }
 
-  /** A source event through the rules: raise, count a repeat, resolve, log or ignore. */
+  /**
+   * A source event through the rules (the first enabled rule whose trigger and conditions match decides):
+   * raise, count a repeat, resolve, log or ignore. The rule's other actions run after the commit (onMatch).
+   */
   ingest(ev: SourceEvent, user = 'system', comment: string | null = null): IngestResult {
-    const sourceKey = ev.sourceKey ?? `${ev.type}:${ev.source}`;
-    const decision = decide(effectiveRules(this.d.rules()), ev, this.d.timeZone());
-    if (ev.clears) return { outcome: 'resolved', alarm: this.resolve(sourceKey, ev.time, decision.rule) };
-    if (decision.action === 'ignore') return { outcome: 'ignored', ruleId: decision.rule.id };
-    if (decision.action === 'log') return { outcome: 'logged', ruleId: decision.rule.id };
+    const trigger = triggerOf(ev);
+    const rules = this.d.rules();
+    if (ev.clears) return { outcome: 'resolved', alarm: this.resolve(ev.sourceKey ?? `${ev.type}:${ev.source}`, ev.time, rules) };
+    const rule = decide(rules, trigger, this.d.match());
+    if (!rule) return { outcome: 'ignored', ruleId: null };
+    const result = this.apply(rule, trigger, ev, user, comment);
+    if (this.d.onMatch) {
+      try {
+        this.d.onMatch({ rule, trigger, event: ev, result });
+      } catch (err) {
+        log.error(`rule ${rule.id}: its actions failed to start`, err);
+      }
+    }
+    return result;
+  }
 
-    const window = decision.rule.coalesceSeconds * 1000;
+  private apply(rule: Rule, trigger: TriggerEvent, ev: SourceEvent, user: string, comment: string | null): IngestResult {
+    const what = actionOutcome(rule);
+    if (what !== 'alarm') return { outcome: what, ruleId: rule.id };
+    const action = alarmActionOf(rule)!;
+    const sourceKey = coalesceKey(rule, action, trigger, ev);
+    const window = action.coalesceSeconds * 1000;
     if (window > 0) {
       const open = this.d.store.openForSource(sourceKey, ev.time - window);
       if (open) {
@@ -80,21 +113,23 @@ export class AlarmService implements AlarmIntake {
         return { outcome: 'coalesced', alarm };
       }
     }
-    const cameraIds = [...new Set([...ev.cameraIds, ...(decision.rule.cameraIds ?? [])])];
-    const priority = decision.priority;
+    const cameraIds = [...new Set([...ev.cameraIds, ...action.cameraIds])];
+    const priority = action.priority as Priority;
+    const sop = action.sop ?? this.d.setup().sops?.[ev.type] ?? DEFAULT_SOPS[ev.type];
+    const title = action.title ?? ev.title;
     const { alarm, entry } = this.tx(() => {
       const r = this.d.store.insert({
         type: ev.type,
-        title: ev.title,
+        title,
         priority,
         source: ev.source,
         sourceKey,
         cameraIds,
         zone: ev.zone,
-        ruleId: decision.rule.id,
+        ruleId: rule.id,
         time: ev.time,
-        ackDueMs: this.ackDue(decision.rule, priority, this.now()),
-        sop: decision.sop,
+        ackDueMs: this.ackDue(action, priority, this.now()),
+        sop,
         details: ev.details ?? {},
         user,
         comment,
@@ -103,7 +138,7 @@ export class AlarmService implements AlarmIntake {
         actor: user,
         action: 'alarm.raised',
         target: `alarm:${r.alarm.id}`,
-        details: { type: ev.type, priority, source: ev.source, rule: decision.rule.id, cameras: cameraIds, comment },
+        details: { type: ev.type, priority, source: ev.source, rule: rule.id, cameras: cameraIds, comment },
         time: ev.time,
       });
       return r;
@@ -126,11 +161,12 @@ export class AlarmService implements AlarmIntake {
     this.pendingPush.set(a.id, t);
   }
 
-  /** The source cleared: mark its open alarm resolved (closing it if the rule says so and nobody took it yet). */
-  private resolve(sourceKey: string, timeMs: number, rule: AlarmRule): Alarm | null {
+  /** The source cleared: mark its open alarm resolved (closing it if its rule says so and nobody took it yet). */
+  private resolve(sourceKey: string, timeMs: number, rules: readonly Rule[]): Alarm | null {
     const open = this.d.store.openAnyForSource(sourceKey);
     if (!open || open.resolvedAt) return open;
-    const autoClose = rule.autoClose && open.state === 'new';
+    const rule = rules.find((r) => r.id === open.ruleId);
+    const autoClose = !!(rule && alarmActionOf(rule)?.autoClose) && open.state === 'new';
     const r = this.tx(() => {
       const res = this.d.store.update(
         open.id,

@@ -85,8 +85,10 @@ describe('alarm sources', () => {
     expect(got.map((e) => e.title)).toEqual(['Clock skew: Gate is 45 s behind']);
     bus.emit('detection.object', { cameraId: 'gate', label: 'person', score: 0.9, box: [0.1, 0.1, 0.2, 0.4], trackId: 7, time: at(now()) });
     bus.emit('detection.object', { cameraId: 'gate', label: 'dog', score: 0.9, box: [0.1, 0.1, 0.2, 0.4], trackId: 8, time: at(now()) });
-    expect(got.map((e) => e.type)).toEqual(['camera.clockSkew', 'detection.person']);
+    // people are detection.person (logged by the built-in rule), other labels detection.object (for a site's own rules)
+    expect(got.map((e) => e.type)).toEqual(['camera.clockSkew', 'detection.person', 'detection.object']);
     expect(got[1]).toMatchObject({ title: 'Person detected: Gate', cameraIds: ['gate'], details: { score: 0.9, trackId: 7 } });
+    expect(got[2]).toMatchObject({ title: 'Dog detected: Gate', details: { label: 'dog', trackId: 8 } });
     got.length = 1;
     off();
     bus.emit('camera.offline', { cameraId: 'gate', name: 'Gate', since: at(now()) });

@@ -25,6 +25,44 @@ export interface SourceDeps {
 
 const FAILED_STATES: CameraState[] = ['auth_failed', 'unsupported'];
 
+/** A tracked object (detection.object, or its events row) as a source event: people are detection.person, the rest detection.object. */
+export function objectSourceEvent(o: { cameraId: string; label: string; score?: number; trackId?: number; box?: unknown; id?: number | null }, name: string, known: boolean, time: number): SourceEvent {
+  const person = o.label === 'person';
+  const what = person ? 'Person' : o.label.charAt(0).toUpperCase() + o.label.slice(1);
+  return {
+    type: person ? 'detection.person' : 'detection.object',
+    source: o.cameraId,
+    title: `${what} detected: ${name}`,
+    cameraIds: known ? [o.cameraId] : [],
+    zone: null,
+    time,
+    details: { label: o.label, score: o.score, trackId: o.trackId, box: o.box, objectEventId: o.id ?? null },
+  };
+}
+
+/** An ONVIF motion/tamper/input change (onvif.event, or its events row) as a source event; null for other kinds. */
+export function onvifSourceEvent(
+  e: { cameraId: string; kind: string; state: unknown; source?: string; topic?: string; time?: string },
+  name: string,
+  known: boolean,
+  time: number,
+): SourceEvent | null {
+  const type: AlarmType | null = e.kind === 'motion' ? 'onvif.motion' : e.kind === 'tamper' ? 'onvif.tamper' : e.kind === 'input' ? 'onvif.input' : null;
+  if (!type) return null;
+  const on = truthyState(e.state);
+  const label = { 'onvif.motion': 'Motion', 'onvif.tamper': 'Tamper', 'onvif.input': 'Digital input' }[type as 'onvif.motion'];
+  return {
+    type,
+    source: e.source ? `${e.cameraId}/${e.source}` : e.cameraId,
+    title: on ? `${label}: ${name}${e.source ? ` (${e.source})` : ''}` : `${label} ended: ${name}`,
+    cameraIds: known ? [e.cameraId] : [],
+    zone: null,
+    time,
+    clears: !on,
+    details: { state: e.state, topic: e.topic ?? null, cameraTime: e.time ?? null },
+  };
+}
+
 export function truthyState(v: unknown): boolean {
   if (typeof v === 'boolean') return v;
   if (typeof v === 'number') return v !== 0;
@@ -152,28 +190,18 @@ export function attachSources(d: SourceDeps): () => void {
         if (typeof c.skewMs === 'number') checkSkew(c.cameraId, now() + c.skewMs, 'camera clock (ONVIF)');
       }),
     ),
-    // the detector's tracks (one per object); only people make alarms, logged by the default rule
+    // the detector's tracks (one per object): people are detection.person (logged by the default rule),
+    // other labels detection.object (no default rule: only a site's own rules act on them)
     d.bus.on('detection.object', (o) => {
-      if (o?.label === 'person' && typeof o.cameraId === 'string')
-        safe('detection.object', () => d.ingest(cam('detection.person', o.cameraId, `Person detected: ${name(o.cameraId)}`, { details: { score: o.score, trackId: o.trackId, box: o.box } })));
+      if (o && typeof o.cameraId === 'string' && typeof o.label === 'string')
+        safe('detection.object', () => d.ingest(objectSourceEvent(o, name(o.cameraId), !!d.cameras.get(o.cameraId), now())));
     }),
   ];
 
   function onvif(e: EventMap['onvif.event']): void {
     if (!e || typeof e.cameraId !== 'string') return;
-    const type: AlarmType | null = e.kind === 'motion' ? 'onvif.motion' : e.kind === 'tamper' ? 'onvif.tamper' : e.kind === 'input' ? 'onvif.input' : null;
-    if (!type) return;
-    const on = truthyState(e.state);
-    const n = name(e.cameraId);
-    const label = { 'onvif.motion': 'Motion', 'onvif.tamper': 'Tamper', 'onvif.input': 'Digital input' }[type as 'onvif.motion'];
-    const source = e.source ? `${e.cameraId}/${e.source}` : e.cameraId;
-    d.ingest(
-      cam(type, e.cameraId, on ? `${label}: ${n}${e.source ? ` (${e.source})` : ''}` : `${label} ended: ${n}`, {
-        source,
-        clears: !on,
-        details: { state: e.state, topic: e.topic ?? null, cameraTime: e.time ?? null },
-      }),
-    );
+    const ev = onvifSourceEvent(e, name(e.cameraId), !!d.cameras.get(e.cameraId), now());
+    if (ev) d.ingest(ev);
   }
 
   return () => {

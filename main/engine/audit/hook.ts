@@ -10,13 +10,20 @@ import type { CallInfo } from '../concern.js';
 import type { AuditInput } from './trail.js';
 
 /** Method verbs that only read. */
-const READ_VERB = /^(list|get|me|health|info|status|coverage|history|search|query|verify|meta|rules|queue|find|probe|discover|describe|stats|capabilities|preview|snapshot|presets|profiles|lookup|read|count|check|ping|watch|subscribe|sources|streams)([A-Z][A-Za-z]*)?$/;
+const READ_VERB = /^(list|get|me|health|info|status|coverage|history|search|query|verify|meta|rules|queue|find|probe|discover|describe|stats|capabilities|preview|snapshot|presets|profiles|lookup|read|count|check|ping|watch|subscribe|sources|streams|validate|dryRun)([A-Z][A-Za-z]*)?$/;
 
-/** Recorded elsewhere: alarm actions by the alarm service, bookmarks by theirs (with the change), PTZ by its bus events. */
+/**
+ * Recorded elsewhere: alarm actions by the alarm service, bookmarks by theirs (with the change), arming
+ * switches by the arming service (arming.switch, with from where; refused ones stay here as .denied), PTZ
+ * by its bus events.
+ */
 function recordedElsewhere(method: string, failed: boolean): boolean {
   if (method.startsWith('alarms.')) return method !== 'alarms.setRules';
+  if (method === 'arming.set') return !failed;
   // a refused bookmark change (someone else's) is kept below as <method>.denied
   if (method.startsWith('bookmarks.')) return !failed;
+  // notify.ack is audited as the alarm's acknowledgement by the token's user (or notify.ack.refused); push.subscribe with the service, never the keys
+  if (method === 'notify.ack' || method === 'push.subscribe') return true;
   return method.startsWith('ptz.');
 }
 

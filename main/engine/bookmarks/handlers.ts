@@ -20,11 +20,12 @@ export interface BookmarksDeps {
   cameras: CameraRegistry;
 }
 
-export function bookmarksConcern(d: BookmarksDeps): Concern & { store: BookmarkStore } {
+export function bookmarksConcern(d: BookmarksDeps): Concern & { store: BookmarkStore; service: BookmarkService } {
   const store = new BookmarkStore(d.db);
   const svc = new BookmarkService({ store, audit: d.audit, bus: d.bus, cameraIds: () => d.cameras.stored().map((c) => c.id) });
   return {
     store,
+    service: svc,
     handlers: {
       'bookmarks.add': (p, _ctx, me) => svc.add(me!, p),
       'bookmarks.list': (p) => store.list(p.filter, p.cursor, p.limit),

@@ -1,11 +1,32 @@
 import { z } from 'zod';
 import { Role, Settings } from '../../api/contract.js';
-import { AlarmRule, AlarmSetup } from '../../api/alarms.js';
+import { AlarmSetup } from '../../api/alarms.js';
 import { StoredMask } from '../../api/masks.js';
+import { NotifySetup } from '../../api/notify.js';
 import { RemoteAccessSetup } from '../../api/remote.js';
+import { ArmingSetup, Rule } from '../../api/rules.js';
 import { OnvifMeta } from '../onvif/meta.js';
+import { DEFAULT_RULES } from '../rules/defaults.js';
+import { convertLegacyRules } from '../rules/legacy.js';
 
-export const CURRENT_SCHEMA_VERSION = 2;
+export const CURRENT_SCHEMA_VERSION = 3;
+
+/**
+ * A detection zone (issue 15 interface, docs/detection.md): the detection half owns zones (their API and
+ * CLI); the rules read them here. Coordinates normalised 0–1.
+ */
+export const StoredZone = z
+  .object({
+    id: z.string().min(1).max(64),
+    name: z.string().min(1).max(64),
+    polygon: z.array(z.array(z.number()).length(2)).min(3).max(64),
+    /** Labels that count in the zone; empty = all. */
+    labels: z.array(z.string().max(32)).max(16).default([]),
+    minDwellSeconds: z.number().min(0).max(86_400).default(0),
+    inertiaFrames: z.number().int().min(1).max(100).default(3),
+  })
+  .strict();
+export type StoredZone = z.infer<typeof StoredZone>;
 
 export const DEFAULT_SETTINGS: Settings = {
   segmentSeconds: 10,
@@ -36,6 +57,8 @@ export const StoredCamera = z
     onvif: OnvifMeta.optional(),
     /** Privacy, motion and object masks (api/masks.ts); absent = none. */
     masks: z.array(StoredMask).max(96).optional(),
+    /** Detection zones (owned by the detection concern; the rules name them); absent = none. */
+    zones: z.array(StoredZone).max(64).optional(),
   })
   .strict();
 export type StoredCamera = z.infer<typeof StoredCamera>;
@@ -108,8 +131,10 @@ export const ConfigFile = z
     users: z.array(StoredUser).default([]),
     layouts: z.array(Layout).default([]),
     settings: Settings.partial().default({}),
-    /** Alarm rules (see docs/alarms.md); absent = the built-in defaults. */
-    alarmRules: z.array(AlarmRule).optional(),
+    /** Rules, tried in order: trigger → conditions → actions (docs/alarms.md, "Rules"); absent = the built-in rules. */
+    rules: z.array(Rule).max(500).optional(),
+    /** Arming modes, their schedule and MQTT topics (docs/alarms.md, "Arming"); absent = Day / Night / Away. */
+    arming: ArmingSetup.optional(),
     /** MQTT, webhooks, sensors, doors → cameras; absent = defaults. */
     alarmSetup: AlarmSetup.optional(),
     /** Evidence export jobs (docs/export.md); absent = defaults. */
@@ -122,6 +147,8 @@ export const ConfigFile = z
       .optional(),
     /** Allowed host names, audit checkpoints; absent = defaults (docs/security.md). */
     security: SecuritySetup.optional(),
+    /** Push, e-mail, contacts, rotas, escalation ladders (docs/alarms.md, "On-call escalation"); absent = none. */
+    notifications: NotifySetup.optional(),
     /** The desktop app's listener for other machines (api/remote.ts); absent = off. `gatehouse serve` takes flags instead. */
     remoteAccess: RemoteAccessSetup.optional(),
   })
@@ -141,7 +168,34 @@ export const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record
   0: (old) => ({ ...old, schemaVersion: 1 }),
   // 2: cameras may carry an optional `onvif` object; nothing to convert.
   1: (old) => ({ ...old, schemaVersion: 2 }),
+  // 3: `alarmRules` (matched on alarm types, tried before the built-in rules) become `rules` (trigger →
+  // conditions → actions): each converted, followed by the built-in rules, so every source raises the
+  // same alarms as before (rules/legacy.ts). A file without alarmRules keeps the built-in rules.
+  2: (old) => {
+    const { alarmRules, ...rest } = old;
+    if (alarmRules === undefined) return { ...rest, schemaVersion: 3 };
+    if (!Array.isArray(alarmRules)) throw new MigrationError('alarmRules', 'is not a list', 'make it a list of rules, or remove it');
+    let rules: Rule[];
+    try {
+      rules = convertLegacyRules(alarmRules);
+    } catch (err) {
+      const issue = (err as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+      throw new MigrationError(`alarmRules${issue ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('') : ''}`, issue ? issue.message : (err as Error).message, 'correct that rule (docs/alarms.md shows the old rule shape) or remove it');
+    }
+    return { ...rest, schemaVersion: 3, rules: alarmRules.length ? rules : undefined };
+  },
 };
+
+/** A migration step could not convert a field: the config store names the field and the fix. */
+export class MigrationError extends Error {
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+    readonly fix: string,
+  ) {
+    super(`${field}: ${problem}`);
+  }
+}
 
 export function settingsOf(cfg: ConfigFile): Settings {
   return { ...DEFAULT_SETTINGS, ...cfg.settings };
@@ -172,9 +226,22 @@ export function securityOf(cfg: ConfigFile): SecuritySetup {
   return s;
 }
 
-/** The configured alarm rules; undefined = the built-in defaults only. */
-export function alarmRulesOf(cfg: ConfigFile): AlarmRule[] | undefined {
-  return cfg.alarmRules;
+/** The rules in the order they are tried: the site's list, else the built-in rules. */
+export function rulesOf(cfg: ConfigFile): Rule[] {
+  return cfg.rules ?? DEFAULT_RULES;
+}
+
+const armingCache = new WeakMap<object, ArmingSetup>();
+const NO_ARMING = {};
+/** The arming modes, schedule and topics with defaults filled in (parsed once per config object). */
+export function armingOf(cfg: ConfigFile): ArmingSetup {
+  const raw = cfg.arming ?? NO_ARMING;
+  let s = armingCache.get(raw as object);
+  if (!s) {
+    s = ArmingSetup.parse(raw);
+    armingCache.set(raw as object, s);
+  }
+  return s;
 }
 
 /** The desktop app's remote-access setting with defaults filled in. */
@@ -185,4 +252,16 @@ export function remoteAccessOf(cfg: ConfigFile): RemoteAccessSetup {
 /** Export job settings with defaults filled in. */
 export function exportSetupOf(cfg: ConfigFile): { concurrency: number } {
   return { concurrency: cfg.exports?.concurrency ?? 1 };
+}
+
+const notifyCache = new WeakMap<object, NotifySetup>();
+/** Notification settings (SMTP, contacts, ladders, VAPID keys) with defaults filled in. */
+export function notifySetupOf(cfg: ConfigFile): NotifySetup {
+  const raw = cfg.notifications ?? NO_SETUP;
+  let s = notifyCache.get(raw as object);
+  if (!s) {
+    s = NotifySetup.parse(raw);
+    notifyCache.set(raw as object, s);
+  }
+  return s;
 }

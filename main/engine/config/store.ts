@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
-import { ConfigFile, CURRENT_SCHEMA_VERSION, emptyConfig, MIGRATIONS } from './schema.js';
+import { ConfigFile, CURRENT_SCHEMA_VERSION, emptyConfig, MigrationError, MIGRATIONS } from './schema.js';
 import { logger } from '../log.js';
 
 const log = logger('config');
@@ -114,7 +114,12 @@ export function parseConfigText(file: string, text: string): { config: ConfigFil
   while (version < CURRENT_SCHEMA_VERSION) {
     const step = MIGRATIONS[version];
     if (!step) throw new ConfigError(file, 'schemaVersion', `has no migration from version ${version}`, 'restore a backup');
-    obj = step(obj);
+    try {
+      obj = step(obj);
+    } catch (err) {
+      if (err instanceof MigrationError) throw new ConfigError(file, err.field, `${err.problem} (while moving the file from schema ${version} to ${version + 1})`, err.fix);
+      throw err;
+    }
     version++;
   }
   const r = ConfigFile.safeParse(obj);

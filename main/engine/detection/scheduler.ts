@@ -57,6 +57,8 @@ interface LaneState {
   lane: Lane;
   pending: { frame: Buffer; w: number; h: number } | null;
   servedAt: number;
+  /** Order of service (a counter, not the clock: lanes served in the same millisecond keep their turn). */
+  servedSeq: number;
   /** Frames of this lane inside the detector now (0 or 1). */
   inFlight: number;
   c: LaneCounters;
@@ -100,6 +102,8 @@ export class DetectionScheduler {
   private msPerFrame: number | null = null;
   private inferMsPerFrame: number | null = null;
   private pumping = false;
+  /** How many frames were handed out: the service order of the lanes. */
+  private serveCount = 0;
 
   constructor(
     private pool: () => SchedulerPool | null,
@@ -111,6 +115,7 @@ export class DetectionScheduler {
       lane,
       pending: null,
       servedAt: 0,
+      servedSeq: 0,
       inFlight: 0,
       c: { offered: 0, processed: 0, inferred: 0, gated: 0, skipped: 0, msPerFrame: null, inferMsPerFrame: null, lastInferenceMs: null, lastInferenceAt: null },
       inferTimes: [],
@@ -189,7 +194,7 @@ export class DetectionScheduler {
 
   /** One request's worth of frames; false when nothing was waiting. */
   private sendBatch(pool: SchedulerPool): boolean {
-    const waiting = [...this.lanes.values()].filter((s) => s.pending).sort((a, b) => a.servedAt - b.servedAt);
+    const waiting = [...this.lanes.values()].filter((s) => s.pending).sort((a, b) => a.servedSeq - b.servedSeq);
     if (!waiting.length) return false;
     const max = Math.max(1, pool.maxBatch);
     const batch: { s: LaneState; frame: BatchFrame; at: number }[] = [];
@@ -199,6 +204,7 @@ export class DetectionScheduler {
       s.pending = null;
       const at = this.now();
       s.servedAt = at;
+      s.servedSeq = ++this.serveCount;
       // No force while tracks are open: a still scene keeps its objects (misses count only on
       // inferences), a parked car does not keep the detector busy, and whatever leaves moves.
       if (s.lane.gate && !s.lane.gate.check(frame, w, h, at)) {

@@ -1,11 +1,14 @@
 /**
- * What travels with the video: the events, alarms and access-log rows of
- * the exported cameras in the range, and the audit excerpt of the case, as
+ * What travels with the video: the events, alarms, access-log rows and
+ * bookmarks of the exported cameras in the range (plus the bookmarks the case
+ * collected), and the audit excerpt of the case, as
  * bundle tables (JSON + CSV) and as markers on the offline player's
  * timeline. Read through each concern's own store (read-only here).
  */
 import type { AlarmSetup } from '../../api/alarms.js';
 import { AlarmStore } from '../alarms/store.js';
+import { BookmarkStore } from '../bookmarks/store.js';
+import { CaseStore } from '../cases/store.js';
 import type { AuditTrail } from '../audit/trail.js';
 import { AccessLog } from '../integrations/access-log.js';
 import { EventLog } from '../onvif/event-log.js';
@@ -108,10 +111,29 @@ export function contextTables(c: ContextInput): Context {
   } while (cursor && access.length < MAX_ROWS);
   access.sort((a, b) => String(a.time).localeCompare(String(b.time)));
 
+  // bookmarks: the guards' marked moments on these cameras in the range, and every bookmark the case collected
+  const bookmarks: Record<string, unknown>[] = [];
+  const bstore = new BookmarkStore(c.db);
+  const inCase = new Set<number>();
+  if (c.caseId) for (const it of new CaseStore(c.db).items(c.caseId)) if (it.kind === 'bookmark' && it.ref && /^\d+$/.test(it.ref)) inCase.add(Number(it.ref));
+  const seenB = new Set<number>();
+  const addBookmark = (b: ReturnType<BookmarkStore['get']>) => {
+    if (!b || seenB.has(b.id)) return;
+    seenB.add(b.id);
+    const t = Date.parse(b.time);
+    const inRange = t >= c.fromMs && t <= c.toMs;
+    bookmarks.push({ id: b.id, time: b.time, cameraIds: b.cameraIds, note: b.note, author: b.author, createdAt: b.createdAt, updatedAt: b.updatedAt, updatedBy: b.updatedBy, inRange, inCase: inCase.has(b.id) });
+    if (inRange) for (const cam of b.cameraIds.filter((x) => cams.has(x))) markers.push({ time: b.time, kind: 'bookmark', label: `Bookmark by ${b.author}${b.note ? `: ${b.note}` : ''}`, cameraId: cam });
+  };
+  for (const id of c.cameraIds) for (const b of bstore.forCamera(id, c.fromMs, c.toMs + 1, MAX_ROWS)) addBookmark(b);
+  for (const id of inCase) addBookmark(bstore.get(id));
+  bookmarks.sort((a, b) => String(a.time).localeCompare(String(b.time)));
+
   const tables: ExportTable[] = [
     { name: 'events', title: 'Camera events', columns: ['time', 'cameraId', 'kind', 'source', 'id', 'data'], rows: events.slice(0, MAX_ROWS) },
     { name: 'alarms', title: 'Alarms', columns: ['time', 'id', 'type', 'title', 'priority', 'state', 'source', 'cameraIds', 'zone', 'count', 'claimedBy', 'closedAt', 'closeReason'], rows: alarms.slice(0, MAX_ROWS) },
     { name: 'access-log', title: 'Access-control log', columns: ['time', 'door', 'badge', 'person', 'granted', 'direction', 'reason', 'cameraIds', 'alarmId', 'id'], rows: access.slice(0, MAX_ROWS) },
+    { name: 'bookmarks', title: 'Bookmarks', columns: ['time', 'id', 'cameraIds', 'note', 'author', 'createdAt', 'updatedAt', 'updatedBy', 'inRange', 'inCase'], rows: bookmarks.slice(0, MAX_ROWS) },
   ];
   if (c.audit && c.caseId) tables.push({ name: 'audit', title: 'Audit trail: this case', columns: ['seq', 'time', 'actor', 'action', 'target', 'details', 'hash'], rows: caseAudit(c.audit, c.caseId) });
   return { tables, markers, truncated };

@@ -31,6 +31,8 @@ export interface IntegrationsDeps {
   dataDir: string;
   /** `gatehouse serve --mqtt URL`; else alarmSetup.mqtt.url from the config. */
   mqttUrl?: string | null;
+  /** Hear of config changes (a broker URL set in the console or the CLI takes effect at once). */
+  onConfigChange?: (fn: () => void) => () => void;
 }
 
 export class IntegrationsModule implements EngineModule {
@@ -41,6 +43,12 @@ export class IntegrationsModule implements EngineModule {
   mqtt: MqttBridge | null = null;
   private notifier: Notifier | null = null;
   private started = false;
+  private mqttUrlInUse: string | null = null;
+  private offConfig: (() => void) | null = null;
+  private restarting: Promise<void> = Promise.resolve();
+  /** Topics other concerns listen to (the arming set topic), across bridge restarts. */
+  private readonly topics = new Map<string, (payload: string) => void>();
+  private readonly connectHooks = new Set<() => void>();
 
   constructor(private readonly d: IntegrationsDeps) {
     this.sensors = new SensorIngest({ db: d.db, bus: d.bus, setup: d.setup, alarms: d.alarms });
@@ -55,26 +63,103 @@ export class IntegrationsModule implements EngineModule {
     const url = this.d.mqttUrl ?? this.d.setup().mqtt.url;
     if (url) {
       validateBrokerUrl(url);
-      this.mqtt = new MqttBridge({
-        url,
-        dataDir: this.d.dataDir,
-        setup: this.d.setup,
-        sensors: this.sensors,
-        bus: this.d.bus,
-        onStatus: () => this.d.bus.emit('integrations.status', this.status()),
-      });
-      this.mqtt.start();
+      this.startBridge(url);
     } else log.info('MQTT not configured (serve --mqtt URL)');
+    this.offConfig = this.d.onConfigChange?.(() => this.reconfigure()) ?? null;
     this.started = true;
+  }
+
+  private startBridge(url: string): void {
+    this.mqttUrlInUse = url;
+    this.mqtt = new MqttBridge({
+      url,
+      dataDir: this.d.dataDir,
+      setup: this.d.setup,
+      sensors: this.sensors,
+      bus: this.d.bus,
+      onStatus: () => this.d.bus.emit('integrations.status', this.status()),
+      topics: () => this.topics,
+      onConnect: () => {
+        for (const h of this.connectHooks) h();
+      },
+    });
+    this.mqtt.start();
+  }
+
+  /** The broker URL in the config changed (and `serve --mqtt` does not override it): reconnect. */
+  private reconfigure(): void {
+    if (this.d.mqttUrl || !this.started) return;
+    const url = this.d.setup().mqtt.url;
+    if ((url ?? null) === this.mqttUrlInUse) return;
+    this.restarting = this.restarting.then(async () => {
+      await this.mqtt?.stop();
+      this.mqtt = null;
+      this.mqttUrlInUse = null;
+      if (!this.started) return;
+      if (url) {
+        try {
+          validateBrokerUrl(url);
+          log.info(`broker URL changed: connecting to ${url.replace(/\/\/[^@/]*@/, '//')}`);
+          this.startBridge(url);
+        } catch (err) {
+          log.error(`the broker URL in the alarm setup is not usable: ${(err as Error).message}`);
+        }
+      } else log.info('broker URL removed: MQTT off');
+      this.d.bus.emit('integrations.status', this.status());
+    });
   }
 
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    this.offConfig?.();
+    this.offConfig = null;
     this.notifier?.stop();
     this.notifier = null;
+    await this.restarting;
     await this.mqtt?.stop();
     this.mqtt = null;
+  }
+
+  /** Publish a JSON message on the broker (QoS 1; resolves on PUBACK), or null without MQTT: the notices' MQTT channel. */
+  mqttPublisher(): ((topic: string, body: Record<string, unknown>) => Promise<void>) | null {
+    if (!this.mqtt) return null;
+    // the client in use at send time: a broker change in the alarm setup replaces it
+    return (topic, body) => (this.mqtt ? this.mqtt.publishJson(topic, body) : Promise.reject(new Error('MQTT is no longer configured')));
+  }
+
+  /** Listen to an MQTT topic (kept across reconnects and broker changes); returns the unsubscribe. */
+  subscribe(topic: string, handler: (payload: string) => void): () => void {
+    this.topics.set(topic, handler);
+    this.mqtt?.subscribeTopic(topic);
+    return () => {
+      if (this.topics.get(topic) !== handler) return;
+      this.topics.delete(topic);
+      this.mqtt?.unsubscribeTopic(topic);
+    };
+  }
+
+  /** Publish on MQTT (QoS 1), if a broker is configured; `onConnect` hooks re-publish after a reconnect. */
+  publish(topic: string, payload: string, opts: { retain?: boolean } = {}): boolean {
+    if (!this.mqtt) return false;
+    this.mqtt.publish(topic, payload, !!opts.retain);
+    return true;
+  }
+
+  /** Run after every (re)connection to the broker. */
+  onMqttConnect(fn: () => void): () => void {
+    this.connectHooks.add(fn);
+    return () => this.connectHooks.delete(fn);
+  }
+
+  /** POST a notice to one of the configured notice URLs (a rule's webhook action); false if it is not configured. */
+  sendNotice(url: string, body: Record<string, unknown>): boolean {
+    return this.notifier?.send(url, body) ?? false;
+  }
+
+  /** The broker URL in use (`serve --mqtt` or the alarm setup), or null. */
+  mqttUrl(): { url: string | null; overridden: boolean } {
+    return { url: this.mqttUrlInUse, overridden: !!this.d.mqttUrl };
   }
 
   status(): IntegrationStatus {

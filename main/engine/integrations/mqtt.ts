@@ -29,6 +29,10 @@ export interface MqttDeps {
   bus: EventBus;
   /** Connection state changed (the module pushes integrations.status). */
   onStatus: () => void;
+  /** Other topics to listen to (the arming set topic), kept by the integrations module; handled before sensors. */
+  topics?: () => Map<string, (payload: string) => void>;
+  /** Connected (again): re-publish what must stay retained (the arming state). */
+  onConnect?: () => void;
 }
 
 /** Broker URL without credentials, for logs and the status. */
@@ -147,8 +151,10 @@ export class MqttBridge {
           log.error(`subscribing to ${sensorPrefix}/+ failed: ${err.message}`);
         }
       });
+      for (const t of this.d.topics?.().keys() ?? []) this.subscribeTopic(t);
       client.publish(`${cfg.alarmPrefix}/engine`, 'online', { qos: 1, retain: true });
       this.changed();
+      this.d.onConnect?.();
     });
     const down = (why: string) => {
       if (this.status.connected && !this.stopping) {
@@ -170,8 +176,33 @@ export class MqttBridge {
     this.offBus = this.attachPublisher(cfg.alarmPrefix);
   }
 
+  /** Listen to one more topic (QoS 1); a no-op while disconnected (the connect handler subscribes them all). */
+  subscribeTopic(topic: string): void {
+    const c = this.client;
+    if (!c?.connected) return;
+    c.subscribe(topic, { qos: 1 }, (err) => {
+      if (err) log.error(`subscribing to ${topic} failed: ${err.message}`);
+    });
+  }
+
+  unsubscribeTopic(topic: string): void {
+    if (this.client?.connected) this.client.unsubscribe(topic);
+  }
+
+  /** Publish (QoS 1; queued while the broker is away). */
+  publish(topic: string, payload: string, retain = false): void {
+    this.client?.publish(topic, payload, { qos: 1, retain }, (err) => {
+      if (err) log.warn(`publishing ${topic} failed: ${err.message}`);
+    });
+  }
+
   private onMessage(packet: IPublishPacket, prefix: string): void {
     const topic = packet.topic;
+    const handler = this.d.topics?.().get(topic);
+    if (handler) {
+      handler(Buffer.isBuffer(packet.payload) ? packet.payload.toString('utf8') : String(packet.payload));
+      return;
+    }
     const sensorId = topic.startsWith(prefix + '/') ? topic.slice(prefix.length + 1) : topic;
     const text = Buffer.isBuffer(packet.payload) ? packet.payload.toString('utf8') : String(packet.payload);
     let payload: unknown;
@@ -224,6 +255,15 @@ export class MqttBridge {
       }),
     ];
     return () => offs.forEach((o) => o());
+  }
+
+  /** Publish one JSON message (QoS 1); resolves when the broker acknowledged it (queued meanwhile while it is away). */
+  publishJson(topic: string, body: Record<string, unknown>): Promise<void> {
+    const c = this.client;
+    if (!c) return Promise.reject(new Error('the MQTT client is stopped'));
+    return new Promise((resolve, reject) => {
+      c.publish(topic, JSON.stringify(body), { qos: 1 }, (err) => (err ? reject(err) : resolve()));
+    });
   }
 
   async stop(): Promise<void> {

@@ -61,6 +61,14 @@ export class Notifier {
     for (const t of targets) void this.post(t.url, t.token, body, 0);
   }
 
+  /** POST a notice that is not an alarm change (a rule's webhook action) to a configured URL, with its token and retries. */
+  send(url: string, body: Record<string, unknown>): boolean {
+    const target = this.d.setup().notify.find((n) => n.url === url);
+    if (!target) return false;
+    void this.post(url, target.token, JSON.stringify({ ...body, sender: 'gatehouse' }), 0);
+    return true;
+  }
+
   private async post(url: string, token: string | null, body: string, attempt: number): Promise<void> {
     if (this.stopped) return;
     const f = this.d.fetchImpl ?? fetch;

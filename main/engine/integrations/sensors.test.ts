@@ -6,6 +6,7 @@ import { openIndex, type Db } from '../store/db.js';
 import { AuditTrail } from '../audit/trail.js';
 import { AlarmService } from '../alarms/service.js';
 import { AlarmStore } from '../alarms/store.js';
+import { DEFAULT_RULES } from '../rules/defaults.js';
 import { AccessLog } from './access-log.js';
 import { parseSensorMessage, SensorIngest } from './sensors.js';
 import { hashToken, parseWebhookBody, SensorWebhook } from './webhook.js';
@@ -26,7 +27,7 @@ beforeEach(() => {
   now = Date.parse('2026-11-26T10:00:00Z');
   const bus = new EventBus();
   store = new AlarmStore(db, () => setup);
-  const svc = new AlarmService({ store, audit: new AuditTrail(db), bus, rules: () => undefined, setup: () => setup, timeZone: () => 'UTC', now: () => now });
+  const svc = new AlarmService({ store, audit: new AuditTrail(db), bus, rules: () => DEFAULT_RULES, setup: () => setup, match: () => ({ timeZone: 'UTC', modeAt: () => 'day' }), now: () => now });
   ingest = new SensorIngest({ db, bus, setup: () => setup, alarms: svc, now: () => now });
   access = new AccessLog(db, () => setup);
 });
@@ -105,7 +106,7 @@ describe('webhook body and token', () => {
 
   it('identifies the integration by its token', () => {
     const w = new SensorWebhook({ setup: () => setup, sensors: ingest });
-    expect(w.identify('Bearer good-token')).toEqual({ id: 'acs', name: 'ACS' });
+    expect(w.identify('Bearer good-token')).toEqual({ id: 'acs', name: 'ACS', scopes: ['sensors'] });
     expect(w.identify('Bearer bad-token')).toBeNull();
     expect(w.identify(undefined)).toBeNull();
     expect(w.identify('Basic Z29vZC10b2tlbg==')).toBeNull();

@@ -54,6 +54,69 @@ export function parseSensorMessage(sensorId: unknown, payload: unknown, where = 
   return { sensorId: id.data, msg: r.data };
 }
 
+/**
+ * A sensor message as a source event for the alarm intake (null: nothing for the alarms, a door opened just
+ * after a granted badge at it). `lastGranted` (door → time of the last granted badge) carries the entry grace
+ * from message to message; a badge granted here is recorded in it. Pure apart from that map: the dry run
+ * replays stored messages through it as the live path did (rules/records.ts).
+ */
+export function sensorSourceEvent(
+  sensorId: string,
+  msg: SensorMessage,
+  via: string,
+  t: number,
+  setup: AlarmSetup,
+  lastGranted: Map<string, number>,
+): { ev: SourceEvent | null; cameraIds: string[]; zone: string | null } {
+  const sensor = setup.sensors.find((x) => x.id === sensorId);
+  const doorName = 'door' in msg && msg.door ? msg.door : msg.type === 'door' ? sensorId : null;
+  const door = doorName ? setup.doors.find((x) => x.door === doorName) : undefined;
+  const zone = msg.zone ?? sensor?.zone ?? door?.zone ?? null;
+  const cameraIds = [...new Set([...(sensor?.cameraIds ?? []), ...(door?.cameraIds ?? [])])];
+  const label = sensor?.name ?? door?.name ?? sensorId;
+  const base = { source: sensorId, sensorId, cameraIds, zone, time: t, details: { ...msg, via } as Record<string, unknown> };
+  let ev: SourceEvent | null = null;
+  switch (msg.type) {
+    case 'door': {
+      const doorKey = doorName ?? sensorId;
+      const granted = lastGranted.get(doorKey);
+      const grace = setup.entryGraceSeconds * 1000;
+      if (msg.state === 'closed') ev = { ...base, type: 'sensor.door', title: `Door closed: ${label}`, clears: true };
+      else if (msg.state === 'open' && granted !== undefined && t - granted <= grace && t >= granted - 1000) {
+        // a badge was granted at this door just before: a normal entry
+        ev = null;
+      } else {
+        const what = { open: 'Door open', forced: 'Door forced', held: 'Door held open' }[msg.state];
+        ev = { ...base, type: 'sensor.door', title: `${what}: ${label}${zone ? ` (${zone})` : ''}` };
+      }
+      break;
+    }
+    case 'window':
+      ev = { ...base, type: 'sensor.window', title: msg.state === 'broken' ? `Glass break: ${label}` : `Window ${msg.state}: ${label}`, clears: msg.state === 'closed' };
+      break;
+    case 'motion':
+      ev = { ...base, type: 'sensor.motion', title: `Motion: ${label}${zone ? ` (${zone})` : ''}`, clears: msg.state === 'idle' };
+      break;
+    case 'badge.granted':
+    case 'badge.denied': {
+      const granted = msg.type === 'badge.granted';
+      if (granted) lastGranted.set(msg.door, t);
+      const type: AlarmType = granted ? 'access.granted' : 'access.denied';
+      const who = msg.person ? `${msg.person} (${msg.badge})` : `badge ${msg.badge}`;
+      const doorLabel = door?.name ?? msg.door;
+      ev = {
+        ...base,
+        type,
+        source: `${msg.door}`,
+        sourceKey: `${type}:${msg.door}:${msg.badge}`,
+        title: granted ? `Badge granted: ${who} at ${doorLabel}` : `Badge denied: ${who} at ${doorLabel}${msg.type === 'badge.denied' && msg.reason ? ` (${msg.reason})` : ''}`,
+      };
+      break;
+    }
+  }
+  return { ev, cameraIds, zone };
+}
+
 export class SensorIngest {
   private q;
   private access: AccessLog;
@@ -77,13 +140,6 @@ export class SensorIngest {
     };
   }
 
-  private sensorConf(id: string) {
-    return this.d.setup().sensors.find((s) => s.id === id);
-  }
-  private doorConf(door: string) {
-    return this.d.setup().doors.find((x) => x.door === door);
-  }
-
   /** Count a message that failed validation (for the integrations status). */
   reject(): void {
     this.counters.rejected++;
@@ -99,71 +155,27 @@ export class SensorIngest {
     this.counters.received++;
     this.counters.lastMessageAt = new Date(receivedMs).toISOString();
     const state = 'state' in msg ? msg.state : msg.type === 'badge.granted' ? 'granted' : 'denied';
-    const sensor = this.sensorConf(sensorId);
-    const doorName = 'door' in msg && msg.door ? msg.door : msg.type === 'door' ? sensorId : null;
-    const door = doorName ? this.doorConf(doorName) : undefined;
-    const zone = msg.zone ?? sensor?.zone ?? door?.zone ?? null;
-    const cameraIds = [...new Set([...(sensor?.cameraIds ?? []), ...(door?.cameraIds ?? [])])];
+    const { ev, cameraIds, zone } = sensorSourceEvent(sensorId, msg, via, t, this.d.setup(), this.lastGranted);
     const ins = this.q.event.run(t, via, sensorId, msg.type, state, zone, msg.msgId ?? null, JSON.stringify(msg));
     if (ins.changes === 0) {
       log.debug(`duplicate message ${msg.msgId} from ${sensorId} dropped`);
       return { sensorId, type: msg.type, duplicate: true, alarmId: null, outcome: 'duplicate' };
     }
     const eventId = Number(ins.lastInsertRowid);
-    const label = sensor?.name ?? door?.name ?? sensorId;
-
-    let ev: SourceEvent | null = null;
     let accessId: number | null = null;
-    const base = { source: sensorId, sensorId, cameraIds, zone, time: t, details: { ...msg, via } as Record<string, unknown> };
-    switch (msg.type) {
-      case 'door': {
-        const doorKey = doorName ?? sensorId;
-        const granted = this.lastGranted.get(doorKey);
-        const grace = this.d.setup().entryGraceSeconds * 1000;
-        if (msg.state === 'closed') ev = { ...base, type: 'sensor.door', title: `Door closed: ${label}`, clears: true };
-        else if (msg.state === 'open' && granted !== undefined && t - granted <= grace && t >= granted - 1000) {
-          // a badge was granted at this door just before: a normal entry
-          ev = null;
-        } else {
-          const what = { open: 'Door open', forced: 'Door forced', held: 'Door held open' }[msg.state];
-          ev = { ...base, type: 'sensor.door', title: `${what}: ${label}${zone ? ` (${zone})` : ''}` };
-        }
-        break;
-      }
-      case 'window':
-        ev = { ...base, type: 'sensor.window', title: msg.state === 'broken' ? `Glass break: ${label}` : `Window ${msg.state}: ${label}`, clears: msg.state === 'closed' };
-        break;
-      case 'motion':
-        ev = { ...base, type: 'sensor.motion', title: `Motion: ${label}${zone ? ` (${zone})` : ''}`, clears: msg.state === 'idle' };
-        break;
-      case 'badge.granted':
-      case 'badge.denied': {
-        const granted = msg.type === 'badge.granted';
-        if (granted) this.lastGranted.set(msg.door, t);
-        const info = this.q.access.run(
-          t,
-          sensorId,
-          msg.door,
-          msg.badge,
-          msg.person ?? null,
-          granted ? 1 : 0,
-          msg.direction ?? null,
-          msg.type === 'badge.denied' ? (msg.reason ?? null) : null,
-          JSON.stringify(cameraIds),
-        );
-        accessId = Number(info.lastInsertRowid);
-        const type: AlarmType = granted ? 'access.granted' : 'access.denied';
-        const who = msg.person ? `${msg.person} (${msg.badge})` : `badge ${msg.badge}`;
-        const doorLabel = door?.name ?? msg.door;
-        ev = {
-          ...base,
-          type,
-          source: `${msg.door}`,
-          sourceKey: `${type}:${msg.door}:${msg.badge}`,
-          title: granted ? `Badge granted: ${who} at ${doorLabel}` : `Badge denied: ${who} at ${doorLabel}${msg.type === 'badge.denied' && msg.reason ? ` (${msg.reason})` : ''}`,
-        };
-        break;
-      }
+    if (msg.type === 'badge.granted' || msg.type === 'badge.denied') {
+      const info = this.q.access.run(
+        t,
+        sensorId,
+        msg.door,
+        msg.badge,
+        msg.person ?? null,
+        msg.type === 'badge.granted' ? 1 : 0,
+        msg.direction ?? null,
+        msg.type === 'badge.denied' ? (msg.reason ?? null) : null,
+        JSON.stringify(cameraIds),
+      );
+      accessId = Number(info.lastInsertRowid);
     }
     let alarmId: number | null = null;
     let outcome: SensorOutcome['outcome'] = 'entry';

@@ -84,15 +84,16 @@ export class SensorWebhook {
     return s;
   }
 
-  /** Which integration a bearer token belongs to (constant-time compare), or null. */
-  identify(auth: string | undefined): { id: string; name: string } | null {
+  /** Which integration a bearer token belongs to (constant-time compare) and what it may do, or null. */
+  identify(auth: string | undefined): { id: string; name: string; scopes: string[] } | null {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth ?? '');
     if (!m) return null;
     const h = Buffer.from(hashToken(m[1]!), 'hex');
     for (const w of this.d.setup().webhooks) {
       if (w.disabled) continue;
       const k = Buffer.from(w.tokenSha256, 'hex');
-      if (k.length === h.length && crypto.timingSafeEqual(k, h)) return { id: w.id, name: w.name };
+      // tokens made before scopes existed post sensor messages only
+      if (k.length === h.length && crypto.timingSafeEqual(k, h)) return { id: w.id, name: w.name, scopes: w.scopes ?? ['sensors'] };
     }
     return null;
   }
@@ -116,6 +117,11 @@ export class SensorWebhook {
         ),
         { 'www-authenticate': 'Bearer realm="gatehouse-webhook"' },
       );
+    }
+    if (!who.scopes.includes('sensors')) {
+      req.resume();
+      log.warn(`webhook "${who.name}" posted sensor messages without the sensors scope`);
+      return fail(res, new ApiError('forbidden', `the token of "${who.name}" may not post sensor messages (it is for arming only); create one with "gatehouse alarms webhook add NAME"`));
     }
     const stats = this.statsOf(who.id);
     stats.lastUsedAt = new Date().toISOString();

@@ -18,6 +18,7 @@ import { logger } from '../log.js';
 import { segmentRelPath } from './layout.js';
 import { segmentEndMs } from './runs.js';
 import type { Timeline } from './timeline.js';
+import { fsyncDir } from '../util/fsync.js';
 
 const log = logger('recording');
 
@@ -78,19 +79,6 @@ export function initHash(init: Buffer): string {
 export function codecsOf(info: Mp4Info): string | null {
   const list = info.tracks.filter((t) => t.handler === 'vide' || t.handler === 'soun').map((t) => t.codec ?? t.format);
   return list.length ? list.join(',') : null;
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    /* not supported on this platform (Windows): rename is still atomic */
-  }
 }
 
 /** mkdir -p that fsyncs each parent whose entry it created. */

@@ -451,4 +451,8 @@ class RecorderImpl implements Recorder {
   handleMedia(req: http.IncomingMessage, res: http.ServerResponse, url: URL): boolean {
     return this.media.handle(req, res, url);
   }
+
+  snapshotJpeg(cameraId: string, atMs: number | null, maxWidth?: number): Promise<Buffer> {
+    return this.media.jpeg(cameraId, atMs, maxWidth);
+  }
 }

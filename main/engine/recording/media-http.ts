@@ -328,38 +328,35 @@ export class MediaRoutes {
   }
 
   private async snapshot(res: http.ServerResponse, url: URL, cameraId: string): Promise<void> {
-    const ff = this.d.ffmpeg();
-    if (!ff) throw new ApiError('unavailable', 'ffmpeg is not available; install it (see gatehouse doctor)');
     const at = timeParam(url, 'at', false);
     const widthParam = Number(url.searchParams.get('width') ?? '0');
     const maxWidth = Number.isInteger(widthParam) && widthParam >= 32 && widthParam <= 4096 ? widthParam : undefined;
-    let jpg: Buffer;
-    if (at === null) {
-      const gop = this.d.liveHub(cameraId)?.currentGop();
-      if (gop) {
-        jpg = await extractJpeg(ff, this.d.children, { data: Buffer.concat([gop.init, ...gop.fragments]) }, { maxWidth });
-      } else {
-        // not live: the last recorded frame
-        const last = this.d.db
-          .prepare<[string], { id: number }>('SELECT id FROM segments WHERE camera_id = ? ORDER BY start_ms DESC LIMIT 1')
-          .get(cameraId);
-        if (!last) throw new ApiError('not_found', 'this camera is not live and has nothing recorded');
-        const s = segmentById(this.d.db, last.id)!;
-        const info = this.walks.get(this.abs(s));
-        jpg = await extractJpeg(
-          ff,
-          this.d.children,
-          { file: this.abs(s), offsetSec: Math.max(0, info.durationMs / 1000 - 0.15) },
-          { maxWidth },
-        );
-      }
-    } else {
-      const s = segmentsIn(this.d.db, cameraId, at, at + 1).find((x) => x.startMs <= at && x.endMs > at);
-      if (!s) throw new ApiError('not_found', `nothing recorded at ${new Date(at).toISOString()}`);
-      jpg = await extractJpeg(ff, this.d.children, { file: this.abs(s), offsetSec: (at - s.startMs) / 1000 }, { maxWidth });
-    }
+    const jpg = await this.jpeg(cameraId, at, maxWidth);
     res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': jpg.length, 'cache-control': 'no-store' });
     res.end(jpg);
+  }
+
+  /**
+   * A JPEG of a camera at a time (ms), or without a time the live edge (else the last recorded frame).
+   * Also what notices attach (notify/). Throws an ApiError when there is no such frame.
+   */
+  async jpeg(cameraId: string, at: number | null, maxWidth?: number): Promise<Buffer> {
+    const ff = this.d.ffmpeg();
+    if (!ff) throw new ApiError('unavailable', 'ffmpeg is not available; install it (see gatehouse doctor)');
+    if (!this.d.cameraExists(cameraId)) throw new ApiError('not_found', `no camera with id "${cameraId}"`);
+    if (at === null) {
+      const gop = this.d.liveHub(cameraId)?.currentGop();
+      if (gop) return extractJpeg(ff, this.d.children, { data: Buffer.concat([gop.init, ...gop.fragments]) }, { maxWidth });
+      // not live: the last recorded frame
+      const last = this.d.db.prepare<[string], { id: number }>('SELECT id FROM segments WHERE camera_id = ? ORDER BY start_ms DESC LIMIT 1').get(cameraId);
+      if (!last) throw new ApiError('not_found', 'this camera is not live and has nothing recorded');
+      const s = segmentById(this.d.db, last.id)!;
+      const info = this.walks.get(this.abs(s));
+      return extractJpeg(ff, this.d.children, { file: this.abs(s), offsetSec: Math.max(0, info.durationMs / 1000 - 0.15) }, { maxWidth });
+    }
+    const s = segmentsIn(this.d.db, cameraId, at, at + 1).find((x) => x.startMs <= at && x.endMs > at);
+    if (!s) throw new ApiError('not_found', `nothing recorded at ${new Date(at).toISOString()}`);
+    return extractJpeg(ff, this.d.children, { file: this.abs(s), offsetSec: (at - s.startMs) / 1000 }, { maxWidth });
   }
 
   private file(req: http.IncomingMessage, res: http.ServerResponse, s: SegmentDetail): void {

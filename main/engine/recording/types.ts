@@ -41,4 +41,6 @@ export interface Recorder extends EngineModule {
    * path is not one of its routes.
    */
   handleMedia(req: http.IncomingMessage, res: http.ServerResponse, url: URL): boolean;
+  /** A JPEG of a camera at `atMs` (null: the live edge, else the last recorded frame); rejects when there is none. */
+  snapshotJpeg(cameraId: string, atMs: number | null, maxWidth?: number): Promise<Buffer>;
 }

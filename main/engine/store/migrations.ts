@@ -479,4 +479,80 @@ export const MIGRATIONS: string[] = [
   CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
   CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
   `,
+  // notify (docs/alarms.md, "On-call escalation and notices"; docs/security.md, "Notifications"): Web Push
+  // subscriptions, the notices sent for alarms (and tests) with their outcome, how far each alarm climbed its
+  // escalation ladder, and the single-use acknowledge tokens carried by push notifications. The alarm's history
+  // (alarm_entries, kind "notice") says the same in words. Written through the durable connection.
+  `
+  -- One row per browser or phone a user subscribed to Web Push (notify/store.ts).
+  CREATE TABLE push_subscriptions (
+    id            INTEGER PRIMARY KEY,
+    username      TEXT NOT NULL,       -- the Gatehouse user it pushes to (and acknowledges as)
+    endpoint_hash TEXT NOT NULL UNIQUE,-- SHA-256 (hex) of the endpoint URL: one row per browser subscription
+    sealed        TEXT NOT NULL,       -- SecretBox-sealed JSON {endpoint, p256dh, auth}: the endpoint is a capability, auth a secret
+    service       TEXT NOT NULL,       -- the endpoint's origin (https://fcm.googleapis.com), shown in Settings
+    label         TEXT NOT NULL,       -- what the user called it, or the browser
+    priorities    TEXT NOT NULL,       -- JSON array of priorities pushed when raised (may be empty)
+    camera_ids    TEXT,                -- JSON array of camera ids, NULL = any camera
+    created_ms    INTEGER NOT NULL,
+    last_ok_ms    INTEGER,             -- the push service's last 201
+    last_error    TEXT,                -- the last failure, in words
+    failures      INTEGER NOT NULL DEFAULT 0 -- failed attempts since the last success
+  );
+  CREATE INDEX push_subscriptions_user ON push_subscriptions(username);
+
+  -- One row per notice to one recipient on one channel (notify/deliveries.ts).
+  CREATE TABLE notices (
+    id           INTEGER PRIMARY KEY,
+    alarm_id     INTEGER,              -- alarms.id; NULL for test notices
+    contact_id   TEXT,                 -- config notifications.contacts[].id; NULL for raised-alarm pushes to subscribers
+    recipient    TEXT NOT NULL,        -- the contact's name or the subscriber's user name, as it was then
+    channel      TEXT NOT NULL,        -- push, email, mqtt, webhook
+    target       TEXT NOT NULL,        -- where, shortened (masked e-mail, push service host, topic, webhook host): no secret
+    level        INTEGER NOT NULL,     -- the ladder's level (1 = console and subscribers at raise)
+    kind         TEXT NOT NULL,        -- raised, escalation, test
+    state        TEXT NOT NULL,        -- sending, retrying, delivered, failed, removed (the subscription was gone: 404/410)
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    last_error   TEXT,
+    created_ms   INTEGER NOT NULL,
+    updated_ms   INTEGER NOT NULL,
+    next_ms      INTEGER               -- the next attempt while retrying
+  );
+  CREATE INDEX notices_alarm ON notices(alarm_id, id);
+  CREATE INDEX notices_created ON notices(created_ms, id);
+
+  -- How far each alarm has climbed its priority's ladder (notify/escalation.ts); a restart goes on from here.
+  CREATE TABLE notify_ladder (
+    alarm_id   INTEGER PRIMARY KEY,    -- alarms.id
+    level      INTEGER NOT NULL,       -- the highest level told (1 = only the consoles and subscribers)
+    updated_ms INTEGER NOT NULL
+  );
+
+  -- Single-use tokens in push notifications' "Acknowledge" action (notify/ack-tokens.ts). Only the hash is kept.
+  CREATE TABLE ack_tokens (
+    token_hash TEXT PRIMARY KEY,       -- SHA-256 (hex) of the token
+    username   TEXT NOT NULL,          -- acknowledges as this user only
+    alarm_id   INTEGER NOT NULL,       -- this alarm only
+    expires_ms INTEGER NOT NULL,       -- refused after this
+    used_ms    INTEGER                 -- set when redeemed: refused from then on
+  );
+  CREATE INDEX ack_tokens_expires ON ack_tokens(expires_ms);
+  `,
+  // arming (main/engine/arming/, docs/alarms.md "Arming"): every switch of the site's arming mode, who made
+  // it and from where. The newest row is the mode in force (none: the configured initial mode); rules that
+  // name modes look up the mode at an event's time here, live and in the dry run. Written on the durable
+  // connection together with the switch's audit record; also by `gatehouse arming set` without a server,
+  // which a running server picks up by polling max(id).
+  `
+  CREATE TABLE arming_changes (
+    id        INTEGER PRIMARY KEY,
+    time_ms   INTEGER NOT NULL, -- when the mode changed
+    mode      TEXT NOT NULL,    -- the mode switched to (config arming.modes[].id)
+    previous  TEXT,             -- the mode before; NULL for the first switch (the initial mode was in force)
+    actor     TEXT NOT NULL,    -- who: a username, cli:<os user>, webhook:<integration id>, mqtt, schedule
+    via       TEXT NOT NULL,    -- console, cli, mqtt, webhook, schedule (ARMING_VIAS in api/rules.ts)
+    peer      TEXT              -- from where: the client address, the MQTT topic, the schedule entry
+  );
+  CREATE INDEX arming_changes_time ON arming_changes(time_ms);
+  `,
 ];

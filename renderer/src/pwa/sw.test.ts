@@ -64,7 +64,8 @@ function worker(files: ShellFile[] = FILES, online = true) {
       readonly init: Record<string, unknown> = {},
     ) {}
   }
-  vm.runInNewContext(built.code, { self, caches, fetch: net, Request: FakeRequest, URL, console });
+  const importScripts = vi.fn();
+  vm.runInNewContext(built.code, { self, caches, fetch: net, Request: FakeRequest, URL, console, importScripts });
 
   const lifecycle = async (type: 'install' | 'activate') => {
     let p: Promise<unknown> = Promise.resolve();
@@ -77,7 +78,7 @@ function worker(files: ShellFile[] = FILES, online = true) {
     listeners.fetch!({ request: { url: new URL(url, ORIGIN).href, method: o.method ?? 'GET', mode: o.mode ?? 'cors' }, respondWith: (x: Promise<unknown>) => (answer = x) });
     return answer === null ? null : await answer;
   };
-  return { built, store, net, self, lifecycle, fetchEvent };
+  return { built, store, net, self, lifecycle, fetchEvent, importScripts };
 }
 
 describe('the built service worker', () => {
@@ -90,6 +91,12 @@ describe('the built service worker', () => {
     expect(serviceWorkerSource(SOURCE, icon).version).not.toBe(a.version);
     expect(serviceWorkerSource(SOURCE + '\n// push handlers', FILES).version).not.toBe(a.version);
     expect(a.code).toContain(`const SHELL_VERSION = "${a.version}";`);
+  });
+});
+
+describe('the notifications part', () => {
+  it('loads the push handlers (renderer/public/sw-push.js) from beside the worker', () => {
+    expect(worker().importScripts).toHaveBeenCalledWith('sw-push.js');
   });
 });
 

@@ -17,6 +17,8 @@ import { LiveView } from '../views/live/LiveView.js';
 import { PlaybackView } from '../views/playback/PlaybackView.js';
 import { PhoneConsole } from '../views/phone/PhoneConsole.js';
 import { usePhone } from '../views/phone/usePhone.js';
+import { ArmingBadge } from '../views/rules/ArmingSwitch.js';
+import { RulesView } from '../views/rules/RulesView.js';
 import { SettingsView } from '../views/settings/SettingsView.js';
 import { Clock } from './Clock.js';
 import { ConnectionBanner, ConnectionStatus } from './ConnectionStatus.js';
@@ -30,6 +32,7 @@ const NAV: Array<{ view: ViewKey; label: string; letter: string; fkey: string }>
   { view: 'cameras', label: 'Cameras', letter: 'c', fkey: 'F4' },
   { view: 'settings', label: 'Settings', letter: 's', fkey: 'F5' },
   { view: 'evidence', label: 'Evidence', letter: 'e', fkey: 'F6' },
+  { view: 'rules', label: 'Rules', letter: 'r', fkey: 'F7' },
 ];
 
 function View({ view }: { view: ViewKey }) {
@@ -46,6 +49,8 @@ function View({ view }: { view: ViewKey }) {
       return <SettingsView />;
     case 'evidence':
       return <EvidenceView />;
+    case 'rules':
+      return <RulesView />;
   }
 }
 
@@ -146,6 +151,7 @@ function Console() {
           ))}
         </nav>
         <div className="topbar-right">
+          <ArmingBadge />
           <HealthSummary />
           <ConnectionStatus />
           <Clock />

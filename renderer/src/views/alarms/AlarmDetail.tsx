@@ -17,9 +17,11 @@ const ENTRY_TEXT: Record<AlarmEntry['kind'], string> = {
   takeover: 'took it over',
   escalated: 'escalated',
   resolved: 'source cleared',
+  notice: 'notice',
 };
 
-function entryLine(e: AlarmEntry): string {
+/** One line of an alarm's history, as the desk and the phone show it. */
+export function entryLine(e: AlarmEntry): string {
   if (e.kind === 'transition') return `${e.action}${e.from ? ` (${STATE_TEXT[e.from]} → ${STATE_TEXT[e.to!]})` : ''}`;
   return ENTRY_TEXT[e.kind];
 }

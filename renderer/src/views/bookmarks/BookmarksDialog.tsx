@@ -9,6 +9,7 @@ import { formatDateTime } from '../../time/index.js';
 import { Dialog } from '../../ui/Dialog.js';
 import { fieldError } from '../../ui/format.js';
 import { useToast } from '../../ui/toast.js';
+import { AddToCaseDialog } from './AddToCaseDialog.js';
 import { BookmarkDialog } from './BookmarkDialog.js';
 import './bookmarks.css';
 
@@ -18,6 +19,7 @@ export const BOOKMARKS_SEARCH_KEYS: Omit<Shortcut, 'run'>[] = [
   { keys: 'enter', description: 'Play back from the bookmark' },
   { keys: 'ctrl+e', description: 'Edit the note (yours; a supervisor any)' },
   { keys: 'ctrl+delete', description: 'Remove the bookmark (yours; a supervisor any)' },
+  { keys: 'ctrl+k', description: 'Add the bookmark to a case (supervisors; its exports then carry it)' },
   { keys: 'esc', description: 'Close' },
 ];
 
@@ -37,6 +39,7 @@ export function BookmarksDialog({ timeZone, cameraId, onClose }: { timeZone: str
   const [error, setError] = useState<string | null>(null);
   const [index, setIndex] = useState(0);
   const [editing, setEditing] = useState<Bookmark | null>(null);
+  const [toCase, setToCase] = useState<Bookmark | null>(null);
   const [bump, setBump] = useState(0);
   const seq = useRef(0);
 
@@ -59,7 +62,8 @@ export function BookmarksDialog({ timeZone, cameraId, onClose }: { timeZone: str
 
   const list = items ?? [];
   const cur = list[index];
-  const mayChange = (b: Bookmark) => b.author === me.username || roleRank[me.role] >= roleRank.supervisor;
+  const supervisor = roleRank[me.role] >= roleRank.supervisor;
+  const mayChange = (b: Bookmark) => b.author === me.username || supervisor;
   const play = (b: Bookmark) => {
     onClose();
     navigate('playback', { camera: b.cameraIds[0]!, t: new Date(Date.parse(b.time) - 5000).toISOString() });
@@ -85,9 +89,13 @@ export function BookmarksDialog({ timeZone, cameraId, onClose }: { timeZone: str
     } else if (e.ctrlKey && e.key === 'Delete' && cur && mayChange(cur)) {
       e.preventDefault();
       void remove(cur);
+    } else if (e.ctrlKey && (e.key === 'k' || e.key === 'K') && cur && supervisor) {
+      e.preventDefault();
+      setToCase(cur);
     }
   };
 
+  if (toCase) return <AddToCaseDialog bookmark={toCase} onClose={() => setToCase(null)} />;
   if (editing) return <BookmarkDialog cameraIds={editing.cameraIds} time={Date.parse(editing.time)} timeZone={timeZone} existing={editing} onClose={() => setEditing(null)} />;
   return (
     <Dialog title="Bookmarks" onClose={onClose} testId="bookmarks-dialog" scope="Bookmarks" width={640}>
@@ -131,7 +139,13 @@ export function BookmarksDialog({ timeZone, cameraId, onClose }: { timeZone: str
         {items && !list.length && <li className="muted bm-empty">{text || camera ? 'No bookmark matches.' : 'No bookmarks yet: press M on Live or in Playback to mark a moment.'}</li>}
       </ul>
       <p className="muted small-print">
-        <kbd>↑</kbd>/<kbd>↓</kbd> pick · <kbd>Enter</kbd> play back · <kbd>Ctrl+E</kbd> edit · <kbd>Ctrl+Del</kbd> remove · <kbd>Esc</kbd> close
+        <kbd>↑</kbd>/<kbd>↓</kbd> pick · <kbd>Enter</kbd> play back · <kbd>Ctrl+E</kbd> edit · <kbd>Ctrl+Del</kbd> remove{supervisor && (
+          <>
+            {' '}
+            · <kbd>Ctrl+K</kbd> add to a case
+          </>
+        )}{' '}
+        · <kbd>Esc</kbd> close
       </p>
     </Dialog>
   );

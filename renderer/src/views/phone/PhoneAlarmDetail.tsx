@@ -15,14 +15,9 @@ import { formatAgo, formatWhen } from '../../time/index.js';
 import { useToast } from '../../ui/toast.js';
 import { STATE_TEXT } from '../alarms/alarm-queue.js';
 import { AlarmPrompt, type PromptKind } from '../alarms/AlarmDialogs.js';
-import { PriorityChip } from '../alarms/AlarmDetail.js';
+import { entryLine, PriorityChip } from '../alarms/AlarmDetail.js';
 import { AlarmCameraPane } from '../alarms/AlarmMedia.js';
 import { useOpenAlarms } from '../alarms/OpenAlarms.js';
-
-function entryText(e: AlarmEntry): string {
-  if (e.kind === 'transition') return e.action ?? 'changed';
-  return { raised: 'raised', comment: 'commented', claim: 'took it', release: 'released it', takeover: 'took it over', escalated: 'escalated', resolved: 'source cleared' }[e.kind] ?? e.kind;
-}
 
 export function PhoneAlarmDetail({ id }: { id: number }) {
   const client = useClient();
@@ -206,7 +201,7 @@ export function PhoneAlarmDetail({ id }: { id: number }) {
       <ol className="pd-history" data-testid="alarm-history">
         {entries.map((e) => (
           <li key={e.id}>
-            <span className="muted">{formatWhen(e.time, tz, now)}</span> <b>{e.user}</b> {entryText(e)}
+            <span className="muted">{formatWhen(e.time, tz, now)}</span> <b>{e.user}</b> {entryLine(e)}
             {e.comment && <div className="ad-h-comment">{e.comment}</div>}
           </li>
         ))}

@@ -3,7 +3,8 @@
  * queue and an alarm's detail with its actions, one camera live, and the
  * account (two-factor, the certificate's fingerprint). Same client, same
  * requests, same state machine and audit as the desk; larger targets
- * (at least 44 px), nothing wider than the screen. docs/console.md.
+ * (at least 44 px), nothing wider than the screen; the arming mode in the
+ * top bar. docs/console.md.
  */
 import { useClient, useConnection } from '../../api/context.js';
 import { navigate, useRoute } from '../../state/route.js';
@@ -14,6 +15,7 @@ import { PRIORITY_STYLES } from '../alarms/priority-style.js';
 import { useOpenAlarms } from '../alarms/OpenAlarms.js';
 import { PhoneAlarmDetail } from './PhoneAlarmDetail.js';
 import { PhoneAlarms } from './PhoneAlarms.js';
+import { PhoneArming } from './PhoneArming.js';
 import { PhoneLive } from './PhoneLive.js';
 import { PhoneMore } from './PhoneMore.js';
 import '../alarms/alarms.css';
@@ -82,10 +84,7 @@ export function PhoneConsole() {
         <span className="brand-mark" aria-hidden="true" />
         <span className="phone-brand">Gatehouse</span>
         <span className="spacer" />
-        {/*
-          SLOT(arming): the site's arming mode goes here (a chip, and a sheet to change it) once the
-          contract has arming.* requests (the rules/arming work on main). Nothing on main yet.
-        */}
+        <PhoneArming />
         <ConnectionStatus />
         <span className="phone-user" data-testid="current-user" data-role={user.role}>
           {user.username}

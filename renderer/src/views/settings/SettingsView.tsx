@@ -6,15 +6,17 @@ import { AboutTab } from './AboutTab.js';
 import { AccountTab } from './AccountTab.js';
 import { ConsoleTab } from './ConsoleTab.js';
 import { GeneralTab } from './GeneralTab.js';
+import { NotificationsTab } from './NotificationsTab.js';
+import { OnCallTab } from './OnCallTab.js';
 import { RemoteAccessTab } from './RemoteAccessTab.js';
 import { StorageTab } from './StorageTab.js';
 import { UsersTab } from './UsersTab.js';
 import { ExportKeyTab } from '../evidence/ExportKeyTab.js';
 import './settings.css';
 
-type TabKey = 'general' | 'storage' | 'users' | 'console' | 'account' | 'remote' | 'export-key' | 'about';
+type TabKey = 'general' | 'storage' | 'users' | 'notifications' | 'oncall' | 'console' | 'account' | 'remote' | 'export-key' | 'about';
 
-/** Settings: General, Storage, Users (admin), This console, Account, Remote access, About. The tab is kept in the URL. */
+/** Settings: General, Storage, Users (admin), Notifications, On call (supervisor), This console, Account, Remote access, About. The tab is kept in the URL. */
 export function SettingsView() {
   const { user } = useConnection();
   const route = useRoute();
@@ -23,6 +25,8 @@ export function SettingsView() {
     { key: 'general', label: 'General' },
     { key: 'storage', label: 'Storage' },
     ...(isAdmin ? [{ key: 'users' as const, label: 'Users' }] : []),
+    { key: 'notifications', label: 'Notifications' },
+    ...(user?.role === 'supervisor' || isAdmin ? [{ key: 'oncall' as const, label: 'On call' }] : []),
     { key: 'console', label: 'This console' },
     { key: 'account', label: 'Account' },
     { key: 'remote', label: 'Remote access' },
@@ -51,6 +55,8 @@ export function SettingsView() {
         {tab === 'general' && <GeneralTab />}
         {tab === 'storage' && <StorageTab />}
         {tab === 'users' && isAdmin && <UsersTab />}
+        {tab === 'notifications' && <NotificationsTab />}
+        {tab === 'oncall' && <OnCallTab />}
         {tab === 'console' && <ConsoleTab />}
         {tab === 'account' && <AccountTab />}
         {tab === 'remote' && <RemoteAccessTab />}

@@ -20,10 +20,12 @@ export function StorageTab() {
   const q = useQuery('storage.status', {}, { events: ['storage.purged', 'storage.lowSpace', 'cameras.changed'], debounceMs: 1000 });
   const { timeZone } = useSettings();
   const { reload } = q;
+  const rebuilding = !!q.data?.rebuilding;
   useEffect(() => {
-    const t = setInterval(reload, 30_000);
+    // every 2 s while the index is being rebuilt (its progress), else every 30 s
+    const t = setInterval(reload, rebuilding ? 2_000 : 30_000);
     return () => clearInterval(t);
-  }, [reload]);
+  }, [reload, rebuilding]);
   useShortcuts('Storage', [{ keys: 'r', description: 'Refresh storage figures', run: reload }]);
 
   const s = q.data;
@@ -38,6 +40,13 @@ export function StorageTab() {
   const volUsed = s.volumeTotalBytes - s.volumeFreeBytes;
   return (
     <div className="storage" data-testid="settings-storage">
+      {s.rebuilding && (
+        <Notice tone="warn" testId="storage-rebuilding">
+          The recordings index is being rebuilt from the media files ({s.rebuilding.reason}; since {formatDateTime(s.rebuilding.since, timeZone)}):{' '}
+          {s.rebuilding.camerasDone} of {s.rebuilding.cameras} cameras done, {s.rebuilding.segments} segments found so far. Recording goes on;
+          older footage appears in Playback camera by camera.
+        </Notice>
+      )}
       {s.lowSpace && (
         <Notice tone="warn" testId="storage-lowspace">
           The volume is low on space ({formatBytes(s.volumeFreeBytes)} free). The oldest unlocked recordings are being deleted to keep
