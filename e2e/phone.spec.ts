@@ -1,7 +1,8 @@
 /**
  * The phone console (issue 16 item 2) in Chromium as a phone: 390 × 844,
  * touch, mobile. A guard logs in, a panic is raised at the desk (the API),
- * the guard opens it from the banner, acknowledges and closes it by tapping;
+ * the guard opens it from the banner, acknowledges and closes it by tapping,
+ * and switches the arming mode;
  * the engine recorded both steps with the guard's name (same state machine
  * and audit as the desk). On every phone screen nothing is wider than the
  * screen (document.scrollingElement.scrollWidth ≤ innerWidth, and no element
@@ -163,6 +164,17 @@ test('the other phone screens fit: one camera live, the account and the certific
   await page.getByTestId('totp-confirm').tap();
   await expect(page.getByTestId('totp-qr')).toBeVisible();
   await checkPhoneScreen(page, 'totp-enrol');
+
+  // the arming mode in the top bar: a guard switches to Night by touch; Away is for supervisors
+  await expect(page.getByTestId('phone-arming')).toHaveAttribute('data-mode', 'day');
+  await page.getByTestId('phone-arming').tap();
+  await expect(page.getByTestId('phone-arming-sheet')).toBeVisible();
+  await expect(page.getByTestId('phone-arming-away')).toBeDisabled();
+  await checkPhoneScreen(page, 'arming');
+  await page.getByTestId('phone-arming-night').tap();
+  await expect(page.getByTestId('phone-arming')).toHaveAttribute('data-mode', 'night');
+  const admin = await server.token();
+  expect((await server.rpc('arming.status', {}, admin)).body).toMatchObject({ mode: { id: 'night' }, by: GUARD.username });
 
   // a desk-only view says so, and still fits
   await page.goto(server.url + '/#/playback');
