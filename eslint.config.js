@@ -84,9 +84,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['renderer/vite.config.ts', 'renderer/**/*.test.{ts,tsx}', 'renderer/src/test-support/**'],
+    files: ['renderer/vite.config.ts', 'renderer/sw/plugin.ts', 'renderer/**/*.test.{ts,tsx}', 'renderer/src/test-support/**'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: { 'no-restricted-imports': ['error', electronOnlyInDesktop] },
+  },
+  {
+    // The console's service worker: a classic worker script (the build prepends its version and file list).
+    files: ['renderer/sw/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.serviceworker } },
   },
   {
     // Tests may use any where a fixture is deliberately malformed.

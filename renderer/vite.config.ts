@@ -1,8 +1,10 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { serviceWorker } from './sw/plugin.js';
 
 const root = import.meta.dirname;
+
 const engine = process.env.GATEHOUSE_DEV_ENGINE ?? 'http://127.0.0.1:8780';
 
 // The console is served by the engine from dist/renderer (see main/server/http.ts).
@@ -11,7 +13,7 @@ const engine = process.env.GATEHOUSE_DEV_ENGINE ?? 'http://127.0.0.1:8780';
 export default defineConfig({
   root,
   base: './',
-  plugins: [react()],
+  plugins: [react(), serviceWorker(root)],
   build: {
     outDir: '../dist/renderer',
     emptyOutDir: true,

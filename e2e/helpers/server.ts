@@ -15,6 +15,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +40,11 @@ export interface ServerOptions {
   tmpPrefix?: string;
   /** How long to wait for /api/health (default 60 s). */
   startTimeoutMs?: number;
+  /**
+   * The server speaks HTTPS (args hold --tls, or --cert/--key): the URL is
+   * https://, and rpc()/token() trust that certificate only (`ca`).
+   */
+  tls?: boolean;
 }
 
 export interface ServerHandle {
@@ -60,6 +66,28 @@ export interface ServerHandle {
   token(username?: string, password?: string): Promise<string>;
   /** POST /api/rpc/<method>; returns status and JSON body. */
   rpc(method: string, params?: unknown, token?: string | null): Promise<{ status: number; body: any }>;
+  /** With `tls`: the certificate it serves (PEM), which rpc() trusts. */
+  ca: string | null;
+}
+
+/** A request over https trusting `ca` (null: any certificate, only to see whether it is up). */
+function httpsFetch(url: string, ca: string | null, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method: init.method ?? 'GET', headers: init.headers, ...(ca ? { ca } : { rejectUnauthorized: false }), timeout: 2000 }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+/** The certificate a TLS server was started with: --cert FILE, else the self-signed one in the data dir. */
+function certOf(args: string[], dataDir: string): string {
+  const i = args.indexOf('--cert');
+  return fs.readFileSync(i >= 0 ? args[i + 1]! : path.join(dataDir, 'tls', 'cert.pem'), 'utf8');
 }
 
 const live = new Set<ChildProcess>();
@@ -148,14 +176,22 @@ export async function startServer(o: ServerOptions = {}): Promise<ServerHandle> 
       out.end();
     });
     const deadline = Date.now() + (o.startTimeoutMs ?? 60_000);
-    const url = `http://127.0.0.1:${port}`;
+    const url = `${o.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
     for (;;) {
       if (c.exitCode !== null || c.signalCode !== null) {
         throw new Error(`gatehouse serve exited (${c.exitCode ?? c.signalCode}) before it was ready:\n${output.slice(-4000)}`);
       }
       try {
-        const r = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) });
-        if (r.ok) return;
+        if (o.tls) {
+          const r = await httpsFetch(`${url}/api/health`, null);
+          if (r.status === 200) {
+            handle.ca = certOf(o.args ?? [], dataDir);
+            return;
+          }
+        } else {
+          const r = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) });
+          if (r.ok) return;
+        }
       } catch {
         /* not yet */
       }
@@ -177,7 +213,7 @@ export async function startServer(o: ServerOptions = {}): Promise<ServerHandle> 
         if (attempt < 4 && o.port === undefined && /already in use/.test((err as Error).message) && !handle.started) {
           port = await freePort();
           handle.port = port;
-          handle.url = `http://127.0.0.1:${port}`;
+          handle.url = `${o.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
           continue;
         }
         throw err;
@@ -198,6 +234,20 @@ export async function startServer(o: ServerOptions = {}): Promise<ServerHandle> 
   };
 
   const rpc = async (method: string, params: unknown = {}, token?: string | null) => {
+    if (o.tls) {
+      const r = await httpsFetch(`${handle.url}/api/rpc/${method}`, handle.ca, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(params),
+      });
+      let body: any = null;
+      try {
+        body = JSON.parse(r.text);
+      } catch {
+        /* not JSON */
+      }
+      return { status: r.status, body };
+    }
     const r = await fetch(`${handle.url}/api/rpc/${method}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -207,7 +257,8 @@ export async function startServer(o: ServerOptions = {}): Promise<ServerHandle> 
   };
 
   const handle: ServerHandle & { started: boolean } = {
-    url: `http://127.0.0.1:${port}`,
+    url: `${o.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    ca: null,
     port,
     dataDir,
     adminPassword,

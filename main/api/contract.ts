@@ -24,10 +24,12 @@ import { exportRequests, EXPORT_EVENT_NAMES, type ExportEvents, type ExportResul
 import { masksRequests, MASKS_EVENT_NAMES, type MasksEvents, type MasksResults } from './masks.js';
 import { notifyRequests, NOTIFY_EVENT_NAMES, type NotifyEvents, type NotifyResults } from './notify.js';
 import { rulesRequests, RULES_EVENT_NAMES, type RulesEvents, type RulesResults } from './rules.js';
+import { remoteRequests, REMOTE_EVENT_NAMES, type RemoteEvents, type RemoteResults } from './remote.js';
 
 export * from './types.js';
 export type * from './media.js';
 export { CameraInput } from './core.js';
+export { isSecondStep, SIGN_IN_METHODS, type LoginResult, type SecondStep, type SignedIn, type SignInMethod } from './remote.js';
 
 /** Every request of every concern. Add a concern by spreading its table here. */
 export const requests = {
@@ -41,13 +43,36 @@ export const requests = {
   ...masksRequests,
   ...notifyRequests,
   ...rulesRequests,
+  ...remoteRequests,
 } as const;
 
 /** Result type of each request. */
-export interface ResultMap extends CoreResults, LayoutsResults, AlarmsResults, OnvifResults, DetectionResults, BookmarksResults, ExportResults, MasksResults, NotifyResults, RulesResults {}
+export interface ResultMap
+  extends CoreResults,
+    LayoutsResults,
+    AlarmsResults,
+    OnvifResults,
+    DetectionResults,
+    BookmarksResults,
+    ExportResults,
+    MasksResults,
+    NotifyResults,
+    RulesResults,
+    RemoteResults {}
 
 /** Events pushed by the engine to every connected console. */
-export interface EventMap extends CoreEvents, LayoutsEvents, AlarmsEvents, OnvifEvents, DetectionEvents, BookmarksEvents, ExportEvents, MasksEvents, NotifyEvents, RulesEvents {}
+export interface EventMap
+  extends CoreEvents,
+    LayoutsEvents,
+    AlarmsEvents,
+    OnvifEvents,
+    DetectionEvents,
+    BookmarksEvents,
+    ExportEvents,
+    MasksEvents,
+    NotifyEvents,
+    RulesEvents,
+    RemoteEvents {}
 export type EventName = keyof EventMap;
 export const EVENT_NAMES: EventName[] = [
   ...CORE_EVENT_NAMES,
@@ -60,6 +85,7 @@ export const EVENT_NAMES: EventName[] = [
   ...MASKS_EVENT_NAMES,
   ...NOTIFY_EVENT_NAMES,
   ...RULES_EVENT_NAMES,
+  ...REMOTE_EVENT_NAMES,
 ];
 
 export type Method = keyof typeof requests;

@@ -19,6 +19,7 @@ import {
   type SystemInfo,
   type UserInfo,
 } from './types.js';
+import type { LoginResult } from './remote.js';
 
 const IsoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time such as 2026-11-26T08:00:00Z');
 
@@ -114,7 +115,8 @@ export type CameraSaved = CameraInfo & { notes?: string[] };
 
 /** Result type of each request. */
 export interface CoreResults {
-  'auth.login': { user: Me; token: string };
+  /** A session, or the second step (two-factor) with its ticket: see remote.ts. */
+  'auth.login': LoginResult;
   'auth.logout': { ok: true };
   'auth.me': Me;
   'auth.changePassword': { ok: true };

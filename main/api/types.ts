@@ -111,6 +111,8 @@ export interface UserInfo {
   disabled: boolean;
   createdAt: string;
   lastLoginAt: string | null;
+  /** Two-factor sign-in (TOTP) is on. */
+  totp?: boolean;
 }
 
 export interface Segment {

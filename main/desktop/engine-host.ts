@@ -10,7 +10,9 @@
  */
 import fs from 'node:fs';
 import { Engine } from '../engine/engine.js';
+import { remoteAccessOf, securityOf } from '../engine/config/schema.js';
 import { HttpServer } from '../server/http.js';
+import { loadTls } from '../server/tls.js';
 import { DataPaths } from '../engine/paths.js';
 import { logger } from '../engine/log.js';
 import { WrappedKeySecretBox } from './wrapped-key.js';
@@ -20,6 +22,8 @@ const log = logger('desktop-host');
 
 let engine: Engine | null = null;
 let server: HttpServer | null = null;
+/** The remote-access listener (HTTPS, for phones and other PCs), when on. */
+let remoteServer: HttpServer | null = null;
 let stopping = false;
 
 function send(m: HostMessage): void {
@@ -38,6 +42,7 @@ async function shutdown(why: string, code: number): Promise<void> {
   }, 12_000);
   force.unref();
   try {
+    await remoteServer?.stop();
     await server?.stop();
     await engine?.stop();
   } catch (err) {
@@ -82,6 +87,7 @@ async function start(m: Extract<ShellMessage, { type: 'start' }>): Promise<void>
     url = await server.start();
   }
   send({ type: 'listening', url, version: engine.version });
+  await startRemote(m);
 
   let recording: boolean | null = null;
   const check = () => {
@@ -94,6 +100,36 @@ async function start(m: Extract<ShellMessage, { type: 'start' }>): Promise<void>
   engine.bus.on('camera.status', check);
   engine.bus.on('cameras.changed', check);
   check();
+}
+
+/**
+ * The second listener, for other machines: always HTTPS (the admin's
+ * certificate or the self-signed one in the data dir), on the setting's
+ * address and port. If it fails the local console works on; the shell is told why.
+ */
+async function startRemote(m: Extract<ShellMessage, { type: 'start' }>): Promise<void> {
+  if (!engine) return;
+  const setting = remoteAccessOf(engine.config.data);
+  const want = m.remote ? { ...setting, ...m.remote, enabled: true } : setting;
+  if (!want.enabled) return;
+  try {
+    const tls = await loadTls({
+      dataDir: m.dataDir,
+      certFile: want.certFile ?? undefined,
+      keyFile: want.keyFile ?? undefined,
+      names: [want.host, ...securityOf(engine.config.data).allowedHosts],
+    });
+    remoteServer = new HttpServer(engine, { port: want.port, host: want.host, tls, primary: false });
+    const url = await remoteServer.start();
+    for (const n of tls.notes) log.warn(`remote access: ${n}`);
+    log.info(`remote access on ${url} (HTTPS), certificate SHA-256 ${tls.info.fingerprint256}`);
+    send({ type: 'remote', url, fingerprint: tls.info.fingerprint256 });
+  } catch (err) {
+    remoteServer = null;
+    const message = `remote access is off: ${(err as Error).message}`;
+    log.error(message);
+    send({ type: 'remoteFailed', message });
+  }
 }
 
 if (!process.send) {

@@ -12,6 +12,7 @@
 import WebSocket from 'ws';
 import type { RpcReply } from '../api/bridge.js';
 import type { ApiErrorBody, Me, ServerFrame } from '../api/contract.js';
+import { SIGN_IN_METHODS } from '../api/remote.js';
 
 export interface LinkSink {
   hello(h: { version: string; user: Me | null }): void;
@@ -140,8 +141,10 @@ export class EngineLink {
       ws.send(JSON.stringify({ id, method, params: params ?? {} }));
     });
     if ('result' in reply) {
-      if (method === 'auth.login') {
-        this.token = (reply.result as { token: string }).token;
+      const token = (reply.result as { token?: unknown } | null)?.token;
+      // a sign-in that finished (auth.login, or its two-factor step): not one that waits for a code
+      if ((SIGN_IN_METHODS as readonly string[]).includes(method) && typeof token === 'string') {
+        this.token = token;
         this.sink.token(this.token);
       } else if (method === 'auth.logout') {
         this.token = null;

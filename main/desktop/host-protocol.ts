@@ -19,6 +19,11 @@ export type ShellMessage =
        * (base64, 32 bytes), or null to use the plain key file (secret.key).
        */
       key: string | null;
+      /**
+       * A remote-access listener from `gatehouse start --tls [--host ADDR] [--cert F --key F]`,
+       * over the setting in config.json ("remoteAccess", Settings → Remote access); null: the setting.
+       */
+      remote?: { host: string; certFile: string | null; keyFile: string | null } | null;
     }
   | { type: 'stop' };
 
@@ -31,6 +36,10 @@ export type HostMessage =
   | { type: 'adminPassword'; password: string }
   /** The engine can't start and a restart would not help (bad config, another engine on the data dir). */
   | { type: 'fatal'; message: string }
+  /** The remote-access listener (HTTPS) is up: its URL and the certificate's SHA-256 fingerprint. */
+  | { type: 'remote'; url: string; fingerprint: string }
+  /** It could not start (a bad certificate, the port taken); the local console works on. */
+  | { type: 'remoteFailed'; message: string }
   | { type: 'stopped' };
 
 export function isHostMessage(m: unknown): m is HostMessage {

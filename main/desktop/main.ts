@@ -32,6 +32,8 @@ interface ShellArgs {
   port: number;
   adminPassword?: string;
   kiosk: boolean;
+  /** `--tls [--host ADDR] [--cert F --key F]`: the remote-access listener, over the setting. */
+  remote: { host: string; certFile: string | null; keyFile: string | null } | null;
 }
 
 function shellArgs(): ShellArgs {
@@ -45,6 +47,9 @@ function shellArgs(): ShellArgs {
       'admin-password': { type: 'string' },
       kiosk: { type: 'boolean' },
       headless: { type: 'boolean' },
+      tls: { type: 'boolean' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
     },
     strict: false,
     allowPositionals: true,
@@ -55,6 +60,15 @@ function shellArgs(): ShellArgs {
     port: Number.isInteger(port) && port >= 0 && port <= 65535 ? port : 0,
     adminPassword: typeof values['admin-password'] === 'string' ? values['admin-password'] : undefined,
     kiosk: values.kiosk === true,
+    // the console windows stay on 127.0.0.1; --tls opens a second, HTTPS listener for other machines
+    remote:
+      values.tls === true || typeof values.cert === 'string'
+        ? {
+            host: typeof values.host === 'string' ? values.host : '0.0.0.0',
+            certFile: typeof values.cert === 'string' ? path.resolve(values.cert) : null,
+            keyFile: typeof values.key === 'string' ? path.resolve(values.key) : null,
+          }
+        : null,
   };
 }
 
@@ -142,7 +156,7 @@ async function run(): Promise<void> {
     ...host,
     args: host.args,
     logFile: path.join(args.dataDir, 'run', 'desktop-engine.log'),
-    start: { dataDir: args.dataDir, port: args.port, adminPassword: args.adminPassword, demoIfNew: true, key: key.key },
+    start: { dataDir: args.dataDir, port: args.port, adminPassword: args.adminPassword, demoIfNew: true, key: key.key, remote: args.remote },
     onMessage(m) {
       if (m.type === 'listening') {
         // First start: open the console (or load windows the tray opened early). A restart on the
@@ -170,6 +184,10 @@ async function run(): Promise<void> {
         });
       } else if (m.type === 'fatal') {
         setStatus('Engine stopped');
+      } else if (m.type === 'remote') {
+        console.log(`Remote access: ${m.url}  certificate SHA-256 ${m.fingerprint}`);
+      } else if (m.type === 'remoteFailed') {
+        void dialog.showMessageBox({ type: 'warning', title: 'Gatehouse: remote access', message: `${m.message}\n\nThe console on this PC works as usual. Change it under Settings → Remote access.` });
       }
     },
     onExit({ restartInMs, reason }) {

@@ -11,6 +11,7 @@
  *
  * To add a concern, see docs/architecture.md, "Adding an engine concern".
  */
+import os from 'node:os';
 import type { Me } from '../api/contract.js';
 import { alarmsConcern } from './alarms/handlers.js';
 import type { AlarmsModule } from './alarms/index.js';
@@ -21,6 +22,7 @@ import { auditConcern, type AuditModule } from './audit/handlers.js';
 import { bookmarksConcern } from './bookmarks/handlers.js';
 import { authConcern } from './auth/handlers.js';
 import { Sessions } from './auth/sessions.js';
+import { TwoFactor } from './auth/two-factor.js';
 import { Users } from './auth/users.js';
 import { EventBus } from './bus.js';
 import * as catalog from './cameras/catalog.js';
@@ -57,7 +59,9 @@ import { recordingConcern } from './recording/handlers.js';
 import type { Recorder } from './recording/types.js';
 import { RunLock } from './run-lock.js';
 import { openIndex, type Db } from './store/db.js';
+import { Exposure } from './system/exposure.js';
 import { systemConcern } from './system/handlers.js';
+import { remoteAccessConcern } from './system/remote-access.js';
 import { timelineConcern } from './timeline/handlers.js';
 import { rulesConcern } from './rules/handlers.js';
 import type { RulesModule } from './rules/index.js';
@@ -81,6 +85,8 @@ export interface EngineOptions {
 export class Engine {
   readonly paths: DataPaths;
   readonly bus = new EventBus();
+  /** Where the transports listen (they add themselves): remote access and the admins' two-factor rule read it. */
+  readonly exposure = new Exposure();
   readonly version = packageVersion();
   readonly startedAt = new Date().toISOString();
   config!: ConfigStore;
@@ -135,7 +141,11 @@ export class Engine {
     // and the alarms before the recorder, so they hear its first events.
     this.use(settingsConcern({ config, bus }));
     this.use(systemConcern({ version: this.version, dataDir: paths.root, startedAt: this.startedAt, headless: !!this.opts.headless, cameras, ffmpeg }));
-    this.use(authConcern({ users, sessions }));
+    // Admins must use two-factor sign-in once the server is reachable from the network (docs/security.md).
+    const adminTotpRequired = () => this.exposure.beyondLoopback() || securityOf(config.data).adminTotp === 'always';
+    const twoFactor = new TwoFactor({ config, secrets, adminRequired: adminTotpRequired, issuer: `Gatehouse ${os.hostname()}`.slice(0, 64) });
+    this.use(authConcern({ users, sessions, twoFactor }));
+    this.use(remoteAccessConcern({ config, exposure: this.exposure, adminTotpRequired }));
     this.use(camerasConcern({ config, secrets, cameras }));
     this.use(layoutsConcern({ config, bus }));
     const siteKeys = new SiteKeyStore(paths.root, secrets);

@@ -125,5 +125,9 @@ export function secureDataDir(paths: DataPaths): string[] {
     /* just made */
   }
   for (const n of names) if (PRIVATE_FILES.includes(n) || /^config\.json\.v\d+\.bak$/.test(n)) tighten(path.join(paths.root, n), 0o600);
+  // the self-signed TLS certificate and its key (main/server/self-signed.ts)
+  const tlsDir = path.join(paths.root, 'tls');
+  tighten(tlsDir, 0o700);
+  for (const n of ['cert.pem', 'key.pem']) tighten(path.join(tlsDir, n), 0o600);
   return fixed;
 }

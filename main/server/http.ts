@@ -7,23 +7,31 @@
  * session-sockets.ts, which closes them when the session ends.
  */
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ApiError, EVENT_NAMES, type ClientFrame, type Me, type ServerFrame } from '../api/contract.js';
+import { ApiError, EVENT_NAMES, SIGN_IN_METHODS, type ClientFrame, type Me, type ServerFrame } from '../api/contract.js';
+import type { ListenerInfo } from '../api/remote.js';
 import { securityOf } from '../engine/config/schema.js';
 import type { Engine } from '../engine/engine.js';
 import { logger } from '../engine/log.js';
 import { packageRoot } from '../engine/paths.js';
+import { isLoopbackHost } from '../engine/system/exposure.js';
 import { readBody } from '../engine/util/http-body.js';
+import { frontDoor, type FrontDoor } from './front-door.js';
 import { attachLive } from './live-ws.js';
 import { checkFetchSite, checkOrigin, HostPolicy, JSON_ONLY, mediaTypeOf, type Refusal } from './request-policy.js';
 import { SessionSockets } from './session-sockets.js';
 import { serveStatic } from './static.js';
+import type { TlsMaterial } from './tls.js';
 
 const log = logger('http');
 const COOKIE = 'gh_session';
 const MAX_BODY = 1024 * 1024;
+/** HSTS under TLS: a year, this host only (the console's name may be one of many under a domain that is not ours). */
+const HSTS = 'max-age=31536000';
+const SIGN_IN = new Set<string>(SIGN_IN_METHODS);
 
 export interface ServerOptions {
   port: number;
@@ -32,6 +40,10 @@ export interface ServerOptions {
   staticDir?: string;
   /** Host names / addresses the console is reached by, besides loopback and `host` (serve --allowed-hosts). */
   allowedHosts?: string[];
+  /** Serve HTTPS and WSS only (serve --tls); plain HTTP to the port gets no data (front-door.ts). */
+  tls?: TlsMaterial;
+  /** Record the URL in run/engine.json for the CLI (default true; the desktop app's second, remote listener says false). */
+  primary?: boolean;
 }
 
 export function parseCookies(h: string | undefined): Record<string, string> {
@@ -95,15 +107,19 @@ function sendError(res: http.ServerResponse, err: unknown): void {
   sendJson(res, 500, { error: { code: 'internal', message: 'internal error; see the engine log' } });
 }
 
-function securityHeaders(res: http.ServerResponse): void {
+function securityHeaders(res: http.ServerResponse, tls: boolean): void {
   res.setHeader('x-content-type-options', 'nosniff');
   res.setHeader('x-frame-options', 'DENY');
   res.setHeader('referrer-policy', 'no-referrer');
+  if (tls) res.setHeader('strict-transport-security', HSTS);
 }
 
 /** The HTTP + WebSocket transport for `gatehouse serve`. */
 export class HttpServer {
   private server: http.Server;
+  /** Under TLS: the port's listener, which sorts TLS from plain HTTP. */
+  private front: FrontDoor | null = null;
+  private unlisted: (() => void) | null = null;
   private wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
   private liveWss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   private sockets: SessionSockets;
@@ -122,12 +138,26 @@ export class HttpServer {
       bindHost: opts.host,
       allowedHosts: () => [...(opts.allowedHosts ?? []), ...(engine.config ? securityOf(engine.config.data).allowedHosts : [])],
     });
-    this.server = http.createServer((req, res) => {
-      securityHeaders(res);
+    const tls = !!opts.tls;
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+      securityHeaders(res, tls);
       this.route(req, res).catch((err) => sendError(res, err));
-    });
+    };
+    if (opts.tls) {
+      const secure = https.createServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, handler);
+      secure.on('tlsClientError', (_err, socket) => socket.destroy());
+      this.server = secure;
+      this.front = frontDoor(secure, this.hosts);
+    } else {
+      this.server = http.createServer(handler);
+    }
     this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
     this.server.on('clientError', (_err, socket) => socket.destroy());
+  }
+
+  /** The socket that listens: the front door under TLS, else the HTTP server. */
+  private get listener(): NetServer {
+    return this.front?.server ?? this.server;
   }
 
   /** Sockets that carry a session now. */
@@ -144,30 +174,47 @@ export class HttpServer {
             : err,
         );
       };
-      this.server.once('error', onErr);
-      this.server.listen(this.opts.port, this.opts.host, () => {
-        this.server.off('error', onErr);
+      this.listener.once('error', onErr);
+      this.listener.listen(this.opts.port, this.opts.host, () => {
+        this.listener.off('error', onErr);
         resolve();
       });
     });
-    const addr = this.server.address() as AddressInfo;
+    const addr = this.listener.address() as AddressInfo;
     const host = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
-    this.url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
+    this.url = `${this.opts.tls ? 'https' : 'http'}://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
     this.sockets.start((fn) => this.engine.config.onChange(() => fn()));
     this.offBus = this.engine.bus.onAny((event, data) => this.sockets.push(JSON.stringify({ event, data } satisfies ServerFrame)));
-    this.engine.setListening(this.url);
+    if (this.opts.primary !== false) this.engine.setListening(this.url);
+    this.unlisted = this.engine.exposure.add(this.listenerInfo(addr.port));
     return this.url;
+  }
+
+  /** What Settings → Remote access shows of this listener. */
+  listenerInfo(port: number): ListenerInfo {
+    return {
+      url: this.url,
+      host: this.opts.host,
+      port,
+      beyondLoopback: !isLoopbackHost(this.opts.host),
+      tls: this.opts.tls?.info ?? null,
+      hsts: !!this.opts.tls,
+    };
   }
 
   async stop(): Promise<void> {
     this.offBus?.();
     this.offBus = null;
+    this.unlisted?.();
+    this.unlisted = null;
     this.sockets.stop();
     for (const ws of this.wss.clients) ws.terminate();
     for (const ws of this.liveWss.clients) ws.terminate();
     await new Promise<void>((r) => {
-      this.server.close(() => r());
+      if (!this.listener.listening) return r();
+      this.listener.close(() => r());
       this.server.closeAllConnections();
+      this.front?.destroyAll();
     });
   }
 
@@ -247,15 +294,17 @@ export class HttpServer {
     }
     const ctx = { token: tokenOf(req), peer: peerOf(req) };
     const result = await this.engine.handle(method, params, ctx);
-    if (method === 'auth.login') {
-      const { token } = result as { token: string };
-      const secure = req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
+    const token = SIGN_IN.has(method) ? (result as { token?: string }).token : undefined;
+    if (token) {
+      // Secure under TLS, or behind a TLS proxy that says so
+      const secure = this.opts.tls || req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
       return sendJson(res, 200, result, {
         'set-cookie': `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${14 * 86400}${secure}`,
       });
     }
     if (method === 'auth.logout') {
-      return sendJson(res, 200, result, { 'set-cookie': `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` });
+      const secure = this.opts.tls || req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
+      return sendJson(res, 200, result, { 'set-cookie': `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure}` });
     }
     return sendJson(res, 200, result);
   }
@@ -308,8 +357,8 @@ export class HttpServer {
       this.engine
         .handle(frame.method, frame.params, { token: tracked.token, peer })
         .then((result) => {
-          if (frame.method === 'auth.login') {
-            const r = result as { token: string; user: Me };
+          const r = result as { token?: string; user?: Me };
+          if (SIGN_IN.has(frame.method) && r.token && r.user) {
             this.sockets.setSession(tracked, r.token, r.user);
           } else if (frame.method === 'auth.logout') {
             this.sockets.setSession(tracked, null, null);

@@ -85,6 +85,13 @@ describe('static files', () => {
     const csp = consoleCsp('127.0.0.1:8780');
     expect(csp).toMatch(/connect-src 'self' ws:\/\/127\.0\.0\.1:8780 wss:\/\/127\.0\.0\.1:8780;/);
     expect(csp).not.toMatch(/ws: |wss: |ws:;|wss:;/);
+    expect(csp).toMatch(/worker-src 'self'; manifest-src 'self'/);
+  });
+
+  it('over TLS, only wss:// to itself', () => {
+    const csp = consoleCsp('nvr.example.org:8443', true);
+    expect(csp).toMatch(/connect-src 'self' wss:\/\/nvr\.example\.org:8443;/);
+    expect(csp).not.toMatch(/ws:\/\//);
   });
 });
 

@@ -17,6 +17,7 @@ const MIME: Record<string, string> = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
   '.woff2': 'font/woff2',
   '.wav': 'audio/wav',
   '.mp3': 'audio/mpeg',
@@ -28,14 +29,20 @@ export function isInside(root: string, file: string): boolean {
   return rel === '' || (!rel.startsWith('..' + path.sep) && rel !== '..' && !path.isAbsolute(rel));
 }
 
-/** The console's Content-Security-Policy for a page served under `host` (a Host header already checked). */
-export function consoleCsp(host: string): string {
+/**
+ * The console's Content-Security-Policy for a page served under `host` (a
+ * Host header already checked): over TLS only wss:// to itself. The service
+ * worker and the web app manifest come from this origin only.
+ */
+export function consoleCsp(host: string, tls = false): string {
   const h = host.toLowerCase();
   return [
     "default-src 'self'",
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
-    `connect-src 'self' ws://${h} wss://${h}`,
+    tls ? `connect-src 'self' wss://${h}` : `connect-src 'self' ws://${h} wss://${h}`,
+    "worker-src 'self'",
+    "manifest-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "script-src 'self'",
     "object-src 'none'",
@@ -86,10 +93,16 @@ export function serveStatic(req: http.IncomingMessage, res: http.ServerResponse,
   }
   if (!fs.existsSync(file)) return text(res, 503, 'The console has not been built. Run "npm run build" and reload.');
   const ext = path.extname(file);
+  // Vite's content-hashed assets (assets/) never change; everything else (the page, the service worker, the
+  // manifest, icons) is checked each time, so a deploy reaches every browser.
+  const fresh = !isInside(path.join(root, 'assets'), file);
+  const tls = !!(req.socket as { encrypted?: boolean }).encrypted;
   res.writeHead(200, {
     'content-type': MIME[ext] ?? 'application/octet-stream',
-    'cache-control': ext === '.html' ? 'no-cache' : 'public, max-age=31536000, immutable',
-    ...(ext === '.html' ? { 'content-security-policy': consoleCsp(req.headers.host ?? '127.0.0.1') } : {}),
+    'cache-control': fresh ? 'no-cache' : 'public, max-age=31536000, immutable',
+    ...(ext === '.html' ? { 'content-security-policy': consoleCsp(req.headers.host ?? '127.0.0.1', tls) } : {}),
+    // the service worker may control the whole console, not only the folder it sits in (it is at the root anyway)
+    ...(path.basename(file) === 'sw.js' ? { 'service-worker-allowed': '/' } : {}),
   });
   if (req.method === 'HEAD') {
     res.end();

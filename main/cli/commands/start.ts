@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { packageRoot } from '../../engine/paths.js';
 import { dataDirOf, dataHelp, dataOption, parse, type Command } from '../args.js';
-import { allowedHostsOf, hideSecretArgs, portOf, runServer } from './serve.js';
+import { allowedHostsOf, hideSecretArgs, portOf, runServer, tlsArgs, tlsHelp, tlsOptions } from './serve.js';
 
 /** The electron binary, if the optional dependency installed it. */
 export function electronBinary(): string | null {
@@ -23,18 +23,29 @@ export const startCommand: Command = {
   async run(argv) {
     const a = parse(
       argv,
-      'gatehouse start [--data DIR] [--port N] [--host ADDR] [--allowed-hosts NAMES] [--admin-password PW] [--headless]',
-      { ...dataOption, port: { type: 'string' }, host: { type: 'string' }, 'allowed-hosts': { type: 'string' }, 'admin-password': { type: 'string' }, headless: { type: 'boolean' } },
+      'gatehouse start [--data DIR] [--port N] [--host ADDR] [--allowed-hosts NAMES] [--tls [--cert FILE --key FILE] | --insecure-http] [--admin-password PW] [--headless]',
+      {
+        ...dataOption,
+        ...tlsOptions,
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'allowed-hosts': { type: 'string' },
+        'admin-password': { type: 'string' },
+        headless: { type: 'boolean' },
+      },
       [
         dataHelp,
         { flag: '--port N', help: 'HTTP port when serving (default 8780)' },
-        { flag: '--host ADDR', help: 'address to bind when serving (default 127.0.0.1)' },
+        { flag: '--host ADDR', help: 'address to bind when serving (default 127.0.0.1); in the desktop app, the address of its remote-access listener (with --tls)' },
         { flag: '--allowed-hosts NAMES', help: 'comma-separated host names the console is reached by when serving (docs/security.md)' },
+        ...tlsHelp.map((h) => ({ ...h, help: `${h.help}; the desktop app opens its remote-access listener with it (else Settings → Remote access)` })),
         { flag: '--admin-password PW', help: 'password of the "admin" user' },
         { flag: '--headless', help: 'serve the console even where Electron is installed' },
       ],
     );
     if (!a) return 0;
+    const host = (a.values.host as string | undefined) ?? '127.0.0.1';
+    const tls = tlsArgs(a.values, host);
     const electron = a.values.headless ? null : electronBinary();
     const desktopMain = path.join(packageRoot(), 'dist', 'main', 'desktop', 'main.js');
     if (electron && fs.existsSync(desktopMain)) {
@@ -48,7 +59,8 @@ export const startCommand: Command = {
     await runServer({
       dataDir: dataDirOf(a.values),
       port: portOf(a.values.port),
-      host: (a.values.host as string | undefined) ?? '127.0.0.1',
+      host,
+      ...tls,
       allowedHosts: allowedHostsOf(a.values['allowed-hosts']),
       demo: false,
       demoIfEmpty: true,

@@ -9,11 +9,11 @@ import { auditCli } from '../audit-cli.js';
 import { openConfig } from '../offline.js';
 
 /** End every session of a user (a running server closes their sockets at its next check, within 2 s). */
-function revokeSessions(index: string, username: string): void {
+function revokeSessions(index: string, username: string, reason = 'your password was reset'): void {
   if (!fs.existsSync(index)) return;
   const db = openIndex(index);
   try {
-    new Sessions(db).revokeUser(username, 'your password was reset');
+    new Sessions(db).revokeUser(username, reason);
   } finally {
     db.close();
   }
@@ -21,12 +21,12 @@ function revokeSessions(index: string, username: string): void {
 
 export const usersCommand: Command = {
   name: 'users',
-  summary: 'list users, add one, or reset a password',
+  summary: 'list users, add one, reset a password or two-factor sign-in',
   async run(argv) {
     const [sub, ...rest] = argv;
     if (!sub || sub === '--help' || sub === '-h') {
       console.log(
-        'Usage: gatehouse users <list|add|reset-password> [options]\n\n  users list [--json]\n  users add --username U (--password-stdin | --password P) --role guard|supervisor|admin\n  users reset-password --username U (--password-stdin | --password P)\n\nChanges are recorded in the audit trail as os:<your login name>.',
+        'Usage: gatehouse users <list|add|reset-password|totp-reset> [options]\n\n  users list [--json]\n  users add --username U (--password-stdin | --password P) --role guard|supervisor|admin\n  users reset-password --username U (--password-stdin | --password P)\n  users totp-reset --username U     turn two-factor sign-in off (a lost phone, an admin locked out)\n\nChanges are recorded in the audit trail as os:<your login name>.',
       );
       return sub ? 0 : 2;
     }
@@ -40,7 +40,34 @@ export const usersCommand: Command = {
       const { store } = await openConfig(dataDirOf(a.values));
       const list = new Users(store).list();
       if (a.values.json) console.log(JSON.stringify(list, null, 2));
-      else console.log(table(['USER', 'ROLE', 'DISABLED', 'LAST LOGIN'], list.map((u) => [u.username, u.role, u.disabled ? 'yes' : '', u.lastLoginAt ?? 'never'])));
+      else console.log(table(['USER', 'ROLE', 'DISABLED', '2FA', 'LAST LOGIN'], list.map((u) => [u.username, u.role, u.disabled ? 'yes' : '', u.totp ? 'on' : '', u.lastLoginAt ?? 'never'])));
+      return 0;
+    }
+    if (sub === 'totp-reset') {
+      const a = parse(rest, 'gatehouse users totp-reset --username U [--data DIR]', { ...dataOption, username: { type: 'string' } }, [
+        { flag: '--username U', help: 'whose two-factor sign-in to turn off: their app and recovery codes stop working, their sessions end' },
+        dataHelp,
+      ]);
+      if (!a) return 0;
+      const username = a.values.username as string | undefined;
+      if (!username) throw new CliError('--username is required');
+      const { store, paths } = await openConfig(dataDirOf(a.values));
+      const u = new Users(store).find(username);
+      if (!u) throw new CliError(`no user named "${username}"`, 3);
+      if (!u.totp) {
+        console.log(`Two-factor sign-in is not on for "${u.username}"; nothing to reset.`);
+        return 0;
+      }
+      // Works with a running server too: it reloads the config within a second.
+      await store.update((c) => {
+        const x = c.users.find((y) => y.username === u.username);
+        if (x) delete x.totp;
+      });
+      revokeSessions(paths.index, u.username, 'your two-factor sign-in was reset by an administrator');
+      auditCli(paths, { action: 'users.totpReset', target: `username:${u.username}` }, store.data);
+      console.log(
+        `Two-factor sign-in of "${u.username}" is off; their sessions were ended.${u.role === 'admin' ? ' They set up a new authenticator app at their next sign-in where admins must have one.' : ''}`,
+      );
       return 0;
     }
     if (sub === 'add' || sub === 'reset-password') {

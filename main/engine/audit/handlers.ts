@@ -52,7 +52,7 @@ export class AuditModule implements EngineModule {
       this.d.onCall((c) => {
         try {
           const rec = auditForCall(c);
-          if (rec) this.trail.append(rec);
+          for (const r of Array.isArray(rec) ? rec : rec ? [rec] : []) this.trail.append(r);
         } catch (err) {
           log.error(`could not audit ${c.method}`, err);
         }

@@ -5,7 +5,7 @@ import type { StoredUser } from '../config/schema.js';
 import { hashPassword, verifyPassword, generatePassword } from './passwords.js';
 
 export function publicUser(u: StoredUser): UserInfo {
-  return { username: u.username, role: u.role, disabled: u.disabled, createdAt: u.createdAt, lastLoginAt: u.lastLoginAt };
+  return { username: u.username, role: u.role, disabled: u.disabled, createdAt: u.createdAt, lastLoginAt: u.lastLoginAt, totp: !!u.totp };
 }
 
 // A hash to compare against when the user does not exist, so timing does not reveal valid names.

@@ -3,6 +3,7 @@ import { Role, Settings } from '../../api/contract.js';
 import { AlarmSetup } from '../../api/alarms.js';
 import { StoredMask } from '../../api/masks.js';
 import { NotifySetup } from '../../api/notify.js';
+import { RemoteAccessSetup } from '../../api/remote.js';
 import { ArmingSetup, Rule } from '../../api/rules.js';
 import { DetectionSettingsInput, MAX_ZONES_PER_CAMERA, StoredZone } from '../../api/detection.js';
 import { OnvifMeta } from '../onvif/meta.js';
@@ -48,6 +49,20 @@ export const StoredCamera = z
   .strict();
 export type StoredCamera = z.infer<typeof StoredCamera>;
 
+/** A user's TOTP (docs/security.md, "Two-factor sign-in"). */
+export const StoredTotp = z
+  .object({
+    /** The base32 secret, sealed with the SecretBox (enc:v1) like camera passwords. */
+    secret: z.string().min(10).max(1024),
+    enabledAt: z.string(),
+    /** The last time step (30 s) a code was accepted for: codes of this step and older are refused (replay). */
+    lastStep: z.number().int().min(0).default(0),
+    /** SHA-256 (hex) of each unused recovery code; a used one is removed. */
+    recovery: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(10).default([]),
+  })
+  .strict();
+export type StoredTotp = z.infer<typeof StoredTotp>;
+
 export const StoredUser = z
   .object({
     username: z.string().min(2).max(32),
@@ -56,6 +71,8 @@ export const StoredUser = z
     disabled: z.boolean().default(false),
     createdAt: z.string(),
     lastLoginAt: z.string().nullable().default(null),
+    /** Two-factor sign-in (TOTP, auth/two-factor.ts); absent = off. */
+    totp: StoredTotp.optional(),
   })
   .strict();
 export type StoredUser = z.infer<typeof StoredUser>;
@@ -87,6 +104,8 @@ export const SecuritySetup = z
     auditCheckpointMinutes: z.number().int().min(1).max(1440).default(10),
     /** Also append each checkpoint (one JSON line) to this file, outside the data dir (absolute path); null = don't. */
     auditCheckpointFile: z.string().min(1).max(4096).nullable().default(null),
+    /** Two-factor sign-in for admins: "auto" = required when the server listens beyond loopback; "always" = also on loopback (behind a reverse proxy). */
+    adminTotp: z.enum(['auto', 'always']).optional(),
   })
   .strict();
 export type SecuritySetup = z.infer<typeof SecuritySetup>;
@@ -116,6 +135,8 @@ export const ConfigFile = z
     security: SecuritySetup.optional(),
     /** Push, e-mail, contacts, rotas, escalation ladders (docs/alarms.md, "On-call escalation"); absent = none. */
     notifications: NotifySetup.optional(),
+    /** The desktop app's listener for other machines (api/remote.ts); absent = off. `gatehouse serve` takes flags instead. */
+    remoteAccess: RemoteAccessSetup.optional(),
   })
   .strict();
 export type ConfigFile = z.infer<typeof ConfigFile>;
@@ -207,6 +228,11 @@ export function armingOf(cfg: ConfigFile): ArmingSetup {
     armingCache.set(raw as object, s);
   }
   return s;
+}
+
+/** The desktop app's remote-access setting with defaults filled in. */
+export function remoteAccessOf(cfg: ConfigFile): RemoteAccessSetup {
+  return RemoteAccessSetup.parse(cfg.remoteAccess ?? {});
 }
 
 /** Export job settings with defaults filled in. */

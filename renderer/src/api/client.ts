@@ -13,7 +13,7 @@
  *
  * Views reach it through the hooks in context.tsx (useClient, useQuery, …).
  */
-import type { EventMap, EventName, Me, Method, ParamsOf, ResultOf } from '../../../main/api/contract.js';
+import { isSecondStep, type EventMap, type EventName, type Me, type Method, type ParamsOf, type ResultOf, type SecondStep, type SignInMethod } from '../../../main/api/contract.js';
 import type { DesktopBridge } from '../../../main/api/bridge.js';
 import { ConnectionStore, type ClientSnapshot, type Hello } from './connection.js';
 import { IpcTransport } from './ipc-transport.js';
@@ -111,9 +111,19 @@ export class ApiClient {
     for (const cb of [...set]) safe(() => cb(data));
   }
 
-  /** Log in; sets the session cookie (browser) or the IPC session (desktop). */
-  login(username: string, password: string): Promise<Me> {
-    return this.transport.login(username, password);
+  /**
+   * Log in; sets the session cookie (browser) or the IPC session (desktop).
+   * Resolves with the user, or with the second step (a two-factor code, or
+   * an admin's enrolment) to finish with `signIn`.
+   */
+  async login(username: string, password: string): Promise<Me | SecondStep> {
+    const r = await this.transport.signIn('auth.login', { username, password });
+    return isSecondStep(r) ? r : r.user;
+  }
+
+  /** A sign-in step (the two-factor code, the enrolment's first code): the session is taken when it comes. */
+  signIn<M extends SignInMethod>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+    return this.transport.signIn(method, params);
   }
 
   /** Log out and drop back to the login screen. */

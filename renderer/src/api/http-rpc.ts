@@ -1,15 +1,16 @@
 /**
- * `POST /api/rpc/<method>`: how the browser logs in and out, so that the
- * server can set or clear the HttpOnly session cookie (a WebSocket frame
- * can't). Everything else goes over the socket.
+ * `POST /api/rpc/<method>`: how the browser signs in (the password, and the
+ * two-factor step that may follow) and out, so that the server can set or
+ * clear the HttpOnly session cookie (a WebSocket frame can't). Everything
+ * else goes over the socket.
  */
-import { ApiError } from '../../../main/api/contract.js';
+import { ApiError, type SignInMethod } from '../../../main/api/contract.js';
 
 /** One RPC over HTTP: the JSON reply, or an ApiError with the server's message. */
 export async function postRpc(
   fetchFn: typeof fetch,
   base: string,
-  method: 'auth.login' | 'auth.logout',
+  method: SignInMethod | 'auth.logout',
   params: unknown,
 ): Promise<unknown> {
   let res: Response;

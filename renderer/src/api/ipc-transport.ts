@@ -8,7 +8,7 @@
  * away, and if so the state reads "reconnecting" and the engine is probed
  * with backoff until it answers again.
  */
-import { ApiError, type Me, type ResultOf } from '../../../main/api/contract.js';
+import { ApiError, type Me, type ParamsOf, type ResultOf, type SignInMethod } from '../../../main/api/contract.js';
 import type { DesktopBridge, RpcReply } from '../../../main/api/bridge.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { ConnectionState, Hello } from './connection.js';
@@ -147,11 +147,11 @@ export class IpcTransport implements Transport {
     }
   }
 
-  /** Log in through the bridge (the shell keeps the session for this window). */
-  async login(username: string, password: string): Promise<Me> {
-    const r = (await this.call('auth.login', { username, password })) as ResultOf<'auth.login'>;
-    this.conn.loggedIn(r.user);
-    return r.user;
+  /** Sign in through the bridge (the shell keeps the session for this window once it has one). */
+  async signIn<M extends SignInMethod>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+    const r = (await this.call(method, params)) as ResultOf<M> & { token?: string; user?: Me };
+    if (r.token && r.user) this.conn.loggedIn(r.user);
+    return r;
   }
 
   async logout(): Promise<void> {

@@ -3,7 +3,7 @@
  * the client. Two transports implement it: WebSocket (ws-transport.ts, the
  * browser) and the Electron bridge (ipc-transport.ts, the desktop app).
  */
-import type { Me } from '../../../main/api/contract.js';
+import type { ParamsOf, ResultOf, SignInMethod } from '../../../main/api/contract.js';
 import type { BackoffOptions } from './backoff.js';
 import type { ConnectionStore } from './connection.js';
 
@@ -19,7 +19,13 @@ export interface Transport {
   stop(): void;
   /** Resolve with the result or reject with an ApiError carrying the server's message. */
   call(method: string, params: unknown, opts?: CallOptions): Promise<unknown>;
-  login(username: string, password: string): Promise<Me>;
+  /**
+   * A sign-in step (auth.login, auth.totpVerify, auth.totpEnrolFinish): when
+   * the answer carries a session, the transport takes it (cookie and a new
+   * socket, or the window's IPC session) before resolving; an answer that
+   * waits for a second step (`next`, `ticket`) is only handed back.
+   */
+  signIn<M extends SignInMethod>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>>;
   logout(): Promise<void>;
 }
 

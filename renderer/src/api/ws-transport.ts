@@ -16,7 +16,7 @@
  * backoff (0.5 s doubling to 5 s). An idle connection is probed now and
  * then so that a dead peer the OS has not noticed is dropped too.
  */
-import { ApiError, WS_CLOSE, type ClientFrame, type Me, type ResultOf, type ServerFrame } from '../../../main/api/contract.js';
+import { ApiError, WS_CLOSE, type ClientFrame, type Me, type ParamsOf, type ResultOf, type ServerFrame, type SignInMethod } from '../../../main/api/contract.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { ConnectionState, Hello } from './connection.js';
 import { postRpc } from './http-rpc.js';
@@ -407,9 +407,10 @@ export class WsTransport implements Transport {
     });
   }
 
-  /** Log in over HTTP (sets the session cookie), reopen the socket and read the user from its hello. */
-  async login(username: string, password: string): Promise<Me> {
-    const r = (await postRpc(this.fetchFn, this.httpBase, 'auth.login', { username, password })) as ResultOf<'auth.login'>;
+  /** Sign in over HTTP (sets the session cookie); with a session, reopen the socket and read the user from its hello. */
+  async signIn<M extends SignInMethod>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+    const r = (await postRpc(this.fetchFn, this.httpBase, method, params)) as ResultOf<M> & { token?: string; user?: Me };
+    if (!r.token) return r; // the second step (two-factor) comes next
     const waiting = this.nextHello(this.opts.helloTimeoutMs + 2000);
     this.reopen();
     const h = await waiting;
@@ -419,7 +420,7 @@ export class WsTransport implements Transport {
         'the password was accepted, but the browser did not keep the session cookie; allow cookies for this address and try again',
       );
     }
-    return h.user ?? r.user;
+    return { ...r, user: h.user };
   }
 
   /** Log out over HTTP (clears the cookie) and reopen the socket as nobody. */

@@ -16,11 +16,14 @@ import { EvidenceView } from '../views/evidence/EvidenceView.js';
 import { ReviewView } from '../views/review/ReviewView.js';
 import { LiveView } from '../views/live/LiveView.js';
 import { PlaybackView } from '../views/playback/PlaybackView.js';
+import { PhoneConsole } from '../views/phone/PhoneConsole.js';
+import { usePhone } from '../views/phone/usePhone.js';
 import { ArmingBadge } from '../views/rules/ArmingSwitch.js';
 import { RulesView } from '../views/rules/RulesView.js';
 import { SettingsView } from '../views/settings/SettingsView.js';
 import { Clock } from './Clock.js';
 import { ConnectionBanner, ConnectionStatus } from './ConnectionStatus.js';
+import { AfterSignIn } from './AfterSignIn.js';
 import { HealthSummary } from './HealthSummary.js';
 
 const NAV: Array<{ view: ViewKey; label: string; letter: string; fkey: string }> = [
@@ -55,15 +58,12 @@ function View({ view }: { view: ViewKey }) {
   }
 }
 
-/** The console frame, or a full-screen page such as the alarm wall (#/alarm-wall). */
+/** The console frame (the desk's, or the phone's on a narrow screen), or a full-screen page such as the alarm wall (#/alarm-wall). */
 export function Shell() {
   const route = useRoute();
+  const phone = usePhone();
   if (route.page === 'alarm-wall') return <AlarmWall />;
-  return (
-    <OpenAlarmsProvider>
-      <Console />
-    </OpenAlarmsProvider>
-  );
+  return <OpenAlarmsProvider>{phone ? <PhoneConsole /> : <Console />}</OpenAlarmsProvider>;
 }
 
 /** The Alarms tab's count: alarms nobody acknowledged yet, in the colour of the most urgent. */
@@ -184,6 +184,7 @@ function Console() {
       </main>
       {help && <ShortcutsOverlay onClose={() => setHelp(false)} />}
       {panic && <PanicDialog cameraId={panic.cameraId} onClose={() => setPanic(null)} />}
+      <AfterSignIn />
     </div>
   );
 }

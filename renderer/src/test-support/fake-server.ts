@@ -4,7 +4,7 @@
  * come back like a restarting server. For tests only: lint forbids
  * importing test-support/ from the app.
  */
-import { ApiError, type EventMap, type EventName, type Me, type Method, type ResultOf } from '../../../main/api/contract.js';
+import { ApiError, SIGN_IN_METHODS, type EventMap, type EventName, type Me, type Method, type ResultOf } from '../../../main/api/contract.js';
 import { ApiClient, type ClientOptions } from '../api/client.js';
 import type { SocketLike } from '../api/ws-transport.js';
 
@@ -98,8 +98,9 @@ export class FakeServer {
         return new Response(JSON.stringify({ ok: true }), { status: 200 });
       }
       if (!h) throw new ApiError('not_found', `unknown method "${method}"`);
-      const result = (await h(params, this.user)) as { user?: Me };
-      if (method === 'auth.login' && result.user) this.user = result.user;
+      const result = (await h(params, this.user)) as { user?: Me; token?: string };
+      // a finished sign-in (the password, or its two-factor step) starts the session, as the engine's cookie does
+      if ((SIGN_IN_METHODS as readonly string[]).includes(method) && result.user && result.token) this.user = result.user;
       return new Response(JSON.stringify(result), { status: 200 });
     } catch (err) {
       const e = err instanceof ApiError ? err : new ApiError('internal', (err as Error).message);

@@ -20,7 +20,8 @@ const ENTRY_TEXT: Record<AlarmEntry['kind'], string> = {
   notice: 'notice',
 };
 
-function entryLine(e: AlarmEntry): string {
+/** One line of an alarm's history, as the desk and the phone show it. */
+export function entryLine(e: AlarmEntry): string {
   if (e.kind === 'transition') return `${e.action}${e.from ? ` (${STATE_TEXT[e.from]} → ${STATE_TEXT[e.to!]})` : ''}`;
   return ENTRY_TEXT[e.kind];
 }

@@ -3,8 +3,9 @@ import { useClient, useConnection } from '../../api/context.js';
 import { Field } from '../../ui/Field.js';
 import { fieldError } from '../../ui/format.js';
 import { Notice } from '../../ui/Notice.js';
+import { TwoFactorCard } from './TwoFactorCard.js';
 
-/** Change your own password. */
+/** Change your own password; your two-factor sign-in. */
 export function AccountTab() {
   const client = useClient();
   const { user } = useConnection();
@@ -40,62 +41,65 @@ export function AccountTab() {
   };
 
   return (
-    <form className="form narrow" onSubmit={submit} noValidate data-testid="account-form">
-      <p className="muted">
-        Logged in as <strong>{user?.username}</strong> ({user?.role}).
-      </p>
-      <h3>Change password</h3>
-      <Field label="Current password" error={errors.current} testId="account-current">
-        {(p) => (
-          <input
-            {...p}
-            type="password"
-            data-testid="account-current"
-            value={current}
-            onChange={(e) => setCurrent(e.target.value)}
-            autoComplete="current-password"
-          />
-        )}
-      </Field>
-      <Field label="New password" error={errors.next} testId="account-next" hint="At least 8 characters.">
-        {(p) => (
-          <input
-            {...p}
-            type="password"
-            data-testid="account-next"
-            value={next}
-            onChange={(e) => setNext(e.target.value)}
-            autoComplete="new-password"
-          />
-        )}
-      </Field>
-      <Field label="New password again" error={errors.confirm} testId="account-confirm">
-        {(p) => (
-          <input
-            {...p}
-            type="password"
-            data-testid="account-confirm"
-            value={confirm}
-            onChange={(e) => setConfirm(e.target.value)}
-            autoComplete="new-password"
-          />
-        )}
-      </Field>
-      {errors.form && (
-        <p className="form-error" role="alert" data-testid="account-error">
-          {errors.form}
+    <div className="account">
+      <form className="form narrow" onSubmit={submit} noValidate data-testid="account-form">
+        <p className="muted">
+          Logged in as <strong>{user?.username}</strong> ({user?.role}).
         </p>
-      )}
-      {done && (
-        <Notice tone="ok" testId="account-message">
-          Password changed.
-        </Notice>
-      )}
-      <div className="form-actions left">
-        <button type="submit" className="btn primary" disabled={busy} data-testid="account-submit">
-          {busy ? 'Saving…' : 'Change password'}
-        </button>
-      </div>
-    </form>
+        <h3>Change password</h3>
+        <Field label="Current password" error={errors.current} testId="account-current">
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              data-testid="account-current"
+              value={current}
+              onChange={(e) => setCurrent(e.target.value)}
+              autoComplete="current-password"
+            />
+          )}
+        </Field>
+        <Field label="New password" error={errors.next} testId="account-next" hint="At least 8 characters.">
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              data-testid="account-next"
+              value={next}
+              onChange={(e) => setNext(e.target.value)}
+              autoComplete="new-password"
+            />
+          )}
+        </Field>
+        <Field label="New password again" error={errors.confirm} testId="account-confirm">
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              data-testid="account-confirm"
+              value={confirm}
+              onChange={(e) => setConfirm(e.target.value)}
+              autoComplete="new-password"
+            />
+          )}
+        </Field>
+        {errors.form && (
+          <p className="form-error" role="alert" data-testid="account-error">
+            {errors.form}
+          </p>
+        )}
+        {done && (
+          <Notice tone="ok" testId="account-message">
+            Password changed.
+          </Notice>
+        )}
+        <div className="form-actions left">
+          <button type="submit" className="btn primary" disabled={busy} data-testid="account-submit">
+            {busy ? 'Saving…' : 'Change password'}
+          </button>
+        </div>
+      </form>
+      <TwoFactorCard />
+    </div>
   );
 }

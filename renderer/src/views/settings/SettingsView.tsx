@@ -8,14 +8,15 @@ import { ConsoleTab } from './ConsoleTab.js';
 import { GeneralTab } from './GeneralTab.js';
 import { NotificationsTab } from './NotificationsTab.js';
 import { OnCallTab } from './OnCallTab.js';
+import { RemoteAccessTab } from './RemoteAccessTab.js';
 import { StorageTab } from './StorageTab.js';
 import { UsersTab } from './UsersTab.js';
 import { ExportKeyTab } from '../evidence/ExportKeyTab.js';
 import './settings.css';
 
-type TabKey = 'general' | 'storage' | 'users' | 'notifications' | 'oncall' | 'console' | 'account' | 'export-key' | 'about';
+type TabKey = 'general' | 'storage' | 'users' | 'notifications' | 'oncall' | 'console' | 'account' | 'remote' | 'export-key' | 'about';
 
-/** Settings: General, Storage, Users (admin), Notifications, On call (supervisor), This console, Account, About. The tab is kept in the URL. */
+/** Settings: General, Storage, Users (admin), Notifications, On call (supervisor), This console, Account, Remote access, About. The tab is kept in the URL. */
 export function SettingsView() {
   const { user } = useConnection();
   const route = useRoute();
@@ -28,6 +29,7 @@ export function SettingsView() {
     ...(user?.role === 'supervisor' || isAdmin ? [{ key: 'oncall' as const, label: 'On call' }] : []),
     { key: 'console', label: 'This console' },
     { key: 'account', label: 'Account' },
+    { key: 'remote', label: 'Remote access' },
     { key: 'export-key', label: 'Export key' },
     { key: 'about', label: 'About' },
   ];
@@ -57,6 +59,7 @@ export function SettingsView() {
         {tab === 'oncall' && <OnCallTab />}
         {tab === 'console' && <ConsoleTab />}
         {tab === 'account' && <AccountTab />}
+        {tab === 'remote' && <RemoteAccessTab />}
         {tab === 'export-key' && <ExportKeyTab />}
         {tab === 'about' && <AboutTab />}
       </div>

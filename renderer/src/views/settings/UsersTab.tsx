@@ -4,6 +4,7 @@ import { useClient, useConnection, useQuery } from '../../api/context.js';
 import { useRovingList } from '../../keyboard/focus.js';
 import { useShortcuts } from '../../keyboard/useShortcuts.js';
 import { useSettings } from '../../state/settings.js';
+import { ConfirmDialog } from '../../ui/ConfirmDialog.js';
 import { Dialog } from '../../ui/Dialog.js';
 import { Field } from '../../ui/Field.js';
 import { Notice } from '../../ui/Notice.js';
@@ -17,14 +18,14 @@ const ROLE_HELP: Record<Role, string> = {
   admin: 'also manages cameras, users and settings',
 };
 
-/** Users (admin only): add, change role, disable, reset password. */
+/** Users (admin only): add, change role, disable, reset password, reset two-factor sign-in. */
 export function UsersTab() {
   const client = useClient();
   const { user: me } = useConnection();
   const { timeZone } = useSettings();
   const toast = useToast();
   const q = useQuery('users.list', {}, { events: ['users.changed'] });
-  const [dialog, setDialog] = useState<{ kind: 'add' } | { kind: 'reset'; user: UserInfo } | null>(null);
+  const [dialog, setDialog] = useState<{ kind: 'add' } | { kind: 'reset'; user: UserInfo } | { kind: 'totp'; user: UserInfo } | null>(null);
   const [rowError, setRowError] = useState<string | null>(null);
   const users = q.data ?? [];
   const roving = useRovingList(users.length);
@@ -92,6 +93,7 @@ export function UsersTab() {
               <th>User</th>
               <th>Role</th>
               <th>Status</th>
+              <th title="Two-factor sign-in">2FA</th>
               <th>Last login</th>
               <th>Created</th>
               <th aria-label="Actions" />
@@ -133,6 +135,9 @@ export function UsersTab() {
                     </select>
                   </td>
                   <td>{u.disabled ? <span className="text-bad">disabled</span> : 'active'}</td>
+                  <td data-testid="users-totp" data-on={!!u.totp}>
+                    {u.totp ? 'on' : <span className="muted">off</span>}
+                  </td>
                   <td>{u.lastLoginAt ? formatDateTime(u.lastLoginAt, timeZone) : <span className="muted">never</span>}</td>
                   <td>{formatDateTime(u.createdAt, timeZone)}</td>
                   <td className="c-act">
@@ -145,6 +150,18 @@ export function UsersTab() {
                     >
                       Reset password
                     </button>
+                    {u.totp && (
+                      <button
+                        type="button"
+                        className="btn ghost small"
+                        tabIndex={tab}
+                        onClick={() => setDialog({ kind: 'totp', user: u })}
+                        data-testid="users-totp-reset"
+                        title="Turn two-factor sign-in off (a lost phone); they are signed out and enrol again"
+                      >
+                        Reset 2FA
+                      </button>
+                    )}
                     <button
                       type="button"
                       className="btn ghost small"
@@ -173,6 +190,26 @@ export function UsersTab() {
             q.reload();
           }}
         />
+      )}
+      {dialog?.kind === 'totp' && (
+        <ConfirmDialog
+          title={`Reset two-factor sign-in of ${dialog.user.username}?`}
+          confirmLabel="Reset 2FA"
+          danger
+          testId="users-totp-reset-dialog"
+          onClose={() => setDialog(null)}
+          onConfirm={async () => {
+            await client.call('users.totpReset', { username: dialog.user.username });
+            toast(`Two-factor sign-in of ${dialog.user.username} reset; they were signed out`);
+            q.reload();
+          }}
+        >
+          <p>
+            Their authenticator app and recovery codes stop working and their sessions end. They sign in with the password alone
+            {dialog.user.role === 'admin' ? ' and, as an admin on a server reachable from the network, set up a new app at once' : ''}. Use it
+            for a lost phone.
+          </p>
+        </ConfirmDialog>
       )}
       {dialog?.kind === 'reset' && (
         <ResetDialog
