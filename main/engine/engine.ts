@@ -328,6 +328,18 @@ export class Engine {
     return { username: u.username, role: u.role };
   }
 
+  /**
+   * Why a token no longer signs anyone in, when the users say so (the account was disabled or removed), for the
+   * sockets' close reason: a config change reaches the sockets before the handler that made it revokes the sessions.
+   */
+  endedReason(token: string | null | undefined): string | null {
+    const name = token && this.sessions ? this.sessions.lookup(token) : null;
+    if (!name) return null;
+    const u = this.users.find(name);
+    if (!u) return 'your account was removed by an administrator';
+    return u.disabled ? 'your account was disabled by an administrator' : null;
+  }
+
   /** The single entry point for every request from every transport. */
   handle(method: string, params: unknown, ctx: CallContext): Promise<unknown> {
     return this.calls.handle(method, params, ctx);

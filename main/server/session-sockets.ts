@@ -26,6 +26,8 @@ const MAX_BUFFERED = 8 * 1024 * 1024;
 
 export interface SessionSource {
   whoami(token: string | null | undefined): Me | null;
+  /** Why the token's session no longer holds, when its user says so (disabled, removed); null = unknown. */
+  endedReason?(token: string | null | undefined): string | null;
   sessions: Sessions;
   /** The config users are read from; a new object after every change (a role changed, a user disabled). */
   config?: { readonly data: object };
@@ -172,7 +174,8 @@ export class SessionSockets {
     s.generation = this.src.sessions.generation;
     s.configSeen = this.configNow();
     if (!now) {
-      this.close(s, WS_CLOSE.sessionEnded, `signed out: ${hint?.reason ?? 'your session ended (expired or revoked)'}`);
+      const reason = hint?.reason ?? this.src.endedReason?.(s.token) ?? 'your session ended (expired or revoked)';
+      this.close(s, WS_CLOSE.sessionEnded, `signed out: ${reason}`);
       return false;
     }
     if (now.username !== s.me.username || now.role !== s.me.role) {

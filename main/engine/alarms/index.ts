@@ -108,6 +108,7 @@ export class AlarmsModule implements EngineModule, AlarmIntake, AlarmNotifyPort 
     this.offSources = null;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    if (this.deferred.length) this.flushDeferred(false); // one last try: there may be room by now
     if (this.deferred.length) log.error(`${this.deferred.length} alarm source event(s) could not be written before the stop (the disk stayed full): ${this.deferred.map((e) => e.title).join('; ')}`);
     this.deferred = [];
     this.service.stop();
@@ -143,7 +144,7 @@ export class AlarmsModule implements EngineModule, AlarmIntake, AlarmNotifyPort 
     if (!this.retryTimer) this.retryTimer = setTimeout(() => this.flushDeferred(), RETRY_MS);
   }
 
-  private flushDeferred(): void {
+  private flushDeferred(retry = true): void {
     this.retryTimer = null;
     while (this.deferred.length) {
       try {
@@ -154,7 +155,7 @@ export class AlarmsModule implements EngineModule, AlarmIntake, AlarmNotifyPort 
           this.deferred.shift();
           continue;
         }
-        this.retryTimer = setTimeout(() => this.flushDeferred(), RETRY_MS);
+        if (retry) this.retryTimer = setTimeout(() => this.flushDeferred(), RETRY_MS);
         return;
       }
       const done = this.deferred.shift()!;
