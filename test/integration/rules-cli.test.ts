@@ -37,7 +37,7 @@ beforeAll(async () => {
   const cfg = JSON.parse(fs.readFileSync(file, 'utf8'));
   cfg.cameras[0].zones = [
     {
-      id: 'z-gate',
+      id: 'z_0a0b0c0d',
       name: 'Gate',
       polygon: [
         [0.1, 0.1],
@@ -87,13 +87,13 @@ describe('gatehouse rules, doors, sensors', () => {
     expect(rules[0]).toMatchObject({
       id: 'person-at-the-gate',
       trigger: { kind: 'object', phase: 'dwell', dwellSeconds: 5 },
-      conditions: { cameraIds: ['yard'], zones: ['z-gate'], labels: ['person'], modes: ['night', 'away'] },
+      conditions: { cameraIds: ['yard'], zones: ['z_0a0b0c0d'], labels: ['person'], modes: ['night', 'away'] },
       actions: [{ type: 'alarm', priority: 2 }],
     });
     expect(rules.at(-1)!.id).toBe('default-catch-all');
     const list = await cli(['rules', 'list']);
     expect(list.stdout).toMatch(
-      /person-at-the-gate\s+yes\s+Person at the gate\s+person dwell 5s\s+yard zone z-gate in night,away\s+alarm P2/,
+      /person-at-the-gate\s+yes\s+Person at the gate\s+person dwell 5s\s+yard zone Gate in night,away\s+alarm P2/,
     );
 
     const noZone = await cli(['rules', 'add', '--name', 'Roof', '--camera', 'Yard', '--zone', 'Roof']);
@@ -133,7 +133,7 @@ describe('gatehouse rules, doors, sensors', () => {
       const obj = Number(ins.run(t0 + track * 10_000, 'object', JSON.stringify({ label: 'person', trackId: track })).lastInsertRowid);
       const z = (phase: string, s: number) => ({
         cameraId: 'yard',
-        zoneId: 'z-gate',
+        zoneId: 'z_0a0b0c0d',
         zone: 'Gate',
         label: 'person',
         trackId: track,

@@ -109,7 +109,14 @@ function draftFromFlags(v: Record<string, string | boolean | undefined>): RuleDr
   };
 }
 
-function describe(r: Rule): { when: string; where: string; then: string } {
+/** Zone ids to their names ("Gate"), from the cameras in the config. */
+function zoneNames(cfg: { cameras?: { zones?: { id: string; name: string }[] }[] }): (id: string) => string {
+  const names = new Map<string, string>();
+  for (const cam of cfg.cameras ?? []) for (const z of cam.zones ?? []) names.set(z.id, z.name);
+  return (id) => names.get(id) ?? id;
+}
+
+function describe(r: Rule, zoneName: (id: string) => string = (id) => id): { when: string; where: string; then: string } {
   const t = r.trigger;
   const c = r.conditions;
   const when =
@@ -126,7 +133,7 @@ function describe(r: Rule): { when: string; where: string; then: string } {
               : t.kind;
   const where = [
     c.cameraIds.join(','),
-    c.zones.length ? `zone ${c.zones.join(',')}` : '',
+    c.zones.length ? `zone ${c.zones.map(zoneName).join(',')}` : '',
     c.sensorIds.join(','),
     c.modes.length ? `in ${c.modes.join(',')}` : '',
     c.schedule ? `${c.schedule.from}-${c.schedule.to}` : '',
@@ -193,7 +200,7 @@ async function add(argv: string[]): Promise<number> {
   recordCliChange(paths, 'rules.add', `rule:${rule.id}`, { rule });
   if (a.values.json) console.log(JSON.stringify(rule, null, 2));
   else {
-    const d = describe(rule);
+    const d = describe(rule, zoneNames(store.data));
     console.log(`Added rule ${rule.id}: ${rule.name} (when ${d.when}${d.where !== '-' ? `, ${d.where}` : ''} → ${d.then}).`);
     console.log(`Check what it would have raised: gatehouse rules test ${rule.id}`);
     if (runningServer(paths)) console.log('The running server uses it within a second.');
@@ -322,7 +329,7 @@ export const rulesCommand: Command = {
           table(
             ['#', 'ID', 'ON', 'NAME', 'WHEN', 'WHERE', 'THEN'],
             rules.map((r, i) => {
-              const d = describe(r);
+              const d = describe(r, zoneNames(store.data));
               return [String(i + 1), r.id, r.enabled ? 'yes' : 'no', r.name, d.when, d.where, d.then];
             }),
           ),
