@@ -48,7 +48,7 @@ beforeAll(async () => {
       minDwellSeconds: 3,
       inertiaFrames: 3,
     });
-    c.cameras.find((x) => x.id === cam)!.zones = [z('z-gate', 'Gate', 0.05), z('z-road', 'Road', 0.5)];
+    c.cameras.find((x) => x.id === cam)!.zones = [z('z_0000a001', 'Gate', 0.05), z('z_0000a002', 'Road', 0.5)];
   });
   drive = new DetectionDriver(e.engine);
   await waitFor('recording', () => e.engine.cameras.info(cam)?.status.state === 'recording', 60_000, 250);
@@ -72,7 +72,7 @@ describe('a person-in-zone rule', () => {
     });
     expect(rule).toMatchObject({
       id: 'person-at-the-gate-at-night',
-      conditions: { cameraIds: [cam], zones: ['z-gate'], modes: ['night'] },
+      conditions: { cameraIds: [cam], zones: ['z_0000a001'], modes: ['night'] },
     });
     const testStart = Date.now();
     const night = await call<{ mode: { id: string }; since: string }>('arming.set', { mode: 'Night' });
@@ -80,12 +80,12 @@ describe('a person-in-zone rule', () => {
     const armedAt = Date.parse(night.since);
     await sleep(11_000); // ten seconds of footage after the switch, so every event below is in the past
     const at = (s: number) => armedAt + 200 + s * 1000;
-    const base = { cameraId: cam, zoneId: 'z-gate', zone: 'Gate', minDwell: 3 };
+    const base = { cameraId: cam, zoneId: 'z_0000a001', zone: 'Gate', minDwell: 3 };
     const p1 = drive.visit({ ...base, label: 'person', trackId: 1, startMs: at(0), stay: 9, repeatDwell: true });
     const p2 = drive.visit({ ...base, label: 'person', trackId: 2, startMs: at(2), stay: 6 });
     drive.visit({ ...base, label: 'person', trackId: 3, startMs: at(1), stay: 2 }); // left before the dwell
     drive.visit({ ...base, label: 'vehicle', trackId: 4, startMs: at(1), stay: 8 }); // not a person
-    drive.visit({ ...base, zoneId: 'z-road', zone: 'Road', label: 'person', trackId: 5, startMs: at(3), stay: 6 }); // another zone
+    drive.visit({ ...base, zoneId: 'z_0000a002', zone: 'Road', label: 'person', trackId: 5, startMs: at(3), stay: 6 }); // another zone
 
     const raised = await waitFor('two alarms', () => (alarmsOf(rule.id).length >= 2 ? alarmsOf(rule.id) : null), 10_000);
     await sleep(500);
@@ -96,7 +96,7 @@ describe('a person-in-zone rule', () => {
     const a1 = byObject.get(p1.objectEventId)!;
     const a2 = byObject.get(p2.objectEventId)!;
     expect(a1).toMatchObject({ type: 'detection.zone', priority: 2, state: 'new', cameraIds: [cam], zone: 'Gate', count: 2 });
-    expect(a1.details).toMatchObject({ label: 'person', trackId: 1, zoneId: 'z-gate', phase: 'dwell' });
+    expect(a1.details).toMatchObject({ label: 'person', trackId: 1, zoneId: 'z_0000a001', phase: 'dwell' });
     expect(a2).toMatchObject({ count: 1, createdAt: new Date(at(2) + 3000).toISOString() });
     expect(a1.title).toBe('Person in Gate for 3 s: Yard');
     expect(a1.sop).toMatch(/snapshot/);
@@ -188,7 +188,7 @@ describe('a person-in-zone rule', () => {
       const label = i % 5 === 4 ? 'bicycle' : 'person';
       drive.visit({
         cameraId: cam,
-        zoneId: 'z-road',
+        zoneId: 'z_0000a002',
         zone: 'Road',
         label,
         trackId: 100 + i,
