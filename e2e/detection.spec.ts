@@ -171,7 +171,7 @@ test('the review list: j / k move, r marks reviewed, Enter opens playback a few 
   await page.setViewportSize({ width: 1440, height: 810 });
   await login(page, server);
   await page.keyboard.press('g');
-  await page.keyboard.press('r');
+  await page.keyboard.press('d');
   await expect(page.getByTestId('view-review')).toBeVisible();
   await page.keyboard.press('3'); // all objects (no alarm rule raises alarms on the demo)
   await expect(page.getByTestId('view-review')).toHaveAttribute('data-kind', 'all');

@@ -135,7 +135,7 @@ function Console() {
       <header className="topbar">
         <div className="brand" title="Gatehouse">
           <span className="brand-mark" aria-hidden="true" />
-          Gatehouse
+          <span className="brand-name">Gatehouse</span>
         </div>
         <nav className="nav" aria-label="Views">
           {NAV.map((n) => (

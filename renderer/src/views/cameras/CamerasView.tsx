@@ -214,7 +214,7 @@ function CameraList({ initialId }: { initialId?: string }) {
                 <th className="c-video">Video</th>
                 <th className="c-seg">Last segment</th>
                 <th className="c-ret">Retention</th>
-                <th className="c-det" title="Object detection: on/off, frames offered / processed / skipped">
+                <th className="c-det" title="Object detection: frame rate, objects in view, frames skipped (hover a cell for the counters)">
                   Detection
                 </th>
                 {isAdmin && <th className="c-act" aria-label="Actions" />}

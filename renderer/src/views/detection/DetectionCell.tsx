@@ -15,8 +15,9 @@ export function DetectionCell({ st }: { st: DetectionCameraStatus | undefined })
       data-skipped={st.skipped}
       title={`${st.state}${st.error ? `: ${st.error}` : ''} · ${st.settings.labels.join(', ')} · frames offered ${st.offered}, processed ${st.processed} (${st.gated} gated), skipped ${st.skipped}`}
     >
-      <span className="on">{st.state === 'running' ? `${st.settings.fps} fps` : st.state}</span> · {st.offered}/{st.processed}/{st.skipped}
+      <span className="on">{st.state === 'running' ? `${st.settings.fps} fps` : st.state}</span>
       {st.objects.length ? ` · ${st.objects.length} obj` : ''}
+      {st.skipped ? ` · ${st.skipped} skipped` : ''}
     </span>
   );
 }
