@@ -44,7 +44,7 @@ test('add "person in zone → P2 alarm", see the dry-run count, arm the site wit
   const cfg = JSON.parse(fs.readFileSync(file, 'utf8'));
   cfg.cameras.find((c: { id: string }) => c.id === cam.id).zones = [
     {
-      id: 'z-door',
+      id: 'z_0000d001',
       name: 'Back door',
       polygon: [
         [0.1, 0.3],
@@ -68,7 +68,7 @@ test('add "person in zone → P2 alarm", see the dry-run count, arm the site wit
     const z = (phase: string, s: number) =>
       JSON.stringify({
         cameraId: cam.id,
-        zoneId: 'z-door',
+        zoneId: 'z_0000d001',
         zone: 'Back door',
         label,
         trackId: track,
@@ -93,8 +93,8 @@ test('add "person in zone → P2 alarm", see the dry-run count, arm the site wit
   await page.keyboard.press('n');
   await expect(page.getByTestId('rule-name')).toBeFocused();
   await page.keyboard.type('Person at the back door');
-  await expect(page.getByTestId(`rule-zone-z-door`)).toBeVisible({ timeout: 10_000 });
-  await page.getByTestId('rule-zone-z-door').check();
+  await expect(page.getByTestId(`rule-zone-z_0000d001`)).toBeVisible({ timeout: 10_000 });
+  await page.getByTestId('rule-zone-z_0000d001').check();
   await expect(page.getByTestId('rule-action-0-priority')).toHaveValue('2');
   await expect(page.getByTestId('rule-editor')).toHaveAttribute('data-valid', 'true');
   await page.keyboard.press('Control+Enter');
@@ -110,7 +110,7 @@ test('add "person in zone → P2 alarm", see the dry-run count, arm the site wit
   };
   expect(rules.rules[0]).toMatchObject({
     id: 'person-at-the-back-door',
-    conditions: { zones: ['z-door'] },
+    conditions: { zones: ['z_0000d001'] },
     actions: [{ type: 'alarm', priority: 2 }],
   });
 
@@ -119,12 +119,12 @@ test('add "person in zone → P2 alarm", see the dry-run count, arm the site wit
   await page.keyboard.press('Escape');
   await page.keyboard.press('n');
   await page.keyboard.type('Wrong camera');
-  await page.getByTestId('rule-zone-z-door').check();
+  await page.getByTestId('rule-zone-z_0000d001').check();
   await page.getByTestId(`rule-camera-${other.id}`).check();
-  await expect(page.getByTestId('rule-zones-error')).toHaveText(`no zone "z-door" on ${other.name} (draw one under Cameras → zones first)`);
+  await expect(page.getByTestId('rule-zones-error')).toHaveText(`no zone "z_0000d001" on ${other.name} (draw one under Cameras → zones first)`);
   await expect(page.getByTestId('rule-editor')).toHaveAttribute('data-valid', 'false');
   await page.keyboard.press('Control+s');
-  await expect(page.getByTestId('rule-save-error')).toContainText('no zone "z-door"');
+  await expect(page.getByTestId('rule-save-error')).toContainText('no zone "z_0000d001"');
   await page.keyboard.press('Escape');
 
   // arm the site with the key, from another view

@@ -5,6 +5,7 @@
  */
 import { ApiError, isMethod, parseParams, requests, roleRank, type Me, type Method, type Role } from '../api/contract.js';
 import type { CallContext, CallInfo, Handler, Handlers } from './concern.js';
+import { ConfigError } from './config/store.js';
 import { logger } from './log.js';
 
 const log = logger('engine');
@@ -41,8 +42,13 @@ export class Dispatcher {
       this.called({ method, params: p, me, peer: ctx.peer, result });
       return result;
     } catch (error) {
-      this.called({ method, params: p, me, peer: ctx.peer, error });
-      throw error;
+      // A hand edit left config.json broken: the engine runs on its last good settings, and says why a change can't be saved.
+      const e =
+        error instanceof ConfigError
+          ? new ApiError('unavailable', `the change can't be saved: ${error.message} (the engine keeps running on its last good settings)`)
+          : error;
+      this.called({ method, params: p, me, peer: ctx.peer, error: e });
+      throw e;
     }
   }
 

@@ -48,7 +48,8 @@ export function authConcern(d: AuthDeps): Concern {
   const signIn = async (u: StoredUser, peer: string, how: string): Promise<{ user: Me; token: string }> => {
     loginFailures.reset(keysOf(peer, u.username).userKey);
     const token = d.sessions.create(u.username);
-    await d.users.touchLogin(u.username);
+    // The last-login time is a convenience: a config.json that can't be written (a broken hand edit) does not lock users out.
+    await d.users.touchLogin(u.username).catch((err: Error) => log.warn(`could not note ${u.username}'s login time: ${err.message}`));
     log.info(`${u.username} logged in from ${peer}${how}`);
     return { user: { username: u.username, role: u.role }, token };
   };
