@@ -380,33 +380,6 @@ export interface DetectionFrameEvent {
   objects: FrameObject[];
 }
 
-/** A tracked object and a zone: emitted by the detection service, and stored in `events` (kind 'zone') first. */
-export interface ZoneObjectEvent {
-  cameraId: string;
-  zoneId: string; // stable id of the zone (cameras[].zones[].id)
-  zone: string; // the zone's name at the time
-  label: string; // person | vehicle | bicycle | animal | ...
-  trackId: number; // the tracker's id (unique per camera and engine run)
-  objectEventId: number; // events.id of the track's 'object' event (one per tracked object)
-  phase: 'enter' | 'dwell' | 'leave';
-  /** Seconds the object has been inside the zone (0 at enter; >= the zone's minDwellSeconds at dwell). */
-  dwellSeconds: number;
-  /** Objects of this label inside the zone at this moment (for "minimum count" conditions). */
-  count: number;
-  time: string; // ISO, when it happened (frame time)
-  /** events.id of the zone event row. */
-  eventId: number;
-}
-/** Software motion on a camera (motion gate changes), for cameras that send no ONVIF motion. */
-export interface MotionEvent {
-  cameraId: string;
-  phase: 'start' | 'end';
-  time: string; // ISO
-  /** Share of the frame's cells that changed, 0..1 (peak for 'end'). */
-  score: number;
-  eventId: number; // events.id of the motion event row (kind 'motion', source 'software')
-}
-
 export interface DetectionEvents {
   /** An object track started (seen on enough consecutive inferences). Persisted (events kind "object") before it is sent. */
   'detection.object': { cameraId: string; label: string; score: number; box: NormBox; trackId: number; time: string; id?: number };
