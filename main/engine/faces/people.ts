@@ -1,0 +1,118 @@
+/**
+ * People operations shared by the API (faces/handlers.ts) and the CLI
+ * (`gatehouse people`, `gatehouse faces`): the API shapes of people and
+ * enrolments, forget with the scrub of the events that name the person,
+ * search by person, and the per-camera on/off in config.json.
+ */
+import { ApiError } from '../../api/contract.js';
+import type { FaceCameraSettings, ForgetResult, PersonEnrolmentInfo, PersonInfo, PhotoFaceInfo, FaceSearchHit } from '../../api/faces.js';
+import type { ConfigFile } from '../config/schema.js';
+import type { ConfigStore } from '../config/store.js';
+import type { Db } from '../store/db.js';
+import { EnrolError, grade, type EnrolCandidate } from './enrol.js';
+import { FaceWorkerError } from './pool.js';
+import { FaceStoreError, type Enrolment, type FaceStore, type Person } from './store.js';
+
+export function enrolmentInfo(e: Enrolment): PersonEnrolmentInfo {
+  return { id: e.id, quality: Math.round(e.quality * 1000) / 1000, grade: grade(e.quality), sizePx: e.sizePx, source: e.source, hasImage: e.hasImage, created: new Date(e.createdMs).toISOString() };
+}
+
+export function personInfo(store: FaceStore, p: Person): PersonInfo {
+  const full = store.listPeople().find((x) => x.id === p.id);
+  return {
+    id: p.id,
+    name: p.name,
+    badges: p.badges,
+    groups: p.groups,
+    created: new Date(p.createdMs).toISOString(),
+    updated: new Date(p.updatedMs).toISOString(),
+    enrolments: (full?.enrolments ?? []).map(enrolmentInfo),
+  };
+}
+
+export function listPeople(store: FaceStore): PersonInfo[] {
+  return store.listPeople().map((p) => ({
+    id: p.id,
+    name: p.name,
+    badges: p.badges,
+    groups: p.groups,
+    created: new Date(p.createdMs).toISOString(),
+    updated: new Date(p.updatedMs).toISOString(),
+    enrolments: p.enrolments.map(enrolmentInfo),
+  }));
+}
+
+export function photoFaceInfo(f: EnrolCandidate): PhotoFaceInfo {
+  return {
+    index: f.index,
+    box: f.box.map((v) => Math.round(v)) as PhotoFaceInfo['box'],
+    sizePx: f.sizePx,
+    quality: Math.round(f.quality.score * 1000) / 1000,
+    grade: f.grade,
+    usable: f.usable,
+    problem: f.problem,
+    thumbnail: `data:image/jpeg;base64,${f.thumbnail.toString('base64')}`,
+  };
+}
+
+/** A face-store, enrolment or worker error as the API's error (a bad photo is a 400 with its message). */
+export function apiErrorOf(err: unknown): unknown {
+  if (err instanceof EnrolError) return new ApiError('bad_request', err.message, 'image');
+  if (err instanceof FaceStoreError) return new ApiError(err.code === 'not-found' ? 'not_found' : err.code === 'duplicate' ? 'conflict' : 'bad_request', err.message);
+  if (err instanceof FaceWorkerError) return new ApiError('unavailable', err.message);
+  return err;
+}
+
+/** A person by id or name, or a 404 that says how to list them. */
+export function personOf(store: FaceStore, ref: string): Person {
+  const p = store.findPerson(ref);
+  if (!p) throw new ApiError('not_found', `no person called "${ref}"; list them with "gatehouse people list"`, 'person');
+  return p;
+}
+
+/**
+ * Right to erasure: the person, their enrolments and crops (FaceStore.forget),
+ * then their name, id and crop on every object event whose face matched them
+ * (the event stays, as an unknown face with reason "forgotten").
+ */
+export function forgetPerson(store: FaceStore, db: Db, ref: string): ForgetResult {
+  const p = personOf(store, ref);
+  const report = store.forget(p.id);
+  const scrub = db
+    .prepare(
+      `UPDATE events SET data = json_set(data, '$.face', json_object('personId', NULL, 'name', NULL, 'groups', json('[]'), 'distance', NULL, 'reason', 'forgotten',
+         'quality', json_extract(data, '$.face.quality'), 'sizePx', json_extract(data, '$.face.sizePx'), 'cropId', NULL))
+       WHERE kind = 'object' AND json_extract(data, '$.face.personId') = ?`,
+    )
+    .run(p.id);
+  return { ...report, events: scrub.changes };
+}
+
+/** Where the person was seen: their kept face crops, newest first, with the object event of each. */
+export function searchPerson(store: FaceStore, db: Db, ref: string, q: { fromMs?: number; toMs?: number; limit?: number }): { person: { id: string; name: string }; hits: FaceSearchHit[] } {
+  const p = personOf(store, ref);
+  const crops = store.crops({ personId: p.id, from: q.fromMs, to: q.toMs, limit: q.limit ?? 100 });
+  const ev = db.prepare(
+    "SELECT id FROM events WHERE kind = 'object' AND camera_id = ? AND time_ms BETWEEN ? AND ? AND json_extract(data, '$.face.cropId') = ? LIMIT 1",
+  );
+  const hits = crops.map((c) => {
+    const row = ev.get(c.cameraId, c.timeMs - 3_600_000, c.timeMs + 1000, c.id) as { id: number } | undefined;
+    return { eventId: row?.id ?? null, cameraId: c.cameraId, time: new Date(c.timeMs).toISOString(), distance: c.distance, cropId: c.id };
+  });
+  return { person: { id: p.id, name: p.name }, hits };
+}
+
+/** Face recognition is on for the camera (opt-in). */
+export function facesOn(cfg: ConfigFile, cameraId: string): boolean {
+  return cfg.cameras.find((c) => c.id === cameraId)?.faces?.enabled === true;
+}
+
+/** Turn face recognition on or off for a camera in config.json (the API and the CLI). */
+export async function setFacesEnabled(store: ConfigStore, cameraId: string, enabled: boolean): Promise<FaceCameraSettings> {
+  return store.update((cfg) => {
+    const cam = cfg.cameras.find((c) => c.id === cameraId);
+    if (!cam) throw new ApiError('not_found', `no camera with id "${cameraId}"; see "gatehouse cameras list"`, 'cameraId');
+    cam.faces = { ...cam.faces, enabled };
+    return cam.faces;
+  });
+}
