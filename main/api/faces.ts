@@ -25,6 +25,16 @@ export const FaceCameraSettings = z
   .strict();
 export type FaceCameraSettings = z.infer<typeof FaceCameraSettings>;
 
+/** Site-wide face settings in config.json (`faces`); absent = defaults. */
+export const FaceSetup = z
+  .object({
+    /** Badge × face: faces seen this many seconds before or after a granted badge count (default 3). */
+    badgeWindowSeconds: z.number().min(1).max(30).optional(),
+  })
+  .strict();
+export type FaceSetup = z.infer<typeof FaceSetup>;
+export const DEFAULT_BADGE_WINDOW_SECONDS = 3;
+
 /** Groups a person can be in; `watchlist` raises an alarm when seen (a `face` rule). */
 export const PERSON_GROUPS = ['staff', 'visitor', 'watchlist'] as const;
 export type PersonGroup = (typeof PERSON_GROUPS)[number];
@@ -141,6 +151,8 @@ export const facesRequests = {
     role: 'supervisor',
     input: z.object({ person: PersonRef, from: IsoTime.optional(), to: IsoTime.optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
   },
+  /** The faces of a face alarm side by side: the face seen and (badge mismatch) the badge holder's enrolled face. */
+  'faces.alarmFaces': { role: 'guard', input: z.object({ alarmId: z.number().int().positive() }).strict() },
   /** A face crop (of a match on an alarm, a review item or a search hit), as a data: URL. */
   'faces.getCrop': { role: 'guard', input: z.object({ id: z.string().min(1).max(64) }).strict() },
 
@@ -174,6 +186,8 @@ export interface ForgetResult {
   failed: string[];
   /** Object events whose face match named the person (the name and crop are removed from them). */
   events: number;
+  /** Alarms that named the person (face alarms, badge mismatches): name, id and images removed. */
+  alarms: number;
 }
 
 export interface FacesResults {
@@ -181,6 +195,7 @@ export interface FacesResults {
   'faces.setEnabled': FaceCameraStatus;
   'faces.search': { person: { id: string; name: string }; hits: FaceSearchHit[] };
   'faces.getCrop': { id: string; dataUrl: string };
+  'faces.alarmFaces': { seen: { dataUrl: string; name: string | null; time: string | null } | null; holder: { dataUrl: string | null; name: string; badge: string | null } | null };
   'people.list': PersonInfo[];
   'people.add': PersonInfo;
   'people.update': PersonInfo;

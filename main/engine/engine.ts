@@ -199,7 +199,20 @@ export class Engine {
     this.recorder = this.use(recordingConcern({ paths, db, bus, cameras, secrets, ffmpeg: this.ffmpeg, children, settings })).module;
     this.onvif = this.use(onvifConcern({ config, cameras, secrets, db, bus, ffmpeg, children })).module;
     // faces before detection (detection offers it person tracks and motion frames; started on first need)
-    this.faces = this.use(facesConcern({ db, secrets, dataDir: paths.root, runDir: paths.run, bus, config, cameras, audit: audit.trail })).module;
+    this.faces = this.use(
+      facesConcern({
+        db,
+        secrets,
+        dataDir: paths.root,
+        runDir: paths.run,
+        bus,
+        config,
+        cameras,
+        audit: audit.trail,
+        alarms: () => this.alarms ?? null,
+        alarmDetails: (id) => this.alarms?.store.get(id)?.details ?? null,
+      }),
+    ).module;
     this.detection = this.use(
       detectionConcern({ paths, db, durableDb, bus, cameras, recorder: this.recorder, children, ffmpeg, config, settings, faces: () => this.faces?.wiring ?? null }),
     ).module;

@@ -208,10 +208,10 @@ async function forget(argv: string[]): Promise<number> {
   } finally {
     close();
   }
-  auditCli(paths, 'faces.forget', `person:${r.person.id}`, { name: r.person.name, enrolments: r.enrolments, crops: r.crops, files: r.files.length, bytes: r.bytes, failed: r.failed, events: r.events, via: 'cli' });
+  auditCli(paths, 'faces.forget', `person:${r.person.id}`, { name: r.person.name, enrolments: r.enrolments, crops: r.crops, files: r.files.length, bytes: r.bytes, failed: r.failed, events: r.events, alarms: r.alarms, via: 'cli' });
   if (a.values.json) console.log(JSON.stringify(r, null, 2));
   else {
-    console.log(`Forgot "${r.person.name}" (${r.person.id}): ${r.enrolments} enrolled face(s), ${r.crops} face crop(s), ${r.files.length} file(s) (${r.bytes} bytes) deleted; their name removed from ${r.events} event(s).`);
+    console.log(`Forgot "${r.person.name}" (${r.person.id}): ${r.enrolments} enrolled face(s), ${r.crops} face crop(s), ${r.files.length} file(s) (${r.bytes} bytes) deleted; their name removed from ${r.events} event(s) and ${r.alarms} alarm(s).`);
     for (const f of r.files) console.log(`  deleted ${f}`);
     if (r.failed.length) console.log(`Could not delete ${r.failed.length} file(s) (the retention sweep retries): ${r.failed.join(', ')}`);
   }

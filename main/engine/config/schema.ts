@@ -5,7 +5,7 @@ import { StoredMask } from '../../api/masks.js';
 import { NotifySetup } from '../../api/notify.js';
 import { RemoteAccessSetup } from '../../api/remote.js';
 import { ArmingSetup, Rule } from '../../api/rules.js';
-import { FaceCameraSettings } from '../../api/faces.js';
+import { FaceCameraSettings, FaceSetup } from '../../api/faces.js';
 import { DetectionSettingsInput, MAX_ZONES_PER_CAMERA, StoredZone } from '../../api/detection.js';
 import { OnvifMeta } from '../onvif/meta.js';
 import { DEFAULT_RULES } from '../rules/defaults.js';
@@ -126,6 +126,8 @@ export const ConfigFile = z
     arming: ArmingSetup.optional(),
     /** MQTT, webhooks, sensors, doors → cameras; absent = defaults. */
     alarmSetup: AlarmSetup.optional(),
+    /** Face recognition site settings (api/faces.ts: the badge × face window); absent = defaults. */
+    faces: FaceSetup.optional(),
     /** Evidence export jobs (docs/export.md); absent = defaults. */
     exports: z
       .object({

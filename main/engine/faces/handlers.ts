@@ -19,6 +19,9 @@ import type { Db } from '../store/db.js';
 import type { StoredCamera } from '../config/schema.js';
 import { FaceService, type FaceServiceOptions } from './service.js';
 import { FaceWiring } from './wiring.js';
+import { FaceAlarms } from './alarms.js';
+import type { AlarmIntake } from '../alarms/intake.js';
+import { DEFAULT_BADGE_WINDOW_SECONDS } from '../../api/faces.js';
 import { apiErrorOf, enrolmentInfo, facesOn, forgetPerson, listPeople, personInfo, personOf, photoFaceInfo, searchPerson, setFacesEnabled } from './people.js';
 
 export interface FacesDeps {
@@ -32,6 +35,10 @@ export interface FacesDeps {
   config: ConfigStore;
   cameras: CameraRegistry;
   audit: AuditTrail;
+  /** The alarm intake (face events and badge mismatches go through the rules). */
+  alarms: () => AlarmIntake | null;
+  /** An alarm's details (faces.alarmFaces). */
+  alarmDetails: (id: number) => Record<string, unknown> | null;
 }
 
 /** How often the running engine writes run/faces-status.json for `gatehouse faces status`. */
@@ -45,6 +52,7 @@ export class FacesModule implements EngineModule {
   constructor(
     readonly service: FaceService,
     readonly wiring: FaceWiring,
+    readonly alarms: FaceAlarms,
     private readonly runDir: string,
     private readonly status: () => FacesStatus,
   ) {}
@@ -55,6 +63,7 @@ export class FacesModule implements EngineModule {
 
   start(): void {
     this.service.start();
+    this.alarms.start();
     this.timer = setInterval(() => this.writeStatus(), FACES_STATUS_FILE_MS);
     this.timer.unref?.();
   }
@@ -62,6 +71,7 @@ export class FacesModule implements EngineModule {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.alarms.stop();
     fs.rmSync(this.statusFile, { force: true });
     await this.service.stop();
     await this.wiring.settle();
@@ -104,6 +114,15 @@ export function facesConcern(d: FacesDeps, opts: Partial<FaceServiceOptions> = {
   const svc = new FaceService({ ...opts, db: d.db, secrets: d.secrets, dataDir: d.dataDir });
   const enabled = (cameraId: string) => facesOn(d.config.data, cameraId) && process.env.GATEHOUSE_FACES !== 'off';
   const wiring = new FaceWiring({ service: svc, bus: d.bus, enabled });
+  const faceAlarms = new FaceAlarms({
+    bus: d.bus,
+    alarms: d.alarms,
+    service: svc,
+    wiring,
+    enabled,
+    windowSeconds: () => d.config.data.faces?.badgeWindowSeconds ?? DEFAULT_BADGE_WINDOW_SECONDS,
+    cameraName: (id) => d.cameras.get(id)?.name ?? null,
+  });
   const audit = (actor: string, action: string, target: string | null, details: Record<string, unknown>) => d.audit.append({ actor, action, target, details });
   const changed = (by: string) => d.bus.emit('people.changed', { by });
 
@@ -140,7 +159,7 @@ export function facesConcern(d: FacesDeps, opts: Partial<FaceServiceOptions> = {
   };
 
   return {
-    module: new FacesModule(svc, wiring, d.runDir, () => status()),
+    module: new FacesModule(svc, wiring, faceAlarms, d.runDir, () => status()),
     handlers: {
       'faces.status': (p) => status(p.cameraId),
       'faces.setEnabled': async (p, _ctx, me) => {
@@ -160,6 +179,27 @@ export function facesConcern(d: FacesDeps, opts: Partial<FaceServiceOptions> = {
         }),
       'faces.getCrop': (p) =>
         api(() => ({ id: p.id, dataUrl: `data:image/jpeg;base64,${svc.store.cropImage(p.id).toString('base64')}` })),
+      'faces.alarmFaces': (p) =>
+        api(() => {
+          const det = d.alarmDetails(p.alarmId);
+          if (!det) throw new ApiError('not_found', `no alarm ${p.alarmId}`, 'alarmId');
+          const face = (det.face ?? null) as { cropId?: string | null; name?: string | null; time?: string } | null;
+          const cropId = face?.cropId ?? (typeof det.cropId === 'string' ? det.cropId : null);
+          let seen = null;
+          if (cropId) {
+            try {
+              seen = { dataUrl: `data:image/jpeg;base64,${svc.store.cropImage(cropId).toString('base64')}`, name: face?.name ?? (typeof det.name === 'string' ? det.name : null), time: face?.time ?? null };
+            } catch {
+              seen = null; // removed by retention or forget
+            }
+          }
+          const h = (det.holder ?? null) as { enrolmentId?: string | null; name?: string } | null;
+          const holder = h
+            ? { dataUrl: h.enrolmentId ? (svc.store.enrolmentImage(h.enrolmentId)?.toString('base64') ?? null) : null, name: h.name ?? '?', badge: typeof det.badge === 'string' ? det.badge : null }
+            : null;
+          if (holder?.dataUrl) holder.dataUrl = `data:image/jpeg;base64,${holder.dataUrl}`;
+          return { seen, holder };
+        }),
       'people.list': () => listPeople(svc.store),
       'people.add': (p, _ctx, me) =>
         api(() => {
@@ -222,6 +262,7 @@ export function facesConcern(d: FacesDeps, opts: Partial<FaceServiceOptions> = {
             bytes: r.bytes,
             failed: r.failed,
             events: r.events,
+            alarms: r.alarms,
           });
           changed(me!.username);
           return r;

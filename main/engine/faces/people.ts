@@ -85,7 +85,34 @@ export function forgetPerson(store: FaceStore, db: Db, ref: string): ForgetResul
        WHERE kind = 'object' AND json_extract(data, '$.face.personId') = ?`,
     )
     .run(p.id);
-  return { ...report, events: scrub.changes };
+  return { ...report, events: scrub.changes, alarms: scrubAlarms(db, p.id, p.name) };
+}
+
+/** Alarms that name the person (face alarms, badge mismatches): their id, name and images go, the alarm stays. */
+function scrubAlarms(db: Db, personId: string, name: string): number {
+  const rows = db.prepare("SELECT id, title, details FROM alarms WHERE details LIKE '%' || ? || '%'").all(personId) as { id: number; title: string; details: string }[];
+  const upd = db.prepare('UPDATE alarms SET title = ?, details = ? WHERE id = ?');
+  let n = 0;
+  const scrub = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(scrub);
+    if (!v || typeof v !== 'object') return v === name ? '(forgotten person)' : v;
+    const o = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, scrub(x)]));
+    if (o.personId === personId) Object.assign(o, { personId: null, name: '(forgotten person)', enrolmentId: null, cropId: null });
+    return o;
+  };
+  for (const r of rows) {
+    let d: unknown;
+    try {
+      d = JSON.parse(r.details);
+    } catch {
+      continue;
+    }
+    const next = JSON.stringify(scrub(d));
+    if (next === r.details) continue;
+    upd.run(r.title.split(name).join('(forgotten person)'), next, r.id);
+    n++;
+  }
+  return n;
 }
 
 /** Where the person was seen: their kept face crops, newest first, with the object event of each. */
