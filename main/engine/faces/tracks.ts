@@ -56,8 +56,14 @@ export function upperBodyRegion(box: NormBox, width: number, height: number): Bo
   const [x1, y1, x2, y2] = box;
   const w = x2 - x1;
   const h = y2 - y1;
-  return [Math.max(0, (x1 - 0.15 * w) * width), Math.max(0, (y1 - 0.05 * h) * height), Math.min(width, (x2 + 0.15 * w) * width), Math.min(height, (y1 + 0.4 * h) * height)];
+  // A close-up (door camera: head and shoulders, box not much taller than wide) has the face in most of the box.
+  const closeUp = h * height < CLOSE_UP_RATIO * w * width;
+  const bottom = closeUp ? y2 : y1 + 0.4 * h;
+  return [Math.max(0, (x1 - 0.15 * w) * width), Math.max(0, (y1 - 0.05 * h) * height), Math.min(width, (x2 + 0.15 * w) * width), Math.min(height, bottom * height)];
 }
+
+/** A person box less than this many times as tall as wide (in pixels) is a close-up: the whole box is searched. */
+export const CLOSE_UP_RATIO = 1.5;
 
 export interface TrackFacesOptions {
   pool: FacePool;

@@ -33,7 +33,11 @@ const log = logger('faces');
 /** A face seen on a camera, remembered for a minute (badge × face). */
 export interface Sighting {
   cameraId: string;
+  /** When this face was seen. */
   timeMs: number;
+  /** The person (track) was in view from … to (a track's face stands for the whole track). */
+  fromMs: number;
+  toMs: number;
   /** Person track id, or null for a face on a motion frame. */
   trackId: number | null;
   face: WorkerFace;
@@ -89,6 +93,9 @@ export class FaceWiring implements FaceHook {
   personFrame(cameraId: string, trackId: number, _eventId: number, timeMs: number, frame: HookFrame, box: NormBox): void {
     const svc = this.o.service;
     const pool = svc.ensurePool();
+    // the person is still in view: their face (if one was found) counts until now
+    const known = (this.sightings.get(cameraId) ?? []).find((x) => x.trackId === trackId);
+    if (known) known.toMs = Math.max(known.toMs, timeMs);
     if (!pool.readyCount()) return;
     const img = toImage(frame);
     const p = svc.tracks
@@ -99,7 +106,10 @@ export class FaceWiring implements FaceHook {
         if (outcome !== 'analysed') return;
         c.analysed++;
         const cur = svc.tracks.current(cameraId, String(trackId));
-        if (cur) this.remember({ cameraId, timeMs: cur.timeMs, trackId, face: cur.face, match: cur.match, jpeg: cur.jpeg, cropId: null });
+        if (cur) {
+          const prev = (this.sightings.get(cameraId) ?? []).find((x) => x.trackId === trackId);
+          this.remember({ cameraId, timeMs: cur.timeMs, fromMs: Math.min(prev?.fromMs ?? timeMs, timeMs), toMs: Math.max(prev?.toMs ?? timeMs, timeMs), trackId, face: cur.face, match: cur.match, jpeg: cur.jpeg, cropId: null });
+        }
       })
       .catch((err: unknown) => log.debug(`face offer on ${cameraId} failed: ${(err as Error).message}`));
     this.track(p);
@@ -135,7 +145,7 @@ export class FaceWiring implements FaceHook {
         for (const [i, face] of faces.entries()) {
           const match = this.o.service.match(face);
           const jpeg = await faceCropJpeg(img, face.box);
-          const s: Sighting = { cameraId, timeMs, trackId: null, face, match, jpeg, cropId: null };
+          const s: Sighting = { cameraId, timeMs, fromMs: timeMs, toMs: timeMs, trackId: null, face, match, jpeg, cropId: null };
           if (i === 0 && face.descriptor && !this.repeated(cameraId, timeMs, face.descriptor)) {
             this.lastMotionFace.set(cameraId, { timeMs, descriptor: face.descriptor });
             const info = this.keep({ cameraId, trackId: `motion-${timeMs}`, timeMs, face, frameWidth: img.width, frameHeight: img.height, jpeg, match }, null, null);
@@ -157,8 +167,7 @@ export class FaceWiring implements FaceHook {
   /** Faces seen on these cameras between fromMs and toMs (the last minute is kept). */
   recent(cameraIds: readonly string[], fromMs: number, toMs: number): Sighting[] {
     const out: Sighting[] = [];
-    for (const id of cameraIds) for (const s of this.sightings.get(id) ?? []) if (s.timeMs >= fromMs && s.timeMs <= toMs) out.push(s);
-    // the open tracks' best faces so far (a person still in view has not ended their track)
+    for (const id of cameraIds) for (const s of this.sightings.get(id) ?? []) if (s.toMs >= fromMs && s.fromMs <= toMs) out.push(s);
     return out;
   }
 
@@ -184,8 +193,8 @@ export class FaceWiring implements FaceHook {
     const i = s.trackId === null ? -1 : list.findIndex((x) => x.trackId === s.trackId);
     if (i >= 0) list.splice(i, 1);
     list.push(s);
-    const keepFrom = s.timeMs - (this.o.memoryMs ?? 60_000);
-    while (list.length && (list.length > MAX_SIGHTINGS_PER_CAMERA || list[0]!.timeMs < keepFrom)) list.shift();
+    const keepFrom = s.toMs - (this.o.memoryMs ?? 60_000);
+    while (list.length && (list.length > MAX_SIGHTINGS_PER_CAMERA || list[0]!.toMs < keepFrom)) list.shift();
     this.sightings.set(s.cameraId, list);
   }
 
@@ -215,7 +224,7 @@ export class FaceWiring implements FaceHook {
       const list = this.sightings.get(r.cameraId) ?? [];
       const s = list.find((x) => x.trackId === trackId);
       if (s) s.cropId = cropId;
-      else this.remember({ cameraId: r.cameraId, timeMs: r.timeMs, trackId, face: r.face, match: m, jpeg: r.jpeg, cropId });
+      else this.remember({ cameraId: r.cameraId, timeMs: r.timeMs, fromMs: r.timeMs, toMs: r.timeMs, trackId, face: r.face, match: m, jpeg: r.jpeg, cropId });
     }
     this.o.bus.emit('faces.match', { ...info, cameraId: r.cameraId, time: new Date(r.timeMs).toISOString(), eventId, trackId });
     return info;
