@@ -29,8 +29,8 @@ import { startRtspServer, type RtspFixture } from '../fixtures/rtsp.js';
 import { mqttClient, publish, startBroker, startEngine, tempDir, waitFor, type Broker, type TestEngine } from './alarms-support.js';
 import { PHOTOS_MISSING, clm, demo } from './faces-photos.js';
 
-const FACE_SECONDS = 9;
-const WALL_SECONDS = 3;
+const FACE_SECONDS = 8;
+const WALL_SECONDS = 8;
 
 /** A 640×480, 10 fps H.264 clip: the photo panning slowly on a grey wall, then the empty wall. */
 function makeClip(photo: string, out: string, extra: string): void {
@@ -42,7 +42,7 @@ function makeClip(photo: string, out: string, extra: string): void {
       '-loop', '1', '-framerate', '10', '-t', String(FACE_SECONDS), '-i', photo,
       '-f', 'lavfi', '-i', `color=c=0x808080:s=640x480:r=10:d=${total}`,
       '-filter_complex',
-      `[0:v]${extra}scale=-2:420,setsar=1[p];[1:v][p]overlay=x='60+t*8':y=30:eof_action=pass,format=yuv420p[v]`,
+      `[0:v]${extra}scale=-2:400,setsar=1[p];[1:v][p]overlay=x='60+t*8':y=20:eof_action=pass,format=yuv420p[v]`,
       '-map', '[v]', '-t', String(total), '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'baseline', '-g', '10', '-bf', '0', '-movflags', '+faststart',
       out,
     ],
@@ -75,6 +75,9 @@ async function apiError(p: Promise<unknown>): Promise<{ code: string; status: nu
 
 describe.skipIf(!!PHOTOS_MISSING)('face recognition in the engine (real models, RTSP, mosquitto)', () => {
   beforeAll(async () => {
+    // every frame inferred: a person who leaves a still picture ends their track within seconds (with the
+    // motion gate, a still wall is only looked at every few seconds and the track would outlast the clip's gap)
+    process.env.GATEHOUSE_DETECTION_GATE = 'off';
     dir = tempDir('faces-engine');
     const clipA = path.join(dir, 'door-a.mp4');
     const clipB = path.join(dir, 'door-b.mp4');
@@ -88,6 +91,7 @@ describe.skipIf(!!PHOTOS_MISSING)('face recognition in the engine (real models, 
       .png()
       .toFile(srcA);
     makeClip(srcA, clipA, '');
+    // the enrolment photo is cage.jpg itself; the camera shows this other crop, mirrored and brighter
     makeClip(clm('obama4_crop.jpg'), clipB, '');
     rtsp = await startRtspServer({ mounts: { '/door-a': { file: clipA }, '/door-b': { file: clipB } } });
     broker = await startBroker();
@@ -98,6 +102,7 @@ describe.skipIf(!!PHOTOS_MISSING)('face recognition in the engine (real models, 
   }, 240_000);
 
   afterAll(async () => {
+    delete process.env.GATEHOUSE_DETECTION_GATE;
     pub?.end(true);
     await t?.stop();
     await rtsp?.close();

@@ -72,6 +72,8 @@ export class FaceWiring implements FaceHook {
   private lastMotion = new Map<string, number>();
   private lastMotionFace = new Map<string, { timeMs: number; descriptor: Float32Array | null }>();
   private sightings = new Map<string, Sighting[]>();
+  /** Tracks whose person was already announced (matched while in view): camera\0track → what was said. */
+  private announced = new Map<string, FaceMatchInfo>();
   /** Analyses in flight (at most one per worker: tryAnalyze refuses more). */
   private inFlight = new Set<Promise<unknown>>();
 
@@ -90,7 +92,7 @@ export class FaceWiring implements FaceHook {
     return c;
   }
 
-  personFrame(cameraId: string, trackId: number, _eventId: number, timeMs: number, frame: HookFrame, box: NormBox): void {
+  personFrame(cameraId: string, trackId: number, eventId: number, timeMs: number, frame: HookFrame, box: NormBox): void {
     const svc = this.o.service;
     const pool = svc.ensurePool();
     // the person is still in view: their face (if one was found) counts until now
@@ -109,6 +111,10 @@ export class FaceWiring implements FaceHook {
         if (cur) {
           const prev = (this.sightings.get(cameraId) ?? []).find((x) => x.trackId === trackId);
           this.remember({ cameraId, timeMs: cur.timeMs, fromMs: Math.min(prev?.fromMs ?? timeMs, timeMs), toMs: Math.max(prev?.toMs ?? timeMs, timeMs), trackId, face: cur.face, match: cur.match, jpeg: cur.jpeg, cropId: null });
+          // a person recognised while still in view is said at once (watchlist alarms cannot wait for them to leave)
+          const key = `${cameraId}\u0000${trackId}`;
+          const said = this.announced.get(key);
+          if (cur.match.match && said?.personId !== cur.match.personId && this.announced.size < 1024) this.announced.set(key, this.keep(cur, eventId, trackId));
         }
       })
       .catch((err: unknown) => log.debug(`face offer on ${cameraId} failed: ${(err as Error).message}`));
@@ -116,9 +122,14 @@ export class FaceWiring implements FaceHook {
   }
 
   trackEnded(cameraId: string, trackId: number, eventId: number, endMs: number): FaceMatchInfo | null {
+    const key = `${cameraId}\u0000${trackId}`;
+    const said = this.announced.get(key) ?? null;
+    this.announced.delete(key);
     const r = this.o.service.tracks.end(cameraId, String(trackId));
-    if (!r) return null;
     void endMs;
+    if (!r) return said;
+    // already said with this person (and its crop kept): the event gets that
+    if (said && r.match.match && r.match.personId === said.personId) return said;
     return this.keep(r, eventId, trackId);
   }
 
@@ -160,6 +171,7 @@ export class FaceWiring implements FaceHook {
 
   cameraStopped(cameraId: string): void {
     this.o.service.tracks.dropCamera(cameraId);
+    for (const k of [...this.announced.keys()]) if (k.startsWith(`${cameraId}\u0000`)) this.announced.delete(k);
     this.lastMotion.delete(cameraId);
     this.lastMotionFace.delete(cameraId);
   }
