@@ -7,7 +7,8 @@
  * forget people; supervisors list people and search by person; guards see
  * the status (which cameras have it on) and the face crop of a match on an
  * alarm or a review item. Enrolment photos travel as base64 in the request
- * body (the console shrinks them to ≤ 1600 px first: the body limit is 1 MB)
+ * (at most 1 MB over HTTP; the console's WebSocket frames are at most 256 KB,
+ * so it shrinks larger photos first)
  * and are never written to the audit trail: the handlers audit what was done
  * (faces.enrol, faces.unenrol, faces.forget, faces.search, faces.setEnabled).
  */

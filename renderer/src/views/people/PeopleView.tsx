@@ -279,6 +279,7 @@ function AddPersonDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (
       setError((err as Error).message);
     }
   };
+  useShortcuts('Add a person', [{ keys: 'enter', description: 'Add the person', allowInInput: true, run: () => void submit() }], { modal: true });
   return (
     <Dialog
       title="Add a person"

@@ -1,11 +1,20 @@
 /**
- * An uploaded photo as base64 for people.findFaces / people.enrol: shrunk to
- * at most 1600 px (JPEG) in the browser when it is larger, so it fits the
- * request body limit (1 MB); without a canvas (tests), the file as it is.
+ * An uploaded photo as base64 for people.findFaces / people.enrol. The
+ * console talks over a WebSocket whose frames are at most 256 KB, so a photo
+ * must fit in about 250,000 base64 characters: one that does is sent as it
+ * is (the engine scales it to 2048 px itself); a larger one is shrunk in the
+ * browser (JPEG, 1600 → 1024 px) until it fits. Without a canvas (tests),
+ * only photos that fit are sent.
  */
-export const MAX_UPLOAD_SIDE = 1600;
-/** Base64 characters the API accepts for a photo. */
-export const MAX_PHOTO_BASE64 = 1_000_000;
+/** Base64 characters of a photo in one request (the WebSocket frame limit is 256 KB). */
+export const MAX_PHOTO_BASE64 = 250_000;
+const STEPS: [number, number][] = [
+  [1600, 0.9],
+  [1600, 0.8],
+  [1280, 0.85],
+  [1024, 0.85],
+  [1024, 0.7],
+];
 
 function toBase64(bytes: Uint8Array): string {
   let s = '';
@@ -15,26 +24,29 @@ function toBase64(bytes: Uint8Array): string {
 
 async function shrink(file: Blob): Promise<string | null> {
   if (typeof createImageBitmap !== 'function' || typeof document === 'undefined') return null;
+  let bmp: ImageBitmap;
   try {
-    const bmp = await createImageBitmap(file);
-    const k = Math.min(1, MAX_UPLOAD_SIDE / Math.max(bmp.width, bmp.height));
-    if (k === 1 && file.size * 1.37 < MAX_PHOTO_BASE64) return null;
-    const c = document.createElement('canvas');
-    c.width = Math.round(bmp.width * k);
-    c.height = Math.round(bmp.height * k);
-    const g = c.getContext('2d');
-    if (!g) return null;
-    g.drawImage(bmp, 0, 0, c.width, c.height);
-    return c.toDataURL('image/jpeg', 0.92).replace(/^data:[^,]*,/, '');
+    bmp = await createImageBitmap(file);
   } catch {
     return null; // not a picture the browser can decode: the engine says what is wrong with it
   }
+  const c = document.createElement('canvas');
+  const g = c.getContext('2d');
+  if (!g) return null;
+  for (const [side, q] of STEPS) {
+    const k = Math.min(1, side / Math.max(bmp.width, bmp.height));
+    c.width = Math.round(bmp.width * k);
+    c.height = Math.round(bmp.height * k);
+    g.drawImage(bmp, 0, 0, c.width, c.height);
+    const b64 = c.toDataURL('image/jpeg', q).replace(/^data:[^,]*,/, '');
+    if (b64.length <= MAX_PHOTO_BASE64) return b64;
+  }
+  return null;
 }
 
 export async function photoBase64(file: Blob): Promise<string> {
+  if (Math.ceil(file.size / 3) * 4 <= MAX_PHOTO_BASE64) return toBase64(new Uint8Array(await file.arrayBuffer()));
   const small = await shrink(file);
   if (small) return small;
-  const b64 = toBase64(new Uint8Array(await file.arrayBuffer()));
-  if (b64.length > MAX_PHOTO_BASE64) throw new Error(`the photo is too large to upload (${Math.round(file.size / 1024)} KB): use one under 700 KB or at most ${MAX_UPLOAD_SIDE} px`);
-  return b64;
+  throw new Error(`the photo is too large to upload (${Math.round(file.size / 1024)} KB) and could not be shrunk here: use a JPEG under 180 KB or at most 1024 px wide`);
 }
