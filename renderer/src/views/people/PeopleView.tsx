@@ -53,7 +53,10 @@ function People({ isAdmin }: { isAdmin: boolean }) {
   const q = useQuery('people.list', {}, { events: ['people.changed'] });
   const people = q.data ?? [];
   const [selId, setSelId] = useState<string | null>(null);
-  const index = Math.max(0, people.findIndex((p) => p.id === selId));
+  const index = Math.max(
+    0,
+    people.findIndex((p) => p.id === selId),
+  );
   const cur: PersonInfo | undefined = people[index];
   const [dialog, setDialog] = useState<'add' | 'enrol' | 'forget' | null>(null);
   const [hits, setHits] = useState<{ personId: string; items: FaceSearchHit[] } | null>(null);
@@ -84,34 +87,37 @@ function People({ isAdmin }: { isAdmin: boolean }) {
     navigate('playback', { camera: h.cameraId, t: new Date(Date.parse(h.time) - PREROLL_MS).toISOString() });
   };
 
-  useShortcuts(
-    'People',
-    [
-      { keys: ['j', 'down'], description: 'Next person', run: () => setIndex(index + 1) },
-      { keys: ['k', 'up'], description: 'Previous person', run: () => setIndex(index - 1) },
-      { keys: 's', description: 'Where was this person seen (search; audited)', run: () => void search() },
-      ...(shown
-        ? [
-            { keys: ']', description: 'Next sighting', run: () => setHit((h) => Math.min(h + 1, shown.length - 1)) },
-            { keys: '[', description: 'Previous sighting', run: () => setHit((h) => Math.max(h - 1, 0)) },
-            { keys: 'enter', description: 'Play the sighting back', run: () => play(shown[hit]) },
-          ]
-        : []),
-      ...(isAdmin
-        ? [
-            { keys: 'n', description: 'Add a person', run: () => setDialog('add') },
-            { keys: 'e', description: 'Enrol a face from a photo', run: () => (cur ? setDialog('enrol') : false) },
-            { keys: ['delete', 'shift+d'], description: 'Forget the person (descriptors, photos, face crops)', run: () => (cur ? setDialog('forget') : false) },
-          ]
-        : []),
-    ],
-  );
+  useShortcuts('People', [
+    { keys: ['j', 'down'], description: 'Next person', run: () => setIndex(index + 1) },
+    { keys: ['k', 'up'], description: 'Previous person', run: () => setIndex(index - 1) },
+    { keys: 's', description: 'Where was this person seen (search; audited)', run: () => void search() },
+    ...(shown
+      ? [
+          { keys: ']', description: 'Next sighting', run: () => setHit((h) => Math.min(h + 1, shown.length - 1)) },
+          { keys: '[', description: 'Previous sighting', run: () => setHit((h) => Math.max(h - 1, 0)) },
+          { keys: 'enter', description: 'Play the sighting back', run: () => play(shown[hit]) },
+        ]
+      : []),
+    ...(isAdmin
+      ? [
+          { keys: 'n', description: 'Add a person', run: () => setDialog('add') },
+          { keys: 'e', description: 'Enrol a face from a photo', run: () => (cur ? setDialog('enrol') : false) },
+          {
+            keys: ['delete', 'shift+d'],
+            description: 'Forget the person (descriptors, photos, face crops)',
+            run: () => (cur ? setDialog('forget') : false),
+          },
+        ]
+      : []),
+  ]);
 
   return (
     <div className="people-view" data-testid="view-people">
       <div className="toolbar">
         <h1>People</h1>
-        <span className="muted small">{people.length} people · faces are matched on cameras with face recognition on (Cameras → a camera)</span>
+        <span className="muted small">
+          {people.length} people · faces are matched on cameras with face recognition on (Cameras → a camera)
+        </span>
         {isAdmin && (
           <button type="button" className="btn" onClick={() => setDialog('add')} data-testid="people-add">
             Add person <kbd>n</kbd>
@@ -119,31 +125,41 @@ function People({ isAdmin }: { isAdmin: boolean }) {
         )}
       </div>
       <div className="people-body">
-        <div className="people-list" ref={listRef} tabIndex={0} role="listbox" aria-label="People" data-testid="people-list" data-count={people.length}>
-          {people.map((p, i) => {
-            const best = p.enrolments.reduce((m, e) => Math.max(m, e.quality), 0);
-            return (
-              <div
-                key={p.id}
-                role="option"
-                aria-selected={i === index}
-                className={`people-row${i === index ? ' current' : ''}`}
-                data-testid="people-row"
-                data-index={i}
-                data-person={p.name}
-                onClick={() => setIndex(i)}
-              >
-                <div className="people-main">
-                  <div>
-                    <b>{p.name}</b> {p.groups.map((g) => <span key={g} className={`badge${g === 'watchlist' ? ' alert' : ''}`}>{g}</span>)}
+        <div className="people-list" ref={listRef} data-testid="people-list" data-count={people.length}>
+          {people.length > 0 && (
+            <div role="listbox" tabIndex={0} aria-label="People">
+              {people.map((p, i) => {
+                const best = p.enrolments.reduce((m, e) => Math.max(m, e.quality), 0);
+                return (
+                  <div
+                    key={p.id}
+                    role="option"
+                    aria-selected={i === index}
+                    className={`people-row${i === index ? ' current' : ''}`}
+                    data-testid="people-row"
+                    data-index={i}
+                    data-person={p.name}
+                    onClick={() => setIndex(i)}
+                  >
+                    <div className="people-main">
+                      <div>
+                        <b>{p.name}</b>{' '}
+                        {p.groups.map((g) => (
+                          <span key={g} className={`badge${g === 'watchlist' ? ' alert' : ''}`}>
+                            {g}
+                          </span>
+                        ))}
+                      </div>
+                      <div className="muted small">
+                        {p.badges.length ? `badge ${p.badges.join(', ')}` : 'no badge'} ·{' '}
+                        {p.enrolments.length ? `${p.enrolments.length} face(s), best quality ${best.toFixed(2)}` : 'no face enrolled'}
+                      </div>
+                    </div>
                   </div>
-                  <div className="muted small">
-                    {p.badges.length ? `badge ${p.badges.join(', ')}` : 'no badge'} · {p.enrolments.length ? `${p.enrolments.length} face(s), best quality ${best.toFixed(2)}` : 'no face enrolled'}
-                  </div>
-                </div>
-              </div>
-            );
-          })}
+                );
+              })}
+            </div>
+          )}
           {!q.loading && !people.length && (
             <div className="empty muted" data-testid="people-empty">
               Nobody yet. {isAdmin ? 'Add a person with n, then enrol a photo with e.' : 'An admin adds people and enrols their faces.'}
@@ -224,18 +240,34 @@ function People({ isAdmin }: { isAdmin: boolean }) {
           onClose={() => setDialog(null)}
           onConfirm={async () => {
             const r = await client.call('people.forget', { person: cur.id });
-            toast(`Forgot ${r.person.name}: ${r.enrolments} face(s), ${r.crops} face crop(s), ${r.files.length} file(s) deleted; name removed from ${r.events} event(s) and ${r.alarms} alarm(s).`, 'ok');
+            toast(
+              `Forgot ${r.person.name}: ${r.enrolments} face(s), ${r.crops} face crop(s), ${r.files.length} file(s) deleted; name removed from ${r.events} event(s) and ${r.alarms} alarm(s).`,
+              'ok',
+            );
             setSelId(null);
           }}
         >
-          Deletes {cur.name}, their {cur.enrolments.length} enrolled face(s), every face crop matched to them, and their name on events and alarms. This cannot be undone; it is audited.
+          Deletes {cur.name}, their {cur.enrolments.length} enrolled face(s), every face crop matched to them, and their name on events and
+          alarms. This cannot be undone; it is audited.
         </ConfirmDialog>
       )}
     </div>
   );
 }
 
-function EnrolmentThumb({ id, grade, quality, sizePx, canSee }: { id: string; grade: string; quality: number; sizePx: number; canSee: boolean }) {
+function EnrolmentThumb({
+  id,
+  grade,
+  quality,
+  sizePx,
+  canSee,
+}: {
+  id: string;
+  grade: string;
+  quality: number;
+  sizePx: number;
+  canSee: boolean;
+}) {
   const client = useClient();
   const [url, setUrl] = useState<string | null>(null);
   useEffect(() => {
@@ -270,7 +302,12 @@ function AddPersonDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (
     try {
       const p = await client.call('people.add', {
         name,
-        badges: badge.trim() ? badge.split(',').map((b) => b.trim()).filter(Boolean) : [],
+        badges: badge.trim()
+          ? badge
+              .split(',')
+              .map((b) => b.trim())
+              .filter(Boolean)
+          : [],
         groups: group ? [group as (typeof PERSON_GROUPS)[number]] : [],
       });
       onAdded(p);
@@ -279,7 +316,9 @@ function AddPersonDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (
       setError((err as Error).message);
     }
   };
-  useShortcuts('Add a person', [{ keys: 'enter', description: 'Add the person', allowInInput: true, run: () => void submit() }], { modal: true });
+  useShortcuts('Add a person', [{ keys: 'enter', description: 'Add the person', allowInInput: true, run: () => void submit() }], {
+    modal: true,
+  });
   return (
     <Dialog
       title="Add a person"
@@ -398,14 +437,29 @@ function EnrolDialog({ person, onClose }: { person: PersonInfo; onClose: () => v
           <button type="button" className="btn" onClick={onClose}>
             Cancel
           </button>
-          <button type="button" className="btn primary" onClick={() => void enrol()} disabled={busy || !photo || !usable.length} data-testid="people-enrol-save">
+          <button
+            type="button"
+            className="btn primary"
+            onClick={() => void enrol()}
+            disabled={busy || !photo || !usable.length}
+            data-testid="people-enrol-save"
+          >
             {busy ? 'Working…' : 'Enrol'} <kbd>Enter</kbd>
           </button>
         </>
       }
     >
-      <p className="muted small">A well-lit photo of the face looking at the camera, at least 80 px wide. Only the face is kept, sealed with the site key.</p>
-      <input ref={fileRef} type="file" accept="image/jpeg,image/png,image/webp" onChange={(e) => void choose(e.target.files?.[0])} data-testid="people-photo" aria-label="Photo (o)" />
+      <p className="muted small">
+        A well-lit photo of the face looking at the camera, at least 80 px wide. Only the face is kept, sealed with the site key.
+      </p>
+      <input
+        ref={fileRef}
+        type="file"
+        accept="image/jpeg,image/png,image/webp"
+        onChange={(e) => void choose(e.target.files?.[0])}
+        data-testid="people-photo"
+        aria-label="Photo (o)"
+      />
       {faces && (
         <div className="people-candidates" data-testid="people-candidates" data-count={faces.length}>
           {faces.map((f) => {
