@@ -152,6 +152,11 @@ export const facesRequests = {
     role: 'supervisor',
     input: z.object({ person: PersonRef, from: IsoTime.optional(), to: IsoTime.optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
   },
+  /** Where was the person in this photo seen: kept face crops within the match threshold, newest first. The photo is not stored. Audited as faces.search. */
+  'faces.searchPhoto': {
+    role: 'supervisor',
+    input: z.object({ image: Photo, face: z.number().int().min(0).max(63).optional(), from: IsoTime.optional(), to: IsoTime.optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+  },
   /** The faces of a face alarm side by side: the face seen and (badge mismatch) the badge holder's enrolled face. */
   'faces.alarmFaces': { role: 'guard', input: z.object({ alarmId: z.number().int().positive() }).strict() },
   /** A face crop (of a match on an alarm, a review item or a search hit), as a data: URL. */
@@ -196,6 +201,7 @@ export interface FacesResults {
   'faces.setEnabled': FaceCameraStatus;
   'faces.search': { person: { id: string; name: string }; hits: FaceSearchHit[] };
   'faces.getCrop': { id: string; dataUrl: string };
+  'faces.searchPhoto': { face: PhotoFaceInfo; hits: FaceSearchHit[]; searched: number };
   'faces.alarmFaces': { seen: { dataUrl: string; name: string | null; time: string | null } | null; holder: { dataUrl: string | null; name: string; badge: string | null } | null };
   'people.list': PersonInfo[];
   'people.add': PersonInfo;

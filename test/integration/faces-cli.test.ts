@@ -80,6 +80,12 @@ describe.skipIf(!!PHOTOS_MISSING)('faces and people from the command line', () =
     expect(st).toMatchObject({ running: false, people: 1, enrolments: 2 });
     expect(st.cameras[0]).toMatchObject({ name: 'Front door', enabled: true });
 
+    expect(await cli('faces', 'search', '--person', 'Nicolas Cage', '--data', data)).toMatch(/Not seen \(Nicolas Cage\)/);
+    const pick = await cliFail('faces', 'search', '--image', group, '--data', data);
+    expect(pick.code).toBe(2);
+    expect(pick.out).toMatch(/faces; say which one to search for/);
+    expect(JSON.parse(await cli('faces', 'search', '--image', clm('cage2_crop.jpg'), '--json', '--data', data))).toMatchObject({ hits: [], searched: 0 });
+
     const forget = await cli('people', 'forget', 'Nicolas Cage', '--data', data);
     expect(forget).toMatch(/Forgot "Nicolas Cage" \(p_[a-z0-9]+\): 2 enrolled face\(s\), 0 face crop\(s\), 2 file\(s\)/);
     expect(forget).toMatch(/deleted faces\/enrol\//);
@@ -90,7 +96,8 @@ describe.skipIf(!!PHOTOS_MISSING)('faces and people from the command line', () =
     const audit = JSON.parse(await cli('audit', 'list', '--json', '--data', data)) as { items?: { actor: string; action: string; details: unknown }[] } | { actor: string; action: string; details: unknown }[];
     const rows = Array.isArray(audit) ? audit : (audit.items ?? []);
     const actions = rows.map((r) => r.action);
-    for (const a of ['people.add', 'faces.enrol', 'faces.setEnabled', 'faces.forget']) expect(actions).toContain(a);
+    for (const a of ['people.add', 'faces.enrol', 'faces.setEnabled', 'faces.forget', 'faces.search']) expect(actions).toContain(a);
+    expect(actions.filter((a) => a === 'faces.search')).toHaveLength(2);
     expect(actions.filter((a) => a === 'faces.enrol')).toHaveLength(2);
     for (const r of rows.filter((x) => x.action.startsWith('faces.') || x.action.startsWith('people.'))) {
       expect(r.actor).toMatch(/^os:/);

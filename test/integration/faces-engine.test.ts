@@ -169,7 +169,12 @@ describe.skipIf(!!PHOTOS_MISSING)('face recognition in the engine (real models, 
     expect(sa.analysed).toBeGreaterThan(0);
     const search = await call<{ hits: { cameraId: string }[] }>('faces.search', { person: 'Nicolas Cage' });
     expect(search.hits.some((h) => h.cameraId === camA)).toBe(true);
-    expect(t.engine.audit!.trail.list({ action: 'faces.search' }, null, 10).items).toHaveLength(1);
+    // by an uploaded photo: another photo of A finds A's sightings on Door A, none on Door B
+    const byPhoto = await call<{ hits: { cameraId: string; distance: number }[]; searched: number }>('faces.searchPhoto', { image: b64(clm('cage2_crop.jpg')) });
+    expect(byPhoto.hits.length).toBeGreaterThan(0);
+    expect(byPhoto.hits.every((h) => h.cameraId === camA && h.distance <= 0.5)).toBe(true);
+    const searches = t.engine.audit!.trail.list({ action: 'faces.search' }, null, 10).items;
+    expect(searches.map((r) => r.details.by).sort()).toEqual(['person', 'photo']);
   }, 360_000);
 
   it('badge × face over MQTT: A\'s badge while the door camera shows B → one access.mismatch; while it shows A → none', async () => {

@@ -8,15 +8,18 @@
  *
  *   faces set CAMERA --on|--off
  *   faces status [CAMERA] [--json]
+ *   faces search (--person NAME | --image FILE [--face N]) [--from TIME] [--to TIME] [--json]
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../api/contract.js';
-import type { FacesStatus } from '../../api/faces.js';
+import type { FaceSearchHit, FacesStatus } from '../../api/faces.js';
 import { FACES_STATUS_FILE_MS } from '../../engine/faces/handlers.js';
 import { FACE_PARAMS } from '../../engine/faces/params.js';
-import { setFacesEnabled } from '../../engine/faces/people.js';
-import { CliError, dataDirOf, dataHelp, dataOption, parse, table, type Command } from '../args.js';
+import { searchPerson, searchPhoto, setFacesEnabled } from '../../engine/faces/people.js';
+import { EnrolError, findPhotoFaces } from '../../engine/faces/enrol.js';
+import { FacePool } from '../../engine/faces/pool.js';
+import { CliError, dataDirOf, dataHelp, dataOption, parse, parseTime, table, type Command } from '../args.js';
 import { openConfig, runningServer } from '../offline.js';
 import { auditCli, cameraOf } from './detection-common.js';
 import { openFaceStore } from './people.js';
@@ -24,6 +27,7 @@ import { openFaceStore } from './people.js';
 const USAGE = `Usage:
   gatehouse faces set CAMERA --on|--off [--data DIR]
   gatehouse faces status [CAMERA] [--json] [--data DIR]
+  gatehouse faces search (--person NAME | --image FILE [--face N]) [--from TIME] [--to TIME] [--json] [--data DIR]
 
 Face recognition is off on every camera until an admin turns it on. It looks at the person tracks of object
 detection (which must be on for the camera) and, on door cameras, at frames with motion. Enrol people with
@@ -110,6 +114,71 @@ async function status(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** Where was this person (or the person in this photo) seen: kept face crops, newest first. Audited as faces.search. */
+async function search(argv: string[]): Promise<number> {
+  const a = parse(
+    argv,
+    'gatehouse faces search (--person NAME | --image FILE [--face N]) [--from TIME] [--to TIME] [--json] [--data DIR]',
+    { ...dataOption, person: { type: 'string' }, image: { type: 'string' }, face: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } },
+    [
+      { flag: '--person NAME', help: 'a person by name or id' },
+      { flag: '--image FILE', help: 'or a photo of the person (not stored); --face N picks one of several faces' },
+      { flag: '--from TIME, --to TIME', help: 'ISO 8601, now, or relative (-1h, -2d); default: all the kept crops' },
+      { flag: '--json', help: 'print JSON' },
+      dataHelp,
+    ],
+  );
+  if (!a) return 0;
+  if (!!a.values.person === !!a.values.image) throw new CliError(`give --person NAME or --image FILE\n${USAGE}`);
+  const fromMs = a.values.from ? parseTime(a.values.from as string, '--from') : undefined;
+  const toMs = a.values.to ? parseTime(a.values.to as string, '--to') : undefined;
+  const face = a.values.face !== undefined ? Number(a.values.face) : undefined;
+  if (face !== undefined && (!Number.isInteger(face) || face < 0)) throw new CliError(`--face: "${String(a.values.face)}" is not a face number (0, 1, …)`);
+  const { paths, secrets } = await openConfig(dataDirOf(a.values));
+  const { faces: store, db, close } = openFaceStore(paths, secrets);
+  let out: { person?: { id: string; name: string }; hits: FaceSearchHit[]; searched?: number };
+  let pool: FacePool | null = null;
+  try {
+    if (a.values.person) out = searchPerson(store, db, a.values.person as string, { fromMs, toMs, limit: 500 });
+    else {
+      let bytes: Buffer;
+      try {
+        bytes = fs.readFileSync(a.values.image as string);
+      } catch (err) {
+        throw new CliError(`cannot read ${String(a.values.image)}: ${(err as Error).message}`);
+      }
+      pool = new FacePool({ requestTimeoutMs: 60_000 });
+      pool.start();
+      if (!(await pool.whenReady(120_000))) throw new CliError('the face models could not be loaded; reinstall Gatehouse', 1);
+      const p = pool;
+      out = await searchPhoto((b) => findPhotoFaces(p, b), store, db, bytes, { face, fromMs, toMs, limit: 500 });
+    }
+  } catch (err) {
+    if (err instanceof EnrolError) throw new CliError(err.message, 2);
+    if (err instanceof ApiError) throw new CliError(err.message, err.code === 'not_found' ? 3 : 2);
+    throw err;
+  } finally {
+    await pool?.stop();
+    close();
+  }
+  auditCli(paths, 'faces.search', out.person ? `person:${out.person.id}` : null, {
+    by: out.person ? 'person' : 'photo',
+    ...(out.person ? { name: out.person.name } : {}),
+    from: a.values.from ?? null,
+    to: a.values.to ?? null,
+    hits: out.hits.length,
+    via: 'cli',
+  });
+  if (a.values.json) {
+    console.log(JSON.stringify(out, null, 2));
+    return 0;
+  }
+  const cams = new Map((await openConfig(dataDirOf(a.values))).store.data.cameras.map((c) => [c.id, c.name]));
+  if (!out.hits.length) console.log(`Not seen${out.person ? ` (${out.person.name})` : ''} in the kept face crops (unknown faces are kept ${FACE_PARAMS.unknownCropDays} days, matched ones ${FACE_PARAMS.matchedCropDays}).`);
+  else console.log(table(['TIME', 'CAMERA', 'DISTANCE', 'EVENT', 'CROP'], out.hits.map((h) => [h.time, cams.get(h.cameraId) ?? h.cameraId, h.distance === null ? '-' : h.distance.toFixed(2), h.eventId === null ? '-' : String(h.eventId), h.cropId])));
+  return 0;
+}
+
 export const facesCommand: Command = {
   name: 'faces',
   summary: 'face recognition on or off per camera, and its status (works with or without a running server)',
@@ -121,6 +190,7 @@ export const facesCommand: Command = {
     }
     if (sub === 'set') return set(rest);
     if (sub === 'status') return status(rest);
+    if (sub === 'search') return search(rest);
     throw new CliError(`unknown subcommand "faces ${sub}"\n${USAGE}`);
   },
 };

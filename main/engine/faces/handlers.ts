@@ -22,7 +22,7 @@ import { FaceWiring } from './wiring.js';
 import { FaceAlarms } from './alarms.js';
 import type { AlarmIntake } from '../alarms/intake.js';
 import { DEFAULT_BADGE_WINDOW_SECONDS } from '../../api/faces.js';
-import { apiErrorOf, enrolmentInfo, facesOn, forgetPerson, listPeople, personInfo, personOf, photoFaceInfo, searchPerson, setFacesEnabled } from './people.js';
+import { apiErrorOf, enrolmentInfo, facesOn, forgetPerson, listPeople, personInfo, personOf, photoFaceInfo, searchPerson, searchPhoto, setFacesEnabled } from './people.js';
 
 export interface FacesDeps {
   /** The index (face tables, events). */
@@ -175,6 +175,12 @@ export function facesConcern(d: FacesDeps, opts: Partial<FaceServiceOptions> = {
         api(() => {
           const r = searchPerson(svc.store, d.db, p.person, { fromMs: ms(p.from, 'from'), toMs: ms(p.to, 'to'), limit: p.limit });
           audit(me!.username, 'faces.search', `person:${r.person.id}`, { by: 'person', name: r.person.name, from: p.from ?? null, to: p.to ?? null, hits: r.hits.length, peer: ctx.peer });
+          return r;
+        }),
+      'faces.searchPhoto': (p, ctx, me) =>
+        api(async () => {
+          const r = await searchPhoto((b) => svc.findPhotoFaces(b), svc.store, d.db, photoBytes(p.image), { face: p.face, fromMs: ms(p.from, 'from'), toMs: ms(p.to, 'to'), limit: p.limit });
+          audit(me!.username, 'faces.search', null, { by: 'photo', from: p.from ?? null, to: p.to ?? null, searched: r.searched, hits: r.hits.length, peer: ctx.peer });
           return r;
         }),
       'faces.getCrop': (p) =>

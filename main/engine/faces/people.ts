@@ -9,7 +9,9 @@ import type { FaceCameraSettings, ForgetResult, PersonEnrolmentInfo, PersonInfo,
 import type { ConfigFile } from '../config/schema.js';
 import type { ConfigStore } from '../config/store.js';
 import type { Db } from '../store/db.js';
-import { EnrolError, grade, type EnrolCandidate } from './enrol.js';
+import { EnrolError, grade, type EnrolCandidate, type PhotoFaces } from './enrol.js';
+import { euclidean } from './match.js';
+import { FACE_PARAMS } from './params.js';
 import { FaceWorkerError } from './pool.js';
 import { FaceStoreError, type Enrolment, type FaceStore, type Person } from './store.js';
 
@@ -115,18 +117,55 @@ function scrubAlarms(db: Db, personId: string, name: string): number {
   return n;
 }
 
+/** A kept face crop as a search hit, with the object event whose match names the crop (null: a motion-frame face). */
+function hitsOf(db: Db, crops: { id: string; cameraId: string; timeMs: number; distance: number | null }[]): FaceSearchHit[] {
+  const ev = db.prepare(
+    "SELECT id FROM events WHERE kind = 'object' AND camera_id = ? AND time_ms BETWEEN ? AND ? AND json_extract(data, '$.face.cropId') = ? LIMIT 1",
+  );
+  return crops.map((c) => {
+    const row = ev.get(c.cameraId, c.timeMs - 3_600_000, c.timeMs + 1000, c.id) as { id: number } | undefined;
+    return { eventId: row?.id ?? null, cameraId: c.cameraId, time: new Date(c.timeMs).toISOString(), distance: c.distance, cropId: c.id };
+  });
+}
+
 /** Where the person was seen: their kept face crops, newest first, with the object event of each. */
 export function searchPerson(store: FaceStore, db: Db, ref: string, q: { fromMs?: number; toMs?: number; limit?: number }): { person: { id: string; name: string }; hits: FaceSearchHit[] } {
   const p = personOf(store, ref);
   const crops = store.crops({ personId: p.id, from: q.fromMs, to: q.toMs, limit: q.limit ?? 100 });
-  const ev = db.prepare(
-    "SELECT id FROM events WHERE kind = 'object' AND camera_id = ? AND time_ms BETWEEN ? AND ? AND json_extract(data, '$.face.cropId') = ? LIMIT 1",
-  );
-  const hits = crops.map((c) => {
-    const row = ev.get(c.cameraId, c.timeMs - 3_600_000, c.timeMs + 1000, c.id) as { id: number } | undefined;
-    return { eventId: row?.id ?? null, cameraId: c.cameraId, time: new Date(c.timeMs).toISOString(), distance: c.distance, cropId: c.id };
-  });
-  return { person: { id: p.id, name: p.name }, hits };
+  return { person: { id: p.id, name: p.name }, hits: hitsOf(db, crops) };
+}
+
+/** Crops looked at by one photo search at most (newest first). */
+export const PHOTO_SEARCH_MAX_CROPS = 5000;
+
+/**
+ * Search by photo: the face of an uploaded photo (the only usable one, or `face`) against every kept face
+ * crop in the range (matched or not, newest first, at most PHOTO_SEARCH_MAX_CROPS), hits within the match
+ * threshold, newest first. The photo is not stored.
+ */
+export async function searchPhoto(
+  find: (bytes: Uint8Array) => Promise<PhotoFaces>,
+  store: FaceStore,
+  db: Db,
+  bytes: Uint8Array,
+  q: { face?: number; fromMs?: number; toMs?: number; limit?: number },
+): Promise<{ face: PhotoFaceInfo; hits: FaceSearchHit[]; searched: number }> {
+  const found = await find(bytes);
+  const usable = found.faces.filter((f) => f.usable);
+  const face = q.face !== undefined ? found.faces.find((f) => f.index === q.face) : usable.length === 1 ? usable[0] : undefined;
+  if (q.face !== undefined && !face) throw new EnrolError('pick-a-face', `the photo has ${found.faces.length} face(s); face ${q.face} does not exist`);
+  if (!face) throw new EnrolError('pick-a-face', `the photo has ${usable.length} faces; say which one to search for (faces ${usable.map((f) => f.index).join(', ')})`);
+  if (!face.usable || !face.descriptor) throw new EnrolError('no-descriptor', face.problem ?? 'this face cannot be compared; use a larger, frontal photo');
+  const crops = store.crops({ from: q.fromMs, to: q.toMs, limit: PHOTO_SEARCH_MAX_CROPS });
+  const near: { id: string; cameraId: string; timeMs: number; distance: number }[] = [];
+  for (const c of crops) {
+    const d = store.cropDescriptor(c.id);
+    if (!d) continue;
+    const dist = euclidean(face.descriptor!, d);
+    if (dist <= FACE_PARAMS.threshold) near.push({ id: c.id, cameraId: c.cameraId, timeMs: c.timeMs, distance: Math.round(dist * 1000) / 1000 });
+    if (near.length >= (q.limit ?? 100)) break;
+  }
+  return { face: photoFaceInfo(face), hits: hitsOf(db, near), searched: crops.length };
 }
 
 /** Face recognition is on for the camera (opt-in). */
