@@ -3,7 +3,8 @@
  * matches on alarms only). Keyboard-driven like Review: j / k move, n adds a
  * person (admin), e enrols a face from a photo (admin: the faces found are
  * shown with their quality; with several, pick one with 1–9 or a click),
- * s searches where the person was seen (Enter on a hit opens playback), and
+ * s searches where the person was seen and p where the person in a photo was
+ * (the photo is not kept; Enter on a hit opens playback), and
  * Delete forgets the person after a confirmation (right to erasure: the
  * engine says what it removed). Every change and search is audited.
  */
@@ -59,7 +60,8 @@ function People({ isAdmin }: { isAdmin: boolean }) {
   );
   const cur: PersonInfo | undefined = people[index];
   const [dialog, setDialog] = useState<'add' | 'enrol' | 'forget' | null>(null);
-  const [hits, setHits] = useState<{ personId: string; items: FaceSearchHit[] } | null>(null);
+  const [hits, setHits] = useState<{ personId: string; label: string; items: FaceSearchHit[] } | null>(null);
+  const photoRef = useRef<HTMLInputElement>(null);
   const [hit, setHit] = useState(0);
   const listRef = useRef<HTMLDivElement>(null);
   const setIndex = (i: number) => {
@@ -75,13 +77,25 @@ function People({ isAdmin }: { isAdmin: boolean }) {
     if (!cur) return;
     try {
       const r = await client.call('faces.search', { person: cur.id, limit: 100 });
-      setHits({ personId: cur.id, items: r.hits });
+      setHits({ personId: cur.id, label: `Where ${cur.name} was seen`, items: r.hits });
       setHit(0);
     } catch (err) {
       toast((err as Error).message, 'error');
     }
   };
-  const shown = hits && cur && hits.personId === cur.id ? hits.items : null;
+  const searchPhoto = async (file: File | undefined) => {
+    if (!file) return;
+    try {
+      const r = await client.call('faces.searchPhoto', { image: await photoBase64(file), limit: 100 });
+      setHits({ personId: 'photo', label: `Photo search: ${r.hits.length} sighting(s) among ${r.searched} kept face(s)`, items: r.hits });
+      setHit(0);
+    } catch (err) {
+      toast((err as Error).message, 'error');
+    } finally {
+      if (photoRef.current) photoRef.current.value = '';
+    }
+  };
+  const shown = hits && (hits.personId === 'photo' || (cur && hits.personId === cur.id)) ? hits.items : null;
   const play = (h: FaceSearchHit | undefined) => {
     if (!h) return false;
     navigate('playback', { camera: h.cameraId, t: new Date(Date.parse(h.time) - PREROLL_MS).toISOString() });
@@ -91,6 +105,7 @@ function People({ isAdmin }: { isAdmin: boolean }) {
     { keys: ['j', 'down'], description: 'Next person', run: () => setIndex(index + 1) },
     { keys: ['k', 'up'], description: 'Previous person', run: () => setIndex(index - 1) },
     { keys: 's', description: 'Where was this person seen (search; audited)', run: () => void search() },
+    { keys: 'p', description: 'Search by a photo (not kept; audited)', run: () => photoRef.current?.click() },
     ...(shown
       ? [
           { keys: ']', description: 'Next sighting', run: () => setHit((h) => Math.min(h + 1, shown.length - 1)) },
@@ -111,6 +126,30 @@ function People({ isAdmin }: { isAdmin: boolean }) {
       : []),
   ]);
 
+  const hitsList = shown ? (
+    <div
+      className="people-hits"
+      data-testid="people-hits"
+      data-count={shown.length}
+      data-kind={hits?.personId === 'photo' ? 'photo' : 'person'}
+    >
+      <div className="small muted">{hits?.label}</div>
+      {shown.map((h, i) => (
+        <div
+          key={h.cropId}
+          className={`people-hit${i === hit ? ' current' : ''}`}
+          data-testid="people-hit"
+          onClick={() => setHit(i)}
+          onDoubleClick={() => play(h)}
+        >
+          {byId(h.cameraId)?.name ?? h.cameraId} · {formatDateTime(h.time, tz)}
+          {h.distance !== null && <span className="muted"> · distance {h.distance.toFixed(2)}</span>}
+        </div>
+      ))}
+      {!shown.length && <span className="muted small">Not seen on any camera within the face crop retention.</span>}
+    </div>
+  ) : null;
+
   return (
     <div className="people-view" data-testid="view-people">
       <div className="toolbar">
@@ -118,6 +157,18 @@ function People({ isAdmin }: { isAdmin: boolean }) {
         <span className="muted small">
           {people.length} people · faces are matched on cameras with face recognition on (Cameras → a camera)
         </span>
+        <button type="button" className="btn" onClick={() => photoRef.current?.click()} data-testid="people-search-photo">
+          Search by photo <kbd>p</kbd>
+        </button>
+        <input
+          ref={photoRef}
+          type="file"
+          accept="image/jpeg,image/png,image/webp"
+          hidden
+          onChange={(e) => void searchPhoto(e.target.files?.[0])}
+          data-testid="people-search-photo-file"
+          aria-label="Photo to search for (p)"
+        />
         {isAdmin && (
           <button type="button" className="btn" onClick={() => setDialog('add')} data-testid="people-add">
             Add person <kbd>n</kbd>
@@ -209,26 +260,16 @@ function People({ isAdmin }: { isAdmin: boolean }) {
                 </button>
               )}
             </div>
-            {shown && (
-              <div className="people-hits" data-testid="people-hits" data-count={shown.length}>
-                {shown.map((h, i) => (
-                  <div
-                    key={h.cropId}
-                    className={`people-hit${i === hit ? ' current' : ''}`}
-                    data-testid="people-hit"
-                    onClick={() => setHit(i)}
-                    onDoubleClick={() => play(h)}
-                  >
-                    {byId(h.cameraId)?.name ?? h.cameraId} · {formatDateTime(h.time, tz)}
-                    {h.distance !== null && <span className="muted"> · distance {h.distance.toFixed(2)}</span>}
-                  </div>
-                ))}
-                {!shown.length && <span className="muted small">Not seen on any camera within the face crop retention.</span>}
-              </div>
-            )}
+            {shown && hitsList}
+          </aside>
+        )}
+        {!cur && shown && (
+          <aside className="people-detail" aria-label="Search results">
+            {hitsList}
           </aside>
         )}
       </div>
+
       {dialog === 'add' && <AddPersonDialog onClose={() => setDialog(null)} onAdded={(p) => setSelId(p.id)} />}
       {dialog === 'enrol' && cur && <EnrolDialog person={cur} onClose={() => setDialog(null)} />}
       {dialog === 'forget' && cur && (

@@ -73,6 +73,7 @@ beforeEach(() => {
       queueMicrotask(() => server.emit('people.changed', { by: 'admin' }));
       return { person: { id: b.id, name: b.name }, enrolments: b.enrolments.length, crops: 3, files: ['faces/x'], bytes: 10, failed: [], events: 2, alarms: 0 };
     },
+    'faces.searchPhoto': () => ({ face: face(0), searched: 12, hits: [{ eventId: null, cameraId: 'door', time: '2026-12-02T10:00:00Z', distance: 0.28, cropId: 'c_9' }] }),
     'faces.search': () => ({ person: { id: 'p_ann', name: 'Ann Admin' }, hits: [{ eventId: 7, cameraId: 'door', time: '2026-12-02T09:00:00Z', distance: 0.31, cropId: 'c_1' }] }),
   });
   client = server.client();
@@ -186,6 +187,19 @@ describe('the People view', () => {
     await wait(400);
     expect(server.calls.find((c) => c.method === 'people.forget')!.params).toEqual({ person: 'p_bob' });
     expect(all('people-row').map((r) => r.dataset.person)).toEqual(['Ann Admin']);
+  });
+
+  it('p searches by a photo (not kept): the sightings found among the kept faces', async () => {
+    await render();
+    const input = q('people-search-photo-file') as HTMLInputElement;
+    const file = new File([new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])], 'who.jpg', { type: 'image/jpeg' });
+    Object.defineProperty(input, 'files', { value: [file], configurable: true });
+    await act(async () => input.dispatchEvent(new Event('change', { bubbles: true })));
+    await wait(150);
+    expect(server.calls.find((c) => c.method === 'faces.searchPhoto')!.params).toMatchObject({ limit: 100 });
+    expect(q('people-hits')!.dataset.kind).toBe('photo');
+    expect(q('people-hits')!.textContent).toMatch(/Photo search: 1 sighting\(s\) among 12 kept face\(s\)/);
+    expect(all('people-hit')).toHaveLength(1);
   });
 
   it('a guard sees no people list', async () => {
