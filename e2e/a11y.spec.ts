@@ -53,6 +53,7 @@ test('axe: no serious or critical violation on any view; the CSP stays strict', 
     await visit(`#/cameras?detection=demo-campus-vtest&tab=${tab}`, 'detection-page', `Cameras › Detection › ${tab}`);
   }
   await visit('#/review?kind=all', 'view-review', 'Review');
+  await visit('#/people', 'view-people', 'People');
   for (const tab of ['general', 'storage', 'users', 'notifications', 'oncall', 'console', 'account', 'about']) {
     await visit(`#/settings?tab=${tab}`, 'view-settings', `Settings › ${tab}`);
   }

@@ -61,6 +61,9 @@ export const ALARM_TYPES = [
   'sensor.motion',
   'access.denied',
   'access.granted',
+  'access.mismatch',
+  'face.watchlist',
+  'face.unknown',
   'panic',
 ] as const;
 export const AlarmType = z.enum(ALARM_TYPES);
@@ -86,6 +89,9 @@ export const ALARM_TYPE_LABELS: Record<AlarmType, string> = {
   'sensor.motion': 'Motion sensor',
   'access.denied': 'Badge denied',
   'access.granted': 'Badge granted',
+  'access.mismatch': 'Badge and face do not match',
+  'face.watchlist': 'Watchlist face',
+  'face.unknown': 'Unknown face',
   panic: 'Panic',
 };
 

@@ -24,6 +24,7 @@ import { exportRequests, EXPORT_EVENT_NAMES, type ExportEvents, type ExportResul
 import { masksRequests, MASKS_EVENT_NAMES, type MasksEvents, type MasksResults } from './masks.js';
 import { notifyRequests, NOTIFY_EVENT_NAMES, type NotifyEvents, type NotifyResults } from './notify.js';
 import { rulesRequests, RULES_EVENT_NAMES, type RulesEvents, type RulesResults } from './rules.js';
+import { facesRequests, FACES_EVENT_NAMES, type FacesEvents, type FacesResults } from './faces.js';
 import { remoteRequests, REMOTE_EVENT_NAMES, type RemoteEvents, type RemoteResults } from './remote.js';
 
 export * from './types.js';
@@ -44,6 +45,7 @@ export const requests = {
   ...notifyRequests,
   ...rulesRequests,
   ...remoteRequests,
+  ...facesRequests,
 } as const;
 
 /** Result type of each request. */
@@ -58,7 +60,8 @@ export interface ResultMap
     MasksResults,
     NotifyResults,
     RulesResults,
-    RemoteResults {}
+    RemoteResults,
+    FacesResults {}
 
 /** Events pushed by the engine to every connected console. */
 export interface EventMap
@@ -72,7 +75,8 @@ export interface EventMap
     MasksEvents,
     NotifyEvents,
     RulesEvents,
-    RemoteEvents {}
+    RemoteEvents,
+    FacesEvents {}
 export type EventName = keyof EventMap;
 export const EVENT_NAMES: EventName[] = [
   ...CORE_EVENT_NAMES,
@@ -86,6 +90,7 @@ export const EVENT_NAMES: EventName[] = [
   ...NOTIFY_EVENT_NAMES,
   ...RULES_EVENT_NAMES,
   ...REMOTE_EVENT_NAMES,
+  ...FACES_EVENT_NAMES,
 ];
 
 export type Method = keyof typeof requests;

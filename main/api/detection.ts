@@ -159,6 +159,8 @@ export interface ReviewItem {
   /** A best-shot crop exists (fetch it with review.snapshot). */
   snapshot: boolean;
   reviewed: { at: string; by: string } | null;
+  /** Face recognition cameras: the face match of a person track (api/faces.ts FaceMatchInfo); absent without a face. */
+  face?: { personId: string | null; name: string | null; distance: number | null; reason: string | null; quality: number; cropId: string | null };
 }
 
 export interface ReviewSnapshot {

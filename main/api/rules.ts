@@ -15,13 +15,14 @@ import { AlarmRule, AlarmSchedule, AlarmType, NOTICE_EVENTS, Priority, SensorId,
 
 // ───────────────────────────── triggers ─────────────────────────────
 
-export const TRIGGER_KINDS = ['object', 'motion', 'sensor', 'access', 'onvif', 'health', 'panic', 'any'] as const;
+export const TRIGGER_KINDS = ['object', 'motion', 'sensor', 'access', 'face', 'onvif', 'health', 'panic', 'any'] as const;
 export type TriggerKind = (typeof TRIGGER_KINDS)[number];
 export const TRIGGER_LABELS: Record<TriggerKind, string> = {
   object: 'Object (in a zone, or seen)',
   motion: 'Software motion',
   sensor: 'Sensor message',
   access: 'Access event (badge)',
+  face: 'Face (watchlist, unknown, badge mismatch)',
   onvif: 'ONVIF camera event',
   health: 'Camera / system health',
   panic: 'Panic',
@@ -82,6 +83,16 @@ export const AccessTrigger = z
     doors: z.array(z.string().min(1).max(128)).max(64).default([]),
   })
   .strict();
+/** Face events: a watchlist person seen, an unknown (clear, not enrolled) face, a badge whose holder's face is not the one seen. */
+export const FACE_TRIGGER_EVENTS = ['watchlist', 'unknown', 'mismatch'] as const;
+export type FaceTriggerEvent = (typeof FACE_TRIGGER_EVENTS)[number];
+export const FaceTrigger = z
+  .object({
+    kind: z.literal('face'),
+    /** Face events (none = all three). */
+    events: z.array(z.enum(FACE_TRIGGER_EVENTS)).max(3).default([]),
+  })
+  .strict();
 export const OnvifTrigger = z
   .object({
     kind: z.literal('onvif'),
@@ -105,6 +116,7 @@ export const Trigger = z.discriminatedUnion('kind', [
   MotionTrigger,
   SensorTrigger,
   AccessTrigger,
+  FaceTrigger,
   OnvifTrigger,
   HealthTrigger,
   PanicTrigger,

@@ -89,6 +89,8 @@ export interface CameraInfo {
   demo: boolean;
   retentionDays: number | null;
   status: CameraStatus;
+  /** Face recognition is on for this camera (the console shows a notice on its tiles); absent = off. */
+  faces?: boolean;
 }
 
 export interface CameraStatus {

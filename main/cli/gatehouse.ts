@@ -27,6 +27,8 @@ import { sensorsCommand } from './commands/sensors.js';
 import { detectionCommand } from './commands/detection.js';
 import { eventsCommand } from './commands/events.js';
 import { zonesCommand } from './commands/zones.js';
+import { facesCommand } from './commands/faces.js';
+import { peopleCommand } from './commands/people.js';
 
 const COMMANDS: Command[] = [
   serveCommand,
@@ -47,6 +49,8 @@ const COMMANDS: Command[] = [
   detectionCommand,
   zonesCommand,
   eventsCommand,
+  facesCommand,
+  peopleCommand,
   smtpCommand,
   contactsCommand,
   discoverCommand,

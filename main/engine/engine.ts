@@ -39,6 +39,7 @@ import { Dispatcher } from './dispatch.js';
 import { casesConcern } from './cases/handlers.js';
 import { evidenceConcern } from './evidence/handlers.js';
 import { exportConcern } from './export/handlers.js';
+import { facesConcern, type FacesModule } from './faces/handlers.js';
 import type { ExportQueue } from './export/queue.js';
 import { masksConcern } from './masks/handlers.js';
 import { zonesConcern } from './zones/handlers.js';
@@ -113,6 +114,8 @@ export class Engine {
   notify?: NotifyModule;
   onvif?: OnvifService;
   detection?: DetectionService;
+  /** Face recognition: people, enrolments, the face worker, person-track faces (docs/faces.md). */
+  faces?: FacesModule;
   /** The export job queue (the HTTP server serves its bundles for download). */
   exports?: ExportQueue;
   /** Set when the first admin password was generated: print it once. */
@@ -195,7 +198,24 @@ export class Engine {
     ).module;
     this.recorder = this.use(recordingConcern({ paths, db, bus, cameras, secrets, ffmpeg: this.ffmpeg, children, settings })).module;
     this.onvif = this.use(onvifConcern({ config, cameras, secrets, db, bus, ffmpeg, children })).module;
-    this.detection = this.use(detectionConcern({ paths, db, durableDb, bus, cameras, recorder: this.recorder, children, ffmpeg, config, settings })).module;
+    // faces before detection (detection offers it person tracks and motion frames; started on first need)
+    this.faces = this.use(
+      facesConcern({
+        db,
+        secrets,
+        dataDir: paths.root,
+        runDir: paths.run,
+        bus,
+        config,
+        cameras,
+        audit: audit.trail,
+        alarms: () => this.alarms ?? null,
+        alarmDetails: (id) => this.alarms?.store.get(id)?.details ?? null,
+      }),
+    ).module;
+    this.detection = this.use(
+      detectionConcern({ paths, db, durableDb, bus, cameras, recorder: this.recorder, children, ffmpeg, config, settings, faces: () => this.faces?.wiring ?? null }),
+    ).module;
     // masks (privacy/motion/object polygons in the config), detection zones, and evidence export: jobs, locks, cases
     this.use(masksConcern({ config, bus }));
     this.use(zonesConcern({ config, bus }));

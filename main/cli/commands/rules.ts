@@ -87,6 +87,7 @@ function draftFromFlags(v: Record<string, string | boolean | undefined>): RuleDr
   } else if (when === 'sensor') trigger = { kind: 'sensor', types: list(v.type), states: list(v.state) };
   else if (when === 'access') trigger = { kind: 'access', result: (v.result as string | undefined) ?? 'denied', doors: list(v.door) };
   else if (when === 'onvif') trigger = { kind: 'onvif', events: list(v.event) };
+  else if (when === 'face') trigger = { kind: 'face', events: list(v.event) };
   else if (when === 'health') trigger = { kind: 'health', conditions: list(v.condition) };
   const then = (v.then as string | undefined) ?? 'alarm';
   const priority = num('priority', 1, 5);
@@ -126,8 +127,8 @@ function describe(r: Rule, zoneName: (id: string) => string = (id) => id): { whe
         ? `sensor ${t.types.join('/') || 'any'}${t.states.length ? ` ${t.states.join('/')}` : ''}`
         : t.kind === 'access'
           ? `badge ${t.result}`
-          : t.kind === 'onvif'
-            ? `onvif ${t.events.join('/') || 'any'}`
+          : t.kind === 'onvif' || t.kind === 'face'
+            ? `${t.kind} ${t.events.join('/') || 'any'}`
             : t.kind === 'health'
               ? `health ${t.conditions.join('/') || 'any'}`
               : t.kind;
@@ -184,7 +185,7 @@ async function add(argv: string[]): Promise<number> {
       { flag: '--min-count N', help: 'at least N objects in the zone at once' },
       { flag: '--sensor ID, --type T, --state S', help: 'sensor triggers: sensor ids, door/window/motion, open/forced/held/broken/active' },
       { flag: '--door D, --result R', help: 'access triggers: doors, denied/granted/any' },
-      { flag: '--event E, --condition C', help: 'onvif events (motion/tamper/input); health conditions (offline, stalled, ...)' },
+      { flag: '--event E, --condition C', help: 'onvif events (motion/tamper/input); face events (watchlist/unknown/mismatch); health conditions (offline, stalled, ...)' },
       { flag: '--then ACTION', help: 'alarm (default), log, bookmark, ignore' },
       { flag: '--priority N', help: 'alarm priority, 1 (critical) to 5 (default 3)' },
       { flag: '--sop TEXT', help: 'the procedure shown on the alarm' },

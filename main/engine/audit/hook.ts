@@ -24,6 +24,8 @@ function recordedElsewhere(method: string, failed: boolean): boolean {
   if (method.startsWith('bookmarks.')) return !failed;
   // notify.ack is audited as the alarm's acknowledgement by the token's user (or notify.ack.refused); push.subscribe with the service, never the keys
   if (method === 'notify.ack' || method === 'push.subscribe') return true;
+  // face recognition audits itself (faces.enrol, faces.forget, faces.search...): never the photos in the params
+  if (method.startsWith('people.') || method.startsWith('faces.')) return !failed;
   return method.startsWith('ptz.');
 }
 

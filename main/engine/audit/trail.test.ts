@@ -1,3 +1,4 @@
+import { ApiError } from '../../api/contract.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openIndex, type Db } from '../store/db.js';
 import { canonicalJson } from './canonical.js';
@@ -79,5 +80,10 @@ describe('what is audited from the request path', () => {
     expect(auditForCall({ method: 'auth.login', params: { username: 'bob', password: 'x' }, me: null, peer: 'p', error: new Error('x') })).toMatchObject({ action: 'auth.login.failed', actor: 'bob' });
     const changed = auditForCall({ method: 'auth.changePassword', params: { current: 'a', next: 'b' }, me: admin, peer: 'p' });
     expect(JSON.stringify(changed)).not.toMatch(/"current"|"next"/);
+    // face recognition audits itself: never the photo in the params; a refused call is kept without them
+    expect(auditForCall({ method: 'people.enrol', params: { person: 'Ann', image: '/9j/AAAA' }, me: admin, peer: 'p' })).toBeNull();
+    const denied = auditForCall({ method: 'people.enrol', params: { person: 'Ann', image: '/9j/AAAA' }, me: { username: 'gina', role: 'guard' }, peer: 'p', error: new ApiError('forbidden', 'admins only') });
+    expect(denied).toMatchObject({ action: 'people.enrol.denied', actor: 'gina' });
+    expect(JSON.stringify(denied)).not.toMatch(/9j/);
   });
 });

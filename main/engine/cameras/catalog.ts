@@ -90,6 +90,7 @@ export function publicCamera(c: StoredCamera, status: CameraStatus | undefined):
     demo: c.demo,
     retentionDays: c.retentionDays,
     status: status ?? (c.enabled ? defaultStatus() : defaultStatus('disabled', 'disabled by an admin')),
+    ...(c.faces?.enabled ? { faces: true } : {}),
   };
 }
 

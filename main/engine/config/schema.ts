@@ -5,6 +5,7 @@ import { StoredMask } from '../../api/masks.js';
 import { NotifySetup } from '../../api/notify.js';
 import { RemoteAccessSetup } from '../../api/remote.js';
 import { ArmingSetup, Rule } from '../../api/rules.js';
+import { FaceCameraSettings, FaceSetup } from '../../api/faces.js';
 import { DetectionSettingsInput, MAX_ZONES_PER_CAMERA, StoredZone } from '../../api/detection.js';
 import { OnvifMeta } from '../onvif/meta.js';
 import { DEFAULT_RULES } from '../rules/defaults.js';
@@ -45,6 +46,8 @@ export const StoredCamera = z
     detection: DetectionSettingsInput.optional(),
     /** Detection zones (api/detection.ts); absent = none. */
     zones: z.array(StoredZone).max(MAX_ZONES_PER_CAMERA).optional(),
+    /** Face recognition (api/faces.ts): opt-in, absent = off (docs/faces.md, docs/privacy.md). */
+    faces: FaceCameraSettings.optional(),
   })
   .strict();
 export type StoredCamera = z.infer<typeof StoredCamera>;
@@ -123,6 +126,8 @@ export const ConfigFile = z
     arming: ArmingSetup.optional(),
     /** MQTT, webhooks, sensors, doors → cameras; absent = defaults. */
     alarmSetup: AlarmSetup.optional(),
+    /** Face recognition site settings (api/faces.ts: the badge × face window); absent = defaults. */
+    faces: FaceSetup.optional(),
     /** Evidence export jobs (docs/export.md); absent = defaults. */
     exports: z
       .object({

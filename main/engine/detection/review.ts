@@ -42,6 +42,7 @@ interface ObjectData {
   end?: string | null;
   zones?: { id: string; name: string }[];
   snapshot?: { file: string; width: number; height: number; time: string; quality: number } | null;
+  face?: unknown;
 }
 
 const ALERT_IDS = "SELECT json_extract(details, '$.objectEventId') FROM alarms WHERE json_extract(details, '$.objectEventId') IS NOT NULL";
@@ -135,6 +136,7 @@ export class ReviewStore {
       alert: alarmIds.length > 0,
       alarmIds,
       snapshot: !!d.snapshot?.file,
+      ...(d.face && typeof d.face === 'object' ? { face: d.face as ReviewItem['face'] } : {}),
       reviewed: r.reviewed_ms !== null ? { at: new Date(r.reviewed_ms).toISOString(), by: r.reviewed_by ?? '?' } : null,
     };
   }

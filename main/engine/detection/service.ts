@@ -41,6 +41,8 @@ import { defaultEnabled, detectionSettingsOf, filterDetections } from './setting
 import { considerShot, encodeShot, snapshotFile, sweepSnapshots, writeAtomic, type ShotCrop } from './snapshots.js';
 import { Tracker, type Track } from './tracker.js';
 import { ZoneTracker, type ZoneTransition } from './zones.js';
+import type { FaceHook } from './face-hook.js';
+import type { FaceMatchInfo } from '../../api/faces.js';
 
 const log = logger('detection');
 
@@ -58,6 +60,8 @@ export interface DetectionDeps {
   config?: ConfigStore;
   /** The engine settings (for `detectionModel`); without it, the float model. */
   settings?: () => Settings;
+  /** Face recognition on person tracks and motion frames (faces/wiring.ts); absent: none. */
+  faces?: () => FaceHook | null;
 }
 
 export interface DetectionOptions {
@@ -143,6 +147,8 @@ interface TrackRecord {
   /** Quality of the crop on disk (0: none yet). */
   written: number;
   snapshot: { file: string; width: number; height: number; time: string; quality: number } | null;
+  /** The face match of a person track on a camera with face recognition on (set when the track ends). */
+  face?: FaceMatchInfo | null;
 }
 
 class CameraRunner {
@@ -490,6 +496,7 @@ export class DetectionService implements EngineModule {
     r.detachOther = null;
     await r.source?.stop();
     this.flushRunner(r, Date.now());
+    this.d.faces?.()?.cameraStopped(id);
     log.info(`detection off for ${id}`);
   }
 
@@ -556,11 +563,31 @@ export class DetectionService implements EngineModule {
       if (!r.tracks.has(tr.id) && tr.maxScore >= cfg.settings.minScore) this.startTrack(r, tr);
     }
     for (const tr of u.ended) this.endTrack(r, tr, t);
+    this.offerFaces(r, dets, frame, t);
     for (const id of [...r.shots.keys()]) if (!r.tracker.open.some((x) => x.id === id)) r.shots.delete(id);
     // zones: the confirmed tracks seen on this frame
     const seen = r.tracker.open.filter((tr) => r.tracks.has(tr.id) && tr.misses === 0).map((tr) => ({ trackId: tr.id, label: tr.label, box: tr.box }));
     this.zoneTransitions(r, r.zones.update(seen, t));
     this.sendFrame(r, frame, this.shownObjects(r), t);
+  }
+
+  /**
+   * Face recognition (cameras with it on): the person tracks with an event seen on this frame go to the
+   * face side (which drops what its worker cannot take); with no person but motion, the whole frame.
+   */
+  private offerFaces(r: CameraRunner, dets: { label: string }[], frame: LaneFrame, t: number): void {
+    const hook = this.d.faces?.();
+    if (!hook || !hook.enabled(r.cameraId)) return;
+    const px = { frame: frame.frame, w: frame.w, h: frame.h };
+    let persons = 0;
+    for (const tr of r.tracker.open) {
+      if (tr.label !== 'person' || tr.misses !== 0 || tr.lastMs !== t) continue;
+      const rec = r.tracks.get(tr.id);
+      if (!rec) continue;
+      persons++;
+      hook.personFrame(r.cameraId, tr.id, rec.row, t, px, tr.box);
+    }
+    if (!persons && !dets.some((d) => d.label === 'person') && (!r.gate || r.motion.moving || r.gate.quietMs(t) < 1000)) hook.motionFrame(r.cameraId, t, px);
   }
 
   /** Live boxes: the objects on this frame, with its media time in both live streams. */
@@ -586,6 +613,7 @@ export class DetectionService implements EngineModule {
       end: end === null ? null : new Date(end).toISOString(),
       zones: rec ? [...rec.zones].map(([id, name]) => ({ id, name })) : [],
       snapshot: rec?.snapshot ?? null,
+      ...(rec?.face ? { face: rec.face } : {}),
     };
   }
 
@@ -620,6 +648,13 @@ export class DetectionService implements EngineModule {
     this.zoneTransitions(r, r.zones.end(t.id, t.lastMs));
     r.tracks.delete(t.id);
     if (!rec) return;
+    if (t.label === 'person') {
+      try {
+        rec.face = this.d.faces?.()?.trackEnded(r.cameraId, t.id, rec.row, endMs) ?? rec.face ?? null;
+      } catch (err) {
+        log.warn(`face match of object ${rec.row} on ${r.cameraId} failed: ${(err as Error).message}`);
+      }
+    }
     try {
       this.upd.run(JSON.stringify(this.trackData(t, Math.min(endMs, t.lastMs + 1000), rec)), rec.row);
     } catch (err) {

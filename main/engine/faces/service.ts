@@ -25,6 +25,8 @@ export interface FaceServiceOptions {
   pool?: FacePoolOptions;
   match?: MatchOptions;
   retention?: { unknownDays?: number; matchedDays?: number };
+  /** Start the face worker with the module (default: on first need, see ensurePool). */
+  startPool?: boolean;
   /** How often the retention sweep runs (default hourly; 0 = only on demand). */
   sweepEveryMs?: number;
 }
@@ -35,6 +37,7 @@ export class FaceService implements EngineModule {
   readonly store: FaceStore;
   readonly tracks: TrackFaces;
   private timer: NodeJS.Timeout | null = null;
+  private poolStarted = false;
 
   constructor(private readonly opts: FaceServiceOptions) {
     this.pool = new FacePool(opts.pool);
@@ -42,8 +45,21 @@ export class FaceService implements EngineModule {
     this.tracks = new TrackFaces({ pool: this.pool, gallery: () => this.store.gallery(), match: opts.match });
   }
 
+  /** The face worker starts on first need (a camera with faces on, an enrolment), not with the engine. */
+  ensurePool(): FacePool {
+    if (!this.poolStarted) {
+      this.poolStarted = true;
+      this.pool.start();
+    }
+    return this.pool;
+  }
+
+  get poolRunning(): boolean {
+    return this.poolStarted;
+  }
+
   start(): void {
-    this.pool.start();
+    if (this.opts.startPool) this.ensurePool();
     const every = this.opts.sweepEveryMs ?? 3_600_000;
     if (every > 0 && !this.timer) {
       this.sweep();
@@ -55,19 +71,20 @@ export class FaceService implements EngineModule {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.poolStarted = false;
     await this.pool.stop();
   }
 
   /** Faces in an uploaded photo (to ask which one, or to search by photo). */
   findPhotoFaces(bytes: Uint8Array): Promise<PhotoFaces> {
-    return findPhotoFaces(this.pool, bytes);
+    return findPhotoFaces(this.ensurePool(), bytes);
   }
 
   /** Enrol a person (id or name) from a photo; `face` picks one of several. */
   enrolPhoto(person: string, bytes: Uint8Array, face?: number): Promise<EnrolResult> {
     const p = this.store.findPerson(person);
     if (!p) throw new Error(`no person called "${person}"; add them first`);
-    return enrolFromPhoto(this.pool, this.store, p.id, bytes, { face });
+    return enrolFromPhoto(this.ensurePool(), this.store, p.id, bytes, { face });
   }
 
   /** Match a descriptor (with its quality) against the enrolled people. */
@@ -87,6 +104,11 @@ export class FaceService implements EngineModule {
       descriptor: r.face.descriptor,
       jpeg: r.jpeg,
     });
+  }
+
+  /** Days unmatched and matched face crops are kept. */
+  get retention(): { unknownDays: number; matchedDays: number } {
+    return { unknownDays: this.opts.retention?.unknownDays ?? FACE_PARAMS.unknownCropDays, matchedDays: this.opts.retention?.matchedDays ?? FACE_PARAMS.matchedCropDays };
   }
 
   sweep(): SweepReport | null {

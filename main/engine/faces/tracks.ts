@@ -56,7 +56,16 @@ export function upperBodyRegion(box: NormBox, width: number, height: number): Bo
   const [x1, y1, x2, y2] = box;
   const w = x2 - x1;
   const h = y2 - y1;
-  return [Math.max(0, (x1 - 0.15 * w) * width), Math.max(0, (y1 - 0.05 * h) * height), Math.min(width, (x2 + 0.15 * w) * width), Math.min(height, (y1 + 0.4 * h) * height)];
+  // A close-up (door camera: head and shoulders, box not much taller than wide) has the face in most of the box.
+  const bottom = isCloseUp(box, width, height) ? y2 : y1 + 0.4 * h;
+  return [Math.max(0, (x1 - 0.15 * w) * width), Math.max(0, (y1 - 0.05 * h) * height), Math.min(width, (x2 + 0.15 * w) * width), Math.min(height, bottom * height)];
+}
+
+/** A person box less than this many times as tall as wide (in pixels) is a close-up: the whole box is searched. */
+export const CLOSE_UP_RATIO = 1.5;
+
+export function isCloseUp(box: NormBox, width: number, height: number): boolean {
+  return (box[3] - box[1]) * height < CLOSE_UP_RATIO * (box[2] - box[0]) * width;
 }
 
 export interface TrackFacesOptions {
@@ -98,7 +107,8 @@ export class TrackFaces {
   async offer(s: PersonSighting): Promise<OfferOutcome> {
     const key = `${s.cameraId}\u0000${s.trackId}`;
     const { width, height } = s.frame;
-    this.capability.recordPerson(s.cameraId, (s.personBox[3] - s.personBox[1]) * height);
+    // a standing person's face is about a tenth of their height; a close-up's is not (its faces are measured below)
+    if (!isCloseUp(s.personBox, width, height)) this.capability.recordPerson(s.cameraId, (s.personBox[3] - s.personBox[1]) * height);
     let t = this.tracks.get(key);
     if (t && (t.analyses >= (this.opts.maxAnalysesPerTrack ?? 6) || (t.best?.face.quality.score ?? 0) >= (this.opts.goodEnough ?? 0.85))) return 'skipped';
     // Too small to be worth a worker run: the whole head would be under the minimum face size.

@@ -44,6 +44,11 @@ export const DEFAULT_SOPS: Record<AlarmType, string> = {
   'access.denied':
     '1. Look at the door camera: who tried the badge?\n2. Several denials in a row: send a patrol to the door.\n3. Note badge and person in the comment.',
   'access.granted': 'Normal entry; no action.',
+  'access.mismatch':
+    "1. Compare the badge holder's enrolled face with the face the door camera saw (side by side in the alarm).\n2. Replay the door camera around the badge time: someone else using the badge, or two people on one badge (tailgating)?\n3. Send a patrol to the door or call the holder per the site instructions.\n4. A face recognition error is possible: close as \"no threat\" with what you checked.",
+  'face.watchlist':
+    '1. A person on the watchlist was recognised. Look at the face crop, the live view and the replay.\n2. Act per the site instructions for that person.\n3. A face recognition error is possible: check the face before acting.',
+  'face.unknown': '1. A face that is not enrolled was seen while the site is armed. Look at the face crop and the live view.\n2. Send a patrol if nobody should be there.',
   panic:
     '1. A guard pressed panic. Call the guard on the radio now.\n2. No answer within 30 s: send help and call the police.\n3. Keep the linked cameras on screen.',
 };
@@ -104,6 +109,18 @@ export const DEFAULT_RULES: Rule[] = [
   rule({ id: 'default-window', name: 'Window open', trigger: { kind: 'sensor', types: ['window'] }, actions: alarm(2, 60) }),
   rule({ id: 'default-motion-sensor', name: 'Motion sensor', trigger: { kind: 'sensor', types: ['motion'] }, actions: alarm(3, 120) }),
   rule({ id: 'default-badge-denied', name: 'Badge denied', trigger: { kind: 'access', result: 'denied' }, actions: alarm(3, 60) }),
+  rule({ id: 'default-face-mismatch', name: 'Badge and face do not match', trigger: { kind: 'face', events: ['mismatch'] }, actions: alarm(2, 60) }),
+  rule({ id: 'default-face-watchlist', name: 'Watchlist face', trigger: { kind: 'face', events: ['watchlist'] }, actions: alarm(2, 300) }),
+  // off by default: turn it on (and pick the modes) where unknown faces at night are worth an alarm
+  rule({
+    id: 'default-face-unknown',
+    name: 'Unknown face while armed (off)',
+    enabled: false,
+    trigger: { kind: 'face', events: ['unknown'] },
+    conditions: { modes: ['night', 'away'] },
+    actions: alarm(3, 300),
+  }),
+  rule({ id: 'default-face-log', name: 'Other face events (log only)', trigger: { kind: 'face' }, actions: logOnly }),
   rule({ id: 'default-badge-granted', name: 'Badge granted (log only)', trigger: { kind: 'access', result: 'granted' }, actions: logOnly }),
   rule({
     id: 'default-catch-all',

@@ -57,7 +57,7 @@ function oldDecide(configured: AlarmRule[], ev: SourceEvent, tz: string): AlarmR
 }
 
 // ── events of every schema-2 type, in and out of the rules' conditions ──
-const OLD_TYPES = ALARM_TYPES.filter((t) => !['detection.object', 'detection.zone', 'detection.motion'].includes(t)) as AlarmType[];
+const OLD_TYPES = ALARM_TYPES.filter((t) => !['detection.object', 'detection.zone', 'detection.motion', 'access.mismatch', 'face.watchlist', 'face.unknown'].includes(t)) as AlarmType[];
 function events(): SourceEvent[] {
   const out: SourceEvent[] = [];
   const times = [Date.parse('2026-11-27T12:00:00Z'), Date.parse('2026-11-27T23:30:00Z'), Date.parse('2026-11-29T03:00:00Z')];

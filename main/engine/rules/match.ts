@@ -42,6 +42,8 @@ export function triggerMatches(t: Trigger, e: TriggerEvent): boolean {
         (t.result === 'any' || (t.result === 'denied') === (e.type === 'access.denied')) &&
         (t.doors.length === 0 || (e.door !== null && t.doors.includes(e.door)))
       );
+    case 'face':
+      return e.kind === 'face' && (t.events.length === 0 || (e.faceEvent !== null && t.events.includes(e.faceEvent)));
     case 'onvif':
       return e.kind === 'onvif' && (t.events.length === 0 || (e.onvifEvent !== null && t.events.includes(e.onvifEvent)));
     case 'health':

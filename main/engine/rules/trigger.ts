@@ -41,6 +41,8 @@ export interface TriggerEvent {
   state: string | null;
   door: string | null;
   onvifEvent: 'motion' | 'tamper' | 'input' | null;
+  /** Face events: watchlist | unknown | mismatch. */
+  faceEvent: 'watchlist' | 'unknown' | 'mismatch' | null;
   health: HealthCondition | null;
 }
 
@@ -71,6 +73,7 @@ export function kindOfType(type: AlarmType): TriggerEvent['kind'] {
   if (HEALTH_OF[type]) return 'health';
   if (type.startsWith('onvif.')) return 'onvif';
   if (type.startsWith('sensor.')) return 'sensor';
+  if (type.startsWith('face.') || type === 'access.mismatch') return 'face';
   if (type.startsWith('access.')) return 'access';
   if (type === 'detection.motion') return 'motion';
   if (type.startsWith('detection.')) return 'object';
@@ -106,6 +109,7 @@ export function triggerOf(ev: SourceEvent): TriggerEvent {
     state: null,
     door: null,
     onvifEvent: null,
+    faceEvent: null,
     health: HEALTH_OF[ev.type] ?? null,
   };
   switch (kind) {
@@ -119,6 +123,11 @@ export function triggerOf(ev: SourceEvent): TriggerEvent {
       break;
     case 'onvif':
       t.onvifEvent = ev.type.slice(6) as TriggerEvent['onvifEvent'];
+      break;
+    case 'face':
+      t.faceEvent = ev.type === 'access.mismatch' ? 'mismatch' : ev.type === 'face.watchlist' ? 'watchlist' : 'unknown';
+      t.door = str(d.door);
+      t.label = 'person';
       break;
     case 'object':
       // a tracked object anywhere in the picture (zones come with their own facts)
@@ -150,6 +159,8 @@ export function describeTrigger(t: TriggerEvent): string {
       return `${t.sensorType ?? 'sensor'} ${t.sensorId ?? ''} ${t.state ?? ''}${t.zone ? ` (${t.zone})` : ''}`.replace(/\s+/g, ' ').trim();
     case 'access':
       return `badge ${t.state ?? ''} at ${t.door ?? '?'}`;
+    case 'face':
+      return t.faceEvent === 'mismatch' ? `badge and face do not match at ${t.door ?? t.source}` : `${t.faceEvent ?? 'face'} face on ${t.source}`;
     case 'onvif':
       return `ONVIF ${t.onvifEvent ?? 'event'} on ${t.source}`;
     case 'health':

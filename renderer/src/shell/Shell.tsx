@@ -14,6 +14,7 @@ import { AlarmsView } from '../views/alarms/AlarmsView.js';
 import { CamerasView } from '../views/cameras/CamerasView.js';
 import { EvidenceView } from '../views/evidence/EvidenceView.js';
 import { ReviewView } from '../views/review/ReviewView.js';
+import { PeopleView } from '../views/people/PeopleView.js';
 import { LiveView } from '../views/live/LiveView.js';
 import { PlaybackView } from '../views/playback/PlaybackView.js';
 import { PhoneConsole } from '../views/phone/PhoneConsole.js';
@@ -35,6 +36,7 @@ const NAV: Array<{ view: ViewKey; label: string; letter: string; fkey: string }>
   { view: 'evidence', label: 'Evidence', letter: 'e', fkey: 'F6' },
   { view: 'rules', label: 'Rules', letter: 'r', fkey: 'F7' },
   { view: 'review', label: 'Review', letter: 'd', fkey: 'F8' },
+  { view: 'people', label: 'People', letter: 'f', fkey: 'F9' },
 ];
 
 function View({ view }: { view: ViewKey }) {
@@ -55,6 +57,8 @@ function View({ view }: { view: ViewKey }) {
       return <RulesView />;
     case 'review':
       return <ReviewView />;
+    case 'people':
+      return <PeopleView />;
   }
 }
 

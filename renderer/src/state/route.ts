@@ -1,7 +1,7 @@
 import { useSyncExternalStore } from 'react';
 
 /** The views of the console, in navigation order. */
-export const VIEWS = ['live', 'playback', 'alarms', 'cameras', 'settings', 'evidence', 'rules', 'review'] as const;
+export const VIEWS = ['live', 'playback', 'alarms', 'cameras', 'settings', 'evidence', 'rules', 'review', 'people'] as const;
 export type ViewKey = (typeof VIEWS)[number];
 
 /** Pages outside the five views: the alarm wall the desktop opens on a second monitor. */

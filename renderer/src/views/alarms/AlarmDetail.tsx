@@ -6,6 +6,7 @@ import { useCameras } from '../../state/cameras.js';
 import { formatAgo, formatDateTime, formatWhen } from '../../time/index.js';
 import { STATE_TEXT, secondsToEscalation } from './alarm-queue.js';
 import { AlarmCameraPane, type MediaMode } from './AlarmMedia.js';
+import { AlarmFaces } from './AlarmFaces.js';
 import { AlarmExportAction } from '../evidence/ExportActions.js';
 
 const ENTRY_TEXT: Record<AlarmEntry['kind'], string> = {
@@ -130,6 +131,7 @@ export function AlarmDetail({
         {alarm.resolvedAt && <span className="ad-cleared">Source cleared {formatAgo(alarm.resolvedAt, now)}</span>}
       </div>
       {error && <div className="notice notice-error">{error}</div>}
+      <AlarmFaces alarm={alarm} />
       <div className="ad-body">
         <div className={`ad-media n${Math.min(media.length, 4)}`} data-testid="alarm-media">
           {alarm.media.length === 0 && <div className="am-empty muted">No camera is linked to this alarm. Map sensors and doors to cameras in the alarm setup.</div>}

@@ -192,6 +192,11 @@ export const LiveTile = memo(function LiveTile(p: LiveTileProps) {
               MAIN
             </span>
           )}
+          {cam.faces && (
+            <span className="tile-tag face-notice" title="Face recognition is on for this camera: faces seen are matched against enrolled people and kept for a limited time" data-testid="tile-faces">
+              FACES
+            </span>
+          )}
           <span className="tile-spacer" />
           {st && st.state === 'recording' ? (
             <span className="rec" title={`Recording since ${formatClock(Date.parse(st.since), p.timeZone)}`} data-testid="rec-dot">

@@ -174,6 +174,11 @@ export function ReviewView() {
                     <b>{it.label}</b> <span className="muted">#{it.trackId} · {Math.round(it.score * 100)} %</span>
                     {it.alert && <span className="badge alert">alert</span>}
                     {it.reviewed && <span className="badge">reviewed</span>}
+                    {it.face && (
+                      <span className={`badge${it.face.name ? ' face-match' : ''}`} data-testid="review-face" title={it.face.distance !== null ? `distance ${it.face.distance.toFixed(2)}` : (it.face.reason ?? '')}>
+                        {it.face.name ?? 'unknown face'}
+                      </span>
+                    )}
                   </div>
                   <div className="muted small">
                     {cam?.name ?? it.cameraId} · {formatDateTime(it.start, tz)}
@@ -220,6 +225,14 @@ export function ReviewView() {
                 <dt>Zones</dt>
                 <dd>{cur.zones.length ? cur.zones.map((z) => z.name).join(', ') : '–'}</dd>
               </div>
+              {cur.face && (
+                <div>
+                  <dt>Face</dt>
+                  <dd data-testid="review-detail-face">
+                    {cur.face.name ? `${cur.face.name} (distance ${cur.face.distance?.toFixed(2) ?? '?'})` : `unknown (${cur.face.reason ?? 'no match'})`}, quality {cur.face.quality.toFixed(2)}
+                  </dd>
+                </div>
+              )}
               <div>
                 <dt>Alarms</dt>
                 <dd>{cur.alarmIds.length ? cur.alarmIds.map((a) => `#${a}`).join(', ') : 'none (a detection)'}</dd>

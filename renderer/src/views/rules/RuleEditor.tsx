@@ -11,6 +11,7 @@ import {
   ACTION_TYPES,
   HEALTH_CONDITIONS,
   ONVIF_TRIGGER_EVENTS,
+  FACE_TRIGGER_EVENTS,
   SENSOR_STATES,
   SENSOR_TYPES,
   TRIGGER_KINDS,
@@ -324,6 +325,19 @@ export function RuleEditor({
             hint={meta.doors.length ? `known: ${meta.doors.join(', ')}` : undefined}
           >
             {(p) => <input {...p} defaultValue={arr('doors').join(', ')} onBlur={(e) => setTrig({ doors: splitList(e.target.value) })} />}
+          </Field>
+        )}
+        {kind === 'face' && (
+          <Field label="Face events (none = all)" error={err('trigger.events')} hint="mismatch: a badge whose holder's face is not the one the door camera saw">
+            {() => (
+              <Checks
+                label="Face events"
+                testId="rule-face"
+                items={FACE_TRIGGER_EVENTS.map((v) => ({ v, label: v }))}
+                value={arr('events')}
+                onChange={(v) => setTrig({ events: v })}
+              />
+            )}
           </Field>
         )}
         {kind === 'onvif' && (

@@ -49,7 +49,7 @@ export function withTriggerKind(d: Draft, kind: TriggerKind): Draft {
         ? { kind, types: [], states: [] }
         : kind === 'access'
           ? { kind, result: 'denied', doors: [] }
-          : kind === 'onvif'
+          : kind === 'onvif' || kind === 'face'
             ? { kind, events: [] }
             : kind === 'health'
               ? { kind, conditions: [] }
@@ -132,6 +132,9 @@ export function whenText(
       break;
     case 'onvif':
       what = `ONVIF ${t.events.join('/') || 'event'}`;
+      break;
+    case 'face':
+      what = `face ${t.events.join('/') || 'event'}`;
       break;
     case 'health':
       what = t.conditions.length ? t.conditions.join('/') : 'camera health';

@@ -1,0 +1,214 @@
+// @vitest-environment happy-dom
+import { act, type ReactNode } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Settings } from '../../../../main/api/contract.js';
+import type { PersonInfo, PhotoFaceInfo } from '../../../../main/api/faces.js';
+import type { ApiClient } from '../../api/client.js';
+import { ClientProvider, useConnection } from '../../api/context.js';
+import { installKeyboard } from '../../keyboard/useShortcuts.js';
+import { CamerasProvider } from '../../state/cameras.js';
+import { SettingsProvider } from '../../state/settings.js';
+import { FakeServer } from '../../test-support/fake-server.js';
+import { ToastProvider } from '../../ui/toast.js';
+import { PeopleView } from './PeopleView.js';
+
+(globalThis as unknown as { IS_REACT_ACT_ENVIRONMENT: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+const settings = { segmentSeconds: 10, stallSeconds: 12, offlineAlarmSeconds: 30, quotaGb: null, quotaPercent: 90, lowSpaceGb: 2, defaultRetentionDays: 30, timeZone: 'UTC' } as Settings;
+
+let root: Root;
+let host: HTMLElement;
+let client: ApiClient;
+let server: FakeServer;
+let uninstall: () => void;
+let people: PersonInfo[];
+
+const person = (id: string, name: string, o: Partial<PersonInfo> = {}): PersonInfo => ({
+  id,
+  name,
+  badges: [],
+  groups: [],
+  created: '2026-12-01T08:00:00Z',
+  updated: '2026-12-01T08:00:00Z',
+  enrolments: [],
+  ...o,
+});
+const face = (index: number, usable = true): PhotoFaceInfo => ({
+  index,
+  box: [10, 10, 110, 110],
+  sizePx: 100,
+  quality: 0.8 - index * 0.1,
+  grade: 'good',
+  usable,
+  problem: usable ? null : 'the face is 30 px wide',
+  thumbnail: 'data:image/jpeg;base64,AAAA',
+});
+
+beforeEach(() => {
+  people = [
+    person('p_ann', 'Ann Admin', { badges: ['42'], groups: ['staff'], enrolments: [{ id: 'e_1', quality: 0.81, grade: 'good', sizePx: 180, source: 'photo', hasImage: true, created: '2026-12-01T08:00:00Z' }] }),
+    person('p_bob', 'Bob Visitor', { groups: ['visitor'] }),
+  ];
+  server = new FakeServer({
+    'settings.get': () => settings,
+    'cameras.list': () => [],
+    'people.list': () => people,
+    'people.getEnrolmentImage': (p) => ({ id: (p as { enrolmentId: string }).enrolmentId, dataUrl: 'data:image/jpeg;base64,AAAA' }),
+    'people.add': (p) => {
+      const x = p as { name: string; badges: string[]; groups: PersonInfo['groups'] };
+      const np = person('p_new', x.name, { badges: x.badges, groups: x.groups });
+      people = [...people, np];
+      queueMicrotask(() => server.emit('people.changed', { by: 'admin' }));
+      return np;
+    },
+    'people.findFaces': () => ({ width: 800, height: 600, faces: [face(0), face(1), face(2, false)] }),
+    'people.enrol': (p) => {
+      const b = people.find((x) => x.id === (p as { person: string }).person)!;
+      const e = { id: 'e_2', quality: 0.7, grade: 'good' as const, sizePx: 100, source: 'photo' as const, hasImage: true, created: '2026-12-02T08:00:00Z' };
+      return { person: b, enrolment: e, facesInPhoto: 3 };
+    },
+    'people.forget': (p) => {
+      const b = people.find((x) => x.id === (p as { person: string }).person)!;
+      people = people.filter((x) => x !== b);
+      queueMicrotask(() => server.emit('people.changed', { by: 'admin' }));
+      return { person: { id: b.id, name: b.name }, enrolments: b.enrolments.length, crops: 3, files: ['faces/x'], bytes: 10, failed: [], events: 2, alarms: 0 };
+    },
+    'faces.searchPhoto': () => ({ face: face(0), searched: 12, hits: [{ eventId: null, cameraId: 'door', time: '2026-12-02T10:00:00Z', distance: 0.28, cropId: 'c_9' }] }),
+    'faces.search': () => ({ person: { id: 'p_ann', name: 'Ann Admin' }, hits: [{ eventId: 7, cameraId: 'door', time: '2026-12-02T09:00:00Z', distance: 0.31, cropId: 'c_1' }] }),
+  });
+  client = server.client();
+  client.start();
+  uninstall = installKeyboard(window);
+  host = document.createElement('div');
+  document.body.appendChild(host);
+  root = createRoot(host);
+});
+afterEach(() => {
+  act(() => root.unmount());
+  uninstall();
+  client.stop();
+  host.remove();
+});
+
+const wait = (ms = 80) => act(async () => void (await new Promise((r) => setTimeout(r, ms))));
+function Gate({ children }: { children: ReactNode }) {
+  return useConnection().user ? <>{children}</> : null;
+}
+async function render() {
+  await act(async () => {
+    root.render(
+      <ClientProvider client={client}>
+        <SettingsProvider>
+          <CamerasProvider>
+            <ToastProvider>
+              <Gate>
+                <PeopleView />
+              </Gate>
+            </ToastProvider>
+          </CamerasProvider>
+        </SettingsProvider>
+      </ClientProvider>,
+    );
+  });
+  await wait(150);
+}
+const key = (k: string, o: KeyboardEventInit = {}) => act(() => void window.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, ...o })));
+const q = (id: string) => host.ownerDocument.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
+const all = (id: string) => [...host.ownerDocument.querySelectorAll(`[data-testid="${id}"]`)] as HTMLElement[];
+async function type(el: HTMLInputElement, text: string) {
+  await act(async () => {
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(el, text);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+}
+
+describe('the People view', () => {
+  it('lists people with their faces; j moves; s searches where the person was seen', async () => {
+    await render();
+    expect(all('people-row').map((r) => r.dataset.person)).toEqual(['Ann Admin', 'Bob Visitor']);
+    expect(q('people-detail')!.dataset.person).toBe('Ann Admin');
+    expect(all('people-enrolment')).toHaveLength(1);
+    expect(all('people-enrolment')[0]!.dataset.grade).toBe('good');
+    await key('s');
+    await wait();
+    expect(server.calls.find((c) => c.method === 'faces.search')!.params).toMatchObject({ person: 'p_ann' });
+    expect(q('people-hits')!.dataset.count).toBe('1');
+    await key('j');
+    await wait();
+    expect(q('people-detail')!.dataset.person).toBe('Bob Visitor');
+    expect(q('people-hits')).toBeNull();
+  });
+
+  it('n adds a person with a badge and a group', async () => {
+    await render();
+    await key('n');
+    await type(q('people-name') as HTMLInputElement, 'Cara Guard');
+    await type(q('people-badge') as HTMLInputElement, '77, 78');
+    await act(async () => {
+      const s = q('people-group') as HTMLSelectElement;
+      s.value = 'watchlist';
+      s.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await act(async () => q('people-add-save')!.click());
+    await wait(400);
+    expect(server.calls.find((c) => c.method === 'people.add')!.params).toEqual({ name: 'Cara Guard', badges: ['77', '78'], groups: ['watchlist'] });
+    expect(all('people-row').map((r) => r.dataset.person)).toContain('Cara Guard');
+  });
+
+  it('e enrols from a photo: the faces found with their quality, several → pick one with a digit, Enter enrols that one', async () => {
+    await render();
+    await key('e');
+    const input = q('people-photo') as HTMLInputElement;
+    const file = new File([new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])], 'group.jpg', { type: 'image/jpeg' });
+    Object.defineProperty(input, 'files', { value: [file], configurable: true });
+    await act(async () => input.dispatchEvent(new Event('change', { bubbles: true })));
+    await wait(150);
+    expect(q('people-candidates')!.dataset.count).toBe('3');
+    expect(all('people-candidate').map((c) => c.dataset.usable)).toEqual(['true', 'true', 'false']);
+    await key('Enter');
+    await wait();
+    expect(q('people-enrol-error')!.textContent).toMatch(/several faces/);
+    expect(server.calls.some((c) => c.method === 'people.enrol')).toBe(false);
+    await key('2');
+    await key('Enter');
+    await wait(150);
+    const call = server.calls.find((c) => c.method === 'people.enrol')!.params as { person: string; face: number; image: string };
+    expect(call).toMatchObject({ person: 'p_ann', face: 1 });
+    expect(call.image.length).toBeGreaterThan(10);
+    expect(q('people-enrol-dialog')).toBeNull();
+  });
+
+  it('Delete forgets the selected person after a confirmation', async () => {
+    await render();
+    await key('j');
+    await key('Delete');
+    expect(q('people-forget-dialog')!.textContent).toMatch(/Forget Bob Visitor/);
+    await act(async () => q('confirm-ok')!.click());
+    await wait(400);
+    expect(server.calls.find((c) => c.method === 'people.forget')!.params).toEqual({ person: 'p_bob' });
+    expect(all('people-row').map((r) => r.dataset.person)).toEqual(['Ann Admin']);
+  });
+
+  it('p searches by a photo (not kept): the sightings found among the kept faces', async () => {
+    await render();
+    const input = q('people-search-photo-file') as HTMLInputElement;
+    const file = new File([new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])], 'who.jpg', { type: 'image/jpeg' });
+    Object.defineProperty(input, 'files', { value: [file], configurable: true });
+    await act(async () => input.dispatchEvent(new Event('change', { bubbles: true })));
+    await wait(150);
+    expect(server.calls.find((c) => c.method === 'faces.searchPhoto')!.params).toMatchObject({ limit: 100 });
+    expect(q('people-hits')!.dataset.kind).toBe('photo');
+    expect(q('people-hits')!.textContent).toMatch(/Photo search: 1 sighting\(s\) among 12 kept face\(s\)/);
+    expect(all('people-hit')).toHaveLength(1);
+  });
+
+  it('a guard sees no people list', async () => {
+    server.user = { username: 'gina', role: 'guard' };
+    client.stop();
+    client = server.client();
+    client.start();
+    await render();
+    expect(q('people-forbidden')).not.toBeNull();
+    expect(server.calls.some((c) => c.method === 'people.list')).toBe(false);
+  });
+});
