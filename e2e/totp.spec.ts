@@ -53,6 +53,7 @@ test('a guard turns two-factor on, signs in with a code; a used code is refused;
   await expect(page.getByTestId('totp-code-error')).toContainText('not right');
   await page.getByTestId('totp-code').fill(totpCode(secret, Date.now()));
   await page.getByTestId('totp-confirm').click();
+  await expect(page.getByTestId('recovery-codes').locator('code')).toHaveCount(10);
   const codes = (await page.getByTestId('recovery-codes').locator('code').allTextContents()).map((c) => c.trim());
   expect(codes).toHaveLength(10);
   await page.getByTestId('recovery-codes-done').click();
