@@ -14,7 +14,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { repoRoot } from '../fixtures/media.js';
 import { startEngine, tempDir, type TestEngine } from './alarms-support.js';
+import { cliArgs } from './recording-harness.js';
 import { PHOTOS_MISSING, clm } from './faces-photos.js';
 
 let dir: string;
@@ -115,5 +119,31 @@ describe.skipIf(!!PHOTOS_MISSING)('enrol a face from an event (real models, SQLi
     const people = await call<{ name: string; enrolments: unknown[] }[]>('people.list');
     expect(people.find((p) => p.name === 'Bob Visitor')!.enrolments).toEqual([]);
     expect((await apiError(call('people.enrolFromEvent', { person: 'Nobody', eventId: poor.eventId }))).status).toBe(404);
+  }, 120_000);
+
+  it('gatehouse people enrol NAME --event ID does the same from the command line, audited as os:<login>', async () => {
+    const run = promisify(execFile);
+    const cli = async (...args: string[]) => {
+      try {
+        const r = await run(process.execPath, cliArgs(...args, '--data', path.join(dir, 'data')), { cwd: repoRoot });
+        return { code: 0, out: r.stdout + r.stderr };
+      } catch (err) {
+        const e = err as { code: number; stdout: string; stderr: string };
+        return { code: e.code, out: e.stdout + e.stderr };
+      }
+    };
+    const ev = await seen(clm('obama4_crop.jpg'), { widthPx: 320 });
+    const ok = await cli('people', 'enrol', 'Bob Visitor', '--event', String(ev.eventId));
+    expect(ok.out).toMatch(new RegExp(`Event ${ev.eventId}: enrolled "Bob Visitor" \\(face \\d+ px wide, quality 0\\.\\d\\d`));
+    expect(ok.code).toBe(0);
+    const people = await call<{ name: string; enrolments: { source: string }[] }[]>('people.list');
+    expect(people.find((p) => p.name === 'Bob Visitor')!.enrolments.map((e) => e.source)).toEqual(['event']);
+    const rows = t.engine.audit!.trail.list({ action: 'faces.enrol' }, null, 10).items.filter((r) => r.details.via === 'cli');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.actor).toMatch(/^os:/);
+    const bad = await cli('people', 'enrol', 'Bob Visitor', '--event', '999999');
+    expect(bad.code).toBe(3);
+    expect(bad.out).toMatch(/no event 999999/);
+    expect((await cli('people', 'enrol', 'Bob Visitor', '--event', 'x')).out).toMatch(/not an event id/);
   }, 120_000);
 });
