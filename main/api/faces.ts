@@ -175,6 +175,8 @@ export const facesRequests = {
   'people.findFaces': { role: 'admin', input: z.object({ image: Photo }).strict() },
   /** Enrol a face from a photo; `face` picks one of several (an index from people.findFaces). Audited as faces.enrol. */
   'people.enrol': { role: 'admin', input: z.object({ person: PersonRef, image: Photo, face: z.number().int().min(0).max(63).optional() }).strict() },
+  /** Enrol the face a camera saw on an object event (its kept face crop); refused when the crop is gone or the face too poor. Audited as faces.enrol (source event). */
+  'people.enrolFromEvent': { role: 'admin', input: z.object({ person: PersonRef, eventId: z.number().int().positive() }).strict() },
   /** Remove one enrolled face (descriptor and image). Audited as faces.unenrol. */
   'people.unenrol': { role: 'admin', input: z.object({ enrolmentId: z.string().min(1).max(64) }).strict() },
   /** An enrolled face's image, as a data: URL. */
@@ -208,6 +210,7 @@ export interface FacesResults {
   'people.update': PersonInfo;
   'people.findFaces': { width: number; height: number; faces: PhotoFaceInfo[] };
   'people.enrol': { person: PersonInfo; enrolment: PersonEnrolmentInfo; facesInPhoto: number };
+  'people.enrolFromEvent': { person: PersonInfo; enrolment: PersonEnrolmentInfo; eventId: number; cropId: string; cameraId: string; time: string };
   'people.unenrol': { removed: boolean; person: PersonInfo | null };
   'people.getEnrolmentImage': { id: string; dataUrl: string };
   'people.forget': ForgetResult;

@@ -8,6 +8,7 @@
  *
  *   people add --name NAME [--badge ID]... [--group staff|visitor|watchlist]...
  *   people enrol NAME --image FILE [--image FILE]... [--face N]
+ *   people enrol NAME --event ID   (the kept face crop of an object event)
  *   people list [--json]
  *   people forget NAME [--json]
  */
@@ -15,7 +16,8 @@ import fs from 'node:fs';
 import { PERSON_GROUPS } from '../../api/faces.js';
 import { KeyFileSecretBox } from '../../engine/config/secrets.js';
 import { EnrolError, enrolFromPhoto, findPhotoFaces } from '../../engine/faces/enrol.js';
-import { forgetPerson, listPeople } from '../../engine/faces/people.js';
+import { enrolFromEvent, forgetPerson, listPeople } from '../../engine/faces/people.js';
+import { FACE_PARAMS } from '../../engine/faces/params.js';
 import { FacePool } from '../../engine/faces/pool.js';
 import { FaceStore, FaceStoreError } from '../../engine/faces/store.js';
 import type { DataPaths } from '../../engine/paths.js';
@@ -28,11 +30,13 @@ import { auditCli } from './detection-common.js';
 const USAGE = `Usage:
   gatehouse people add --name NAME [--badge ID]... [--group staff|visitor|watchlist]... [--data DIR]
   gatehouse people enrol NAME --image FILE [--image FILE]... [--face N] [--data DIR]
+  gatehouse people enrol NAME --event ID [--data DIR]
   gatehouse people list [--json] [--data DIR]
   gatehouse people forget NAME [--json] [--data DIR]
 
 Enrolment photos: JPEG, PNG or WebP, the face at least 80 px wide, looking at the camera. A photo with several
-people: the command lists the faces; run it again with --face N. Descriptors and face images are sealed with the
+people: the command lists the faces; run it again with --face N. --event ID enrols the face a camera saw on that
+object event (its kept face crop; the review list and "gatehouse faces search" give event ids). Descriptors and face images are sealed with the
 site key. "forget" removes the person, their descriptors, photos and face crops, and their name on events.`;
 
 /** The face store of a data dir (its own index connection: close it). */
@@ -88,17 +92,19 @@ async function add(argv: string[]): Promise<number> {
 async function enrol(argv: string[]): Promise<number> {
   const a = parse(
     argv,
-    'gatehouse people enrol NAME --image FILE [--image FILE]... [--face N] [--data DIR]',
-    { ...dataOption, image: { type: 'string', multiple: true }, face: { type: 'string' } },
+    'gatehouse people enrol NAME (--image FILE [--image FILE]... [--face N] | --event ID) [--data DIR]',
+    { ...dataOption, image: { type: 'string', multiple: true }, face: { type: 'string' }, event: { type: 'string' } },
     [
       { flag: '--image FILE', help: 'a photo of the person (JPEG, PNG, WebP); repeat for several' },
       { flag: '--face N', help: 'which face, when the photo has several (the command lists them)' },
+      { flag: '--event ID', help: 'enrol the face a camera saw on this object event (its kept face crop)' },
       dataHelp,
     ],
     true,
   );
   if (!a) return 0;
   if (a.positionals.length !== 1) throw new CliError(`give exactly one person (name or id)\n${USAGE}`);
+  if (a.values.event !== undefined) return enrolEvent(a.positionals[0]!, String(a.values.event), many(a.values.image).length > 0 || a.values.face !== undefined, dataDirOf(a.values));
   const images = many(a.values.image);
   if (!images.length) throw new CliError('give at least one photo with --image FILE');
   let face: number | undefined;
@@ -161,6 +167,38 @@ async function enrol(argv: string[]): Promise<number> {
   }
   if (!failed && runningServer(paths)) console.log('The running server matches with it from its next face.');
   return failed ? 2 : 0;
+}
+
+/** `people enrol NAME --event ID`: the kept face crop of an object event, no face models needed (its descriptor is kept with it). */
+async function enrolEvent(ref: string, event: string, withImage: boolean, dataDir: string): Promise<number> {
+  if (withImage) throw new CliError('--event enrols the face of an event: give it without --image and --face');
+  const eventId = Number(event);
+  if (!Number.isInteger(eventId) || eventId <= 0) throw new CliError(`--event: "${event}" is not an event id (a whole number, from the review list or "gatehouse faces search")`);
+  const { paths, secrets } = await openConfig(dataDir);
+  const { faces, db, close } = openFaceStore(paths, secrets);
+  try {
+    const r = enrolFromEvent(faces, db, ref, eventId, { unknownDays: FACE_PARAMS.unknownCropDays, matchedDays: FACE_PARAMS.matchedCropDays });
+    auditCli(paths, 'faces.enrol', `person:${r.person.id}`, {
+      name: r.person.name,
+      enrolmentId: r.enrolment.id,
+      quality: Math.round(r.enrolment.quality * 1000) / 1000,
+      sizePx: r.enrolment.sizePx,
+      source: 'event',
+      eventId: r.eventId,
+      cropId: r.cropId,
+      cameraId: r.cameraId,
+      matchedTo: r.matchedTo,
+      via: 'cli',
+    });
+    console.log(`Event ${eventId}: enrolled "${r.person.name}" (face ${Math.round(r.enrolment.sizePx)} px wide, quality ${r.enrolment.quality.toFixed(2)}, seen ${new Date(r.timeMs).toISOString()}).`);
+  } catch (err) {
+    if (err instanceof ApiError) throw new CliError(err.message, err.code === 'not_found' ? 3 : 2);
+    throw err;
+  } finally {
+    close();
+  }
+  if (runningServer(paths)) console.log('The running server matches with it from its next face.');
+  return 0;
 }
 
 async function list(argv: string[]): Promise<number> {

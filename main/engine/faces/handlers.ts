@@ -22,7 +22,7 @@ import { FaceWiring } from './wiring.js';
 import { FaceAlarms } from './alarms.js';
 import type { AlarmIntake } from '../alarms/intake.js';
 import { DEFAULT_BADGE_WINDOW_SECONDS } from '../../api/faces.js';
-import { apiErrorOf, enrolmentInfo, facesOn, forgetPerson, listPeople, personInfo, personOf, photoFaceInfo, searchPerson, searchPhoto, setFacesEnabled } from './people.js';
+import { apiErrorOf, enrolFromEvent, enrolmentInfo, facesOn, forgetPerson, listPeople, personInfo, personOf, photoFaceInfo, searchPerson, searchPhoto, setFacesEnabled } from './people.js';
 
 export interface FacesDeps {
   /** The index (face tables, events). */
@@ -241,6 +241,23 @@ export function facesConcern(d: FacesDeps, opts: Partial<FaceServiceOptions> = {
           });
           changed(me!.username);
           return { person: personInfo(svc.store, person), enrolment: enrolmentInfo(r.enrolment), facesInPhoto: r.faces };
+        }),
+      'people.enrolFromEvent': (p, _ctx, me) =>
+        api(() => {
+          const r = enrolFromEvent(svc.store, d.db, p.person, p.eventId, svc.retention);
+          audit(me!.username, 'faces.enrol', `person:${r.person.id}`, {
+            name: r.person.name,
+            enrolmentId: r.enrolment.id,
+            quality: Math.round(r.enrolment.quality * 1000) / 1000,
+            sizePx: r.enrolment.sizePx,
+            source: 'event',
+            eventId: r.eventId,
+            cropId: r.cropId,
+            cameraId: r.cameraId,
+            matchedTo: r.matchedTo,
+          });
+          changed(me!.username);
+          return { person: personInfo(svc.store, r.person), enrolment: enrolmentInfo(r.enrolment), eventId: r.eventId, cropId: r.cropId, cameraId: r.cameraId, time: new Date(r.timeMs).toISOString() };
         }),
       'people.unenrol': (p, _ctx, me) =>
         api(() => {

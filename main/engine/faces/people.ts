@@ -168,6 +168,65 @@ export async function searchPhoto(
   return { face: photoFaceInfo(face), hits: hitsOf(db, near), searched: crops.length };
 }
 
+/** A face from an event below this quality score (grade "poor") is refused for enrolment. */
+export const EVENT_ENROL_MIN_QUALITY = 0.3;
+
+export interface EventEnrolResult {
+  person: Person;
+  enrolment: Enrolment;
+  eventId: number;
+  cropId: string;
+  cameraId: string;
+  timeMs: number;
+  /** The person the face had been matched to when it was seen (null: unknown). */
+  matchedTo: string | null;
+}
+
+/**
+ * Enrol a face a camera saw: the kept face crop of an object event (`data.face.cropId`, docs/faces.md "Wiring"),
+ * with the descriptor stored beside it; no worker is needed. Refused with a message that says what to do when the
+ * event has no face, its crop is gone (retention, forget) or the face is too small, blurred or poor.
+ */
+export function enrolFromEvent(store: FaceStore, db: Db, ref: string, eventId: number, retention: { unknownDays: number; matchedDays: number }): EventEnrolResult {
+  const person = personOf(store, ref);
+  const row = db.prepare('SELECT id, camera_id, time_ms, kind, data FROM events WHERE id = ?').get(eventId) as { id: number; camera_id: string | null; time_ms: number; kind: string; data: string } | undefined;
+  if (!row) throw new ApiError('not_found', `no event ${eventId}; events are removed with their recordings, pick a newer one`, 'eventId');
+  let data: Record<string, unknown> = {};
+  try {
+    data = JSON.parse(row.data) as Record<string, unknown>;
+  } catch {
+    /* no face below */
+  }
+  const face = row.kind === 'object' && data.face && typeof data.face === 'object' ? (data.face as Partial<Record<string, unknown>>) : null;
+  if (!face) throw new ApiError('bad_request', `event ${eventId} has no face: pick a person event from a camera with face recognition on (the review list marks them with the match)`, 'eventId');
+  const cropId = typeof face.cropId === 'string' ? face.cropId : null;
+  const keptFor = `unknown faces are kept ${retention.unknownDays} days, matched faces ${retention.matchedDays}`;
+  if (!cropId) {
+    if (face.reason === 'forgotten') throw new ApiError('bad_request', `the face of event ${eventId} was erased when its person was forgotten; pick another event or upload a photo`, 'eventId');
+    throw new ApiError('bad_request', `no face crop was kept for event ${eventId}; pick another event or upload a photo`, 'eventId');
+  }
+  const crop = store.crop(cropId);
+  if (!crop) throw new ApiError('not_found', `the face crop of event ${eventId} is no longer kept (${keptFor}); pick a newer event or upload a photo`, 'eventId');
+  const sizePx = typeof face.sizePx === 'number' ? face.sizePx : 0;
+  if (face.reason === 'too-small' || sizePx < FACE_PARAMS.minFacePx) {
+    throw new ApiError('bad_request', `the face on event ${eventId} is ${Math.round(sizePx)} px wide; enrolling needs at least ${FACE_PARAMS.minFacePx} px: pick a closer face or upload a photo`, 'eventId');
+  }
+  if (face.reason === 'blurred') throw new ApiError('bad_request', `the face on event ${eventId} is blurred; pick a sharper face or upload a photo`, 'eventId');
+  const descriptor = store.cropDescriptor(cropId);
+  if (!descriptor) throw new ApiError('bad_request', `the face on event ${eventId} could not be described (turned away or too unclear); pick a clearer, frontal face or upload a photo`, 'eventId');
+  if (crop.quality < EVENT_ENROL_MIN_QUALITY) {
+    throw new ApiError('bad_request', `the face on event ${eventId} is too poor to enrol (quality ${crop.quality.toFixed(2)}, at least ${EVENT_ENROL_MIN_QUALITY} needed): pick a larger, sharper, frontal face or upload a photo`, 'eventId');
+  }
+  let jpeg: Buffer;
+  try {
+    jpeg = store.cropImage(cropId);
+  } catch (err) {
+    throw new ApiError('not_found', `the face crop of event ${eventId} is no longer on disk (${keptFor}): ${(err as Error).message}`, 'eventId');
+  }
+  const enrolment = store.addEnrolment(person.id, { descriptor, quality: crop.quality, sizePx, source: 'event', jpeg });
+  return { person, enrolment, eventId, cropId, cameraId: crop.cameraId, timeMs: crop.timeMs, matchedTo: crop.personId };
+}
+
 /** Face recognition is on for the camera (opt-in). */
 export function facesOn(cfg: ConfigFile, cameraId: string): boolean {
   return cfg.cameras.find((c) => c.id === cameraId)?.faces?.enabled === true;

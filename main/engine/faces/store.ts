@@ -333,6 +333,12 @@ export class FaceStore {
     return (this.db.prepare(sql).all(...args, Math.min(10_000, q.limit ?? 500)) as CropRow[]).map(toCrop);
   }
 
+  /** One kept crop, or null when retention or a forget removed it. */
+  crop(id: string): FaceCrop | null {
+    const row = this.db.prepare('SELECT * FROM face_crops WHERE id = ?').get(id) as CropRow | undefined;
+    return row ? toCrop(row) : null;
+  }
+
   cropImage(id: string): Buffer {
     const row = this.db.prepare('SELECT file FROM face_crops WHERE id = ?').get(id) as { file: string } | undefined;
     if (!row) throw new FaceStoreError('not-found', `no face crop with id ${id} (deleted by retention or forget?)`);

@@ -20,6 +20,7 @@ import { formatDateTime } from '../../time/index.js';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.js';
 import { Dialog } from '../../ui/Dialog.js';
 import { useToast } from '../../ui/toast.js';
+import { EnrolFromEventDialog } from './EnrolFromEventDialog.js';
 import { photoBase64 } from './photo.js';
 import './people.css';
 
@@ -59,7 +60,7 @@ function People({ isAdmin }: { isAdmin: boolean }) {
     people.findIndex((p) => p.id === selId),
   );
   const cur: PersonInfo | undefined = people[index];
-  const [dialog, setDialog] = useState<'add' | 'enrol' | 'forget' | null>(null);
+  const [dialog, setDialog] = useState<'add' | 'enrol' | 'forget' | 'enrolHit' | null>(null);
   const [hits, setHits] = useState<{ personId: string; label: string; items: FaceSearchHit[] } | null>(null);
   const photoRef = useRef<HTMLInputElement>(null);
   const [hit, setHit] = useState(0);
@@ -111,6 +112,7 @@ function People({ isAdmin }: { isAdmin: boolean }) {
           { keys: ']', description: 'Next sighting', run: () => setHit((h) => Math.min(h + 1, shown.length - 1)) },
           { keys: '[', description: 'Previous sighting', run: () => setHit((h) => Math.max(h - 1, 0)) },
           { keys: 'enter', description: 'Play the sighting back', run: () => play(shown[hit]) },
+          ...(isAdmin ? [{ keys: 'shift+e', description: "Enrol the sighting's face (from its event)", run: () => (shown[hit]?.eventId != null ? setDialog('enrolHit') : false) }] : []),
         ]
       : []),
     ...(isAdmin
@@ -144,6 +146,11 @@ function People({ isAdmin }: { isAdmin: boolean }) {
         >
           {byId(h.cameraId)?.name ?? h.cameraId} · {formatDateTime(h.time, tz)}
           {h.distance !== null && <span className="muted"> · distance {h.distance.toFixed(2)}</span>}
+          {isAdmin && i === hit && h.eventId !== null && (
+            <button type="button" className="btn small" onClick={() => setDialog('enrolHit')} data-testid="people-hit-enrol" title="Add this face to a person's enrolled faces">
+              Enrol this face <kbd>E</kbd>
+            </button>
+          )}
         </div>
       ))}
       {!shown.length && <span className="muted small">Not seen on any camera within the face crop retention.</span>}
@@ -272,6 +279,15 @@ function People({ isAdmin }: { isAdmin: boolean }) {
 
       {dialog === 'add' && <AddPersonDialog onClose={() => setDialog(null)} onAdded={(p) => setSelId(p.id)} />}
       {dialog === 'enrol' && cur && <EnrolDialog person={cur} onClose={() => setDialog(null)} />}
+      {dialog === 'enrolHit' && shown?.[hit]?.eventId != null && (
+        <EnrolFromEventDialog
+          eventId={shown[hit].eventId}
+          cropId={shown[hit].cropId}
+          caption={`Seen on ${byId(shown[hit].cameraId)?.name ?? shown[hit].cameraId}, ${formatDateTime(shown[hit].time, tz)}`}
+          personId={hits?.personId !== 'photo' ? (cur?.id ?? null) : null}
+          onClose={() => setDialog(null)}
+        />
+      )}
       {dialog === 'forget' && cur && (
         <ConfirmDialog
           title={`Forget ${cur.name}?`}

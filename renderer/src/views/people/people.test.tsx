@@ -2,7 +2,7 @@
 import { act, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Settings } from '../../../../main/api/contract.js';
+import { ApiError, type Settings } from '../../../../main/api/contract.js';
 import type { PersonInfo, PhotoFaceInfo } from '../../../../main/api/faces.js';
 import type { ApiClient } from '../../api/client.js';
 import { ClientProvider, useConnection } from '../../api/context.js';
@@ -200,6 +200,60 @@ describe('the People view', () => {
     expect(q('people-hits')!.dataset.kind).toBe('photo');
     expect(q('people-hits')!.textContent).toMatch(/Photo search: 1 sighting\(s\) among 12 kept face\(s\)/);
     expect(all('people-hit')).toHaveLength(1);
+  });
+
+  it('shift+E enrols the face of a sighting from its event: the kept crop, the person, Enter; a crop gone by retention says so', async () => {
+    server.handlers['faces.getCrop'] = (p) => ({ id: (p as { id: string }).id, dataUrl: 'data:image/jpeg;base64,CROP' });
+    let gone = false;
+    server.handlers['people.enrolFromEvent'] = (p) => {
+      const x = p as { person: string; eventId: number };
+      if (gone) throw new ApiError('not_found', `the face crop of event ${x.eventId} is no longer kept (unknown faces are kept 7 days, matched faces 30); pick a newer event or upload a photo`, 'eventId');
+      const b = people.find((y) => y.id === x.person)!;
+      const e = { id: 'e_ev', quality: 0.55, grade: 'fair' as const, sizePx: 64, source: 'event' as const, hasImage: true, created: '2026-12-02T09:00:00Z' };
+      return { person: { ...b, enrolments: [...b.enrolments, e] }, enrolment: e, eventId: x.eventId, cropId: 'c_1', cameraId: 'door', time: '2026-12-02T09:00:00Z' };
+    };
+    await render();
+    await key('s');
+    await wait();
+    expect(all('people-hit')).toHaveLength(1);
+    expect(q('people-hit-enrol')).not.toBeNull();
+    await key('E', { shiftKey: true });
+    await wait();
+    expect(q('enrol-event-dialog')).not.toBeNull();
+    expect(server.calls.find((c) => c.method === 'faces.getCrop')!.params).toEqual({ id: 'c_1' });
+    expect((q('enrol-event-crop')!.querySelector('img') as HTMLImageElement).src).toBe('data:image/jpeg;base64,CROP');
+    // the person whose sightings these are is picked at first
+    expect((q('enrol-event-person') as HTMLSelectElement).value).toBe('p_ann');
+    await key('Enter');
+    await wait();
+    expect(server.calls.find((c) => c.method === 'people.enrolFromEvent')!.params).toEqual({ person: 'p_ann', eventId: 7 });
+    expect(q('enrol-event-dialog')).toBeNull();
+
+    // again, for Bob, after the crop has gone: the dialog stays with the engine's message
+    gone = true;
+    await act(async () => q('people-hit-enrol')!.click());
+    await wait();
+    const sel = q('enrol-event-person') as HTMLSelectElement;
+    await act(async () => {
+      sel.value = 'p_bob';
+      sel.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await act(async () => q('enrol-event-save')!.click());
+    await wait();
+    expect(server.calls.filter((c) => c.method === 'people.enrolFromEvent').at(-1)!.params).toEqual({ person: 'p_bob', eventId: 7 });
+    expect(q('enrol-event-dialog')).not.toBeNull();
+    expect(q('enrol-event-error')!.textContent).toMatch(/no longer kept \(unknown faces are kept 7 days/);
+  });
+
+  it('a photo-search sighting without an event (a face on a motion frame) offers no enrolment', async () => {
+    await render();
+    const input = q('people-search-photo-file') as HTMLInputElement;
+    const file = new File([new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])], 'who.jpg', { type: 'image/jpeg' });
+    Object.defineProperty(input, 'files', { value: [file], configurable: true });
+    await act(async () => input.dispatchEvent(new Event('change', { bubbles: true })));
+    await wait(150);
+    expect(all('people-hit')).toHaveLength(1);
+    expect(q('people-hit-enrol')).toBeNull();
   });
 
   it('a guard sees no people list', async () => {

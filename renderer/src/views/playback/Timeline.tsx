@@ -73,6 +73,7 @@ const EVENT_COLOURS: Record<string, string> = {
   tamper: '#e0625a',
   input: '#6fcf97',
   bookmark: '#dde3e9',
+  face: '#f0c36b',
 };
 
 function css(name: string, fallback: string): string {

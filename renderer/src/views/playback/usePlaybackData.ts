@@ -4,6 +4,7 @@ import { mapUrl, type MapSegment, type SegmentMap } from '../../media/media-urls
 import { DAY, HOUR } from '../../time/index.js';
 import { mergeRuns, toGaps, type RecordedRun, type TimelineEvent, type TimelineGap } from './timeline-math/runs.js';
 import type { View } from './timeline-math/zoom.js';
+import { storedEventMarkers } from './event-markers.js';
 
 export interface CameraRecordings {
   segments: MapSegment[];
@@ -96,14 +97,7 @@ export function usePlaybackData(cameraIds: string[], view: View, origin: number)
               runs: mergeRuns(r.segments),
               locked: mergeRuns(r.segments.filter((s) => s.locked)),
               gaps: toGaps(r.gaps.map((g) => ({ ...g, end: g.open ? new Date().toISOString() : g.end }))),
-              events: events.map((e) => ({
-                time: Date.parse(e.time),
-                kind: markerKind(e.kind, e.data),
-                label: eventLabel(e.kind, e.source, e.data),
-                ...(markerEnd(e.data) !== null ? { end: markerEnd(e.data)! } : {}),
-                cameraId: e.cameraId,
-                id: String(e.id),
-              })).concat(
+              events: events.flatMap(storedEventMarkers).concat(
                 markers.map((m) => ({
                   time: Date.parse(m.time),
                   kind: m.kind,
@@ -164,31 +158,13 @@ export function usePlaybackData(cameraIds: string[], view: View, origin: number)
   useEvent('bookmarks.changed', (e) => {
     if (e.bookmark.cameraIds.some((c) => ids.current.includes(c))) refresh();
   });
+  // a face matched on a track is written into its object event (data.face): the marker follows
+  useEvent('faces.match', (e) => {
+    if (ids.current.includes(e.cameraId) && e.eventId !== null) refresh();
+  });
   useEvent('evidence.changed', (e) => {
     if (e.cameraIds.some((c) => ids.current.includes(c))) refresh();
   });
   useReconnect(() => setBump((b) => b + 1));
   return data;
-}
-
-/** Detections colour by what was seen (person, vehicle), other events by their kind. */
-function markerKind(kind: string, data: Record<string, unknown>): string {
-  return kind === 'object' && typeof data.label === 'string' ? data.label : kind;
-}
-
-/** A detection track's end, when it has ended. */
-function markerEnd(data: Record<string, unknown>): number | null {
-  const end = typeof data.end === 'string' ? Date.parse(data.end) : typeof data.end === 'number' ? data.end : NaN;
-  return Number.isFinite(end) ? end : null;
-}
-
-function eventLabel(kind: string, source: string, data: Record<string, unknown>): string {
-  // a zone event (docs/detection.md): "Person entered Driveway", "Person dwelt in Driveway (12 s)"
-  if (kind === 'zone' && typeof data.label === 'string' && typeof data.zone === 'string') {
-    const verb = data.phase === 'enter' ? 'entered' : data.phase === 'leave' ? 'left' : 'dwelt in';
-    const dwell = data.phase === 'dwell' && typeof data.dwellSeconds === 'number' ? ` (${Math.round(data.dwellSeconds)} s)` : '';
-    return `${data.label[0]?.toUpperCase() ?? ''}${data.label.slice(1)} ${verb} ${data.zone}${dwell}`;
-  }
-  const what = typeof data.label === 'string' ? data.label : typeof data.message === 'string' ? data.message : kind;
-  return `${what[0]?.toUpperCase() ?? ''}${what.slice(1)}${source && source !== kind ? ` (${source})` : ''}`;
 }

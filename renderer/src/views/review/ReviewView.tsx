@@ -8,7 +8,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { OBJECT_LABELS, type CameraZone, type ReviewItem, type ReviewKind } from '../../../../main/api/detection.js';
-import { useQuery } from '../../api/context.js';
+import { useConnection, useQuery } from '../../api/context.js';
 import { useShortcuts } from '../../keyboard/useShortcuts.js';
 import { useCameras } from '../../state/cameras.js';
 import { navigate, useRoute } from '../../state/route.js';
@@ -16,6 +16,7 @@ import { useTimeZone } from '../../state/settings.js';
 import { formatDateTime, formatDurationMs } from '../../time/index.js';
 import { Tabs, type TabDef } from '../../ui/Tabs.js';
 import { useToast } from '../../ui/toast.js';
+import { EnrolFromEventDialog } from '../people/EnrolFromEventDialog.js';
 import { SnapshotThumb } from './SnapshotThumb.js';
 import { useReviewList, type ReviewFilters } from './useReviewList.js';
 import './review.css';
@@ -68,6 +69,9 @@ export function ReviewView() {
   const found = sel.id === null ? -1 : items.findIndex((x) => x.id === sel.id);
   const index = found >= 0 ? found : Math.min(sel.at, Math.max(0, items.length - 1));
   const cur: ReviewItem | undefined = items[index];
+  const { user } = useConnection();
+  const isAdmin = user?.role === 'admin';
+  const [enrolling, setEnrolling] = useState(false);
   const setIndex = (i: number) => {
     const j = Math.max(0, Math.min(i, items.length - 1));
     setSel({ id: items[j]?.id ?? null, at: j });
@@ -106,6 +110,7 @@ export function ReviewView() {
     ...TABS.map((t, i) => ({ keys: String(i + 1), description: `Show ${t.label.toLowerCase()}`, run: () => set({ kind: t.key }) })),
     { keys: 'u', description: 'Only what is not reviewed yet, on / off', run: () => set({ unreviewed: unreviewed ? undefined : '1' }) },
     { keys: 'f', description: 'Filters (camera, object, zone, time)', run: () => filterRef.current?.focus() },
+    ...(isAdmin ? [{ keys: 'e', description: 'Enrol the face of this object for a person (admin)', run: () => (cur?.face?.cropId ? setEnrolling(true) : false) }] : []),
   ]);
 
   return (
@@ -249,8 +254,22 @@ export function ReviewView() {
               <button type="button" className="btn" onClick={() => void toggleReviewed(cur)} data-testid="review-mark">
                 {cur.reviewed ? 'Not reviewed' : 'Reviewed'} <kbd>r</kbd>
               </button>
+              {isAdmin && cur.face?.cropId && (
+                <button type="button" className="btn" onClick={() => setEnrolling(true)} data-testid="review-enrol-face" title="Add this face to a person's enrolled faces">
+                  Enrol face <kbd>e</kbd>
+                </button>
+              )}
             </div>
           </aside>
+        )}
+        {enrolling && cur?.face?.cropId && (
+          <EnrolFromEventDialog
+            eventId={cur.id}
+            cropId={cur.face.cropId}
+            caption={`${cur.label} #${cur.trackId} on ${byId(cur.cameraId)?.name ?? cur.cameraId}, ${formatDateTime(cur.start, tz)}`}
+            personId={cur.face.personId}
+            onClose={() => setEnrolling(false)}
+          />
         )}
       </div>
     </div>
