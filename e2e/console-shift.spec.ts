@@ -356,11 +356,15 @@ test('layout: Alarms sub-tabs are a proper bar, the Cameras table fits 1280 px, 
   }
   const overflow = await page.getByTestId('camera-table').evaluate((t) => t.scrollWidth - t.clientWidth);
   expect(overflow).toBeLessThanOrEqual(1);
-  // The top bar at 1280: the clock and Log out stay on screen.
-  for (const id of ['clock', 'logout']) {
-    const box = (await page.getByTestId(id).boundingBox())!;
-    expect(box.x + box.width).toBeLessThanOrEqual(1280);
+  // The top bar at 1280, 1600 and 1920: the clock and Log out stay on screen.
+  for (const width of [1280, 1600, 1920]) {
+    await page.setViewportSize({ width, height: 800 });
+    for (const id of ['clock', 'logout']) {
+      const box = (await page.getByTestId(id).boundingBox())!;
+      expect(box.x + box.width, `${id} at ${width} px`).toBeLessThanOrEqual(width);
+    }
   }
+  await page.setViewportSize({ width: 1280, height: 720 });
   // Users: singular and plural.
   await page.goto(`${server.url}/#/settings?tab=users`);
   const n = (await server.rpc('users.list', {}, admin)).body.length;
