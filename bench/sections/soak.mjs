@@ -161,7 +161,9 @@ export default {
     const gh = new Gatehouse({ dataDir, mode: o.engine, logFile: path.join(base, 'serve.log') });
     ctx.onCleanup(() => gh.stop(5000));
     ctx.log(`engine from ${gh.cmd.kind}; data dir ${dataDir}; adding ${n} cameras with "gatehouse cameras add"…`);
-    await pool(names, 2, (name) => gh.addCamera(name, urlOf(name)));
+    // the first one alone: two CLI processes creating a fresh index at once race on its migrations ("table … already exists")
+    await gh.addCamera(names[0], urlOf(names[0]));
+    await pool(names.slice(1), 2, (name) => gh.addCamera(name, urlOf(name)));
     const modes = JSON.parse(await gh.cli(['arming', 'modes', 'list', '--json']));
     const modeNames = (Array.isArray(modes) ? modes : (modes.modes ?? [])).map((m) => m.name ?? m.id).filter(Boolean);
 
