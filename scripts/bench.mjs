@@ -29,6 +29,7 @@ Options:
   --quick            short durations for a smoke test (engine window 60 s, baseline 30 s)
   --cams N           number of simulated cameras (default 32); --cameras N is the same
   --minutes M        soak: how long to measure (default 60, quick 5)
+  --rate N           storm: sensor messages a second (default 1000, quick 200); --duration S sets its length (default 60, quick 10)
   --duration S       engine measurement window in seconds (default 600, quick 60)
   --baseline S       bare-ffmpeg measurement window in seconds (default 120, quick 30)
   --rebaseline S     measure the baseline again after the engine run for S seconds (default 60, quick 0)
@@ -77,6 +78,7 @@ async function main() {
         cams: { type: 'string' },
         cameras: { type: 'string' },
         minutes: { type: 'string' },
+        rate: { type: 'string' },
         duration: { type: 'string' },
         baseline: { type: 'string' },
         rebaseline: { type: 'string' },
@@ -121,6 +123,8 @@ async function main() {
     quick: !!v.quick,
     cams: num(v.cams ?? v.cameras, '--cams', 1) ?? preset.cams,
     minutes: num(v.minutes, '--minutes', 0.5),
+    rate: num(v.rate, '--rate', 1),
+    durationSet: v.duration !== undefined,
     duration: num(v.duration, '--duration', 5) ?? preset.duration,
     baseline: num(v.baseline, '--baseline', 5) ?? preset.baseline,
     rebaseline: num(v.rebaseline, '--rebaseline', 0) ?? preset.rebaseline,
