@@ -3,9 +3,10 @@
  *  1. a random one of its ffmpeg children is killed (SIGKILL) every 10 s, and,
  *     a third of the way in, the MQTT broker (real mosquitto) restarts while a
  *     sensor publishes every half second: nothing is lost beyond what each kill
- *     itself tore (the GOP being written) and the restart (ffmpeg again, its
- *     connect, the first key frame), measured from the index; every sensor
- *     message is committed and alarms arrive after the reconnect;
+ *     itself destroyed (what was only in ffmpeg's memory: up to two GOPs) and
+ *     the restart (ffmpeg again at once, its connect, the first key frame),
+ *     measured from the index; every sensor message is committed and alarms
+ *     arrive after the reconnect;
  *  2. the recordings volume (a real small tmpfs, root only) fills up and stays
  *     full, then is freed: disk_full, the disk.full alarm, recording resumes,
  *     and no index row points at a missing file.
@@ -32,8 +33,15 @@ const KILL_EVERY_MS = 10_000;
 const CHAOS_MS = Math.round(Number(process.env.GATEHOUSE_CHAOS_MINUTES ?? 80 / 60) * 60_000);
 /** The fixture's clip (vtest) has a key frame every 2 s; a recording fragment is one GOP. */
 const GOP_MS = 2000;
-/** A kill tears the fragment being written: up to one GOP before the kill is lost (plus transport latency). */
-const TORN_MS = GOP_MS + 500;
+/**
+ * What a kill destroys: ffmpeg's memory. That is the fragment being muxed (a recording fragment is one GOP, written
+ * when the next key frame comes) and the tail of the previous one still in ffmpeg's 32 KiB write buffer, which
+ * makes that fragment incomplete in the file too (salvage keeps complete fragments only). So the hole may start up
+ * to two GOPs before the kill, plus how late the frames were (a frame, transport, a busy machine). Measured over
+ * 60 kills: holes start 0.5-3.6 s before the kill and last 2.1 s (one GOP: the camera's burst of its current GOP
+ * on reconnect gives back the rest).
+ */
+const TORN_MS = 2 * GOP_MS + 1000;
 /** After a kill: ffmpeg restarts at once (no back-off: the camera is fine), connects, and waits for a key frame (the outage bound). */
 const RESUME_MS = 2000 + GOP_MS + 500;
 
@@ -50,6 +58,11 @@ function ffmpegOf(dataDir: string, cameraId: string): number | null {
     }
   }
   return null;
+}
+
+function nearest(kills: { at: number }[], t: number): string {
+  const k = [...kills].sort((x, y) => Math.abs(x.at - t) - Math.abs(y.at - t))[0];
+  return k ? `${new Date(k.at).toISOString()} (${((t - k.at) / 1000).toFixed(2)} s from it)` : 'none';
 }
 
 /** Holes (ms) that segments leave in [from, to]. */
@@ -145,23 +158,27 @@ describe('chaos: ffmpeg kills and a broker restart while recording', () => {
       // Recording: every hole in [T0, T1] lies inside a kill's window [kill − torn GOP, kill + resume], each a gap in the index.
       let lostMs = 0;
       const report: string[] = [];
+      const unexplained: string[] = [];
       for (const c of CAMERAS) {
         const { segments, gaps } = list(c);
         const mine = kills.filter((k) => k.camera === c);
         const hs = holes(segments, T0, T1);
         for (const [a, b] of hs) {
           const kill = mine.find((k) => a >= k.at - TORN_MS && b <= k.at + RESUME_MS);
-          expect(kill, `${c}: ${b - a} ms not recorded at ${new Date(a).toISOString()}, not explained by a kill (kills at ${mine.map((k) => new Date(k.at).toISOString()).join(', ')})`).toBeDefined();
+          if (!kill) unexplained.push(`${c}: ${b - a} ms not recorded from ${new Date(a).toISOString()}; nearest kill ${nearest(mine, a)}`);
           lostMs += b - a;
         }
         // each kill: the index says why (a gap opened at the torn end, reason ffmpeg_restart) and recording went on
         for (const k of mine) {
           const g = gaps.find((x) => Date.parse(x.start) >= k.at - TORN_MS && Date.parse(x.start) <= k.at + 1000);
-          expect(g, `${c}: no gap for the kill at ${new Date(k.at).toISOString()}`).toBeDefined();
-          expect(g!.reason).toBe('ffmpeg_restart');
-          const after = segments.find((s) => Date.parse(s.start) >= Date.parse(g!.start));
-          expect(after, `${c}: nothing recorded after the kill at ${new Date(k.at).toISOString()}`).toBeDefined();
-          expect(Date.parse(after!.start) - k.at).toBeLessThanOrEqual(RESUME_MS);
+          if (!g) {
+            unexplained.push(`${c}: no gap for the kill at ${new Date(k.at).toISOString()}`);
+            continue;
+          }
+          if (g.reason !== 'ffmpeg_restart') unexplained.push(`${c}: the kill at ${new Date(k.at).toISOString()} is a gap with reason ${g.reason}`);
+          const after = segments.find((s) => Date.parse(s.start) >= Date.parse(g.start));
+          if (!after || Date.parse(after.start) - k.at > RESUME_MS)
+            unexplained.push(`${c}: recording resumed ${after ? `${Date.parse(after.start) - k.at} ms` : 'never'} after the kill at ${new Date(k.at).toISOString()}`);
         }
         for (const s of segments) expect(fs.existsSync(s.path), s.path).toBe(true);
         const covered = T1 - T0 - hs.reduce((t, [a, b]) => t + (b - a), 0);
@@ -170,6 +187,7 @@ describe('chaos: ffmpeg kills and a broker restart while recording', () => {
       console.log(
         `chaos ${((T1 - T0) / 1000).toFixed(0)} s, ${kills.length} ffmpeg kills: lost ${(lostMs / 1000).toFixed(1)} s in all (${(lostMs / 1000 / Math.max(1, kills.length)).toFixed(2)} s per kill)\n  ${report.join('\n  ')}`,
       );
+      expect(unexplained).toEqual([]);
       expect(kills.length).toBeGreaterThanOrEqual(Math.floor(CHAOS_MS / KILL_EVERY_MS) - 1);
 
       // MQTT: the broker restarted; every message the sensor got a PUBACK for is committed, and alarms came after the reconnect.
