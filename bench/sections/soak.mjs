@@ -133,7 +133,7 @@ export default {
     const windowMs = minutes * 60_000;
     const warmS = o.quick ? 30 : 60;
     const { vtestH264 } = await fixtures.media();
-    const { startRtspServer } = await fixtures.rtsp();
+    const { startRtspServer, freePort } = await fixtures.rtsp();
     const names = Array.from({ length: n }, (_, i) => `cam${String(i + 1).padStart(2, '0')}`);
     const flapName = names[n - 2];
     const stallName = names[n - 1];
@@ -144,9 +144,11 @@ export default {
     ctx.log(`soak: ${n} cameras looping ${path.basename(vtestH264)} (pre-encoded H.264, no live encoder), ${minutes} min after a ${warmS} s warm-up`);
     const steady = await startRtspServer({ port: await port(), mounts: Object.fromEntries(steadyNames.map((x) => [`/${x}`, mount])) });
     ctx.onCleanup(() => steady.close());
-    const flap = await startRtspServer({ port: await port(), mounts: { [`/${flapName}`]: mount } });
+    // The faulty cameras' servers listen on ports the OS picks (ephemeral range), not in the bench range: while the
+    // flapping one is down, another bench or test on this machine must not take its port over.
+    const flap = await startRtspServer({ port: await freePort(), mounts: { [`/${flapName}`]: mount } });
     ctx.onCleanup(() => flap.close());
-    const stall = await startRtspServer({ port: await port(), mounts: { [`/${stallName}`]: mount } });
+    const stall = await startRtspServer({ port: await freePort(), mounts: { [`/${stallName}`]: mount } });
     const stallPid = childPid(stall.port);
     if (!stallPid) throw new Error('cannot find the stalled camera\'s RTSP server process');
     let stalled = false;
@@ -190,10 +192,17 @@ export default {
     const flapUp = [[T0, null]];
     const stallDown = [];
     const cli = { runs: 0, failures: [], writes: 0 };
+    const faultErrors = [];
     let stop = false;
+    // a background task that fails is reported, never an unhandled rejection that ends the run
+    const guard = (what, p) =>
+      p.catch((e) => {
+        faultErrors.push(`${what}: ${e.message}`);
+        ctx.log(`soak: ${what} failed: ${e.message}`);
+      });
 
     // Sampler: RSS and FDs from /proc, lag from system.status.
-    const sampler = (async () => {
+    const sampler = guard('sampler', (async () => {
       let lastWindowKey = null;
       while (!stop) {
         const t = Date.now();
@@ -207,10 +216,10 @@ export default {
         }
         await sleep(Math.max(0, t + SAMPLE_MS - Date.now()));
       }
-    })();
+    })());
 
     // Flapping camera: down 20 s of every minute (its RTSP server stops), then back.
-    const flapper = (async () => {
+    const flapper = guard('flapping camera', (async () => {
       for (let k = 0; !stop; k++) {
         const downAt = T0 + k * 60_000 + 20_000;
         const upAt = downAt + 20_000;
@@ -224,12 +233,12 @@ export default {
         await flap.start();
         flapUp.push([flap.readyAt, null]);
       }
-    })();
+    })());
 
     // Stalled camera: frozen for a minute in every 10 (a shorter run: one stall a third of the way in).
     const stallEvery = Math.min(600_000, windowMs);
     const stallFor = Math.min(60_000, Math.round(windowMs / 6));
-    const staller = (async () => {
+    const staller = guard('stalled camera', (async () => {
       for (let k = 0; !stop; k++) {
         const at = T0 + k * stallEvery + Math.round(stallEvery / 3);
         if (at + stallFor >= T1) break;
@@ -244,10 +253,10 @@ export default {
         stallDown.push([a, Date.now()]);
         ctx.log(`soak: ${stallName} stalled (SIGSTOP) for ${((Date.now() - a) / 1000).toFixed(0)} s`);
       }
-    })();
+    })());
 
     // The CLI meanwhile: an arming switch (written to the index and the audit trail), alarm and recording lists.
-    const cliLoop = (async () => {
+    const cliLoop = guard('CLI loop', (async () => {
       for (let i = 0; !stop; i++) {
         const t = Date.now();
         const kind = i % 4;
@@ -268,7 +277,7 @@ export default {
         cli.runs++;
         await sleep(Math.max(0, t + 15_000 - Date.now()));
       }
-    })();
+    })());
 
     let lastLog = T0;
     while (Date.now() < T1) {
@@ -372,6 +381,7 @@ export default {
       `returns of the flapping/stalled cameras: ${resumes.length}; resume after the camera answered: ${resumed.length ? `median ${percentile(resumed, 50).toFixed(1)} s, worst ${Math.max(...resumed).toFixed(1)} s` : 'n/a'}${resumes.length - resumed.length ? `, ${resumes.length - resumed.length} never resumed` : ''}`,
       `recording required while up (less ${RESUME_ALLOWANCE_MS / 1000} s after each return): ${(required / 3600).toFixed(2)} camera-hours; lost ${lost.toFixed(1)} s in ${holes} hole(s); segments pointing at missing files: ${missing}`,
     ];
+    if (faultErrors.length) lines.push(`faults that failed (the run went on): ${faultErrors.join('; ')}`);
     const faulty = ok.filter((x) => x.lostSeconds > 0 || x.name === flapName || x.name === stallName);
     lines.push(
       '',
@@ -402,6 +412,7 @@ export default {
         flapUp,
         stallDown,
         cli,
+        faultErrors,
         perCamera,
         statusEnd,
         cpu: { enginePct: cpuUsed.cpuPct, nodePct: nodeCpuPct, fixturePct: srvCpuPct },
