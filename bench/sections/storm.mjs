@@ -17,6 +17,7 @@
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
@@ -98,16 +99,35 @@ export default {
     const port = await freePort(taken);
     await gh.serve({ port, adminPassword, extraArgs: ['--mqtt', brokerUrl], env: { GATEHOUSE_LOG: 'warn' } });
     const api = `http://127.0.0.1:${port}`;
-    const rpc = async (method, params = {}, token = null) => {
-      const r = await fetch(`${api}/api/rpc/${method}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(params),
-        signal: AbortSignal.timeout(15_000),
+    // Separate connection pools: the console's requests (probes) must not queue behind the webhook sender's in
+    // this process; the sender keeps 4 connections, as a real access-control system would.
+    const probeAgent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+    const hookAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    ctx.onCleanup(() => (probeAgent.destroy(), hookAgent.destroy()));
+    const post = (agent, p, headers, body, timeoutMs) =>
+      new Promise((resolve, reject) => {
+        const req = http.request(`${api}${p}`, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers }, timeout: timeoutMs }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d) => (text += d));
+          res.on('end', () => {
+            let body = null;
+            try {
+              body = JSON.parse(text);
+            } catch {
+              /* not JSON */
+            }
+            resolve({ status: res.statusCode, body });
+          });
+        });
+        req.on('timeout', () => req.destroy(new Error('timed out')));
+        req.on('error', reject);
+        req.end(body);
       });
-      const body = await r.json().catch(() => null);
-      if (!r.ok) throw new Error(`${method}: ${r.status} ${JSON.stringify(body).slice(0, 200)}`);
-      return body?.result ?? body;
+    const rpc = async (method, params = {}, token = null) => {
+      const r = await post(probeAgent, `/api/rpc/${method}`, token ? { authorization: `Bearer ${token}` } : {}, JSON.stringify(params), 15_000);
+      if (r.status !== 200) throw new Error(`${method}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+      return r.body?.result ?? r.body;
     };
     const { token } = await rpc('auth.login', { username: 'admin', password: adminPassword });
     await until('MQTT connected', async () => (await rpc('integrations.status', {}, token)).mqtt.connected, 30_000, 250);
@@ -130,6 +150,7 @@ export default {
 
     const sent = { mqttValid: 0, mqttAcked: 0, mqttBad: 0, hookValid: 0, hookAccepted: 0, hookBad: 0, hookBadAnswered400: 0, hookErrors: 0, fresh: 0 };
     const sentAt = new Map(); // fresh source → performance.now() when sent
+    const viaOf = new Map(); // fresh source → 'mqtt' | 'hook'
     let msgNo = 0;
     const valid = (sensor) => ({ ...TYPES[Number(/(\d+)$/.exec(sensor)?.[1] ?? 0) % TYPES.length], msgId: `s${msgNo++}` });
     const pubMqtt = (sensor, body, raw = false) =>
@@ -139,20 +160,13 @@ export default {
       inflight.add(p);
       p.finally(() => inflight.delete(p));
     };
-    const postHook = async (body, raw = false) => {
-      const r = await fetch(`${api}/api/webhook/sensors`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${hook}` },
-        body: raw ? body : JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000),
-      });
-      return { status: r.status, body: await r.json().catch(() => null) };
-    };
+    const postHook = (body, raw = false) => post(hookAgent, '/api/webhook/sensors', { authorization: `Bearer ${hook}` }, raw ? body : JSON.stringify(body), 120_000);
 
     /** A fresh sensor's first message, timed to its alarm on the socket. */
     const freshOne = (k, via) => {
       const sensor = `storm-new-${k}`;
       sentAt.set(sensor, performance.now());
+      viaOf.set(sensor, via);
       sent.fresh++;
       if (via === 'mqtt') {
         sent.mqttValid++;
@@ -298,6 +312,12 @@ export default {
         .all()
         .map((r) => [r.sensor_id, r.n]),
     );
+    const byVia = Object.fromEntries(
+      db
+        .prepare("SELECT CASE WHEN via = 'mqtt' THEN 'mqtt' ELSE 'webhook' END AS v, count(*) AS n FROM sensor_events WHERE sensor_id LIKE 'storm-%' AND sensor_id NOT LIKE 'storm-idle-%' GROUP BY v")
+        .all()
+        .map((r) => [r.v, r.n]),
+    );
     const multi = alarms.filter((a) => a.alarms !== 1);
     const countMismatch = alarms.filter((a) => a.n !== events.get(a.source));
     db.close();
@@ -305,6 +325,9 @@ export default {
     const lat = [...sentAt.entries()].filter(([s]) => seen.has(s)).map(([s, t]) => seen.get(s) - t);
     const missingOnScreen = [...sentAt.keys()].filter((s) => !seen.has(s)).length;
     const L = stats(lat);
+    const latVia = (v) => stats([...sentAt.entries()].filter(([x]) => seen.has(x) && viaOf.get(x) === v).map(([x, t]) => seen.get(x) - t));
+    const LM = latVia('mqtt');
+    const LH = latVia('hook');
     const IL = stats(idleLat);
     const R = stats(stormRtt);
     const IR = stats(idleRtt);
@@ -316,10 +339,11 @@ export default {
     const lines = [
       `sent ${sentRate.toFixed(0)} msg/s for ${stormSeconds.toFixed(1)} s: MQTT ${sent.mqttValid} valid (${sent.mqttAcked} acknowledged by the broker) + ${sent.mqttBad} malformed; webhook ${sent.hookValid} valid (${sent.hookAccepted} accepted) + ${sent.hookBad} malformed (${sent.hookBadAnswered400} answered 400); ${sent.hookErrors} webhook errors`,
       `sensors: ${REPEAT_SENSORS} repeating + ${sent.fresh} fresh (one every 100 ms); ${alarms.length} alarms for them`,
-      `committed (sensor_events rows): ${c} of ${acked} acknowledged valid messages; the engine caught up ${drainSeconds.toFixed(1)} s after the last send`,
+      `committed (sensor_events rows): ${c} of ${acked} acknowledged valid messages (MQTT ${byVia.mqtt ?? 0} of ${sent.mqttAcked}, webhook ${byVia.webhook ?? 0} of ${sent.hookAccepted} accepted); the engine caught up ${drainSeconds.toFixed(1)} s after the last send`,
       `coalescing: ${multi.length} sensor(s) with more than one alarm; ${countMismatch.length} alarm(s) whose count differs from the sensor's committed messages`,
       `rejected and counted by the engine: ${rejected} (MQTT ${integ.mqtt.rejected}, webhook ${integ.webhooks.reduce((t, w) => t + w.rejected, 0)}) of ${malformed} malformed sent`,
       `publish → alarm.raised on a console WebSocket (n=${L.n}, ${missingOnScreen} never seen): p50 ${L.p50.toFixed(0)} ms, p95 ${L.p95.toFixed(0)} ms, max ${L.max.toFixed(0)} ms; idle before the storm (n=${IL.n}): p50 ${IL.p50.toFixed(1)} ms, p95 ${IL.p95.toFixed(1)} ms`,
+      `  by path: MQTT p50 ${LM.p50.toFixed(0)} ms, p95 ${LM.p95.toFixed(0)} ms (n=${LM.n}); webhook p50 ${LH.p50.toFixed(0)} ms, p95 ${LH.p95.toFixed(0)} ms (n=${LH.n}, from the request being queued by the sender)`,
       `RPC round trip (system.health) during the storm (n=${R.n}): p50 ${R.p50.toFixed(1)} ms, p95 ${R.p95.toFixed(1)} ms, max ${R.max.toFixed(0)} ms; idle p95 ${IR.p95.toFixed(1)} ms`,
       `event-loop lag: per-10-s-window p99 during the storm ${lagP99.map((x) => x.toFixed(0)).join(', ')} ms; idle window p99 ${idleStatus.eventLoop.last?.p99Ms ?? '?'} ms; since start p99 ${statusEnd.eventLoop.sinceStart?.p99Ms} ms`,
       `engine RSS ${(statusEnd.memory.rssBytes / 2 ** 20).toFixed(0)} MiB after the storm (before ${(idleStatus.memory.rssBytes / 2 ** 20).toFixed(0)} MiB); load generator ticks late: ${lateTicks} of ${ticks}`,
@@ -329,15 +353,15 @@ export default {
     return {
       lines,
       figures: [
-        figure('valid messages lost (acknowledged, not committed)', acked - c, '', { op: '<=', value: 0 }),
+        figure('valid messages lost (acknowledged, not committed)', Math.max(0, sent.mqttAcked - (byVia.mqtt ?? 0)) + Math.max(0, sent.hookAccepted - (byVia.webhook ?? 0)), '', { op: '<=', value: 0 }),
         figure('sensors with more than one alarm (coalescing)', multi.length + countMismatch.length, '', { op: '<=', value: 0 }),
         figure('malformed messages not counted as rejected', malformed - rejected, '', { op: '<=', value: 0 }),
-        figure('alarm on a console socket, p95 during the storm', L.p95, 'ms', { op: '<=', value: 300 }, `idle p95 ${IL.p95.toFixed(1)} ms`),
+        figure('alarm on a console socket, p95 during the storm', L.p95, 'ms', { op: '<=', value: 300 }, `idle p95 ${IL.p95.toFixed(1)} ms; MQTT p95 ${LM.p95.toFixed(0)} ms, webhook p95 ${LH.p95.toFixed(0)} ms`),
         figure('alarm on socket p95: storm / idle', L.p95 / IL.p95, '×'),
         figure('RPC round trip p95: storm / idle', R.p95 / IR.p95, '×'),
         figure('event-loop lag p99, worst 10-s window in the storm', lagP99.length ? Math.max(...lagP99) : NaN, 'ms'),
       ],
-      details: { rate, seconds: stormSeconds, sent, committed: c, acked, drainSeconds, latency: L, idleLatency: IL, rtt: R, idleRtt: IR, lagWindows, idleStatus, statusEnd, integrations: integ },
+      details: { rate, seconds: stormSeconds, sent, committed: c, byVia, latencyMqtt: LM, latencyHook: LH, acked, drainSeconds, latency: L, idleLatency: IL, rtt: R, idleRtt: IR, lagWindows, idleStatus, statusEnd, integrations: integ },
     };
   },
 };
