@@ -24,10 +24,12 @@ import { printSection } from '../bench/lib/report.mjs';
 
 const HELP = `Usage: npm run bench -- [SECTION...] [options]
 
-Sections (default: all): see --list
+Sections (default: all but the long manual ones, soak and storm): see --list
 Options:
   --quick            short durations for a smoke test (engine window 60 s, baseline 30 s)
-  --cams N           number of simulated cameras (default 32)
+  --cams N           number of simulated cameras (default 32); --cameras N is the same
+  --minutes M        soak: how long to measure (default 60, quick 5)
+  --rate N           storm: sensor messages a second (default 1000, quick 200); --duration S sets its length (default 60, quick 10)
   --duration S       engine measurement window in seconds (default 600, quick 60)
   --baseline S       bare-ffmpeg measurement window in seconds (default 120, quick 30)
   --rebaseline S     measure the baseline again after the engine run for S seconds (default 60, quick 0)
@@ -74,6 +76,9 @@ async function main() {
       options: {
         quick: { type: 'boolean' },
         cams: { type: 'string' },
+        cameras: { type: 'string' },
+        minutes: { type: 'string' },
+        rate: { type: 'string' },
         duration: { type: 'string' },
         baseline: { type: 'string' },
         rebaseline: { type: 'string' },
@@ -97,10 +102,11 @@ async function main() {
   }
   const sections = await loadSections();
   if (v.list) {
-    for (const s of sections) console.log(`  ${s.name.padEnd(14)} ${s.title}${s.description ? `\n  ${''.padEnd(14)} ${s.description}` : ''}`);
+    for (const s of sections) console.log(`  ${s.name.padEnd(14)} ${s.title}${s.manual ? ' (only when named)' : ''}${s.description ? `\n  ${''.padEnd(14)} ${s.description}` : ''}`);
     return 0;
   }
-  const wanted = parsed.positionals.length ? parsed.positionals : sections.map((s) => s.name);
+  // Manual sections (the hour-long soak, the alarm storm) run only when named.
+  const wanted = parsed.positionals.length ? parsed.positionals : sections.filter((s) => !s.manual).map((s) => s.name);
   const unknown = wanted.filter((w) => !sections.some((s) => s.name === w));
   if (unknown.length) {
     console.error(`bench: unknown section(s) ${unknown.join(', ')}; known: ${sections.map((s) => s.name).join(', ')}`);
@@ -115,7 +121,10 @@ async function main() {
   const opts = {
     mode: v.quick ? 'quick' : 'full',
     quick: !!v.quick,
-    cams: num(v.cams, '--cams', 1) ?? preset.cams,
+    cams: num(v.cams ?? v.cameras, '--cams', 1) ?? preset.cams,
+    minutes: num(v.minutes, '--minutes', 0.5),
+    rate: num(v.rate, '--rate', 1),
+    durationSet: v.duration !== undefined,
     duration: num(v.duration, '--duration', 5) ?? preset.duration,
     baseline: num(v.baseline, '--baseline', 5) ?? preset.baseline,
     rebaseline: num(v.rebaseline, '--rebaseline', 0) ?? preset.rebaseline,

@@ -65,13 +65,13 @@ export class Gatehouse {
   }
 
   /** Start `gatehouse serve` and wait until /api/health answers. */
-  async serve({ port, adminPassword, timeoutMs = 120_000 }) {
+  async serve({ port, adminPassword, timeoutMs = 120_000, extraArgs = [], env }) {
     const log = fs.openSync(this.logFile, 'a');
     this.port = port;
     this.child = spawnTracked(
       process.execPath,
-      [...this.cmd.argv, 'serve', '--data', this.dataDir, '--port', String(port), '--host', '127.0.0.1', '--admin-password', adminPassword],
-      { cwd: root, stdio: ['ignore', log, log] },
+      [...this.cmd.argv, 'serve', '--data', this.dataDir, '--port', String(port), '--host', '127.0.0.1', '--admin-password', adminPassword, ...extraArgs],
+      { cwd: root, stdio: ['ignore', log, log], ...(env ? { env: { ...process.env, ...env } } : {}) },
     );
     fs.closeSync(log);
     const exited = new Promise((r) => this.child.once('exit', (code, sig) => r({ code, sig })));

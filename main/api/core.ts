@@ -17,6 +17,7 @@ import {
   type Segment,
   type StorageStatus,
   type SystemInfo,
+  type SystemStatus,
   type UserInfo,
 } from './types.js';
 import type { LoginResult } from './remote.js';
@@ -75,6 +76,8 @@ export const coreRequests = {
   },
   'system.health': { role: null, input: z.object({}).strict() },
   'system.info': { role: 'guard', input: z.object({}).strict() },
+  /** Event-loop lag, memory, open files and children of the engine process (soak runs, support). */
+  'system.status': { role: 'admin', input: z.object({}).strict() },
 
   'cameras.list': { role: 'guard', input: z.object({}).strict() },
   'cameras.add': { role: 'admin', input: CameraInput },
@@ -122,6 +125,7 @@ export interface CoreResults {
   'auth.changePassword': { ok: true };
   'system.health': Health;
   'system.info': SystemInfo;
+  'system.status': SystemStatus;
   'cameras.list': CameraInfo[];
   'cameras.add': CameraSaved;
   'cameras.update': CameraSaved;

@@ -220,6 +220,37 @@ export interface SystemInfo {
   startedAt: string;
 }
 
+/** Event-loop lag over a stretch of time (how late timers ran), in ms; see main/engine/system/monitor.ts. */
+export interface LagStats {
+  seconds: number;
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  meanMs: number;
+}
+
+/** The engine process's vital signs (`system.status`, admin): for soak runs and support. */
+export interface SystemStatus {
+  pid: number;
+  uptimeSeconds: number;
+  memory: { rssBytes: number; heapUsedBytes: number; heapTotalBytes: number; externalBytes: number; arrayBuffersBytes: number };
+  /** Open file descriptors of the engine process (null where the OS does not tell). */
+  openFds: number | null;
+  /** Child processes the engine runs (ffmpeg, workers). */
+  children: number;
+  eventLoop: {
+    resolutionMs: number;
+    windowSeconds: number;
+    /** The last whole window (null in the first one). */
+    last: LagStats | null;
+    /** Since the engine started (the current window included). */
+    sinceStart: LagStats | null;
+    /** Share of the last window the event loop was busy (0-1). */
+    utilization: number | null;
+  };
+}
+
 /** Wire frames on the WebSocket. */
 export type ClientFrame = { id: number; method: string; params?: unknown };
 export type ServerFrame =

@@ -143,7 +143,7 @@ export class Engine {
     // Every concern, in start order (stopped in reverse). The config watch first; the audit
     // and the alarms before the recorder, so they hear its first events.
     this.use(settingsConcern({ config, bus }));
-    this.use(systemConcern({ version: this.version, dataDir: paths.root, startedAt: this.startedAt, headless: !!this.opts.headless, cameras, ffmpeg }));
+    this.use(systemConcern({ version: this.version, dataDir: paths.root, startedAt: this.startedAt, headless: !!this.opts.headless, cameras, ffmpeg, children: () => children.count() }));
     // Admins must use two-factor sign-in once the server is reachable from the network (docs/security.md).
     const adminTotpRequired = () => this.exposure.beyondLoopback() || securityOf(config.data).adminTotp === 'always';
     const twoFactor = new TwoFactor({ config, secrets, adminRequired: adminTotpRequired, issuer: `Gatehouse ${os.hostname()}`.slice(0, 64) });

@@ -64,6 +64,18 @@ describe('ffmpeg exit classification', () => {
       reason: 'stall',
     });
   });
+  it('killed from outside (SIGKILL, SIGTERM) → killed, not the camera; a crash signal is not', () => {
+    for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+      expect(classifyExit(['frame=  100 fps= 10'], { code: null, signal, where: 'cam:554' })).toMatchObject({
+        state: 'offline',
+        reason: 'ffmpeg_restart',
+        killed: true,
+        message: expect.stringContaining(`killed (${signal})`),
+      });
+    }
+    expect(classifyExit([], { code: null, signal: 'SIGSEGV', where: 'cam:554' }).killed).toBeUndefined();
+  });
+
   it('a clean exit 0 is still a failure', () => {
     expect(classifyExit(['Exiting normally, received signal 2.'], { code: 0, signal: null, where: 'cam:554' })).toMatchObject({
       state: 'offline',

@@ -14,7 +14,12 @@ export interface Failure {
   transcodeAudio?: boolean;
   /** Retry at once (a fixable setup problem, not a camera failure). */
   retryNow?: boolean;
+  /** Ended by a signal Gatehouse did not send (kill, the OOM killer): not the camera's fault. */
+  killed?: boolean;
 }
+
+/** Signals that end a process from outside; a crash (SIGSEGV, SIGABRT …) is not one of them. */
+const KILL_SIGNALS: ReadonlySet<string> = new Set(['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT']);
 
 export interface ExitContext {
   code: number | null;
@@ -43,6 +48,10 @@ export function classifyExit(lines: string[], ctx: ExitContext): Failure {
   }
   if (ctx.stalledFor !== undefined) {
     return { state: 'stalled', reason: 'stall', message: `no video from the camera for ${ctx.stalledFor} s: reconnecting` };
+  }
+  // The engine's own kills (watchdog, settings restart, stop) never get here: the watchdog's is above, the others are not failures.
+  if (ctx.signal && KILL_SIGNALS.has(ctx.signal)) {
+    return { state: 'offline', reason: 'ffmpeg_restart', message: `ffmpeg was killed (${ctx.signal}) by something outside Gatehouse: restarting`, killed: true };
   }
   const tag = /Could not find tag for codec (\S+) in stream/.exec(text);
   if (tag) {

@@ -53,6 +53,12 @@ export const PROBE_EVERY_MS = 1000;
 export const PROBE_TIMEOUT_MS = 900;
 /** A camera that never answers the probe still gets an ffmpeg attempt this often. */
 export const PROBE_SAFETY_NET_MS = 30_000;
+/**
+ * An ffmpeg killed from outside (SIGKILL, SIGTERM … that the engine did not send) after recording this long
+ * restarts at once, without a back-off step: the camera is fine. Killed sooner, it backs off as any failure (so
+ * something that kills every new ffmpeg cannot make a restart loop).
+ */
+export const KILLED_RESTART_HEALTHY_MS = 1000;
 
 export interface IngestDeps {
   recordingsRoot: string;
@@ -246,7 +252,10 @@ export class Ingest {
         }
       }
       // a full disk is handled by the purge above: retry soon instead of backing off
-      const delay = failure.retryNow && this.audioFixes <= 2 ? 0 : failure.state === 'disk_full' ? 2000 : this.backoff.next();
+      // killed from outside while recording (a kill, the OOM killer): not the camera's fault, so no back-off step
+      const killedWhileRecording = failure.killed === true && healthyFor >= KILLED_RESTART_HEALTHY_MS;
+      const delay =
+        (failure.retryNow && this.audioFixes <= 2) || killedWhileRecording ? 0 : failure.state === 'disk_full' ? 2000 : this.backoff.next();
       const probe = failure.state === 'disk_full' ? null : this.probeUrlOf(cam);
       if (delay > 0)
         log.info(`${this.key}: ${failure.message}; next attempt in ${Math.round(delay / 1000)} s${probe ? ', or as soon as the camera answers again' : ''}`);
