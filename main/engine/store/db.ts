@@ -123,10 +123,14 @@ export function migrate(db: Db, file = 'index'): void {
     throw new Error(`${file} is at index schema ${current}, newer than this Gatehouse knows (${MIGRATIONS.length}); upgrade Gatehouse, or run "gatehouse index rebuild" to recreate it from the media files`);
   }
   for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
+    // Each step takes the write lock first (BEGIN IMMEDIATE) and reads the version again under it: two processes
+    // opening a new index at once (two CLI commands, the CLI and the engine) run each step once, not twice.
+    const ran = db.transaction(() => {
+      if ((db.pragma('user_version', { simple: true }) as number) > v) return false;
       db.exec(MIGRATIONS[v]!);
       db.pragma(`user_version = ${v + 1}`);
-    })();
-    log.info(`index migrated to schema ${v + 1}`);
+      return true;
+    }).immediate();
+    if (ran) log.info(`index migrated to schema ${v + 1}`);
   }
 }
