@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlarmSetup } from '../../api/alarms.js';
 import { ApiError } from '../../api/contract.js';
@@ -9,7 +11,7 @@ import { AlarmStore } from '../alarms/store.js';
 import { DEFAULT_RULES } from '../rules/defaults.js';
 import { AccessLog } from './access-log.js';
 import { parseSensorMessage, SensorIngest } from './sensors.js';
-import { hashToken, parseWebhookBody, SensorWebhook } from './webhook.js';
+import { hashToken, MAX_IN_FLIGHT, parseWebhookBody, SensorWebhook } from './webhook.js';
 
 let db: Db;
 let now: number;
@@ -110,5 +112,44 @@ describe('webhook body and token', () => {
     expect(w.identify('Bearer bad-token')).toBeNull();
     expect(w.identify(undefined)).toBeNull();
     expect(w.identify('Basic Z29vZC10b2tlbg==')).toBeNull();
+  });
+
+  it('past MAX_IN_FLIGHT requests being read, a sender gets 503 with Retry-After at once; the slots come back', async () => {
+    const w = new SensorWebhook({ setup: () => setup, sensors: ingest });
+    const server = http.createServer((req, res) => void w.handle(req, res).catch(() => res.destroy())); // a slow sender cut off: aborted
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const post = (body: string | null) =>
+      new Promise<{ status: number; retryAfter?: string; req: http.ClientRequest }>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { authorization: 'Bearer good-token', 'content-type': 'application/json' } }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] as string | undefined, req });
+        });
+        req.on('error', reject);
+        if (body === null) req.write('{"sensor":'); // a body that never ends: the request stays in flight
+        else req.end(body);
+      });
+    const slow = Array.from({ length: MAX_IN_FLIGHT }, () => http.request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { authorization: 'Bearer good-token', 'content-type': 'application/json' } }));
+    for (const r of slow) {
+      r.on('error', () => {});
+      r.write('{"sensor":');
+    }
+    try {
+      let busy = await post('{"sensor":"front","type":"door","state":"open"}');
+      for (let i = 0; i < 50 && busy.status !== 503; i++) busy = await post('{"sensor":"front","type":"door","state":"open"}');
+      expect(busy.status).toBe(503);
+      expect(busy.retryAfter).toBe('1');
+      for (const r of slow) r.destroy();
+      let ok = busy;
+      for (let i = 0; i < 50 && ok.status === 503; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        ok = await post('{"sensor":"front","type":"door","state":"open"}');
+      }
+      expect(ok.status).toBe(202);
+    } finally {
+      for (const r of slow) r.destroy();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });

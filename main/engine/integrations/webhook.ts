@@ -72,8 +72,12 @@ export function parseWebhookBody(body: unknown): { sensorId: string; msg: Sensor
   });
 }
 
+/** Requests read at once; beyond this a sender is told to come back in a second (its messages are not taken). */
+export const MAX_IN_FLIGHT = 32;
+
 export class SensorWebhook {
   private failures = new RateLimiter(20, 60_000);
+  private inFlight = 0;
   readonly stats = new Map<string, WebhookStats>();
 
   constructor(private readonly d: WebhookDeps) {}
@@ -98,7 +102,27 @@ export class SensorWebhook {
     return null;
   }
 
+  /**
+   * A sender with no limit on its open connections (an alarm storm, a misbehaving panel) must not queue thousands of
+   * requests behind each other until everyone's answers take seconds: past MAX_IN_FLIGHT it gets 503 with
+   * Retry-After at once, and nothing of that request is taken (it sends it again).
+   */
   async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (this.inFlight >= MAX_IN_FLIGHT) {
+      req.resume();
+      return fail(res, new ApiError('unavailable', `busy: ${MAX_IN_FLIGHT} webhook requests are being read; send this one again in a second (nothing of it was taken)`), {
+        'retry-after': '1',
+      });
+    }
+    this.inFlight++;
+    try {
+      await this.handleOne(req, res);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async handleOne(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const peer = req.socket.remoteAddress ?? 'unknown';
     if (req.method !== 'POST') return fail(res, new ApiError('bad_request', 'use POST with a JSON body'), { allow: 'POST' });
     const who = this.identify(req.headers.authorization);
