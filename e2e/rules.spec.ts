@@ -117,8 +117,11 @@ test('add "person in zone → P2 alarm", see the dry-run count, arm the site wit
   // a zone that is not on the camera picked: the engine's error is next to the zones, and saving is refused
   const other = cams.find((c) => c.id !== cam.id)!;
   await page.keyboard.press('Escape');
+  await expect(page.getByTestId('rule-editor')).toHaveCount(0);
   await page.keyboard.press('n');
+  await expect(page.getByTestId('rule-name')).toBeFocused();
   await page.keyboard.type('Wrong camera');
+  await expect(page.getByTestId('rule-name')).toHaveValue('Wrong camera');
   await page.getByTestId('rule-zone-z_0000d001').check();
   await page.getByTestId(`rule-camera-${other.id}`).check();
   await expect(page.getByTestId('rule-zones-error')).toHaveText(`no zone "z_0000d001" on ${other.name} (draw one under Cameras → zones first)`);
