@@ -25,7 +25,7 @@ import { cpuMeter, procStat, selfTicks, CLK_TCK } from '../lib/cpu.mjs';
 import { coveredMs } from '../lib/engine-run.mjs';
 import * as fixtures from '../lib/fixtures.mjs';
 import { Gatehouse } from '../lib/gatehouse.mjs';
-import { tempDir } from '../lib/paths.mjs';
+import { outDir, tempDir } from '../lib/paths.mjs';
 import { pool, sleep } from '../lib/procs.mjs';
 import { figure, table } from '../lib/report.mjs';
 
@@ -77,6 +77,72 @@ export function holesWhileUp(upPeriods, segments, allowanceMs, minMs = 500) {
     if (cursor < b && b - cursor > minMs) holes.push({ start: cursor, end: b });
   }
   return { requiredMs: required, holes, lostMs: holes.reduce((t, h) => t + (h.end - h.start), 0) };
+}
+
+/** What the engine log says about indexing trouble (each of these would explain a hole). */
+export function logFindings(text) {
+  const count = (re) => (text.match(re) ?? []).length;
+  return {
+    errors: count(/^\S+ ERROR /gm),
+    couldNotClose: count(/could not close segment/g),
+    indexBusy: count(/the index is busy/g),
+    droppedNoFragment: count(/had no complete fragment; dropped/g),
+    stallKills: count(/no progress for \d+ s: killing ffmpeg/g),
+  };
+}
+
+/**
+ * A hole was found: keep what explains it before the data dir goes (it is tens of GB after an hour). The engine
+ * log, the index, the journals, a listing of every media file, and the media files within a minute of each hole,
+ * into bench/.out/soak-evidence-<time>/.
+ */
+export function keepEvidence(base, dataDir, perCamera) {
+  const dest = path.join(outDir, `soak-evidence-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  fs.mkdirSync(dest, { recursive: true });
+  const copy = (from, to) => {
+    try {
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      fs.copyFileSync(from, to);
+    } catch {
+      /* not there */
+    }
+  };
+  for (const f of fs.readdirSync(base)) if (f.endsWith('.log')) copy(path.join(base, f), path.join(dest, f));
+  for (const f of ['index.sqlite', 'index.sqlite-wal', 'index.sqlite-shm', 'config.json']) copy(path.join(dataDir, f), path.join(dest, f));
+  const recordings = path.join(dataDir, 'recordings');
+  const listing = [];
+  const walk = (d) => {
+    let entries = [];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else listing.push({ rel: path.relative(recordings, p), bytes: fs.statSync(p, { throwIfNoEntry: false })?.size ?? null });
+    }
+  };
+  walk(recordings);
+  fs.writeFileSync(path.join(dest, 'files.json'), JSON.stringify(listing));
+  const stampMs = (name) => {
+    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z_/.exec(name);
+    return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], +m[7]) : null;
+  };
+  for (const f of listing) if (path.basename(f.rel) === 'journal.jsonl' || f.rel.includes('.incoming')) copy(path.join(recordings, f.rel), path.join(dest, 'recordings', f.rel));
+  for (const cam of perCamera) {
+    if (!cam.dir) continue;
+    for (const h of cam.holes ?? []) {
+      const a = Date.parse(h.start) - 60_000;
+      const b = Date.parse(h.start) + h.seconds * 1000 + 60_000;
+      for (const f of listing) {
+        const t = stampMs(path.basename(f.rel));
+        if (f.rel.startsWith(`${cam.dir}/`) && t !== null && t >= a && t <= b) copy(path.join(recordings, f.rel), path.join(dest, 'recordings', f.rel));
+      }
+    }
+  }
+  return dest;
 }
 
 function childPid(port) {
@@ -347,6 +413,7 @@ export default {
         lostSeconds: h.lostMs / 1000,
         holes: h.holes.map((x) => ({ start: new Date(x.start).toISOString(), seconds: (x.end - x.start) / 1000 })),
         segments: segs.length,
+        dir: segs[0]?.path ? path.relative(path.join(dataDir, 'recordings'), path.isAbsolute(segs[0].path) ? segs[0].path : path.join(dataDir, segs[0].path)).split(path.sep)[0] : null,
         missingFiles: missing,
         resumeSeconds: resumes,
         gaps: (l.gaps ?? []).filter((g) => Date.parse(g.start) < tEnd && (g.end === null || Date.parse(g.end) > T0)).map((g) => ({ start: g.start, end: g.end, reason: g.reason })),
@@ -371,6 +438,15 @@ export default {
     const resumes = ok.flatMap((x) => x.resumeSeconds);
     const resumed = resumes.filter((r) => r !== null);
     const runMinutes = (tEnd - T0) / 60_000;
+    let logText = '';
+    try {
+      logText = fs.readFileSync(gh.logFile, 'utf8');
+    } catch {
+      /* no log */
+    }
+    const findings = logFindings(logText);
+    const evidence = lost > 0 || missing > 0 ? keepEvidence(base, dataDir, ok) : null;
+    if (evidence) ctx.log(`soak: a hole: the engine log, index, journals and the media files around it are kept in ${evidence}`);
 
     const lines = [
       `${n} cameras (${steadyNames.length} steady, ${flapName} flapping: down 20 s of every minute, ${stallName} stalled ${stallDown.length}× for ${stallFor / 1000} s by SIGSTOP); ${runMinutes.toFixed(1)} min measured after a ${warmS} s warm-up; engine ${gh.cmd.kind}`,
@@ -381,6 +457,10 @@ export default {
       `returns of the flapping/stalled cameras: ${resumes.length}; resume after the camera answered: ${resumed.length ? `median ${percentile(resumed, 50).toFixed(1)} s, worst ${Math.max(...resumed).toFixed(1)} s` : 'n/a'}${resumes.length - resumed.length ? `, ${resumes.length - resumed.length} never resumed` : ''}`,
       `recording required while up (less ${RESUME_ALLOWANCE_MS / 1000} s after each return): ${(required / 3600).toFixed(2)} camera-hours; lost ${lost.toFixed(1)} s in ${holes} hole(s); segments pointing at missing files: ${missing}`,
     ];
+    lines.push(
+      `engine log: ${findings.errors} ERROR line(s); segments it could not close ${findings.couldNotClose}, index busy ${findings.indexBusy}, dropped with no complete fragment ${findings.droppedNoFragment}, stall kills ${findings.stallKills}`,
+    );
+    if (evidence) lines.push(`a hole: evidence kept in ${path.relative(process.cwd(), evidence)}`);
     if (faultErrors.length) lines.push(`faults that failed (the run went on): ${faultErrors.join('; ')}`);
     const faulty = ok.filter((x) => x.lostSeconds > 0 || x.name === flapName || x.name === stallName);
     lines.push(
@@ -413,6 +493,8 @@ export default {
         stallDown,
         cli,
         faultErrors,
+        logFindings: findings,
+        evidence,
         perCamera,
         statusEnd,
         cpu: { enginePct: cpuUsed.cpuPct, nodePct: nodeCpuPct, fixturePct: srvCpuPct },

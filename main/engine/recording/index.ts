@@ -198,6 +198,7 @@ class RecorderImpl implements Recorder {
     this.clock.stop();
     await this.relay.stop();
     this.keeper.stop();
+    this.timeline.dispose();
     for (const h of this.hubs.values()) h.end('the engine is stopping');
   }
 

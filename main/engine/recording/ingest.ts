@@ -53,6 +53,9 @@ export const PROBE_EVERY_MS = 1000;
 export const PROBE_TIMEOUT_MS = 900;
 /** A camera that never answers the probe still gets an ffmpeg attempt this often. */
 export const PROBE_SAFETY_NET_MS = 30_000;
+/** After the watchdog's SIGTERM, how long a stalled ffmpeg has to write its last fragment and exit before SIGKILL. */
+const STALL_KILL_GRACE_MS = 5000;
+
 /**
  * An ffmpeg killed from outside (SIGKILL, SIGTERM … that the engine did not send) after recording this long
  * restarts at once, without a back-off step: the camera is fine. Killed sooner, it backs off as any failure (so
@@ -388,7 +391,9 @@ export class Ingest {
     log.warn(`${this.key}: no progress for ${Math.round(idle)} s: killing ffmpeg (pid ${r.child.pid})`);
     if (r.firstDataAt !== null) this.report({ state: 'stalled', message: `no video from the camera for ${limit} s: reconnecting` });
     for (const g of r.generators) this.deps.children.kill(g, 'SIGKILL');
-    void this.deps.children.stop(r.child, 1500);
+    // SIGTERM lets ffmpeg write out the fragment it holds (what the camera sent before it stalled); nothing more is
+    // coming, so waiting a few seconds before SIGKILL costs nothing, while a loaded machine may need them
+    void this.deps.children.stop(r.child, STALL_KILL_GRACE_MS);
   }
 
   private newIngestId(): string {
@@ -839,7 +844,9 @@ export function recordOutputArgs(dir: string, ingestId: string, segmentSeconds: 
     '-segment_format',
     'mp4',
     '-segment_format_options',
-    'movflags=+frag_keyframe+empty_moov+default_base_moof',
+    // flush_packets: each fragment reaches the file as soon as it is complete, so a kill loses only the fragment
+    // being muxed (one GOP), not also the tail of the last one in ffmpeg's 32 KiB write buffer
+    'movflags=+frag_keyframe+empty_moov+default_base_moof:flush_packets=1',
     '-segment_list',
     'pipe:3',
     '-segment_list_type',

@@ -8,6 +8,9 @@ import type { Db } from '../store/db.js';
 import { appendJournal } from './journal.js';
 import { parseSegmentName } from './layout.js';
 import { reasonSplitsGap } from './runs.js';
+import { logger } from '../log.js';
+
+const log = logger('recording');
 
 export interface SegmentRow {
   id: number;
@@ -48,6 +51,18 @@ export interface NewSegment {
   initHash: string | null;
 }
 
+/**
+ * SQLite could not get the write lock within the busy timeout (another
+ * process held it for over 5 s), or the connection's own lock conflicts.
+ */
+export function isBusy(err: unknown): boolean {
+  const e = err as { code?: string };
+  return typeof e?.code === 'string' && (e.code.startsWith('SQLITE_BUSY') || e.code.startsWith('SQLITE_LOCKED'));
+}
+
+/** How long a write that found the index busy waits before it is tried again. */
+const BUSY_RETRY_MS = 1000;
+
 /** SQLite could not write because the disk is full. */
 export function isDiskFull(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
@@ -63,6 +78,8 @@ export class Timeline {
    * segment that closes it).
    */
   private deferred: (() => void)[] = [];
+  private retryTimer: NodeJS.Timeout | null = null;
+  private busyWarned = false;
   constructor(
     private readonly db: Db,
     private readonly journalOf: (cameraId: string) => string,
@@ -121,18 +138,59 @@ export class Timeline {
   /** Replay deferred writes; returns how many are still waiting. */
   flushDeferred(): number {
     while (this.deferred.length) {
+      if (!this.db.open) return this.deferred.length;
       try {
         this.deferred[0]!();
       } catch (err) {
-        if (isDiskFull(err)) return this.deferred.length;
+        if (isBusy(err)) this.retrySoon();
+        if (isDiskFull(err) || isBusy(err)) return this.deferred.length;
         throw err;
       }
       this.deferred.shift();
     }
+    if (this.busyWarned) log.info('the index is writable again: the segments and gaps that waited for it are indexed');
+    this.busyWarned = false;
     return 0;
   }
 
-  /** Run a write now, or queue it when the disk is full (or earlier writes wait). */
+  /** Stop retrying (the recorder stops); one last try first. Returns the writes that never made it. */
+  dispose(): number {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    let left = this.deferred.length;
+    try {
+      left = this.flushDeferred();
+    } catch (err) {
+      log.error('a deferred index write failed at stop', err);
+    }
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    if (left) log.warn(`${left} index write(s) could not be made before stop: "gatehouse index rebuild" indexes their files`);
+    return left;
+  }
+
+  private retrySoon(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      try {
+        this.flushDeferred();
+      } catch (err) {
+        log.error('a deferred index write failed', err);
+        this.deferred.shift(); // never retry a write that fails for another reason forever
+        if (this.deferred.length) this.retrySoon();
+      }
+    }, BUSY_RETRY_MS);
+    this.retryTimer.unref();
+  }
+
+  /**
+   * Run a write now, or queue it when the disk is full or another process
+   * holds the index's write lock past the busy timeout (or earlier writes
+   * wait). A busy index is retried every second; a full disk when the
+   * storage keeper has freed space. Files are already in place (S2), so a
+   * queued row is late, never lost.
+   */
   private write<T>(op: () => T, fallback: T): T {
     if (this.deferred.length && this.flushDeferred() > 0) {
       this.deferred.push(() => void op());
@@ -141,8 +199,14 @@ export class Timeline {
     try {
       return op();
     } catch (err) {
-      if (!isDiskFull(err)) throw err;
+      if (!isDiskFull(err) && !isBusy(err)) throw err;
       this.deferred.push(() => void op());
+      if (isBusy(err)) {
+        if (!this.busyWarned)
+          log.warn(`the index is busy (another process has held its write lock for over 5 s: ${(err as Error).message}); index writes wait and are retried every second`);
+        this.busyWarned = true;
+        this.retrySoon();
+      }
       return fallback;
     }
   }

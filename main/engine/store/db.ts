@@ -81,6 +81,7 @@ function openAndMigrate(file: string, opts: { readonly?: boolean; check?: boolea
       db.pragma('foreign_keys = ON');
     }
     db.pragma('busy_timeout = 5000');
+    if (!opts.readonly) immediateTransactions(db);
     if (opts.check) {
       // a damaged page shows here rather than at some later query
       const res = db.pragma('quick_check', { simple: true });
@@ -96,6 +97,24 @@ function openAndMigrate(file: string, opts: { readonly?: boolean; check?: boolea
     }
     throw err;
   }
+}
+
+/**
+ * Every `db.transaction(fn)` on a writable index begins IMMEDIATE (takes the
+ * write lock first) unless the caller asks for `.deferred`. In WAL mode a
+ * deferred transaction that reads and then writes cannot wait for the lock:
+ * when another connection (a CLI command, say) holds it at that moment, the
+ * write fails at once with SQLITE_BUSY and the busy timeout never applies.
+ * The recorder lost a segment's row that way under load (docs/storage.md S2).
+ * Nested calls become savepoints, as before.
+ */
+function immediateTransactions(db: Db): void {
+  const plain = db.transaction.bind(db);
+  db.transaction = ((fn: (...args: never[]) => unknown) => {
+    const tx = plain(fn);
+    const run = (...args: never[]) => (db.inTransaction ? tx(...args) : tx.immediate(...args));
+    return Object.assign(run, { default: run, deferred: tx.deferred, immediate: tx.immediate, exclusive: tx.exclusive, database: db });
+  }) as unknown as Db['transaction'];
 }
 
 /** Rename `file`+suffix to `<file>.corrupt-<time>`+suffix for each suffix present; returns the main new name (or null). */
