@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { Dialog } from './Dialog.js';
+import { FormError } from './FormFooter.js';
 
 export interface ConfirmProps {
   title: string;
@@ -44,11 +45,7 @@ export function ConfirmDialog({ title, children, confirmLabel, danger, onConfirm
       }
     >
       <div className="confirm-text">{children}</div>
-      {error && (
-        <p className="form-error" role="alert" data-testid="confirm-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="confirm-error" />
     </Dialog>
   );
 }

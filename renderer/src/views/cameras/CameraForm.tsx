@@ -5,6 +5,7 @@ import { useSettings } from '../../state/settings.js';
 import { Dialog } from '../../ui/Dialog.js';
 import { Field } from '../../ui/Field.js';
 import { fieldError } from '../../ui/format.js';
+import { FormFooter } from '../../ui/FormFooter.js';
 import { DETECTION_DEFAULTS, type ObjectLabel } from '../../../../main/api/detection.js';
 import { LabelPicker } from '../detection/LabelPicker.js';
 import { DiscoveryPanel } from './onvif/DiscoveryPanel.js';
@@ -293,19 +294,15 @@ export function CameraForm({
           {(!editing || !camera.hasPassword || v.password || !v.username) && (
             <TestConnection url={v.url} username={v.username || undefined} password={v.password || undefined} />
           )}
-          {formError && (
-            <p className="form-error" role="alert" data-testid="camera-form-error">
-              {formError}
-            </p>
-          )}
-          <div className="form-actions">
-            <button type="button" className="btn" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="btn primary" disabled={busy} data-testid="camera-submit">
-              {busy ? 'Saving…' : editing ? 'Save' : 'Add camera'}
-            </button>
-          </div>
+          <FormFooter
+            error={formError}
+            errorTestId="camera-form-error"
+            onCancel={onClose}
+            submitLabel={editing ? 'Save' : 'Add camera'}
+            busyLabel="Saving…"
+            busy={busy}
+            submitTestId="camera-submit"
+          />
         </form>
       )}
     </Dialog>

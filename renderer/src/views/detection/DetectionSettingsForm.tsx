@@ -10,6 +10,7 @@ import { DETECTION_LIMITS, type DetectionCameraStatus, type DetectionSettings } 
 import { useClient } from '../../api/context.js';
 import { useShortcuts } from '../../keyboard/useShortcuts.js';
 import { fieldError } from '../../ui/format.js';
+import { FormActions, FormError } from '../../ui/FormFooter.js';
 import { useToast } from '../../ui/toast.js';
 import { LabelPicker } from './LabelPicker.js';
 
@@ -142,18 +143,8 @@ export function DetectionSettingsForm({ camera, status, isAdmin, active = true, 
             A tracked object makes one event once its best score reaches the minimum score. The minimum size is the longer side of its box in pixels of
             the camera&apos;s picture. The sub stream is cheaper to decode; boxes are the same on both.
           </p>
-          {formError && (
-            <p className="form-error" role="alert" data-testid="detection-form-error">
-              {formError}
-            </p>
-          )}
-          {isAdmin && (
-            <div className="form-actions">
-              <button type="submit" className="btn primary" disabled={!dirty || busy} data-testid="det-save">
-                {busy ? 'Saving…' : 'Save (Ctrl+S)'}
-              </button>
-            </div>
-          )}
+          <FormError error={formError} testId="detection-form-error" />
+          {isAdmin && <FormActions submitLabel="Save (Ctrl+S)" busyLabel="Saving…" busy={busy} disabled={!dirty} submitTestId="det-save" />}
         </fieldset>
       </form>
       <section aria-label="Detector counters">

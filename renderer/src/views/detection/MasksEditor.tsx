@@ -14,6 +14,7 @@ import type { MaskKind } from '../../../../main/api/masks.js';
 import type { CameraInfo } from '../../../../main/api/contract.js';
 import { useClient, useEvent } from '../../api/context.js';
 import { useShortcuts } from '../../keyboard/useShortcuts.js';
+import { FormError } from '../../ui/FormFooter.js';
 import { PolygonEditor, usePolygonEditor } from '../../ui/polygon-editor/PolygonEditor.js';
 import { problemsOf } from '../../ui/polygon-editor/editor-state.js';
 import { useToast } from '../../ui/toast.js';
@@ -122,11 +123,7 @@ export function MasksEditor({ camera, kind, active = true, toolbar }: { camera: 
         testId="mask-editor"
         background={<CameraSnapshot cameraId={camera.id} onAspect={setAspect} />}
       />
-      {error && (
-        <p className="form-error" role="alert" data-testid="masks-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="masks-error" />
     </div>
   );
 }

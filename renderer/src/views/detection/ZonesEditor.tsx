@@ -11,6 +11,7 @@ import type { CameraInfo } from '../../../../main/api/contract.js';
 import type { CameraZone, ObjectLabel } from '../../../../main/api/detection.js';
 import { useClient, useEvent } from '../../api/context.js';
 import { useShortcuts } from '../../keyboard/useShortcuts.js';
+import { FormError } from '../../ui/FormFooter.js';
 import { PolygonEditor, usePolygonEditor, type EditorPolygon } from '../../ui/polygon-editor/PolygonEditor.js';
 import { problemsOf } from '../../ui/polygon-editor/editor-state.js';
 import { useToast } from '../../ui/toast.js';
@@ -194,11 +195,7 @@ export function ZonesEditor({ camera, active = true }: { camera: CameraInfo; act
           ))}
         </ul>
       )}
-      {error && (
-        <p className="form-error" role="alert" data-testid="zones-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="zones-error" />
     </div>
   );
 }

@@ -13,6 +13,7 @@ import { useShortcuts } from '../../keyboard/useShortcuts.js';
 import { useTimeZone } from '../../state/settings.js';
 import { formatDateTime } from '../../time/index.js';
 import { Dialog } from '../../ui/Dialog.js';
+import { FormError } from '../../ui/FormFooter.js';
 import { Notice } from '../../ui/Notice.js';
 import { progressText } from './ExportJobs.js';
 import { LockRows } from './LocksView.js';
@@ -64,11 +65,7 @@ function CaseForm({ initial, onClose, onSaved }: { initial?: CaseInfo; onClose: 
           Notes
           <textarea value={notes} onChange={(e) => setNotes(e.target.value)} rows={4} maxLength={4000} />
         </label>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
       </div>
     </Dialog>
   );

@@ -16,6 +16,7 @@ import { useTimeZone } from '../../state/settings.js';
 import { formatDateTime, formatDurationMs, zoneAbbrev } from '../../time/index.js';
 import { Dialog } from '../../ui/Dialog.js';
 import { formatBytes } from '../../ui/format.js';
+import { FormError } from '../../ui/FormFooter.js';
 import { useToast } from '../../ui/toast.js';
 import './evidence.css';
 
@@ -206,11 +207,7 @@ export function ExportDialog({ selection, onClose, onQueued }: { selection: Expo
             <span className="muted">Reading the recordings…</span>
           )}
         </div>
-        {error && (
-          <p className="form-error" role="alert" data-testid="export-error">
-            {error.message}
-          </p>
-        )}
+        <FormError error={error?.message} testId="export-error" />
       </div>
     </Dialog>
   );

@@ -14,6 +14,7 @@ import { useTimeZone } from '../../state/settings.js';
 import { formatDateTime } from '../../time/index.js';
 import { Dialog } from '../../ui/Dialog.js';
 import { formatBytes } from '../../ui/format.js';
+import { FormError } from '../../ui/FormFooter.js';
 import { Notice } from '../../ui/Notice.js';
 
 function UnlockDialog({ lock, onClose }: { lock: EvidenceLock; onClose: () => void }) {
@@ -46,11 +47,7 @@ function UnlockDialog({ lock, onClose }: { lock: EvidenceLock; onClose: () => vo
         Reason (required, audited)
         <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={2} maxLength={500} data-autofocus data-testid="unlock-reason" />
       </label>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </Dialog>
   );
 }

@@ -15,6 +15,7 @@ import { useClient } from '../../api/context.js';
 import { useTimeZone } from '../../state/settings.js';
 import { formatDateTime } from '../../time/index.js';
 import { Dialog } from '../../ui/Dialog.js';
+import { FormError } from '../../ui/FormFooter.js';
 import { useExportJobs } from './ExportJobs.js';
 
 function keyText(r: VerifyReport): string {
@@ -137,11 +138,7 @@ export function VerifyView() {
           ))}
         </div>
       )}
-      {error && (
-        <p className="form-error" role="alert" data-testid="verify-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="verify-error" />
       {report && <VerifyReportView report={report} />}
     </div>
   );

@@ -9,6 +9,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useClient, useQuery } from '../../api/context.js';
 import { useShortcuts } from '../../keyboard/useShortcuts.js';
 import { Dialog } from '../../ui/Dialog.js';
+import { FormError } from '../../ui/FormFooter.js';
 import { useToast } from '../../ui/toast.js';
 
 export interface EnrolFromEventProps {
@@ -107,11 +108,7 @@ export function EnrolFromEventDialog({ eventId, cropId, caption, personId, onClo
         </select>
       </label>
       {!people.loading && !list.length && <p className="muted small">Nobody yet: add the person in People (n) first.</p>}
-      {error && (
-        <p className="form-error" role="alert" data-testid="enrol-event-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="enrol-event-error" />
     </Dialog>
   );
 }

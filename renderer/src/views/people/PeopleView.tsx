@@ -19,6 +19,7 @@ import { useTimeZone } from '../../state/settings.js';
 import { formatDateTime } from '../../time/index.js';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.js';
 import { Dialog } from '../../ui/Dialog.js';
+import { FormError } from '../../ui/FormFooter.js';
 import { useToast } from '../../ui/toast.js';
 import { EnrolFromEventDialog } from './EnrolFromEventDialog.js';
 import { photoBase64 } from './photo.js';
@@ -223,11 +224,7 @@ function People({ isAdmin }: { isAdmin: boolean }) {
               Nobody yet. {isAdmin ? 'Add a person with n, then enrol a photo with e.' : 'An admin adds people and enrols their faces.'}
             </div>
           )}
-          {q.error && (
-            <p className="form-error" role="alert">
-              {q.error.message}
-            </p>
-          )}
+          <FormError error={q.error?.message} />
         </div>
         {cur && (
           <aside className="people-detail" aria-label="The selected person" data-testid="people-detail" data-person={cur.name}>
@@ -416,11 +413,7 @@ function AddPersonDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (
             ))}
           </select>
         </label>
-        {error && (
-          <p className="form-error" role="alert" data-testid="people-add-error">
-            {error}
-          </p>
-        )}
+        <FormError error={error} testId="people-add-error" />
       </form>
     </Dialog>
   );
@@ -543,11 +536,7 @@ function EnrolDialog({ person, onClose }: { person: PersonInfo; onClose: () => v
         </div>
       )}
       {usable.length > 1 && pick === null && <p className="small">Several faces: pick the one that is {person.name}.</p>}
-      {error && (
-        <p className="form-error" role="alert" data-testid="people-enrol-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="people-enrol-error" />
     </Dialog>
   );
 }

@@ -7,6 +7,7 @@
 import { useState } from 'react';
 import { useClient, useQuery } from '../../api/context.js';
 import { Dialog } from '../../ui/Dialog.js';
+import { FormError } from '../../ui/FormFooter.js';
 import { useToast } from '../../ui/toast.js';
 
 export function PhoneArming() {
@@ -61,11 +62,7 @@ export function PhoneArming() {
               {s.since ? ` at ${new Date(s.since).toLocaleTimeString()}` : ''}
             </p>
           )}
-          {error && (
-            <p className="form-error" role="alert" data-testid="phone-arming-error">
-              {error}
-            </p>
-          )}
+          <FormError error={error} testId="phone-arming-error" />
         </Dialog>
       )}
     </>

@@ -14,6 +14,7 @@ import { useCameras } from '../../state/cameras.js';
 import { navigate, useRoute } from '../../state/route.js';
 import { useTimeZone } from '../../state/settings.js';
 import { formatDateTime, formatDurationMs } from '../../time/index.js';
+import { FormError } from '../../ui/FormFooter.js';
 import { Tabs, type TabDef } from '../../ui/Tabs.js';
 import { useToast } from '../../ui/toast.js';
 import { EnrolFromEventDialog } from '../people/EnrolFromEventDialog.js';
@@ -200,11 +201,7 @@ export function ReviewView() {
               Cameras → a camera → Detection.
             </div>
           )}
-          {list.error && (
-            <p className="form-error" role="alert">
-              {list.error}
-            </p>
-          )}
+          <FormError error={list.error} />
         </div>
         {cur && (
           <aside className="review-detail" tabIndex={0} aria-label="The selected object" data-testid="review-detail" data-event={cur.id}>

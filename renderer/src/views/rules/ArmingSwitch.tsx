@@ -10,6 +10,7 @@ import { useClient, useQuery } from '../../api/context.js';
 import { useRovingList } from '../../keyboard/focus.js';
 import { useShortcuts } from '../../keyboard/useShortcuts.js';
 import { Dialog } from '../../ui/Dialog.js';
+import { FormError } from '../../ui/FormFooter.js';
 import { useToast } from '../../ui/toast.js';
 
 export function ArmingDialog({ status, onClose }: { status: ArmingStatus; onClose: () => void }) {
@@ -68,11 +69,7 @@ export function ArmingDialog({ status, onClose }: { status: ArmingStatus; onClos
           </li>
         ))}
       </ul>
-      {error && (
-        <p className="form-error" role="alert" data-testid="arming-dialog-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="arming-dialog-error" />
     </Dialog>
   );
 }

@@ -9,6 +9,7 @@ import { useClient, useConnection, useQuery } from '../../api/context.js';
 import { useShortcuts } from '../../keyboard/useShortcuts.js';
 import { useTimeZone } from '../../state/settings.js';
 import { formatDateTime } from '../../time/index.js';
+import { FormError } from '../../ui/FormFooter.js';
 import { Notice } from '../../ui/Notice.js';
 import { useToast } from '../../ui/toast.js';
 import { DAY_NAMES, toggle } from './rule-form.js';
@@ -265,11 +266,7 @@ export function ArmingTab() {
             />
           </label>
         </div>
-        {error && (
-          <p className="form-error" role="alert" data-testid="arming-error">
-            {error}
-          </p>
-        )}
+        <FormError error={error} testId="arming-error" />
         {isAdmin && (
           <div className="form-actions left">
             <button type="button" className="btn primary" disabled={!dirty} onClick={() => void save()} data-testid="arming-save">

@@ -28,6 +28,7 @@ import { useShortcuts } from '../../keyboard/useShortcuts.js';
 import { useTimeZone } from '../../state/settings.js';
 import { formatDateTime } from '../../time/index.js';
 import { Field } from '../../ui/Field.js';
+import { FormError } from '../../ui/FormFooter.js';
 import { PRIORITY_STYLES } from '../alarms/priority-style.js';
 import { DAY_NAMES, errorFor, newAction, splitList, toggle, toRequest, withTriggerKind, type Draft } from './rule-form.js';
 
@@ -662,11 +663,7 @@ export function RuleEditor({
         </label>
       </fieldset>
 
-      {saveError && (
-        <p className="form-error" role="alert" data-testid="rule-save-error">
-          {saveError}
-        </p>
-      )}
+      <FormError error={saveError} testId="rule-save-error" />
       <div className="form-actions left">
         {isAdmin && (
           <button type="submit" className="btn primary" disabled={saving} data-testid="rule-save">
@@ -697,11 +694,7 @@ export function RuleEditor({
       {(dry.result || dry.error || dry.busy) && (
         <section className="dryrun" aria-live="polite" data-testid="dryrun">
           {dry.busy && <p className="muted">Looking through the stored events…</p>}
-          {dry.error && (
-            <p className="form-error" role="alert">
-              {dry.error}
-            </p>
-          )}
+          <FormError error={dry.error} />
           {dry.result && (
             <>
               <p className="dryrun-count" data-testid="dryrun-count" data-alarms={dry.result.alarms} data-matched={dry.result.matched}>

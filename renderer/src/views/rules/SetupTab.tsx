@@ -9,6 +9,7 @@ import { NOTICE_EVENTS, type AlarmType, type NoticeEvent } from '../../../../mai
 import type { AlarmSetupView } from '../../../../main/api/rules.js';
 import { useClient, useQuery } from '../../api/context.js';
 import { useCameras } from '../../state/cameras.js';
+import { FormError } from '../../ui/FormFooter.js';
 import { Notice } from '../../ui/Notice.js';
 import { useToast } from '../../ui/toast.js';
 import { toggle } from './rule-form.js';
@@ -124,11 +125,7 @@ function MappingSection({
           </button>
         </div>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </section>
   );
 }
@@ -182,11 +179,7 @@ export function SetupTab({ isAdmin }: { isAdmin: boolean }) {
 
   return (
     <div className="setup-tab" data-testid="setup-tab">
-      {error && (
-        <p className="form-error" role="alert" data-testid="setup-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="setup-error" />
       <MappingSection
         kind="door"
         isAdmin={isAdmin}

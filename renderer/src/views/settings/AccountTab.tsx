@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useClient, useConnection } from '../../api/context.js';
 import { Field } from '../../ui/Field.js';
 import { fieldError } from '../../ui/format.js';
+import { FormActions, FormError } from '../../ui/FormFooter.js';
 import { Notice } from '../../ui/Notice.js';
 import { TwoFactorCard } from './TwoFactorCard.js';
 
@@ -83,21 +84,13 @@ export function AccountTab() {
             />
           )}
         </Field>
-        {errors.form && (
-          <p className="form-error" role="alert" data-testid="account-error">
-            {errors.form}
-          </p>
-        )}
+        <FormError error={errors.form} testId="account-error" />
         {done && (
           <Notice tone="ok" testId="account-message">
             Password changed.
           </Notice>
         )}
-        <div className="form-actions left">
-          <button type="submit" className="btn primary" disabled={busy} data-testid="account-submit">
-            {busy ? 'Saving…' : 'Change password'}
-          </button>
-        </div>
+        <FormActions left submitLabel="Change password" busyLabel="Saving…" busy={busy} submitTestId="account-submit" />
       </form>
       <TwoFactorCard />
     </div>

@@ -5,6 +5,7 @@ import { Field } from '../../ui/Field.js';
 import { Notice } from '../../ui/Notice.js';
 import { browserTimeZone, zoneLabel } from '../../time/index.js';
 import { fieldError } from '../../ui/format.js';
+import { FormError } from '../../ui/FormFooter.js';
 import { useToast } from '../../ui/toast.js';
 import { formToPatch, toForm, type Form, type Key } from './settingsForm.js';
 
@@ -233,11 +234,7 @@ export function GeneralTab() {
           </div>
         </section>
       </fieldset>
-      {formError && (
-        <p className="form-error" role="alert" data-testid="settings-error">
-          {formError}
-        </p>
-      )}
+      <FormError error={formError} testId="settings-error" />
       {isAdmin && (
         <div className="form-actions left">
           <button type="submit" className="btn primary" disabled={busy || !dirty} data-testid="settings-save">

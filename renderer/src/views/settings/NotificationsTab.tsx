@@ -8,6 +8,7 @@ import { browserLabel, currentSubscription, pushSupport, subscribeThisBrowser } 
 import { useSettings } from '../../state/settings.js';
 import { formatDateTime } from '../../time/index.js';
 import { Field } from '../../ui/Field.js';
+import { FormError } from '../../ui/FormFooter.js';
 import { Notice } from '../../ui/Notice.js';
 import { useToast } from '../../ui/toast.js';
 import { PRIORITY_STYLES } from '../alarms/priority-style.js';
@@ -154,11 +155,7 @@ export function NotificationsTab() {
             {busy ? 'Subscribing…' : here ? 'Subscribe again' : 'Subscribe this browser'} <kbd>s</kbd>
           </button>
         </div>
-        {error && (
-          <p className="form-error" role="alert" data-testid="push-error">
-            {error}
-          </p>
-        )}
+        <FormError error={error} testId="push-error" />
       </section>
       <section>
         <div className="subtoolbar">

@@ -12,6 +12,7 @@ import { Dialog } from '../../ui/Dialog.js';
 import { Field } from '../../ui/Field.js';
 import { Notice } from '../../ui/Notice.js';
 import { fieldError } from '../../ui/format.js';
+import { FormError, FormFooter } from '../../ui/FormFooter.js';
 import { useToast } from '../../ui/toast.js';
 import { PriorityPicker } from './NotificationsTab.js';
 
@@ -113,11 +114,7 @@ export function OnCallTab() {
           </>
         )}
       </div>
-      {error && (
-        <p className="form-error" role="alert" data-testid="oncall-action-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="oncall-action-error" />
       {!list.length ? (
         <p className="muted" data-testid="contacts-none">
           No contacts: an alarm nobody acknowledges stays on the consoles only.{' '}
@@ -417,19 +414,15 @@ function ContactDialog({ contact, onClose, onDone }: { contact: ContactView | nu
         <label className="check">
           <input type="checkbox" checked={f.enabled} onChange={(e) => setF((x) => ({ ...x, enabled: e.target.checked }))} /> Enabled
         </label>
-        {(errors.form || errors['']) && (
-          <p className="form-error" role="alert" data-testid="contact-error">
-            {errors.form ?? errors['']}
-          </p>
-        )}
-        <div className="form-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn primary" disabled={busy} data-testid="contact-submit">
-            {busy ? 'Saving…' : 'Save'}
-          </button>
-        </div>
+        <FormFooter
+          error={errors.form || errors['']}
+          errorTestId="contact-error"
+          onCancel={onClose}
+          submitLabel="Save"
+          busyLabel="Saving…"
+          busy={busy}
+          submitTestId="contact-submit"
+        />
       </form>
     </Dialog>
   );
@@ -476,22 +469,11 @@ function LaddersDialog({
             )}
           </Field>
         ))}
-        {error && (
-          <p className="form-error" role="alert" data-testid="ladders-error">
-            {error}
-          </p>
-        )}
-        <div className="form-actions">
+        <FormFooter error={error} errorTestId="ladders-error" onCancel={onClose} submitLabel="Save" submitTestId="ladders-submit">
           <button type="button" className="btn" onClick={async () => (await client.call('oncall.set', { ladders: null }), onDone())}>
             Defaults
           </button>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn primary" data-testid="ladders-submit">
-            Save
-          </button>
-        </div>
+        </FormFooter>
       </form>
     </Dialog>
   );
@@ -616,19 +598,15 @@ function SmtpDialog({ onClose }: { onClose: () => void }) {
         >
           {(p) => <input {...p} value={form.publicUrl} onChange={set('publicUrl')} data-testid="smtp-public-url" spellCheck={false} />}
         </Field>
-        {(errors.form || errors['']) && (
-          <p className="form-error" role="alert" data-testid="smtp-error">
-            {errors.form ?? errors['']}
-          </p>
-        )}
-        <div className="form-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Close
-          </button>
-          <button type="submit" className="btn primary" disabled={busy} data-testid="smtp-save">
-            Save
-          </button>
-        </div>
+        <FormFooter
+          error={errors.form || errors['']}
+          errorTestId="smtp-error"
+          onCancel={onClose}
+          cancelLabel="Close"
+          submitLabel="Save"
+          busy={busy}
+          submitTestId="smtp-save"
+        />
         <Field label="Send a test e-mail to" error={errors.test} testId="smtp-test-to">
           {(p) => <input {...p} type="email" value={testTo} onChange={(e) => setTestTo(e.target.value)} data-testid="smtp-test-to" />}
         </Field>

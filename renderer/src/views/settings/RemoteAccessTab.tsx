@@ -11,6 +11,7 @@ import { useSettings } from '../../state/settings.js';
 import { formatDateTime } from '../../time/index.js';
 import { Field } from '../../ui/Field.js';
 import { fieldError } from '../../ui/format.js';
+import { FormActions, FormError } from '../../ui/FormFooter.js';
 import { Notice } from '../../ui/Notice.js';
 import './remote.css';
 
@@ -97,17 +98,9 @@ function DesktopSetting({ initial, onSaved }: { initial: RemoteAccessSetup; onSa
       <Field label="Key file (PEM)" error={errors.keyFile} testId="remote-key-file">
         {(p) => <input {...p} value={v.keyFile} onChange={(e) => setV({ ...v, keyFile: e.target.value })} data-testid="remote-key-file" spellCheck={false} />}
       </Field>
-      {errors.form && (
-        <p className="form-error" role="alert">
-          {errors.form}
-        </p>
-      )}
+      <FormError error={errors.form} />
       {saved && <Notice tone="ok">Saved. It applies when the desktop app starts next.</Notice>}
-      <div className="form-actions left">
-        <button type="submit" className="btn primary" data-testid="remote-save">
-          Save
-        </button>
-      </div>
+      <FormActions left submitLabel="Save" submitTestId="remote-save" />
     </form>
   );
 }

@@ -11,6 +11,7 @@ import { useSettings } from '../../state/settings.js';
 import { formatDateTime } from '../../time/index.js';
 import { Field } from '../../ui/Field.js';
 import { fieldError } from '../../ui/format.js';
+import { FormError } from '../../ui/FormFooter.js';
 import { Notice } from '../../ui/Notice.js';
 import { QrImage } from '../../ui/QrImage.js';
 import { RecoveryCodes } from '../../ui/RecoveryCodes.js';
@@ -172,11 +173,7 @@ export function TwoFactorCard() {
               {codeField('A code from the app, or a recovery code')}
             </>
           )}
-          {errors.form && (
-            <p className="form-error" role="alert" data-testid="totp-error">
-              {errors.form}
-            </p>
-          )}
+          <FormError error={errors.form} testId="totp-error" />
           <div className="form-actions left">
             <button type="submit" className="btn primary" disabled={busy} data-testid="totp-confirm">
               {mode.kind === 'password' ? 'Next' : mode.kind === 'scan' ? 'Turn on' : mode.kind === 'renew' ? 'Make new codes' : 'Turn off'}

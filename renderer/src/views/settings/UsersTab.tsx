@@ -10,6 +10,7 @@ import { Field } from '../../ui/Field.js';
 import { Notice } from '../../ui/Notice.js';
 import { formatDateTime } from '../../time/index.js';
 import { fieldError } from '../../ui/format.js';
+import { FormActions, FormError, FormFooter } from '../../ui/FormFooter.js';
 import { useToast } from '../../ui/toast.js';
 
 const ROLE_HELP: Record<Role, string> = {
@@ -81,11 +82,7 @@ export function UsersTab() {
           Add user <kbd>n</kbd>
         </button>
       </div>
-      {rowError && (
-        <p className="form-error" role="alert" data-testid="users-error">
-          {rowError}
-        </p>
-      )}
+      <FormError error={rowError} testId="users-error" />
       <div className="table-wrap">
         <table className="grid" data-testid="users-table">
           <thead>
@@ -284,19 +281,15 @@ function UserDialog({ onClose, onDone }: { onClose: () => void; onDone: (name: s
             </select>
           )}
         </Field>
-        {(errors.form || errors['']) && (
-          <p className="form-error" role="alert" data-testid="users-add-error">
-            {errors.form ?? errors['']}
-          </p>
-        )}
-        <div className="form-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn primary" disabled={busy} data-testid="users-add-submit">
-            {busy ? 'Adding…' : 'Add user'}
-          </button>
-        </div>
+        <FormFooter
+          error={errors.form || errors['']}
+          errorTestId="users-add-error"
+          onCancel={onClose}
+          submitLabel="Add user"
+          busyLabel="Adding…"
+          busy={busy}
+          submitTestId="users-add-submit"
+        />
       </form>
     </Dialog>
   );
@@ -340,14 +333,7 @@ function ResetDialog({ user, onClose, onDone }: { user: UserInfo; onClose: () =>
             />
           )}
         </Field>
-        <div className="form-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn primary" disabled={busy} data-testid="users-reset-submit">
-            {busy ? 'Saving…' : 'Reset password'}
-          </button>
-        </div>
+        <FormActions onCancel={onClose} submitLabel="Reset password" busyLabel="Saving…" busy={busy} submitTestId="users-reset-submit" />
       </form>
     </Dialog>
   );

@@ -5,6 +5,7 @@ import { useClient } from '../../../api/context.js';
 import { Field } from '../../../ui/Field.js';
 import { Notice } from '../../../ui/Notice.js';
 import { fieldError } from '../../../ui/format.js';
+import { FormFooter } from '../../../ui/FormFooter.js';
 import './onvif.css';
 
 const PROBE_MS = 3000;
@@ -144,21 +145,15 @@ export function DiscoveryPanel({ onAdded, onCancel }: { onAdded: (c: CameraInfo)
         <Field label="Name (optional)" error={errors.name} testId="onvif-name" hint="Default: manufacturer and model.">
           {(p) => <input {...p} data-testid="onvif-name" value={creds.name} onChange={(e) => setCreds({ ...creds, name: e.target.value })} maxLength={64} placeholder="Gate North" />}
         </Field>
-        {formError && (
-          <p className="form-error" role="alert" data-testid="onvif-error">
-            {formError}
-          </p>
-        )}
-        <div className="form-actions">
-          {onCancel && (
-            <button type="button" className="btn" onClick={onCancel}>
-              Cancel
-            </button>
-          )}
-          <button type="submit" className="btn primary" disabled={adding} data-testid="onvif-add">
-            {adding ? 'Reading the camera…' : 'Add camera'}
-          </button>
-        </div>
+        <FormFooter
+          error={formError}
+          errorTestId="onvif-error"
+          onCancel={onCancel}
+          submitLabel="Add camera"
+          busyLabel="Reading the camera…"
+          busy={adding}
+          submitTestId="onvif-add"
+        />
       </form>
     </div>
   );
