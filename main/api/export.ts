@@ -121,6 +121,7 @@ export interface SiteKey {
 
 export interface VerifyReport {
   ok: boolean;
+  /** The folder or .zip that was checked. */
   dir: string;
   signature: string;
   fingerprint: string | null;
@@ -199,8 +200,9 @@ export const exportRequests = {
   /** Stop a queued or running job; nothing it made is kept, its evidence lock is released. */
   'export.cancel': { role: 'supervisor', input: z.object({ id: JobId }).strict() },
   /**
-   * Check a bundle: a job's folder (`id`) or a folder on the engine's computer
-   * (`path`; guards only inside the exports folder). Recorded in the audit trail.
+   * Check a bundle: a job's folder (`id`), or a folder or an export's .zip
+   * (read in place, not unzipped) on the engine's computer (`path`; guards
+   * only inside the exports folder). Recorded in the audit trail.
    */
   'export.verify': { role: 'guard', input: z.object({ id: JobId.optional(), path: z.string().min(1).max(4096).optional() }).strict() },
   /** The site's export signing keys (public parts only). */

@@ -62,6 +62,22 @@ describe('export, evidence and masks from the command line', () => {
     const v = await gh('export', 'verify', job.dir!, '--data', dataDir);
     expect(v.code, v.out).toBe(0);
     expect(v.out).toMatch(/this site's current export key/);
+    // the .zip, checked as it is (nothing unzipped): the same verdict; a cut-short copy is NOT VALID and says why
+    const vz = await gh('export', 'verify', job.zipPath!, '--data', dataDir);
+    expect(vz.code, vz.out + vz.err).toBe(0);
+    expect(vz.out).toContain(`manifest.json SHA-256: ${job.manifestSha256}`);
+    expect(vz.out).toContain(`VALID: ${job.zipPath} is unchanged since it was signed.`);
+    const zj = JSON.parse((await gh('export', 'verify', job.zipPath!, '--json', '--data', dataDir)).out) as { ok: boolean; files: { path: string; status: string }[] };
+    expect(zj.ok).toBe(true);
+    expect(zj.files.map((f) => f.path)).toEqual(expect.arrayContaining(['SHA256SUMS', 'public-key.pem', 'index.html']));
+    const cutDir = tempDir('export-cli-cut');
+    const cut = path.join(cutDir, 'cut.zip');
+    fs.writeFileSync(cut, fs.readFileSync(job.zipPath!).subarray(0, 4096));
+    const vc = await gh('export', 'verify', cut, '--data', dataDir);
+    expect(vc.code, vc.err).toBe(1);
+    expect(vc.out).toMatch(/cannot be read as a zip: .*cut short/);
+    expect(vc.out).toMatch(/NOT VALID/);
+    fs.rmSync(cutDir, { recursive: true, force: true });
     await run('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', 'public-key.pem', '-rawin', '-in', 'manifest.json', '-sigfile', 'manifest.sig'], { cwd: job.dir! });
     const manifest = JSON.parse(fs.readFileSync(path.join(job.dir!, 'manifest.json'), 'utf8')) as { cameras: { id: string; gaps: { reason: string }[] }[] };
     expect(manifest.cameras.find((c) => c.id === 'gate')!.gaps.map((g) => g.reason)).toContain('stall');
@@ -198,6 +214,9 @@ describe('export, evidence and masks from the command line', () => {
       expect(jobs.find((j) => j.id === job.id)).toMatchObject({ runner: 'cli', state: 'done', manifestSha256: job.manifestSha256 });
       expect((await rpc<EvidenceLock[]>('evidence.list', {})).map((l) => l.exportJob)).toContain(job.id);
       expect((await rpc<{ ok: boolean }>('export.verify', { id: job.id })).ok).toBe(true);
+      // the first test's .zip, through the API, read in place
+      const zipped = jobs.find((j) => j.zipPath && j.state === 'done')!;
+      expect(await rpc<{ ok: boolean; dir: string }>('export.verify', { path: zipped.zipPath })).toMatchObject({ ok: true, dir: zipped.zipPath });
       // a privacy mask added from the CLI is the server's within a second or so (its config watch)
       const add = await gh('masks', 'add', 'Yard', '--kind', 'privacy', '--polygon', '0,0 0.3,0 0.3,0.3 0,0.3', '--json', '--data', dataDir);
       expect(add.code, add.err).toBe(0);

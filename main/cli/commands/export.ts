@@ -6,9 +6,10 @@
  *
  *   export create --camera NAME[,NAME…] --from TIME --to TIME [--case TEXT] [--reason TEXT] [--out DIR] [--zip] [--reencode] [--json]
  *   export list [--json]
- *   export verify DIR [--json]: check a bundle offline (no engine, no network): the signature,
- *     every file's hash, missing and extra files, and whether the key is one of this site's (the
- *     public keys in the data dir's export-keys.json). Exit 0 when valid, 1 when not, 2 on bad usage.
+ *   export verify DIR|ZIP [--json]: check a bundle offline (no engine, no network), its folder or
+ *     its .zip as it is (read in place, not unzipped): the signature, every file's hash, missing
+ *     and extra files, and whether the key is one of this site's (the public keys in the data dir's
+ *     export-keys.json). Exit 0 when valid, 1 when not, 2 on bad usage.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,7 +31,9 @@ const USAGE = `Usage:
   gatehouse export create --camera NAME[,NAME...] --from TIME --to TIME [--case TEXT] [--reason TEXT] [--out DIR] [--zip] [--reencode] [--json] [--data DIR]
                                                        export footage as a signed bundle (a folder; --zip also a .zip)
   gatehouse export list [--json] [--data DIR]          export jobs, newest first
-  gatehouse export verify DIR [--json] [--data DIR]    check an export bundle: signature, every file, missing and extra files
+  gatehouse export verify DIR|ZIP [--json] [--data DIR]
+                                                       check an export bundle (its folder, or its .zip as it is):
+                                                       signature, every file, missing and extra files
 
 TIME is ISO 8601 (2026-11-26T08:00:00Z), "now", or relative (-1h, -30m, -2d).`;
 
@@ -259,9 +262,9 @@ function describeKey(r: VerifyResult, keysFound: boolean, dataDir: string): stri
 }
 
 async function verify(argv: string[]): Promise<number> {
-  const a = parse(argv, 'gatehouse export verify DIR [--json] [--data DIR]', { ...dataOption, json: { type: 'boolean' } }, [{ flag: '--json', help: 'print the result as JSON' }, dataHelp], true);
+  const a = parse(argv, 'gatehouse export verify DIR|ZIP [--json] [--data DIR]', { ...dataOption, json: { type: 'boolean' } }, [{ flag: '--json', help: 'print the result as JSON' }, dataHelp], true);
   if (!a) return 0;
-  if (a.positionals.length !== 1) throw new CliError(`give exactly one export folder\n${USAGE}`);
+  if (a.positionals.length !== 1) throw new CliError(`give exactly one export folder or .zip\n${USAGE}`);
   const dir = path.resolve(a.positionals[0]!);
   const dataDir = dataDirOf(a.values);
   let keys: ReturnType<typeof readSitePublicKeys> = [];

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,7 +11,8 @@ import type { Manifest } from './manifest.js';
 import { readSitePublicKeys, SiteKeyStore } from '../keys/site-key.js';
 import { stableJson } from './stable-json.js';
 import { tableCsv } from './tables.js';
-import { verifyBundle } from './verify.js';
+import { verifyBundle, type VerifyResult } from './verify.js';
+import { writeZip } from './zip.js';
 import { synthSegment } from './__fixtures__/segments.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'export-bundle-'));
@@ -209,7 +211,7 @@ describe('export bundle', () => {
     fs.rmSync(path.join(noManifest, 'manifest.json'));
     expect(await verifyBundle(noManifest)).toMatchObject({ ok: false, signature: 'missing-manifest' });
     expect((await verifyBundle(path.join(tmp, 'nowhere'))).problems[0]).toMatch(/does not exist/);
-    expect((await verifyBundle(`${result.dir}.zip`)).problems[0]).toMatch(/unzip the export first/);
+    expect((await verifyBundle(path.join(result.dir, 'manifest.json'))).problems[0]).toMatch(/is neither an export folder nor an export's \.zip/);
   });
 
   it('an export signed before a key rotation still verifies as this site', async () => {
@@ -270,6 +272,206 @@ describe('export bundle', () => {
     expect(est.cameras.map((c) => c.noFootage)).toEqual([false, false, true]);
     expect(est.cameras.reduce((a, c) => a + c.bytes, 0)).toBe(videos);
     expect(est.freeBytes).toBeGreaterThan(0);
+  });
+});
+
+describe('verifying a .zip in place', () => {
+  const zdir = path.join(tmp, 'zips');
+  const bundleFiles = (d: string, rel = ''): string[] =>
+    fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? bundleFiles(path.join(d, e.name), `${rel}${e.name}/`) : [`${rel}${e.name}`]));
+  /** A folder's bundle as our writer zips it: under `top/` (or at the root), video stored, text deflated. */
+  const ourZip = async (dir: string, name: string, o: { top?: string | null; zip64?: boolean; add?: { name: string; data: string }[] } = {}) => {
+    fs.mkdirSync(zdir, { recursive: true });
+    const out = path.join(zdir, name);
+    const top = o.top === undefined ? `${path.basename(dir)}/` : o.top ? `${o.top}/` : '';
+    const entries = bundleFiles(dir).map((rel) => ({ name: `${top}${rel}`, file: path.join(dir, rel), compress: !rel.endsWith('.mp4') }));
+    for (const a of o.add ?? []) {
+      const f = path.join(zdir, `add-${crypto.randomUUID()}`);
+      fs.writeFileSync(f, a.data);
+      entries.push({ name: a.name, file: f, compress: false });
+    }
+    await writeZip(out, entries, { zip64Threshold: o.zip64 ? 1000 : undefined });
+    return out;
+  };
+  /** Python's zipfile (an independent writer): [name, file or null (a folder entry) or inline text]. */
+  const pyZip = (out: string, entries: [string, { file: string } | { text: string } | null][], deflated: boolean) => {
+    const script = `
+import json, sys, zipfile, warnings
+warnings.simplefilter('ignore')
+out, entries, deflated = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3] == '1'
+c = zipfile.ZIP_DEFLATED if deflated else zipfile.ZIP_STORED
+with zipfile.ZipFile(out, 'w', compression=c) as z:
+    for name, src in entries:
+        if src is None:
+            z.writestr(zipfile.ZipInfo(name), b'')
+        elif 'file' in src:
+            z.write(src['file'], name)
+        else:
+            z.writestr(name, src['text'])
+`;
+    execFileSync('python3', ['-c', script, out, JSON.stringify(entries), deflated ? '1' : '0']);
+    return out;
+  };
+  const notOk = (r: VerifyResult) =>
+    r.files
+      .filter((f) => f.status !== 'ok')
+      .map((f) => `${f.status} ${f.path}`)
+      .sort();
+  const copy = (name: string) => {
+    const d = path.join(tmp, 'ztamper', name);
+    fs.cpSync(result.dir, d, { recursive: true });
+    return d;
+  };
+
+  it("our writer's zip (a top folder, stored video, deflated text) verifies like the folder, in place", async () => {
+    expect(result.zip).toBe(`${result.dir}.zip`);
+    let last = 0;
+    let total = 0;
+    const r = await verifyBundle(result.zip!, {
+      siteKeys: readSitePublicKeys(dataDir),
+      onProgress: (d, t) => {
+        last = d;
+        total = t;
+      },
+    });
+    expect(r).toMatchObject({ ok: true, signature: 'valid', problems: [], siteKey: { status: 'this-site' }, manifestSha256: result.manifestSha256, dir: result.zip });
+    const folder = await verifyBundle(result.dir);
+    expect(r.files).toEqual(folder.files);
+    expect(r.fingerprint).toBe(folder.fingerprint);
+    expect(r.manifest).toEqual(folder.manifest);
+    expect(last).toBe(total);
+    expect(total).toBe(manifestOf(result.dir).files.reduce((a, f) => a + f.bytes, 0));
+    // nothing was unzipped beside it
+    expect(fs.readdirSync(path.dirname(result.dir)).sort()).toEqual(['case-1', 'case-1.zip']);
+    // a cancel stops it like a folder's check
+    await expect(verifyBundle(result.zip!, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'aborted' });
+  });
+
+  it('ZIP64 records (zip64Threshold) and a bundle at the root of the zip verify too', async () => {
+    expect(await verifyBundle(await ourZip(result.dir, 'zip64.zip', { zip64: true }))).toMatchObject({ ok: true, signature: 'valid', problems: [] });
+    expect(await verifyBundle(await ourZip(result.dir, 'root64.zip', { top: null, zip64: true }))).toMatchObject({ ok: true, signature: 'valid', problems: [] });
+  });
+
+  it('zips made by other tools verify: `zip -r` (folder entries) and Python zipfile, stored and deflated', async () => {
+    let tool = false;
+    try {
+      execFileSync('zip', ['-v'], { stdio: 'ignore' });
+      tool = true;
+    } catch {
+      /* no zip tool: Python below still runs */
+    }
+    const made: string[] = [];
+    if (tool) {
+      const top = path.join(zdir, 'tool-top.zip');
+      execFileSync('zip', ['-r', '-q', top, path.basename(result.dir)], { cwd: path.dirname(result.dir) });
+      const root = path.join(zdir, 'tool-root.zip');
+      execFileSync('zip', ['-r', '-q', root, '.'], { cwd: result.dir });
+      made.push(top, root);
+    }
+    const entries = bundleFiles(result.dir).map((rel) => [`case-1/${rel}`, { file: path.join(result.dir, rel) }] as [string, { file: string }]);
+    const dirs: [string, null][] = [['case-1/', null], ['case-1/video/', null], ['case-1/data/', null]];
+    made.push(pyZip(path.join(zdir, 'py-stored.zip'), [...dirs, ...entries], false));
+    made.push(pyZip(path.join(zdir, 'py-deflated.zip'), [...dirs, ...entries], true));
+    made.push(pyZip(path.join(zdir, 'py-root.zip'), entries.map(([n, f]) => [n.slice('case-1/'.length), f]), true));
+    for (const z of made) expect(await verifyBundle(z), z).toMatchObject({ ok: true, signature: 'valid', problems: [] });
+  });
+
+  it('names a changed, a missing and an extra file, with the same words as for the folder', async () => {
+    const d = copy('flip');
+    const buf = fs.readFileSync(path.join(d, 'video/yard.mp4'));
+    buf[buf.length - 10] = buf[buf.length - 10]! ^ 0xff;
+    fs.writeFileSync(path.join(d, 'video/yard.mp4'), buf);
+    fs.rmSync(path.join(d, 'data/events.csv'));
+    fs.writeFileSync(path.join(d, 'video/extra.mp4'), 'x');
+    const folder = await verifyBundle(d);
+    const z = await verifyBundle(await ourZip(d, 'flip.zip'));
+    expect(z).toMatchObject({ ok: false, signature: 'valid' });
+    expect(notOk(z)).toEqual(['changed video/yard.mp4', 'extra video/extra.mp4', 'missing data/events.csv']);
+    expect(z.problems).toEqual(folder.problems);
+    expect(z.files).toEqual(folder.files);
+    // an entry added outside the bundle's folder is extra too
+    const outside = await verifyBundle(await ourZip(result.dir, 'outside.zip', { add: [{ name: 'notes.txt', data: 'hello' }] }));
+    expect(outside.ok).toBe(false);
+    expect(outside.problems).toEqual(["notes.txt: extra file (outside the bundle's folder case-1/ in the zip)"]);
+  });
+
+  it('a byte changed inside the MP4 entry of the zip itself: that file is changed (SHA-256 and CRC-32)', async () => {
+    const zip = path.join(zdir, 'byte.zip');
+    fs.copyFileSync(result.zip!, zip);
+    const buf = fs.readFileSync(zip);
+    const name = Buffer.from('case-1/video/yard.mp4');
+    const local = buf.indexOf(name) - 30; // the first occurrence is the local header's
+    expect(buf.readUInt32LE(local)).toBe(0x04034b50);
+    const data = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    buf[data + 500] = buf[data + 500]! ^ 0x01;
+    fs.writeFileSync(zip, buf);
+    const r = await verifyBundle(zip);
+    expect(r).toMatchObject({ ok: false, signature: 'valid' });
+    expect(notOk(r)).toEqual(['changed video/yard.mp4']);
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatch(/^video\/yard\.mp4: changed \(its SHA-256 differs from the manifest; its CRC-32 is not the one in the zip's directory/);
+  });
+
+  it('a tampered manifest does not verify; a zip without a manifest says nothing can be checked', async () => {
+    const d = copy('edited');
+    fs.writeFileSync(path.join(d, 'manifest.json'), fs.readFileSync(path.join(d, 'manifest.json'), 'utf8').replace('police request', 'routine check'));
+    const e = await verifyBundle(await ourZip(d, 'edited.zip'));
+    expect(e).toMatchObject({ ok: false, signature: 'invalid' });
+    expect(e.problems).toEqual(['manifest.json: the signature does not verify (manifest.json or manifest.sig was changed)']);
+    const n = copy('nomanifest');
+    fs.rmSync(path.join(n, 'manifest.json'));
+    const m = await verifyBundle(await ourZip(n, 'nomanifest.zip'));
+    expect(m).toMatchObject({ ok: false, signature: 'missing-manifest' });
+    expect(m.problems[0]).toBe('manifest.json is missing: nothing in this zip can be checked');
+    expect(m.files.find((f) => f.path === 'video/yard.mp4')).toMatchObject({ status: 'extra' });
+  });
+
+  it('a cut-short zip is a clear problem, not a throw', async () => {
+    const buf = fs.readFileSync(result.zip!);
+    for (const keep of [buf.length - 7, Math.floor(buf.length / 2)]) {
+      const f = path.join(zdir, `cut-${keep}.zip`);
+      fs.writeFileSync(f, buf.subarray(0, keep));
+      const r = await verifyBundle(f);
+      expect(r).toMatchObject({ ok: false, signature: 'missing-manifest', files: [] });
+      expect(r.problems).toEqual([expect.stringMatching(/cut-\d+\.zip cannot be read as a zip: no end of central directory record at its end \(the zip is damaged or cut short/)]);
+    }
+  });
+
+  it('unsafe names ("..", a leading "/", backslashes) and a name stored twice are problems, never paths', async () => {
+    const entries = bundleFiles(result.dir).map((rel) => [rel, { file: path.join(result.dir, rel) }] as [string, { file: string } | { text: string }]);
+    const z = pyZip(
+      path.join(zdir, 'evil.zip'),
+      [...entries, ['../evil', { text: 'x' }], ['/etc/evil', { text: 'x' }], ['video\\evil.mp4', { text: 'x' }], ['video/yard.mp4', { text: 'not the video' }]],
+      true,
+    );
+    const r = await verifyBundle(z);
+    expect(r).toMatchObject({ ok: false, signature: 'valid' });
+    expect(r.problems.sort()).toEqual(
+      [
+        '../evil: extra file (an unsafe name in the zip: it has ".."; it is never used as a path)',
+        '/etc/evil: extra file (an unsafe name in the zip: it starts with "/"; it is never used as a path)',
+        'video\\evil.mp4: extra file (an unsafe name in the zip: it has a backslash; it is never used as a path)',
+        'video/yard.mp4: changed (stored 2 times in the zip (an unzip tool keeps only one of them))',
+      ].sort(),
+    );
+    expect(fs.existsSync(path.join(tmp, 'evil'))).toBe(false);
+    expect(fs.existsSync(path.join(zdir, '..', 'evil'))).toBe(false);
+  });
+
+  it('an entry it cannot read (another method) is changed, with the reason', async () => {
+    const zip = path.join(zdir, 'method.zip');
+    fs.copyFileSync(result.zip!, zip);
+    const buf = fs.readFileSync(zip);
+    const name = Buffer.from('case-1/README.txt');
+    const local = buf.indexOf(name) - 30;
+    const central = buf.indexOf(name, local + 31) - 46;
+    expect(buf.readUInt32LE(central)).toBe(0x02014b50);
+    buf.writeUInt16LE(12, local + 8);
+    buf.writeUInt16LE(12, central + 10);
+    fs.writeFileSync(zip, buf);
+    const r = await verifyBundle(zip);
+    expect(notOk(r)).toEqual(['changed README.txt']);
+    expect(r.problems[0]).toMatch(/^README\.txt: changed \(compressed with method 12 \(bzip2\), which this check cannot read/);
   });
 });
 

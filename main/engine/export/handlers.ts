@@ -78,7 +78,7 @@ export function exportConcern(d: ExportDeps): ModuleConcern<ExportQueue> {
         return (await queue.cancel(p.id, actor(me)))!;
       },
       'export.verify': async (p, _ctx, me) => {
-        if (!!p.id === !!p.path) throw new ApiError('bad_request', 'give either an export job (id) or a folder (path)', 'path');
+        if (!!p.id === !!p.path) throw new ApiError('bad_request', 'give either an export job (id) or a folder or .zip (path)', 'path');
         let dir: string;
         if (p.id) {
           const j = mustGet(p.id);
@@ -86,7 +86,7 @@ export function exportConcern(d: ExportDeps): ModuleConcern<ExportQueue> {
           dir = j.dir;
         } else {
           dir = path.resolve(p.path!);
-          if (!path.isAbsolute(p.path!)) throw new ApiError('bad_request', 'give the full path of the export folder on the Gatehouse computer', 'path');
+          if (!path.isAbsolute(p.path!)) throw new ApiError('bad_request', 'give the full path of the export folder or .zip on the Gatehouse computer', 'path');
           if (roleRank[me!.role] < roleRank.supervisor && !inside(dir, d.paths.exports)) {
             throw new ApiError('forbidden', `guards may verify exports inside ${d.paths.exports} only; ask a supervisor to check another folder`, 'path');
           }

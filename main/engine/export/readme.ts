@@ -79,7 +79,7 @@ OpenSSL 3.0 or newer is needed for steps 1 and 2.
 
 With Gatehouse installed, one command does all of this:
 
-     gatehouse export verify <this folder>
+     gatehouse export verify <this folder, or the .zip it came in>
 
 
 ABOUT THE VIDEO

@@ -429,12 +429,13 @@ export class ExportService {
     return l;
   }
 
-  /** Verify a bundle folder and record it in the audit trail. */
+  /** Verify a bundle (its folder, or its .zip read in place) and record it in the audit trail. */
   async verify(dir: string, me: Actor): Promise<VerifyReport> {
     const abs = path.resolve(dir);
     if (!fs.existsSync(abs)) throw new ApiError('not_found', `${abs} does not exist`, 'path');
-    if (!fs.statSync(abs).isDirectory()) {
-      throw new ApiError('bad_request', `${abs} is not a folder${abs.endsWith('.zip') ? '; unzip it first, then verify the folder' : ''}`, 'path');
+    const st = fs.statSync(abs);
+    if (!st.isDirectory() && !(st.isFile() && /\.zip$/i.test(abs))) {
+      throw new ApiError('bad_request', `${abs} is neither an export folder nor an export's .zip; give the folder or the .zip`, 'path');
     }
     let keys: SiteKeyInfo[] = [];
     try {

@@ -1,6 +1,7 @@
 /**
- * Verifying an export bundle, offline, with nothing but the folder (and,
- * optionally, the site's public keys to say whether it was signed here):
+ * Verifying an export bundle, offline, with nothing but the folder or its
+ * .zip (read in place, bundle-source.ts) and, optionally, the site's public
+ * keys to say whether it was signed here:
  *
  *  1. manifest.sig must be the 64-byte Ed25519 signature of the exact bytes
  *     of manifest.json under public-key.pem, and public-key.pem must be the
@@ -9,12 +10,15 @@
  *  3. no other file may be there (only manifest.json and manifest.sig are
  *     not listed in the manifest).
  *
- * The result names every changed, missing and extra file.
+ * The result names every changed, missing and extra file. A zip's own damage
+ * (an entry whose CRC-32 is not its directory's, an unreadable or unsafe
+ * entry, a cut-short archive) is a problem line too, never a throw.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { hashFile } from './hash.js';
+import { folderSource, looksLikeZip, zipSource, type BundleSource, type HashResult } from './bundle-source.js';
+import { ExportError } from './errors.js';
 import { BUNDLE, MANIFEST_FORMAT, safeBundlePath, type Manifest } from './manifest.js';
 import { fingerprintOf, type SiteKeyInfo } from '../keys/site-key.js';
 
@@ -44,6 +48,7 @@ export type SignatureStatus =
 
 export interface VerifyResult {
   ok: boolean;
+  /** The folder or .zip that was checked (absolute). */
   dir: string;
   signature: SignatureStatus;
   /** Fingerprint of public-key.pem (SHA256:…), when it could be read. */
@@ -66,22 +71,13 @@ export interface VerifyOptions {
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
 }
 
-/** Every regular file (and anything else that is not a folder) under dir, as bundle paths. */
-function listAll(dir: string): { path: string; type: 'file' | 'other' }[] {
-  const out: { path: string; type: 'file' | 'other' }[] = [];
-  const walk = (d: string, rel: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(path.join(d, e.name), r);
-      else out.push({ path: r, type: e.isFile() ? 'file' : 'other' });
-    }
-  };
-  walk(dir, '');
-  return out;
-}
-
 const HARMLESS = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
 
+/**
+ * Verify a bundle: its folder, or its .zip read in place (nothing is unzipped
+ * to disk). The same checks and the same result either way; the paths in
+ * `files` are bundle paths (for a zip, relative to the bundle's folder in it).
+ */
 export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const abs = path.resolve(dir);
   const result: VerifyResult = {
@@ -102,25 +98,60 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
     result.problems.push(`${abs} does not exist`);
     return result;
   }
-  if (!st.isDirectory()) {
-    result.problems.push(`${abs} is not a folder${abs.endsWith('.zip') ? ' (unzip the export first, then verify the folder)' : ''}`);
+  let src: BundleSource;
+  if (st.isDirectory()) src = folderSource(abs);
+  else if (st.isFile() && looksLikeZip(abs)) {
+    try {
+      src = await zipSource(abs);
+    } catch (err) {
+      result.problems.push(`${abs} cannot be read as a zip: ${(err as Error).message}`);
+      return result;
+    }
+  } else {
+    result.problems.push(`${abs} is neither an export folder nor an export's .zip`);
     return result;
   }
-  const present = listAll(abs);
-  const byPath = new Map(present.map((p) => [p.path, p]));
+  try {
+    await check(src, result, opts);
+  } finally {
+    await src.close();
+  }
+  result.ok = result.signature === 'valid' && result.problems.length === 0;
+  return result;
+}
+
+const isAbort = (err: unknown) => err instanceof ExportError && err.code === 'aborted';
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** The three checks, on any source. */
+async function check(src: BundleSource, result: VerifyResult, opts: VerifyOptions): Promise<void> {
+  const present = src.entries;
+  const byPath = new Map(present.filter((p) => p.inBundle).map((p) => [p.path, p]));
+  const unreadable = new Map<string, string>();
 
   // 1. manifest and signature
-  const read = (name: string): Buffer | null => {
+  const read = async (name: string): Promise<Buffer | null> => {
     const p = byPath.get(name);
-    if (!p || p.type !== 'file') return null;
-    return fs.readFileSync(path.join(abs, name));
+    if (!p) return null;
+    if (p.type !== 'file') {
+      unreadable.set(name, p.detail ?? 'not a regular file');
+      return null;
+    }
+    try {
+      return await src.read(name);
+    } catch (err) {
+      if (isAbort(err)) throw err;
+      unreadable.set(name, messageOf(err));
+      return null;
+    }
   };
-  const manifestBytes = read(BUNDLE.manifest);
+  const manifestBytes = await read(BUNDLE.manifest);
   if (!manifestBytes) {
-    result.problems.push('manifest.json is missing: nothing in this folder can be checked');
-    result.files = present.map((p) => ({ path: p.path, status: 'extra' as const, detail: 'not covered by any manifest' }));
-    result.files.unshift({ path: BUNDLE.manifest, status: 'missing' });
-    return result;
+    const why = unreadable.get(BUNDLE.manifest);
+    result.problems.push(`manifest.json ${why ? `cannot be read (${why})` : 'is missing'}: nothing in this ${src.kind} can be checked`);
+    result.files = present.map((p) => ({ path: p.path, status: 'extra' as const, detail: p.detail ?? 'not covered by any manifest' }));
+    if (!why) result.files.unshift({ path: BUNDLE.manifest, status: 'missing' });
+    return;
   }
   result.manifestSha256 = crypto.createHash('sha256').update(manifestBytes).digest('hex');
   let manifest: Manifest | null = null;
@@ -132,8 +163,8 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
     result.signature = 'malformed-manifest';
     result.problems.push(`manifest.json is not a Gatehouse export manifest (${(err as Error).message})`);
   }
-  const sig = read(BUNDLE.signature);
-  const pem = read(BUNDLE.publicKey);
+  const sig = await read(BUNDLE.signature);
+  const pem = await read(BUNDLE.publicKey);
   let key: crypto.KeyObject | null = null;
   if (pem) {
     try {
@@ -147,15 +178,17 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
     }
   }
   if (manifest) {
+    const sigWhy = unreadable.get(BUNDLE.signature);
+    const keyWhy = unreadable.get(BUNDLE.publicKey);
     if (!sig) {
       result.signature = 'missing-signature';
-      result.problems.push('manifest.sig is missing: the manifest is not signed');
+      result.problems.push(sigWhy ? `manifest.sig cannot be read (${sigWhy}): the manifest's signature cannot be checked` : 'manifest.sig is missing: the manifest is not signed');
     } else if (sig.length !== 64) {
       result.signature = 'malformed-signature';
       result.problems.push(`manifest.sig has ${sig.length} bytes, an Ed25519 signature has 64: it was changed`);
     } else if (!pem) {
       result.signature = 'missing-key';
-      result.problems.push('public-key.pem is missing: the signature cannot be checked');
+      result.problems.push(keyWhy ? `public-key.pem cannot be read (${keyWhy}): the signature cannot be checked` : 'public-key.pem is missing: the signature cannot be checked');
     } else if (key) {
       if (!crypto.verify(null, manifestBytes, key, sig)) {
         result.signature = 'invalid';
@@ -193,37 +226,42 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
       listed.add(f.path);
       const expected = { sha256: f.sha256, bytes: f.bytes };
       const p = byPath.get(f.path);
+      const changed = (detail: string, actual?: { sha256: string; bytes: number }) => {
+        result.files.push({ path: f.path, status: 'changed', expected, ...(actual ? { actual } : {}), detail });
+        result.problems.push(`${f.path}: changed (${detail})`);
+      };
       if (!p) {
         result.files.push({ path: f.path, status: 'missing', expected });
         result.problems.push(`${f.path}: missing`);
         continue;
       }
       if (p.type !== 'file') {
-        result.files.push({ path: f.path, status: 'changed', expected, detail: 'not a regular file' });
-        result.problems.push(`${f.path}: changed (not a regular file)`);
+        changed(p.detail ?? 'not a regular file');
         continue;
       }
-      const actual = await hashFile(path.join(abs, f.path), {
-        signal: opts.signal,
-        onBytes: (n) => opts.onProgress?.((done += n), total),
-      });
-      if (actual.sha256 === f.sha256 && actual.bytes === f.bytes) result.files.push({ path: f.path, status: 'ok', expected, actual });
+      let h: HashResult;
+      try {
+        h = await src.hash(f.path, { signal: opts.signal, onBytes: (n) => opts.onProgress?.((done += n), total) });
+      } catch (err) {
+        if (isAbort(err)) throw err;
+        changed(`cannot be read: ${messageOf(err)}`);
+        continue;
+      }
+      const actual = { sha256: h.sha256, bytes: h.bytes };
+      if (h.sha256 === f.sha256 && h.bytes === f.bytes && !h.damage) result.files.push({ path: f.path, status: 'ok', expected, actual });
       else {
-        const detail = actual.bytes !== f.bytes ? `${actual.bytes} bytes, the manifest says ${f.bytes}` : 'its SHA-256 differs from the manifest';
-        result.files.push({ path: f.path, status: 'changed', expected, actual, detail });
-        result.problems.push(`${f.path}: changed (${detail})`);
+        const differs = h.bytes !== f.bytes ? `${h.bytes} bytes, the manifest says ${f.bytes}` : h.sha256 !== f.sha256 ? 'its SHA-256 differs from the manifest' : null;
+        changed(h.damage ? (differs ? `${differs}; ${h.damage}` : h.damage) : differs!, actual);
       }
     }
   }
 
   // 3. anything else
   for (const p of present) {
-    if (listed.has(p.path)) continue;
+    if (p.inBundle && listed.has(p.path)) continue;
     const base = p.path.split('/').pop()!;
-    const detail = HARMLESS.has(base) ? 'added by a file browser; delete it and verify again' : 'not listed in the manifest';
+    const detail = p.detail ?? (HARMLESS.has(base) ? 'added by a file browser; delete it and verify again' : 'not listed in the manifest');
     result.files.push({ path: p.path, status: 'extra', detail });
     result.problems.push(`${p.path}: extra file (${detail})`);
   }
-  result.ok = result.signature === 'valid' && result.problems.length === 0;
-  return result;
 }

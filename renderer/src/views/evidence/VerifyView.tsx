@@ -126,7 +126,7 @@ export function VerifyView() {
         </button>
       </form>
       <p className="muted small">
-        A .zip must be unzipped first. A bundle on another computer: open its index.html and press Verify, or follow its README.txt (openssl and sha256sum).
+        A .zip is checked as it is (no need to unzip it). A bundle on another computer: open its index.html and press Verify, or follow its README.txt (openssl and sha256sum).
       </p>
       {done.length > 0 && (
         <div className="verify-recent">
