@@ -216,7 +216,9 @@ describe('export, evidence and masks from the command line', () => {
       expect((await rpc<{ ok: boolean }>('export.verify', { id: job.id })).ok).toBe(true);
       // the first test's .zip, through the API, read in place
       const zipped = jobs.find((j) => j.zipPath && j.state === 'done')!;
-      expect(await rpc<{ ok: boolean; dir: string }>('export.verify', { path: zipped.zipPath })).toMatchObject({ ok: true, dir: zipped.zipPath });
+      const viaZip = await rpc<{ ok: boolean; dir: string; manifest: { cameras: string[] } | null }>('export.verify', { path: zipped.zipPath });
+      expect(viaZip).toMatchObject({ ok: true, dir: zipped.zipPath });
+      expect(viaZip.manifest?.cameras.length).toBeGreaterThan(0); // the cameras the manifest names, by name
       // a privacy mask added from the CLI is the server's within a second or so (its config watch)
       const add = await gh('masks', 'add', 'Yard', '--kind', 'privacy', '--polygon', '0,0 0.3,0 0.3,0.3 0,0.3', '--json', '--data', dataDir);
       expect(add.code, add.err).toBe(0);

@@ -471,7 +471,7 @@ export class ExportService {
             operator: m.operator?.username ?? null,
             from: m.range?.from ?? null,
             to: m.range?.to ?? null,
-            cameras: ((m as unknown as { cameras?: { name: string }[] }).cameras ?? []).map((c) => c.name),
+            cameras: m.cameras.map((c) => c.name).filter((n): n is string => typeof n === 'string'),
           }
         : null,
     };

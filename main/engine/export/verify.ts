@@ -57,7 +57,7 @@ export interface VerifyResult {
   manifestSha256: string | null;
   /** Whether the key is one of this site's (current or retired), when the site's keys were given. */
   siteKey: { status: 'this-site'; key: SiteKeyInfo } | { status: 'unknown' } | { status: 'not-checked' };
-  manifest: Pick<Manifest, 'exportId' | 'createdAt' | 'case' | 'reason' | 'operator' | 'site' | 'range'> | null;
+  manifest: Pick<Manifest, 'exportId' | 'createdAt' | 'case' | 'reason' | 'operator' | 'site' | 'range' | 'cameras'> | null;
   /** Every file: those listed in the manifest (ok, changed, missing) and the extra ones. */
   files: VerifyFile[];
   /** One line per problem, in plain words. */
@@ -206,6 +206,7 @@ async function check(src: BundleSource, result: VerifyResult, opts: VerifyOption
       operator: manifest.operator,
       site: manifest.site,
       range: manifest.range,
+      cameras: Array.isArray(manifest.cameras) ? manifest.cameras : [],
     };
   }
   if (opts.siteKeys && result.fingerprint) {
