@@ -89,9 +89,7 @@ export type ContactInput = z.input<typeof ContactInput>;
 const RotaFields = {
   name: z.string().trim().min(1, 'a rota needs a name').max(80, 'a rota name is at most 80 characters'),
   /** When the first member's first turn starts (ISO 8601, stored in UTC). */
-  startsAt: z
-    .string()
-    .refine((s) => !Number.isNaN(Date.parse(s)), 'give the time the first turn starts, e.g. 2026-01-05T07:00:00Z'),
+  startsAt: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'give the time the first turn starts, e.g. 2026-01-05T07:00:00Z'),
   /** How long each turn lasts. */
   periodHours: z
     .number({ error: 'the period is a number of hours' })

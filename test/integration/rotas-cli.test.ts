@@ -82,7 +82,9 @@ describe('gatehouse rotas', () => {
 
     const upd = await cli(['rotas', 'update', 'night techs', '--period', '1w', '--members', 'Bob Tech,ann-tech']);
     expect(upd.code, upd.stderr).toBe(0);
-    expect(upd.stdout).toMatch(/Rota Night techs \(id night-techs\) changed: Bob Tech → Ann Tech, 1 week each from .* Now: Bob Tech \(1 of 2\)/);
+    expect(upd.stdout).toMatch(
+      /Rota Night techs \(id night-techs\) changed: Bob Tech → Ann Tech, 1 week each from .* Now: Bob Tech \(1 of 2\)/,
+    );
 
     const rm = await cli(['rotas', 'remove', 'Night techs']);
     expect(rm.code, rm.stderr).toBe(0);
@@ -145,12 +147,20 @@ describe('gatehouse rotas', () => {
     );
     expect(seen).toContain('oncall');
     const { contacts } = (await e.engine.handle('contacts.list', {}, ctx)) as { contacts: ContactView[] };
-    expect(contacts.find((c) => c.id === 'bob-tech')).toMatchObject({ onDuty: true, dutyNote: expect.stringMatching(/rota Weekend: their turn \(1 of 1\)/) });
+    expect(contacts.find((c) => c.id === 'bob-tech')).toMatchObject({
+      onDuty: true,
+      dutyNote: expect.stringMatching(/rota Weekend: their turn \(1 of 1\)/),
+    });
 
     // the console's change: the whole list through oncall.set (a new rota without an id)
     const v = (await e.engine.handle(
       'oncall.set',
-      { rotas: [...(await e.engine.handle('oncall.get', {}, ctx) as OnCallView).rotas, { name: 'Days', startsAt: '2026-01-05T06:00:00Z', periodHours: 24, members: ['ann-tech'] }] },
+      {
+        rotas: [
+          ...((await e.engine.handle('oncall.get', {}, ctx)) as OnCallView).rotas,
+          { name: 'Days', startsAt: '2026-01-05T06:00:00Z', periodHours: 24, members: ['ann-tech'] },
+        ],
+      },
       ctx,
     )) as OnCallView;
     expect(v.rotas.map((r) => r.id)).toEqual(['weekend', 'days']);

@@ -144,7 +144,8 @@ export const rotasCommand: Command = {
       const tz = zoneOrSystem(settingsOf(store.data).timeZone);
       const rows = s.rotas.map((r) => rowOf(r, s.contacts, Date.now()));
       if (a.values.json) console.log(JSON.stringify(rows, null, 2));
-      else if (!rows.length) console.log('No rotas. Add one with: gatehouse rotas add NAME --members A,B --period 1w --starts "2026-01-05 07:00"');
+      else if (!rows.length)
+        console.log('No rotas. Add one with: gatehouse rotas add NAME --members A,B --period 1w --starts "2026-01-05 07:00"');
       else {
         console.log(`Times in ${tz}.`);
         console.log(
@@ -168,8 +169,10 @@ export const rotasCommand: Command = {
       if (!a) return 0;
       const name = a.positionals.join(' ').trim();
       if (!name) throw new CliError(`give the rota a name: gatehouse rotas add "Night techs" --members … (see --help)`);
-      if (a.values.members === undefined) throw new CliError('--members is required: the contacts in the order they take turns, e.g. --members "Ann,Bob"');
-      if (a.values.starts === undefined) throw new CliError('--starts is required: when the first turn starts, e.g. --starts "2026-01-05 07:00"');
+      if (a.values.members === undefined)
+        throw new CliError('--members is required: the contacts in the order they take turns, e.g. --members "Ann,Bob"');
+      if (a.values.starts === undefined)
+        throw new CliError('--starts is required: when the first turn starts, e.g. --starts "2026-01-05 07:00"');
       const periodHours = a.values.period === undefined ? 168 : periodOf(String(a.values.period));
       const { store, paths } = await openConfig(dataDirOf(a.values));
       const s = notifySetupOf(store.data);

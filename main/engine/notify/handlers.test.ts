@@ -54,7 +54,14 @@ beforeEach(async () => {
     config,
     secrets: new KeyFileSecretBox(path.join(dir, 'secret.key')),
     audit,
-    alarms: { get: () => null, unacknowledged: () => [], acknowledge: () => Promise.reject(new Error('no')), noteNotice: () => {} },
+    alarms: {
+      get: () => null,
+      unacknowledged: () => [],
+      acknowledge: () => {
+        throw new Error('no');
+      },
+      noteNotice: () => {},
+    },
     cameras,
     mqtt: () => null,
     snapshot: () => Promise.reject(new Error('no camera here')),
@@ -73,7 +80,7 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const call = <T,>(who: string, method: string, params: unknown) => d.handle(method, params, { token: who, peer: 'test' }) as Promise<T>;
+const call = <T>(who: string, method: string, params: unknown) => d.handle(method, params, { token: who, peer: 'test' }) as Promise<T>;
 const refused = (p: Promise<unknown>) =>
   p.then(
     () => {
@@ -92,7 +99,11 @@ const subOf = (username: string) =>
     now: Date.now(),
   });
 /** Oldest first. */
-const actions = () => audit.list({}, null, 50).items.reverse().map((r) => `${r.actor} ${r.action} ${r.target ?? ''}`.trim());
+const actions = () =>
+  audit
+    .list({}, null, 50)
+    .items.reverse()
+    .map((r) => `${r.actor} ${r.action} ${r.target ?? ''}`.trim());
 
 describe('push.update', () => {
   it('is in the role matrix for every signed-in user (the handler keeps them to their own)', () => {
@@ -101,7 +112,11 @@ describe('push.update', () => {
 
   it('lets the owner choose cameras and priorities, and "All cameras" again', async () => {
     const s = subOf('gina');
-    const u = await call<PushSubscriptionInfo>('gina', 'push.update', { id: s.id, cameraIds: ['gate', 'yard', 'gate'], priorities: [3, 1] });
+    const u = await call<PushSubscriptionInfo>('gina', 'push.update', {
+      id: s.id,
+      cameraIds: ['gate', 'yard', 'gate'],
+      priorities: [3, 1],
+    });
     expect(u).toMatchObject({ id: s.id, cameraIds: ['gate', 'yard'], priorities: [1, 3], label: "gina's phone" });
     expect(module.store.subscription(s.id)!.cameraIds).toEqual(['gate', 'yard']);
     const all = await call<PushSubscriptionInfo>('gina', 'push.update', { id: s.id, cameraIds: null });
@@ -149,6 +164,10 @@ describe('oncall.set with rotas', () => {
     const v = await call<{ rotas: { id: string }[] }>('admin', 'oncall.set', { rotas });
     expect(v.rotas[0]!.id).toBe('night-techs');
     const rec = audit.list({ action: 'oncall.set' }, null, 5).items[0]!;
-    expect(rec).toMatchObject({ actor: 'admin', action: 'oncall.set', details: { params: { rotas: [{ name: 'Night techs', members: ['ann'] }] } } });
+    expect(rec).toMatchObject({
+      actor: 'admin',
+      action: 'oncall.set',
+      details: { params: { rotas: [{ name: 'Night techs', members: ['ann'] }] } },
+    });
   });
 });

@@ -252,8 +252,7 @@ export class NotifyModule implements EngineModule {
    */
   checkCameraIds(method: string, ids: string[] | null | undefined): string[] | null {
     if (ids == null) return null;
-    if (!ids.length)
-      throw new ApiError('bad_request', `${method}: pick at least one camera, or "All cameras" (null)`, 'cameraIds');
+    if (!ids.length) throw new ApiError('bad_request', `${method}: pick at least one camera, or "All cameras" (null)`, 'cameraIds');
     const unknown = ids.filter((c) => !this.d.cameras.get(c));
     if (unknown.length) throw new ApiError('bad_request', `${method}: no camera ${unknown.join(', ')}`, 'cameraIds');
     return [...new Set(ids)];

@@ -110,11 +110,17 @@ describe('rota changes in the config', () => {
     const ok = { name: 'Techs', startsAt: '2026-03-02T07:00:00Z', periodHours: 24, members: ['ann-tech'] };
     expect(bad({ ...ok, name: '  ' })).toEqual({ field: 'rotas.0.name', message: 'oncall.set: rotas.0.name: a rota needs a name' });
     expect(bad({ ...ok, members: [] })).toMatchObject({ field: 'rotas.0.members', message: expect.stringMatching(/at least one member/) });
-    expect(bad({ ...ok, periodHours: 0 })).toMatchObject({ field: 'rotas.0.periodHours', message: expect.stringMatching(/at least 1 hour/) });
+    expect(bad({ ...ok, periodHours: 0 })).toMatchObject({
+      field: 'rotas.0.periodHours',
+      message: expect.stringMatching(/at least 1 hour/),
+    });
     expect(bad({ ...ok, periodHours: 1.5 })).toMatchObject({ message: expect.stringMatching(/whole number of hours/) });
     expect(bad({ ...ok, periodHours: null })).toMatchObject({ message: expect.stringMatching(/the period is a number of hours/) });
     expect(bad({ ...ok, periodHours: 3000 })).toMatchObject({ message: expect.stringMatching(/at most 90 days/) });
-    expect(bad({ ...ok, startsAt: '' })).toMatchObject({ field: 'rotas.0.startsAt', message: expect.stringMatching(/the time the first turn starts/) });
+    expect(bad({ ...ok, startsAt: '' })).toMatchObject({
+      field: 'rotas.0.startsAt',
+      message: expect.stringMatching(/the time the first turn starts/),
+    });
     expect(bad({ ...ok, extra: 1 })).toMatchObject({ message: expect.stringMatching(/unknown field/) });
   });
 
@@ -145,7 +151,12 @@ describe('rota changes in the config', () => {
     expect(findContact(contacts, 'bob tech')!.id).toBe('bob-tech');
     expect(findContact(contacts, 'cy-tech')!.name).toBe('Cy Tech');
     expect(findContact(contacts, 'Dan')).toBeUndefined();
-    const r = await addRota(config, { name: 'Weekend', startsAt: '2026-03-07T07:00:00Z', periodHours: 24, members: ['ann-tech', 'cy-tech'] });
+    const r = await addRota(config, {
+      name: 'Weekend',
+      startsAt: '2026-03-07T07:00:00Z',
+      periodHours: 24,
+      members: ['ann-tech', 'cy-tech'],
+    });
     expect(r.id).toBe('weekend');
     expect(await refusal(addRota(config, { ...r, id: undefined, name: 'WEEKEND' }))).toMatchObject({ code: 'conflict' });
     expect(findRota(notifySetupOf(config.data).rotas, 'weekend ')?.id).toBe('weekend');
@@ -157,7 +168,10 @@ describe('rota changes in the config', () => {
     expect(notifySetupOf(config.data).rotas[0]!.members).toEqual(['ann-tech']);
     expect((await removeRota(config, 'weekend')).name).toBe('Weekend');
     expect(notifySetupOf(config.data).rotas).toEqual([]);
-    expect(await refusal(removeRota(config, 'weekend'))).toMatchObject({ code: 'not_found', message: expect.stringMatching(/no rota "weekend"/) });
+    expect(await refusal(removeRota(config, 'weekend'))).toMatchObject({
+      code: 'not_found',
+      message: expect.stringMatching(/no rota "weekend"/),
+    });
   });
 
   it('checkRotas keeps given ids and never hands out one that is taken', () => {
