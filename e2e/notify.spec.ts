@@ -200,7 +200,8 @@ test.describe('notifications', () => {
     await expect(page.getByTestId('rota-members-error')).toHaveText('a rota needs at least one member');
     await page.getByTestId('rota-member-pick').selectOption({ label: 'Bob Rota (level 3)' });
     await page.getByTestId('rota-member-add').click();
-    await page.getByTestId('rota-member-add').click(); // Ann, the one left
+    await page.getByTestId('rota-member-pick').selectOption({ label: 'Ann Rota (level 3)' });
+    await page.getByTestId('rota-member-add').click();
     // Ann first: focus her row and Alt+↑
     await page.getByTestId('rota-member-ann-rota').getByRole('button', { name: 'Move Ann Rota up' }).focus();
     await page.keyboard.press('Alt+ArrowUp');

@@ -104,6 +104,7 @@ export function RotaDialog({
     if (!chosen) return;
     setMembers((m) => [...m, chosen]);
     setPick('');
+    setErrors(({ members: _, ...rest }) => rest);
   };
 
   useShortcuts('Rota', [
