@@ -8,7 +8,9 @@
  * push service on 127.0.0.1 and decrypts with those keys. Settings → On call:
  * a contact with no channel is refused, the e-mail server is set, an e-mail
  * contact is added and sent a test notice with the keyboard, which a real SMTP
- * server (smtp-server) receives.
+ * server (smtp-server) receives; a rota is added with the keyboard (its
+ * members picked and ordered) and says whose turn it is now; a device's
+ * push camera filter is set to one camera and back to all cameras.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -44,18 +46,26 @@ test.afterAll(async () => {
   await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
 });
 
+/** The test's push service is on 127.0.0.1: the site's config lists it (a running server reloads config.json). */
+function allowTestPushService(dataDir: string) {
+  const file = path.join(dataDir, 'config.json');
+  const cfg = JSON.parse(fs.readFileSync(file, 'utf8'));
+  cfg.notifications = { ...(cfg.notifications ?? {}), pushHosts: ['127.0.0.1'], retrySeconds: [1] };
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(cfg, null, 2));
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+/** A datetime-local value for an instant, in the zone the console shows (the site's, else this browser's). */
+const localInput = (ms: number, timeZone: string) =>
+  new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'short' }).format(ms).replace(' ', 'T');
+
 test.describe('notifications', () => {
   test('subscribe this browser to push in Settings, and a test push reaches the push service encrypted for it', async ({
     page,
     context,
     server,
   }) => {
-    // the test's push service is on 127.0.0.1: the site's config lists it (a running server reloads config.json)
-    const file = path.join(server.dataDir, 'config.json');
-    const cfg = JSON.parse(fs.readFileSync(file, 'utf8'));
-    cfg.notifications = { ...(cfg.notifications ?? {}), pushHosts: ['127.0.0.1'], retrySeconds: [1] };
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify(cfg, null, 2));
-    fs.renameSync(`${file}.tmp`, file);
+    allowTestPushService(server.dataDir);
 
     await context.grantPermissions(['notifications'], { origin: server.url });
     await login(page, server);
@@ -85,13 +95,11 @@ test.describe('notifications', () => {
     ]);
     if (real === 'no push service') {
       await expect(page.getByTestId('push-error')).toContainText("the browser's push service did not give a subscription");
-      test
-        .info()
-        .annotations.push({
-          type: 'note',
-          description:
-            'Chromium headless could not reach a push service: pushManager.subscribe failed as expected; the API is driven with a synthetic subscription',
-        });
+      test.info().annotations.push({
+        type: 'note',
+        description:
+          'Chromium headless could not reach a push service: pushManager.subscribe failed as expected; the API is driven with a synthetic subscription',
+      });
     }
 
     // a synthetic subscription, as the browser would send it, from the page (same origin, the session cookie)
@@ -165,5 +173,111 @@ test.describe('notifications', () => {
     await page.keyboard.press('t');
     await expect(page.getByTestId('notice-row').first()).toHaveAttribute('data-state', 'delivered', { timeout: 20_000 });
     await expect.poll(() => mails.slice(before).some((m) => m.to.includes('sam@example.org')), { timeout: 20_000 }).toBe(true);
+  });
+
+  test('add a rota in On call with the keyboard and see whose turn it is', async ({ page, server }) => {
+    const admin = await server.token();
+    for (const name of ['Ann Rota', 'Bob Rota']) {
+      const r = await server.rpc('contacts.add', { name, email: `${name.split(' ')[0]!.toLowerCase()}@example.org`, level: 3 }, admin);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    }
+    await login(page, server);
+    await page.goto(server.url + '/#/settings?tab=oncall');
+    await expect(page.getByTestId('rotas-none')).toBeVisible();
+    const timeZone = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+    const settings = (await server.rpc('settings.get', {}, admin)).body as { timeZone: string | null };
+    const zone = settings.timeZone ?? timeZone;
+
+    // R: a new rota; the name has the focus
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('r');
+    const d = page.getByTestId('rota-dialog');
+    await expect(d).toBeVisible();
+    await page.keyboard.type('Weekly techs');
+    // first turn nine days ago, a week each: the second member's turn now
+    await page.getByTestId('rota-starts').fill(localInput(Date.now() - 9 * 86_400_000, zone));
+    await page.getByTestId('rota-name').press('Enter');
+    await expect(page.getByTestId('rota-members-error')).toHaveText('a rota needs at least one member');
+    await page.getByTestId('rota-member-pick').selectOption({ label: 'Bob Rota (level 3)' });
+    await page.getByTestId('rota-member-add').click();
+    await page.getByTestId('rota-member-pick').selectOption({ label: 'Ann Rota (level 3)' });
+    await page.getByTestId('rota-member-add').click();
+    // Ann first: focus her row and Alt+↑
+    await page.getByTestId('rota-member-ann-rota').getByRole('button', { name: 'Move Ann Rota up' }).focus();
+    await page.keyboard.press('Alt+ArrowUp');
+    await expect(page.getByTestId('rota-member-list').locator('li')).toHaveText([/1\. Ann Rota/, /2\. Bob Rota/]);
+    await expect(page.getByTestId('rota-period')).toHaveValue('168');
+    await expect(page.getByTestId('rota-preview')).toContainText('Now: Bob Rota until');
+    await page.getByTestId('rota-name').press('Enter');
+    await expect(d).toHaveCount(0);
+
+    const row = page.getByTestId('rota-row').filter({ hasText: 'Weekly techs' });
+    await expect(row.getByTestId('rota-now')).toHaveText('Bob Rota (2 of 2)');
+    await expect(row.getByTestId('rota-until')).toContainText('then Ann Rota');
+    await expect(row).toContainText('1 week');
+    const stored = (await server.rpc('oncall.get', {}, admin)).body as { rotas: { id: string; startsAt: string; members: string[] }[] };
+    expect(stored.rotas).toEqual([
+      expect.objectContaining({ id: 'weekly-techs', members: ['ann-rota', 'bob-rota'], startsAt: expect.stringMatching(/Z$/) }),
+    ]);
+    // the contacts list agrees: Bob on duty, Ann not her turn
+    await expect(page.getByTestId('contact-row').filter({ hasText: 'Bob Rota' })).toContainText('on duty');
+    await expect(page.getByTestId('contact-row').filter({ hasText: 'Ann Rota' })).toContainText('off');
+    // audited as the console's oncall.set
+    const audit = (await server.rpc('audit.list', { action: 'oncall.set' }, admin)).body as { items: { actor: string }[] };
+    expect(audit.items[0]).toMatchObject({ actor: 'admin' });
+
+    // Delete on the row asks first, then removes it
+    await row.focus();
+    await page.keyboard.press('Delete');
+    await expect(page.getByTestId('rota-remove-dialog')).toContainText('Remove the rota Weekly techs?');
+    await page.getByTestId('confirm-ok').click();
+    await expect(page.getByTestId('rotas-none')).toBeVisible();
+  });
+
+  test("set a push device's camera filter in Notifications", async ({ page, server }) => {
+    allowTestPushService(server.dataDir);
+    const admin = await server.token();
+    const cams = (await server.rpc('cameras.list', {}, admin)).body as { id: string; name: string }[];
+    const cam = cams[0]!;
+    await login(page, server);
+    await page.goto(server.url + '/#/settings?tab=notifications');
+    await expect(page.getByTestId('settings-notifications')).toBeVisible();
+    const keys = browserKeys();
+    const sub = await page.evaluate(
+      async (b) => {
+        const r = await fetch('/api/rpc/push.subscribe', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(b),
+        });
+        return { status: r.status, body: await r.json() };
+      },
+      { endpoint: `${push.url}/e2e-cameras`, keys: { p256dh: keys.p256dh, auth: keys.auth }, label: 'camera phone', priorities: [1] },
+    );
+    expect(sub.status, JSON.stringify(sub.body)).toBe(200);
+    const row = page.getByTestId('push-row').filter({ hasText: 'camera phone' });
+    await expect(row.getByTestId('push-row-cameras')).toContainText('All cameras');
+
+    await row.getByTestId('push-cameras').click();
+    const d = page.getByTestId('push-cameras-dialog');
+    await expect(d).toBeVisible();
+    await page.getByTestId('push-cams-some').check();
+    await page.getByTestId(`push-cam-${cam.id}`).check();
+    await page.getByTestId('push-cams-save').click();
+    await expect(d).toHaveCount(0);
+    await expect(row.getByTestId('push-row-cameras')).toContainText(cam.name);
+    const listed = (await server.rpc('push.list', {}, admin)).body as { id: number; cameraIds: string[] | null }[];
+    expect(listed.find((x) => x.id === sub.body.id)!.cameraIds).toEqual([cam.id]);
+
+    // C on the selected device: back to all cameras
+    await row.focus();
+    await page.keyboard.press('c');
+    await expect(d).toBeVisible();
+    await page.getByTestId('push-cams-all').check();
+    await page.getByTestId('push-cams-save').click();
+    await expect(row.getByTestId('push-row-cameras')).toContainText('All cameras');
+    const again = (await server.rpc('push.list', {}, admin)).body as { id: number; cameraIds: string[] | null }[];
+    expect(again.find((x) => x.id === sub.body.id)!.cameraIds).toBeNull();
+    await server.rpc('push.remove', { id: sub.body.id }, admin);
   });
 });

@@ -82,3 +82,35 @@ test('README screenshots', async ({ page, server }) => {
   await expect(page.getByTestId('shortcuts-overlay')).toBeVisible();
   await shot(page, 'shortcuts');
 });
+
+test('On call: the rotas', async ({ page, server }) => {
+  const admin = await server.token();
+  const contacts = [
+    { name: 'Sam Supervisor', email: 'sam@example.org', level: 2, priorities: [1, 2], duty: [{ days: [1, 2, 3, 4, 5], from: '07:00', to: '19:00' }] },
+    { name: 'Ann Okafor', email: 'ann@example.org', level: 3 },
+    { name: 'Bob Lindqvist', webhookUrl: 'https://pager.example.org/hook/bob', level: 3 },
+    { name: 'Cy Moreau', email: 'cy@example.org', level: 3 },
+    { name: 'Dana Site Manager', email: 'dana@example.org', level: 4 },
+    { name: 'Eli Site Manager', email: 'eli@example.org', level: 4 },
+  ];
+  const ids: string[] = [];
+  for (const c of contacts) ids.push((await server.rpc('contacts.add', c, admin)).body.id);
+  const day = 86_400_000;
+  const at = (ms: number, hour: number) => new Date(Math.floor(ms / day) * day + hour * 3_600_000).toISOString();
+  await server.rpc(
+    'oncall.set',
+    {
+      rotas: [
+        { name: 'Night technicians', startsAt: at(Date.now() - 4 * day, 19), periodHours: 12, members: [ids[1], ids[2], ids[3]] },
+        { name: 'Site managers', startsAt: at(Date.now() - 10 * day, 7), periodHours: 168, members: [ids[4], ids[5]] },
+        { name: 'Holiday cover', startsAt: at(Date.now() + 12 * day, 7), periodHours: 24, members: [ids[3], ids[1]] },
+      ],
+    },
+    admin,
+  );
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await login(page, server);
+  await page.goto(`${server.url}/#/settings?tab=oncall`);
+  await expect(page.getByTestId('rota-row')).toHaveCount(3);
+  await shot(page, 'oncall-rotas');
+});

@@ -20,7 +20,6 @@ export const CHANNELS = ['push', 'email', 'mqtt', 'webhook'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time of day must be HH:MM, 24-hour');
-const IsoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time such as 2026-11-26T08:00:00Z');
 const ContactId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'contact id must be lower-case letters, digits and -');
 /** A simple, strict e-mail address: no spaces, no angle brackets, no line breaks (it goes into a mail header). */
 export const EmailAddress = z
@@ -87,22 +86,27 @@ export const ContactInput = z
   .refine(hasChannel, { message: NO_CHANNEL_MESSAGE, path: ['email'] });
 export type ContactInput = z.input<typeof ContactInput>;
 
+const RotaFields = {
+  name: z.string().trim().min(1, 'a rota needs a name').max(80, 'a rota name is at most 80 characters'),
+  /** When the first member's first turn starts (ISO 8601, stored in UTC). */
+  startsAt: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'give the time the first turn starts, e.g. 2026-01-05T07:00:00Z'),
+  /** How long each turn lasts. */
+  periodHours: z
+    .number({ error: 'the period is a number of hours' })
+    .int('the period is a whole number of hours')
+    .min(1, 'a turn lasts at least 1 hour')
+    .max(24 * 90, 'a turn lasts at most 90 days (2160 h)')
+    .default(168),
+  /** Contact ids, in the order they take turns. */
+  members: z.array(ContactId).min(1, 'a rota needs at least one member').max(50, 'a rota has at most 50 members'),
+};
+
 /** An on-call rota: its members take turns, each for `periodHours`, starting with the first at `startsAt`. */
-export const Rota = z
-  .object({
-    id: ContactId,
-    name: z.string().trim().min(1).max(80),
-    startsAt: IsoTime,
-    periodHours: z
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 90)
-      .default(168),
-    members: z.array(ContactId).min(1, 'a rota needs at least one member').max(50),
-  })
-  .strict();
+export const Rota = z.object({ id: ContactId, ...RotaFields }).strict();
 export type Rota = z.infer<typeof Rota>;
+/** A rota as oncall.set takes it: without an id, the engine makes one from the name. */
+export const RotaInput = z.object({ id: ContactId.optional(), ...RotaFields }).strict();
+export type RotaInput = z.input<typeof RotaInput>;
 
 /** The escalation ladder of one priority: level 1 is the console (at once); each step tells the contacts of its level. */
 export const LadderStep = z
@@ -337,7 +341,8 @@ export const notifyRequests = {
     input: z
       .object({
         ladders: z.array(Ladder).max(5).nullable().optional(),
-        rotas: z.array(Rota).max(50).optional(),
+        /** Every rota, in order (replaces them all); one without an id is new. */
+        rotas: z.array(RotaInput).max(50, 'at most 50 rotas').optional(),
         retrySeconds: z.array(z.number().int().min(1).max(3600)).max(8).optional(),
       })
       .strict(),

@@ -20,6 +20,7 @@ import { evidenceCommand } from './commands/evidence.js';
 import { masksCommand } from './commands/masks.js';
 import { smtpCommand } from './commands/smtp.js';
 import { contactsCommand } from './commands/contacts.js';
+import { rotasCommand } from './commands/rotas.js';
 import { rulesCommand } from './commands/rules.js';
 import { armingCommand } from './commands/arming.js';
 import { doorsCommand } from './commands/doors.js';
@@ -53,6 +54,7 @@ const COMMANDS: Command[] = [
   peopleCommand,
   smtpCommand,
   contactsCommand,
+  rotasCommand,
   discoverCommand,
   doctorCommand,
 ];

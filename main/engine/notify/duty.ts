@@ -1,10 +1,12 @@
 /**
  * Who is on duty: a contact's weekly hours and the on-call rotas, in the
  * site's time zone. Pure (no engine, no clock of its own): the escalation
- * passes the time. Also the `--duty "Mon-Fri 08:00-18:00"` text form.
+ * passes the time. Also the `--duty "Mon-Fri 08:00-18:00"` text form; whose
+ * turn it is in a rota is main/api/rota.ts (the console shows it too).
  */
 import type { Contact, DutyWindow, Rota } from '../../api/notify.js';
 import { formatWindow } from '../../api/notify-text.js';
+import { rotaTurn } from '../../api/rota.js';
 import { localParts } from '../util/time-zone.js';
 
 const minuteOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -20,16 +22,6 @@ export function windowOpen(w: DutyWindow, atMs: number, timeZone: string): boole
   if (m >= from) return w.days.includes(l.weekday);
   if (m < to) return w.days.includes((l.weekday + 6) % 7);
   return false;
-}
-
-/** Whose turn it is in a rota at `atMs` (null before it starts). */
-export function rotaTurn(r: Rota, atMs: number): { member: string; index: number; endsMs: number } | null {
-  const start = Date.parse(r.startsAt);
-  if (atMs < start || !r.members.length) return null;
-  const period = r.periodHours * 3_600_000;
-  const n = Math.floor((atMs - start) / period);
-  const index = n % r.members.length;
-  return { member: r.members[index]!, index, endsMs: start + (n + 1) * period };
 }
 
 export interface DutyState {
@@ -66,3 +58,4 @@ export function dutyOf(c: Contact, rotas: Rota[], atMs: number, timeZone: string
 }
 
 export { formatWindow, parseDuty } from '../../api/notify-text.js';
+export { rotaTurn } from '../../api/rota.js';

@@ -24,12 +24,13 @@ export function notifyConcern(d: NotifyDeps): ModuleConcern<NotifyModule> {
           throw new ApiError('forbidden', 'only an admin sees everyone’s push subscriptions; you see your own');
         return m.store.subscriptions(p.all ? undefined : me!.username);
       },
+      // the owner changes their own subscription, an admin anyone's (mySubscription); audited by the call hook
       'push.update': (p, _ctx, me) => {
         m.mySubscription(me!, p.id);
         const s = m.store.updateSubscription(p.id, {
           label: p.label,
-          priorities: p.priorities as Priority[] | undefined,
-          cameraIds: p.cameraIds,
+          priorities: p.priorities ? ([...new Set(p.priorities)].sort() as Priority[]) : undefined,
+          cameraIds: p.cameraIds === undefined ? undefined : m.checkCameraIds('push.update', p.cameraIds),
         });
         changed('push');
         return s;

@@ -226,15 +226,14 @@ export class NotifyModule implements EngineModule {
       throw new ApiError('bad_request', 'push.subscribe: keys.p256dh is not an uncompressed P-256 public key (65 bytes)', 'keys.p256dh');
     if (Buffer.from(p.keys.auth, 'base64url').length !== 16)
       throw new ApiError('bad_request', 'push.subscribe: keys.auth is not a 16-byte secret', 'keys.auth');
-    const unknown = (p.cameraIds ?? []).filter((c) => !this.d.cameras.get(c));
-    if (unknown.length) throw new ApiError('bad_request', `push.subscribe: no camera ${unknown.join(', ')}`, 'cameraIds');
+    const cameraIds = this.checkCameraIds('push.subscribe', p.cameraIds);
     const sub = this.store.addSubscription({
       username: me.username,
       endpoint: p.endpoint,
       keys: p.keys,
       label: p.label?.trim() || userAgent || 'browser',
       priorities: [...new Set(p.priorities)].sort(),
-      cameraIds: p.cameraIds,
+      cameraIds,
       now: this.now(),
     });
     this.d.audit.append({
@@ -245,6 +244,18 @@ export class NotifyModule implements EngineModule {
     });
     this.d.bus.emit('notify.changed', { what: 'push' });
     return sub;
+  }
+
+  /**
+   * A subscription's camera filter: null (any camera) or at least one known
+   * camera, each once. Throws bad_request naming the field.
+   */
+  checkCameraIds(method: string, ids: string[] | null | undefined): string[] | null {
+    if (ids == null) return null;
+    if (!ids.length) throw new ApiError('bad_request', `${method}: pick at least one camera, or "All cameras" (null)`, 'cameraIds');
+    const unknown = ids.filter((c) => !this.d.cameras.get(c));
+    if (unknown.length) throw new ApiError('bad_request', `${method}: no camera ${unknown.join(', ')}`, 'cameraIds');
+    return [...new Set(ids)];
   }
 
   /** A subscription the caller may act on: their own, or any as admin. */

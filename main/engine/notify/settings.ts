@@ -1,11 +1,11 @@
 /**
  * Changes to config.notifications: contacts, rotas and ladders, the SMTP
  * server (its password sealed), the VAPID keys. Shared by the handlers and
- * the CLI (`gatehouse smtp …`, `gatehouse contacts …`), which edit the config
- * directly; a running server picks the change up at once.
+ * the CLI (`gatehouse smtp …`, `gatehouse contacts …`, `gatehouse rotas …`),
+ * which edit the config directly; a running server picks the change up at once.
  */
 import { ApiError } from '../../api/contract.js';
-import { Contact, ContactInput, NotifySetup, type Ladder, type OnCallView, type Rota, type SmtpView } from '../../api/notify.js';
+import { Contact, ContactInput, NotifySetup, Rota, RotaInput, type Ladder, type OnCallView, type SmtpView } from '../../api/notify.js';
 import { notifySetupOf, type ConfigFile } from '../config/schema.js';
 import type { SecretBox } from '../config/secrets.js';
 import type { ConfigStore } from '../config/store.js';
@@ -16,14 +16,14 @@ function setupIn(c: ConfigFile): NotifySetup {
   return NotifySetup.parse(c.notifications ?? {});
 }
 
-function slug(name: string, taken: Set<string>): string {
+function slug(name: string, taken: Set<string>, fallback = 'contact'): string {
   const base =
     name
       .toLowerCase()
       .normalize('NFKD')
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-+|-+$/g, '')
-      .slice(0, 56) || 'contact';
+      .slice(0, 56) || fallback;
   let id = base;
   for (let i = 2; taken.has(id); i++) id = `${base}-${i}`;
   return id;
@@ -101,9 +101,52 @@ export function onCallView(s: NotifySetup): OnCallView {
   return { ladders: effectiveLadders(s), rotas: s.rotas, retrySeconds: s.retrySeconds };
 }
 
+/**
+ * Check a whole list of rotas against the contacts and give the rotas to
+ * store: a rota without an id gets one from its name. Names are unique
+ * (case-insensitive), members are contacts and each is in a rota once.
+ * Errors name the field as `rotas.<i>.<field>`, the console shows them there.
+ */
+export function checkRotas(contacts: Contact[], input: RotaInput[]): Rota[] {
+  const ids = new Set(contacts.map((x) => x.id));
+  const taken = new Set(input.flatMap((r) => (r.id ? [r.id] : [])));
+  const seenIds = new Set<string>();
+  const names = new Map<string, number>();
+  return input.map((raw, i) => {
+    const parsed = RotaInput.safeParse(raw);
+    if (!parsed.success) {
+      const iss = parsed.error.issues[0]!;
+      const field = ['rotas', i, ...iss.path].join('.');
+      throw new ApiError('bad_request', `rota ${i + 1}: ${iss.path.length ? `${iss.path.join('.')}: ` : ''}${iss.message}`, field);
+    }
+    const r = parsed.data;
+    const id = r.id ?? slug(r.name, taken, 'rota');
+    taken.add(id);
+    if (seenIds.has(id)) throw new ApiError('bad_request', `two rotas have the id "${id}"`, `rotas.${i}.id`);
+    seenIds.add(id);
+    const key = r.name.toLowerCase();
+    if (names.has(key))
+      throw new ApiError('conflict', `a rota named "${r.name}" exists; use another name or change that one`, `rotas.${i}.name`);
+    names.set(key, i);
+    const unknown = r.members.filter((m) => !ids.has(m));
+    if (unknown.length)
+      throw new ApiError(
+        'bad_request',
+        `no contact ${unknown.map((u) => `"${u}"`).join(', ')}; add the contacts first (Settings → On call, gatehouse contacts add)`,
+        `rotas.${i}.members`,
+      );
+    const twice = r.members.find((m, j) => r.members.indexOf(m) !== j);
+    if (twice) {
+      const name = contacts.find((c) => c.id === twice)?.name ?? twice;
+      throw new ApiError('bad_request', `${name} is in the rota twice; each member takes one turn per round`, `rotas.${i}.members`);
+    }
+    return Rota.parse({ ...r, id });
+  });
+}
+
 export async function setOnCall(
   config: ConfigStore,
-  p: { ladders?: Ladder[] | null; rotas?: Rota[]; retrySeconds?: number[] },
+  p: { ladders?: Ladder[] | null; rotas?: RotaInput[]; retrySeconds?: number[] },
 ): Promise<OnCallView> {
   if (p.ladders) {
     const seen = new Set<number>();
@@ -117,25 +160,59 @@ export async function setOnCall(
     const s = setupIn(c);
     if (p.ladders === null) delete s.ladders;
     else if (p.ladders) s.ladders = p.ladders;
-    if (p.rotas) {
-      const ids = new Set(s.contacts.map((x) => x.id));
-      const rids = new Set<string>();
-      for (const r of p.rotas) {
-        if (rids.has(r.id)) throw new ApiError('bad_request', `two rotas have the id "${r.id}"`, 'rotas');
-        rids.add(r.id);
-        const unknown = r.members.filter((m) => !ids.has(m));
-        if (unknown.length)
-          throw new ApiError(
-            'bad_request',
-            `rota "${r.name}": no contact ${unknown.map((u) => `"${u}"`).join(', ')}; add the contacts first`,
-            'rotas',
-          );
-      }
-      s.rotas = p.rotas;
-    }
+    if (p.rotas) s.rotas = checkRotas(s.contacts, p.rotas);
     if (p.retrySeconds) s.retrySeconds = p.retrySeconds;
     c.notifications = s;
     return onCallView(NotifySetup.parse(s));
+  });
+}
+
+/** A contact by id, or by name (case-insensitive). */
+export function findContact(contacts: Contact[], ref: string): Contact | undefined {
+  const t = ref.trim();
+  return contacts.find((c) => c.id === t) ?? contacts.find((c) => c.name.toLowerCase() === t.toLowerCase());
+}
+
+/** A rota by id, or by name (case-insensitive). */
+export function findRota(rotas: Rota[], ref: string): Rota | undefined {
+  return rotas.find((r) => r.id === ref) ?? rotas.find((r) => r.name.toLowerCase() === ref.trim().toLowerCase());
+}
+
+/** Add one rota (the CLI; the console replaces the list with oncall.set). */
+export async function addRota(config: ConfigStore, input: RotaInput): Promise<Rota> {
+  return config.update((c) => {
+    const s = setupIn(c);
+    s.rotas = checkRotas(s.contacts, [...s.rotas, input]);
+    c.notifications = s;
+    return s.rotas.at(-1)!;
+  });
+}
+
+/** Change one rota, found by id or name; fields left out stay. */
+export async function updateRota(config: ConfigStore, ref: string, patch: Partial<Omit<Rota, 'id'>>): Promise<Rota> {
+  return config.update((c) => {
+    const s = setupIn(c);
+    const cur = findRota(s.rotas, ref);
+    if (!cur) throw new ApiError('not_found', `no rota "${ref}"; see gatehouse rotas list`);
+    const clean = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    s.rotas = checkRotas(
+      s.contacts,
+      s.rotas.map((r) => (r === cur ? { ...r, ...clean } : r)),
+    );
+    c.notifications = s;
+    return s.rotas.find((r) => r.id === cur.id)!;
+  });
+}
+
+/** Remove one rota, found by id or name. */
+export async function removeRota(config: ConfigStore, ref: string): Promise<Rota> {
+  return config.update((c) => {
+    const s = setupIn(c);
+    const cur = findRota(s.rotas, ref);
+    if (!cur) throw new ApiError('not_found', `no rota "${ref}"; see gatehouse rotas list`);
+    s.rotas = s.rotas.filter((r) => r !== cur);
+    c.notifications = s;
+    return cur;
   });
 }
 

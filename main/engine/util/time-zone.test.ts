@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTimeZone, localParts, nextCalendarDay, startOfLocalDayMs, utcOffsetMs, zoneOrSystem } from './time-zone.js';
+import { checkTimeZone, localParts, localTimeToUtcMs, nextCalendarDay, startOfLocalDayMs, utcOffsetMs, zoneOrSystem } from './time-zone.js';
 
 describe('engine time zones', () => {
   it('reads local calendar and clock fields, weekday included', () => {
@@ -43,5 +43,12 @@ describe('engine time zones', () => {
     expect(() => checkTimeZone('Mars/Olympus')).toThrow(RangeError);
     expect(zoneOrSystem('Asia/Tokyo')).toBe('Asia/Tokyo');
     expect(zoneOrSystem(null)).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+  });
+
+  it('turns a wall time in a zone into the instant, in winter and summer time', () => {
+    expect(new Date(localTimeToUtcMs(2026, 3, 2, 8, 0, 'Europe/Berlin')).toISOString()).toBe('2026-03-02T07:00:00.000Z');
+    expect(new Date(localTimeToUtcMs(2026, 7, 1, 8, 0, 'Europe/Berlin')).toISOString()).toBe('2026-07-01T06:00:00.000Z');
+    expect(new Date(localTimeToUtcMs(2026, 1, 5, 7, 30, 'America/New_York')).toISOString()).toBe('2026-01-05T12:30:00.000Z');
+    expect(new Date(localTimeToUtcMs(2026, 3, 29, 12, 0, 'UTC')).toISOString()).toBe('2026-03-29T12:00:00.000Z');
   });
 });

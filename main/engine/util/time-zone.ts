@@ -77,6 +77,19 @@ export function utcOffsetMs(atMs: number, timeZone: string): number {
   return asUtcMs - Math.floor(atMs / 1000) * 1000;
 }
 
+/**
+ * The instant the wall clock in `timeZone` shows year-month-day hour:minute.
+ * A wall time that occurs twice (autumn) gives one of the two; one skipped by
+ * a spring-forward change gives the instant the jump lands near it.
+ */
+export function localTimeToUtcMs(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number {
+  const wallMs = Date.UTC(year, month - 1, day, hour, minute);
+  let t = wallMs - utcOffsetMs(wallMs, timeZone);
+  // refine: the offset at the guess can differ from the offset at the answer
+  t = wallMs - utcOffsetMs(t, timeZone);
+  return wallMs - utcOffsetMs(t, timeZone);
+}
+
 /** The instant a local calendar day starts (the first existing local time on or after 00:00), ms. */
 export function startOfLocalDayMs(year: number, month: number, day: number, timeZone: string): number {
   const guessUtcMs = Date.UTC(year, month - 1, day);

@@ -5,6 +5,7 @@ import { useClient, useConnection, useQuery } from '../../api/context.js';
 import { useRovingList } from '../../keyboard/focus.js';
 import { useShortcuts } from '../../keyboard/useShortcuts.js';
 import { browserLabel, currentSubscription, pushSupport, subscribeThisBrowser } from '../../notify/push-client.js';
+import { useCameras } from '../../state/cameras.js';
 import { useSettings } from '../../state/settings.js';
 import { formatDateTime } from '../../time/index.js';
 import { Field } from '../../ui/Field.js';
@@ -12,6 +13,7 @@ import { FormError } from '../../ui/FormFooter.js';
 import { Notice } from '../../ui/Notice.js';
 import { useToast } from '../../ui/toast.js';
 import { PRIORITY_STYLES } from '../alarms/priority-style.js';
+import { cameraFilterText, PushCamerasDialog } from './PushCamerasDialog.js';
 
 const LEVELS: Priority[] = [1, 2, 3, 4, 5];
 
@@ -45,8 +47,9 @@ export function PriorityPicker({
 
 /**
  * Notifications (every user): subscribe this browser or phone to Web Push for
- * alarms of chosen priorities, and see, test and revoke your subscriptions
- * (an admin sees everyone's with A).
+ * alarms of chosen priorities, and see, test and revoke your subscriptions,
+ * and choose per device the cameras whose alarms it gets (an admin sees and
+ * changes everyone's with A).
  */
 export function NotificationsTab() {
   const client = useClient();
@@ -65,6 +68,9 @@ export function NotificationsTab() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [here, setHere] = useState<string | null>(null);
+  const [camerasOf, setCamerasOf] = useState<PushSubscriptionInfo | null>(null);
+  const { cameras } = useCameras();
+  const cameraNames = new Map(cameras.map((c) => [c.id, c.name]));
 
   useEffect(() => {
     let alive = true;
@@ -120,6 +126,11 @@ export function NotificationsTab() {
     { keys: 's', description: 'Subscribe this browser to push', run: () => (support.ok && !busy ? void subscribe() : false) },
     { keys: 't', description: 'Send a test push to the selected subscription', run: () => (current ? void act('test', current) : false) },
     { keys: ['x', 'delete'], description: 'Revoke the selected subscription', run: () => (current ? void act('remove', current) : false) },
+    {
+      keys: 'c',
+      description: 'Choose the cameras pushed to the selected subscription',
+      run: () => (current ? setCamerasOf(current) : false),
+    },
     { keys: 'a', description: 'Everyone’s subscriptions / mine', enabled: isAdmin, run: () => setAll((v) => !v) },
   ]);
 
@@ -184,6 +195,7 @@ export function NotificationsTab() {
                   {all && <th>User</th>}
                   <th>Push service</th>
                   <th>Priorities</th>
+                  <th>Cameras</th>
                   <th>Last delivered</th>
                   <th>Problem</th>
                   <th aria-label="Actions" />
@@ -202,6 +214,19 @@ export function NotificationsTab() {
                         testId={`push-row-prio-${s.id}`}
                         label={`Priorities pushed to ${s.label}`}
                       />
+                    </td>
+                    <td className="small" data-testid="push-row-cameras">
+                      <span className={s.cameraIds ? '' : 'muted'}>{cameraFilterText(s.cameraIds, cameraNames)}</span>{' '}
+                      <button
+                        type="button"
+                        className="btn ghost small"
+                        tabIndex={i === roving.index ? 0 : -1}
+                        onClick={() => setCamerasOf(s)}
+                        aria-label={`Choose the cameras pushed to ${s.label}`}
+                        data-testid="push-cameras"
+                      >
+                        Cameras…
+                      </button>
                     </td>
                     <td>{s.lastOkAt ? formatDateTime(s.lastOkAt, timeZone) : <span className="muted">never</span>}</td>
                     <td className={s.failures ? 'text-bad' : 'muted'}>
@@ -232,6 +257,13 @@ export function NotificationsTab() {
               </tbody>
             </table>
           </div>
+        )}
+        {camerasOf && (
+          <PushCamerasDialog
+            sub={camerasOf}
+            onClose={() => setCamerasOf(null)}
+            onDone={(text) => (setCamerasOf(null), toast(`${camerasOf.label}: ${text}`), q.reload())}
+          />
         )}
         <p className="muted small-print">
           A notice leaves the site through the browser maker’s push service, end-to-end encrypted; it carries the alarm’s title, camera and

@@ -15,6 +15,7 @@ import { fieldError } from '../../ui/format.js';
 import { FormError, FormFooter } from '../../ui/FormFooter.js';
 import { useToast } from '../../ui/toast.js';
 import { PriorityPicker } from './NotificationsTab.js';
+import { focusInRotas, RotasSection } from './RotasSection.js';
 
 const channelsOf = (c: ContactView) =>
   [
@@ -63,22 +64,24 @@ export function OnCallTab() {
     }
   };
 
+  // in the rotas table, j/k/e/Delete are its own (RotasSection)
+  const contactKey = (fn: () => unknown) => () => (focusInRotas() ? false : void fn());
   useShortcuts('On call', [
-    { keys: ['j', 'down'], description: 'Next contact', run: () => roving.move(1) },
-    { keys: ['k', 'up'], description: 'Previous contact', run: () => roving.move(-1) },
+    { keys: ['j', 'down'], description: 'Next contact', run: contactKey(() => roving.move(1)) },
+    { keys: ['k', 'up'], description: 'Previous contact', run: contactKey(() => roving.move(-1)) },
     { keys: 't', description: 'Send a test notice to the selected contact', run: () => (current ? void test(current) : false) },
     { keys: 'n', description: 'Add a contact', enabled: isAdmin, run: () => setDialog({ kind: 'contact', contact: null }) },
     {
       keys: 'e',
       description: 'Edit the selected contact',
       enabled: isAdmin,
-      run: () => (current ? setDialog({ kind: 'contact', contact: current }) : false),
+      run: () => (current && !focusInRotas() ? setDialog({ kind: 'contact', contact: current }) : false),
     },
     {
       keys: 'delete',
       description: 'Remove the selected contact',
       enabled: isAdmin,
-      run: () => (current ? setDialog({ kind: 'remove', contact: current }) : false),
+      run: () => (current && !focusInRotas() ? setDialog({ kind: 'remove', contact: current }) : false),
     },
     { keys: 'l', description: 'Edit the escalation ladders', enabled: isAdmin, run: () => setDialog({ kind: 'ladders' }) },
     { keys: 'm', description: 'SMTP server (e-mail)', enabled: isAdmin, run: () => setDialog({ kind: 'smtp' }) },
@@ -209,18 +212,13 @@ export function OnCallTab() {
           ))}
         </tbody>
       </table>
-      {!!oncall.data?.rotas.length && (
-        <>
-          <h2>Rotas</h2>
-          <ul className="plain" data-testid="rotas">
-            {oncall.data.rotas.map((r) => (
-              <li key={r.id}>
-                <b>{r.name}</b>: {r.members.join(' → ')}, {r.periodHours} h each from {formatDateTime(r.startsAt, timeZone)}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+      <RotasSection
+        rotas={oncall.data?.rotas ?? []}
+        contacts={list}
+        isAdmin={isAdmin}
+        timeZone={timeZone}
+        onChanged={() => (oncall.reload(), contacts.reload())}
+      />
 
       <h2>Latest notices</h2>
       <NoticeList items={notices.data?.items ?? []} timeZone={timeZone} />

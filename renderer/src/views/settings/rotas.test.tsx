@@ -1,0 +1,323 @@
+// @vitest-environment happy-dom
+/**
+ * Settings → On call → Rotas: the rota dialog shows the API's validation
+ * messages on their fields (the fake server checks oncall.set with the
+ * contract's own schema), members are picked from the contacts and put in
+ * order with the arrows and Alt+↑/↓, the local start time is stored in UTC;
+ * the section says whose turn it is and until when, and Remove asks first.
+ * And a push device's camera filter in Settings → Notifications.
+ */
+import { act, type ReactNode } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ApiError, parseParams, type Settings } from '../../../../main/api/contract.js';
+import type { ContactView, PushSubscriptionInfo, Rota } from '../../../../main/api/notify.js';
+import type { ApiClient } from '../../api/client.js';
+import { ClientProvider } from '../../api/context.js';
+import { installKeyboard } from '../../keyboard/useShortcuts.js';
+import { CamerasProvider } from '../../state/cameras.js';
+import { SettingsProvider } from '../../state/settings.js';
+import { FakeServer } from '../../test-support/fake-server.js';
+import { ToastProvider } from '../../ui/toast.js';
+import { NotificationsTab } from './NotificationsTab.js';
+import { fromLocalInput, moveItem, RotaDialog, rotaFieldOf, toLocalInput } from './RotaDialog.js';
+import { RotasSection } from './RotasSection.js';
+
+(globalThis as unknown as { IS_REACT_ACT_ENVIRONMENT: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+const TZ = 'Europe/Berlin';
+const contact = (id: string, name: string, level = 3): ContactView => ({
+  id,
+  name,
+  email: `${id}@example.org`,
+  username: null,
+  mqttTopic: null,
+  webhookUrl: null,
+  priorities: [],
+  level,
+  duty: [],
+  enabled: true,
+  onDuty: true,
+  dutyNote: 'always',
+});
+const CONTACTS = [contact('ann', 'Ann Tech'), contact('bob', 'Bob Tech'), contact('cy', 'Cy Tech', 2)];
+
+let root: Root;
+let host: HTMLElement;
+let client: ApiClient;
+let server: FakeServer;
+let uninstall: () => void;
+let rotas: Rota[];
+let subs: PushSubscriptionInfo[];
+
+beforeEach(() => {
+  rotas = [{ id: 'days', name: 'Days', startsAt: '2026-01-05T06:00:00Z', periodHours: 24, members: ['cy'] }];
+  subs = [
+    {
+      id: 4,
+      username: 'admin',
+      label: 'Pixel 8',
+      service: 'https://fcm.googleapis.com',
+      priorities: [1, 2],
+      cameraIds: null,
+      createdAt: '2026-03-01T10:00:00Z',
+      lastOkAt: null,
+      lastError: null,
+      failures: 0,
+    },
+  ];
+  server = new FakeServer({
+    'settings.get': () => ({ timeZone: TZ }) as Settings,
+    'oncall.get': () => ({ ladders: [], rotas, retrySeconds: [5] }),
+    // the contract's schema, and the engine's rule that names are unique
+    'oncall.set': (p) => {
+      const v = parseParams('oncall.set', p);
+      const names = new Set<string>();
+      v.rotas!.forEach((r, i) => {
+        if (names.has(r.name.toLowerCase()))
+          throw new ApiError('conflict', `a rota named "${r.name}" exists; use another name or change that one`, `rotas.${i}.name`);
+        names.add(r.name.toLowerCase());
+      });
+      rotas = v.rotas!.map((r) => ({ ...r, id: r.id ?? r.name.toLowerCase().replace(/\W+/g, '-') }));
+      return { ladders: [], rotas, retrySeconds: [5] };
+    },
+    'cameras.list': () =>
+      [
+        { id: 'yard', name: 'Yard' },
+        { id: 'gate', name: 'Gate' },
+      ] as never,
+    'push.list': () => subs,
+    'push.update': (p) => {
+      const v = parseParams('push.update', p);
+      if (v.cameraIds && !v.cameraIds.length)
+        throw new ApiError('bad_request', 'push.update: pick at least one camera, or "All cameras" (null)', 'cameraIds');
+      subs = subs.map((s) => (s.id === v.id ? { ...s, cameraIds: v.cameraIds ?? null } : s));
+      return subs[0]!;
+    },
+  });
+  client = server.client();
+  client.start();
+  uninstall = installKeyboard(window);
+  host = document.createElement('div');
+  document.body.appendChild(host);
+  root = createRoot(host);
+});
+afterEach(() => {
+  act(() => root.unmount());
+  uninstall();
+  client.stop();
+  host.remove();
+});
+
+const wait = (ms = 60) => act(async () => void (await new Promise((r) => setTimeout(r, ms))));
+async function render(node: ReactNode) {
+  await act(async () => {
+    root.render(
+      <ClientProvider client={client}>
+        <SettingsProvider>
+          <CamerasProvider>
+            <ToastProvider>{node}</ToastProvider>
+          </CamerasProvider>
+        </SettingsProvider>
+      </ClientProvider>,
+    );
+  });
+  await wait();
+}
+const q = (id: string) => host.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
+const key = (k: string, o: KeyboardEventInit = {}) =>
+  act(() => void window.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, ...o })));
+async function type(id: string, value: string) {
+  const el = q(id) as HTMLInputElement | HTMLSelectElement;
+  await act(async () => {
+    const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+    Object.getOwnPropertyDescriptor(proto, 'value')!.set!.call(el, value);
+    el.dispatchEvent(new Event(el instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true }));
+  });
+}
+const click = (id: string | HTMLElement) => act(async () => (typeof id === 'string' ? q(id)! : id).click());
+const submit = async () => {
+  await click('rota-submit');
+  await wait(100);
+};
+const memberOrder = () =>
+  [...host.querySelectorAll('[data-testid="rota-member-list"] li')].map((li) =>
+    li.getAttribute('data-testid')!.replace('rota-member-', ''),
+  );
+const setCalls = () =>
+  server.calls.filter((c) => c.method === 'oncall.set').map((c) => c.params as { rotas: (Omit<Rota, 'id'> & { id?: string })[] });
+
+describe('rota dialog helpers', () => {
+  it('moves a member up and down, not past the ends', () => {
+    expect(moveItem(['a', 'b', 'c'], 2, -1)).toEqual(['a', 'c', 'b']);
+    expect(moveItem(['a', 'b', 'c'], 0, 1)).toEqual(['b', 'a', 'c']);
+    expect(moveItem(['a', 'b', 'c'], 0, -1)).toEqual(['a', 'b', 'c']);
+    expect(moveItem(['a', 'b', 'c'], 2, 1)).toEqual(['a', 'b', 'c']);
+  });
+
+  it("puts the API's errors for this rota on its fields, others on the form", () => {
+    expect(rotaFieldOf('rotas.1.name', 1)).toBe('name');
+    expect(rotaFieldOf('rotas.1.members.0', 1)).toBe('members');
+    expect(rotaFieldOf('rotas.0.name', 1)).toBe('form');
+    expect(rotaFieldOf('rotas', 1)).toBe('form');
+    expect(rotaFieldOf(null, 0)).toBe('form');
+  });
+
+  it('reads and writes the start time in the site zone, stored in UTC', () => {
+    expect(toLocalInput(Date.parse('2026-03-02T07:00:00Z'), TZ)).toBe('2026-03-02T08:00');
+    expect(fromLocalInput('2026-03-02T08:00', TZ)).toBe('2026-03-02T07:00:00Z');
+    expect(fromLocalInput('2026-07-01T08:00', TZ)).toBe('2026-07-01T06:00:00Z');
+    expect(fromLocalInput('', TZ)).toBe('');
+  });
+});
+
+describe('the rota dialog', () => {
+  it('shows the API messages on the fields, orders the members, and saves the rota after the others', async () => {
+    let done = '';
+    await render(<RotaDialog rota={null} contacts={CONTACTS} timeZone={TZ} onClose={() => {}} onDone={(n) => (done = n)} />);
+    expect(document.activeElement).toBe(q('rota-name'));
+
+    // nothing filled in: the name's message from the contract, on the name
+    await submit();
+    expect(q('rota-name-error')!.textContent).toBe('a rota needs a name');
+    await type('rota-name', 'Night techs');
+    await submit();
+    expect(q('rota-name-error')).toBeNull();
+    expect(q('rota-members-error')!.textContent).toBe('a rota needs at least one member');
+
+    // members from the contacts, in the order added; the picker offers only the others
+    await click('rota-member-add'); // Ann (the first free)
+    await type('rota-member-pick', 'cy');
+    await click('rota-member-add');
+    await click('rota-member-add'); // Bob
+    expect(memberOrder()).toEqual(['ann', 'cy', 'bob']);
+    expect((q('rota-member-add') as HTMLButtonElement).disabled).toBe(true);
+    // the arrows: Bob up
+    await click(host.querySelector('[data-testid="rota-member-bob"] [data-move="up"]') as HTMLElement);
+    expect(memberOrder()).toEqual(['ann', 'bob', 'cy']);
+    // Alt+↓ moves the member whose row has the focus
+    await act(async () => (host.querySelector('[data-testid="rota-member-ann"] [data-move="down"]') as HTMLElement).focus());
+    await key('ArrowDown', { altKey: true });
+    expect(memberOrder()).toEqual(['bob', 'ann', 'cy']);
+    // the first has no "up", the last no "down"
+    expect((host.querySelector('[data-testid="rota-member-bob"] [data-move="up"]') as HTMLButtonElement).disabled).toBe(true);
+    expect((host.querySelector('[data-testid="rota-member-cy"] [data-move="down"]') as HTMLButtonElement).disabled).toBe(true);
+    // out again, and back at the end
+    await click(host.querySelector('[data-testid="rota-member-cy"] [data-testid="rota-member-remove"]') as HTMLElement);
+    expect(memberOrder()).toEqual(['bob', 'ann']);
+
+    // a custom period left empty: the contract's message, on the period
+    await type('rota-period', 'custom');
+    await type('rota-period-hours', '');
+    await submit();
+    expect(q('rota-period-error')!.textContent).toBe('the period is a number of hours');
+    await type('rota-period-hours', '0');
+    await submit();
+    expect(q('rota-period-error')!.textContent).toBe('a turn lasts at least 1 hour');
+    await type('rota-period', '12');
+
+    // a name another rota has: the engine's message, on the name
+    await type('rota-name', 'days');
+    await submit();
+    expect(q('rota-name-error')!.textContent).toBe('a rota named "days" exists; use another name or change that one');
+    await type('rota-name', 'Night techs');
+    await type('rota-starts', '2026-03-02T20:00');
+    expect(q('rota-preview')!.textContent).toMatch(
+      /Now: (Bob|Ann) Tech until \d{4}-\d\d-\d\d \d\d:\d\d, then (Ann|Bob) Tech\. Turns of 12 h\./,
+    );
+    await submit();
+    expect(done).toBe('Night techs');
+    expect(setCalls().at(-1)!.rotas).toEqual([
+      { id: 'days', name: 'Days', startsAt: '2026-01-05T06:00:00Z', periodHours: 24, members: ['cy'] },
+      { name: 'Night techs', startsAt: '2026-03-02T19:00:00Z', periodHours: 12, members: ['bob', 'ann'] },
+    ]);
+  });
+
+  it('edits a rota in place, keeping its id and the others', async () => {
+    rotas = [...rotas, { id: 'nights', name: 'Nights', startsAt: '2026-01-05T18:00:00Z', periodHours: 36, members: ['ann', 'bob'] }];
+    await render(<RotaDialog rota={rotas[1]!} contacts={CONTACTS} timeZone={TZ} onClose={() => {}} onDone={() => {}} />);
+    expect((q('rota-period') as HTMLSelectElement).value).toBe('custom');
+    expect((q('rota-period-hours') as HTMLInputElement).value).toBe('36');
+    expect((q('rota-starts') as HTMLInputElement).value).toBe('2026-01-05T19:00');
+    expect(memberOrder()).toEqual(['ann', 'bob']);
+    await type('rota-period', '168');
+    await submit();
+    expect(
+      setCalls()
+        .at(-1)!
+        .rotas.map((r) => [r.id, r.periodHours]),
+    ).toEqual([
+      ['days', 24],
+      ['nights', 168],
+    ]);
+  });
+});
+
+describe('the rotas section', () => {
+  it('says whose turn it is and until when; Remove asks first and sends the list without it', async () => {
+    const start = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 25 * 3_600_000; // Bob's turn began an hour ago
+    rotas = [
+      { id: 'techs', name: 'Techs', startsAt: new Date(start).toISOString(), periodHours: 24, members: ['ann', 'bob', 'cy'] },
+      { id: 'later', name: 'Later', startsAt: '2099-01-01T00:00:00Z', periodHours: 24, members: ['cy'] },
+    ];
+    await render(<RotasSection rotas={rotas} contacts={CONTACTS} isAdmin timeZone={TZ} onChanged={() => {}} />);
+    const [techs, later] = [...host.querySelectorAll('[data-testid="rota-row"]')] as HTMLElement[];
+    expect(techs!.querySelector('[data-testid="rota-now"]')!.textContent).toBe('Bob Tech (2 of 3)');
+    expect(techs!.querySelector('[data-testid="rota-until"]')!.textContent).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d then Cy Tech$/);
+    expect(techs!.textContent).toMatch(/24 h from/);
+    expect(techs!.textContent).toMatch(/Ann Tech → Bob Tech → Cy Tech/);
+    expect(later!.querySelector('[data-testid="rota-now"]')!.textContent).toBe('not started');
+    expect(later!.querySelector('[data-testid="rota-until"]')!.textContent).toBe('starts 2099-01-01 01:00 with Cy Tech');
+
+    // keyboard: focus in the list, j to the next, Delete asks
+    await act(async () => techs!.focus());
+    await key('j');
+    expect(document.activeElement).toBe(later);
+    await key('Delete');
+    expect(q('rota-remove-dialog')!.textContent).toMatch(/Remove the rota Later\?/);
+    expect(setCalls()).toHaveLength(0);
+    await click('confirm-ok');
+    await wait(100);
+    expect(
+      setCalls()
+        .at(-1)!
+        .rotas.map((r) => r.id),
+    ).toEqual(['techs']);
+    expect(q('rota-remove-dialog')).toBeNull();
+    // R opens a new rota
+    await act(async () => (document.activeElement as HTMLElement | null)?.blur());
+    await key('r');
+    expect(q('rota-dialog')!.textContent).toMatch(/Add rota/);
+  });
+});
+
+describe('push camera filter', () => {
+  it('chooses "only these cameras" for a device, refuses none ticked, and back to all cameras', async () => {
+    await render(<NotificationsTab />);
+    await wait(100);
+    const cell = () => q('push-row-cameras')!.textContent!;
+    expect(cell()).toMatch(/^All cameras/);
+    await click('push-cameras');
+    expect(q('push-cameras-dialog')).not.toBeNull();
+    expect((q('push-cam-yard') as HTMLInputElement).disabled).toBe(true);
+    await click('push-cams-some');
+    await click('push-cams-save');
+    await wait(100);
+    expect(q('push-cams-error')!.textContent).toMatch(/pick at least one camera/);
+    await click('push-cam-gate');
+    await click('push-cams-save');
+    await wait(150);
+    expect(q('push-cameras-dialog')).toBeNull();
+    expect(server.calls.filter((c) => c.method === 'push.update').at(-1)!.params).toEqual({ id: 4, cameraIds: ['gate'] });
+    expect(cell()).toMatch(/^Gate/);
+    // c on the selected device, then All cameras
+    await act(async () => (host.querySelector('[data-testid="push-row"]') as HTMLElement).focus());
+    await key('c');
+    expect((q('push-cam-gate') as HTMLInputElement).checked).toBe(true);
+    await click('push-cams-all');
+    await click('push-cams-save');
+    await wait(150);
+    expect(server.calls.filter((c) => c.method === 'push.update').at(-1)!.params).toEqual({ id: 4, cameraIds: null });
+    expect(cell()).toMatch(/^All cameras/);
+  });
+});
