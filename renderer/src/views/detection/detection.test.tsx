@@ -1,20 +1,13 @@
 // @vitest-environment happy-dom
-import { act, type ReactNode } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CameraInfo, Settings } from '../../../../main/api/contract.js';
+import { act } from 'react';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { CameraInfo } from '../../../../main/api/contract.js';
 import type { CameraZone, DetectionCameraStatus, ReviewItem } from '../../../../main/api/detection.js';
-import type { ApiClient } from '../../api/client.js';
-import { ClientProvider } from '../../api/context.js';
-import { installKeyboard } from '../../keyboard/useShortcuts.js';
-import { CamerasProvider } from '../../state/cameras.js';
-import { SettingsProvider } from '../../state/settings.js';
 import { FakeServer } from '../../test-support/fake-server.js';
+import { setValue, testSettings, viewHarness } from '../../test-support/view-harness.js';
 import { ReviewView } from '../review/ReviewView.js';
 import { DetectionSettingsForm } from './DetectionSettingsForm.js';
 import { ZonesEditor, zoneFieldProblems } from './ZonesEditor.js';
-
-(globalThis as unknown as { IS_REACT_ACT_ENVIRONMENT: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 const cam: CameraInfo = {
   id: 'gate',
@@ -28,7 +21,6 @@ const cam: CameraInfo = {
   retentionDays: null,
   status: { state: 'recording', message: '', since: new Date().toISOString(), codec: 'h264', width: 1600, height: 900, fps: 10, audio: null, lastSegmentAt: null },
 };
-const settings = { segmentSeconds: 10, stallSeconds: 12, offlineAlarmSeconds: 30, quotaGb: null, quotaPercent: 90, lowSpaceGb: 2, defaultRetentionDays: 30, timeZone: 'UTC' } as Settings;
 const status: DetectionCameraStatus = {
   cameraId: 'gate',
   enabled: true,
@@ -69,20 +61,18 @@ const item = (id: number, over: Partial<ReviewItem> = {}): ReviewItem => ({
   ...over,
 });
 
-let root: Root;
-let host: HTMLElement;
-let client: ApiClient;
-let server: FakeServer;
-let uninstall: () => void;
 let zones: CameraZone[];
 let items: ReviewItem[];
 
 beforeEach(() => {
   zones = [];
   items = [item(3, { alert: true, alarmIds: [9] }), item(2), item(1)];
-  server = new FakeServer({
+  location.hash = '';
+});
+function makeServer() {
+  return new FakeServer({
     'cameras.list': () => [cam],
-    'settings.get': () => settings,
+    'settings.get': () => testSettings,
     'detection.update': (p) => ({ ...status, settings: { ...status.settings, ...(p as { patch: object }).patch } }),
     'zones.list': () => zones,
     'zones.replace': (p) => {
@@ -100,46 +90,10 @@ beforeEach(() => {
       return { marked: q.ids.length };
     },
   });
-  client = server.client();
-  client.start();
-  uninstall = installKeyboard(window);
-  host = document.createElement('div');
-  document.body.appendChild(host);
-  root = createRoot(host);
-  location.hash = '';
-});
-afterEach(() => {
-  act(() => root.unmount());
-  uninstall();
-  client.stop();
-  host.remove();
-});
-
-async function render(node: ReactNode) {
-  await act(async () => {
-    root.render(
-      <ClientProvider client={client}>
-        <SettingsProvider>
-          <CamerasProvider>{node}</CamerasProvider>
-        </SettingsProvider>
-      </ClientProvider>,
-    );
-    await new Promise((r) => setTimeout(r, 250));
-  });
 }
-async function key(k: string, o: KeyboardEventInit = {}) {
-  await act(async () => {
-    window.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, ...o }));
-    await new Promise((r) => setTimeout(r, 5));
-  });
-}
-const calls = (m: string) => server.calls.filter((c) => c.method === m).map((c) => c.params as Record<string, unknown>);
-const $ = <E extends Element = HTMLElement>(id: string) => host.querySelector<E>(`[data-testid="${id}"]`)!;
-function setValue(el: HTMLInputElement | HTMLSelectElement, v: string) {
-  const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
-  Object.getOwnPropertyDescriptor(proto, 'value')!.set!.call(el, v);
-  el.dispatchEvent(new Event(el instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true }));
-}
+const h = viewHarness({ server: makeServer, providers: ['settings', 'cameras'], renderWaitMs: 250, keyWaitMs: 5 });
+const { render, key, calls } = h;
+const $ = <E extends Element = HTMLElement>(id: string) => h.q<E>(id)!;
 
 describe('zones drawn with the keyboard only', () => {
   it('N draws a zone named "Zone 1", its fields are set beside the picture, Ctrl+S saves it normalised', async () => {
@@ -198,10 +152,10 @@ describe('the review list', () => {
     await render(<ReviewView />);
     expect($('view-review').getAttribute('data-kind')).toBe('alerts');
     await act(async () => new Promise((r) => setTimeout(r, 600))); // the list loads a moment after the filters settle
-    expect([...host.querySelectorAll('[data-testid="review-row"]')].map((r) => r.getAttribute('data-event'))).toEqual(['3']);
+    expect([...h.host.querySelectorAll('[data-testid="review-row"]')].map((r) => r.getAttribute('data-event'))).toEqual(['3']);
     await key('3');
     await act(async () => new Promise((r) => setTimeout(r, 250)));
-    const rows = () => [...host.querySelectorAll('[data-testid="review-row"]')];
+    const rows = () => [...h.host.querySelectorAll('[data-testid="review-row"]')];
     expect(rows().map((r) => r.getAttribute('data-event'))).toEqual(['3', '2', '1']);
     const selected = () => rows().find((r) => r.getAttribute('aria-selected') === 'true')?.getAttribute('data-event');
     expect(selected()).toBe('3');
@@ -210,7 +164,7 @@ describe('the review list', () => {
     await key('r');
     await act(async () => new Promise((r) => setTimeout(r, 30)));
     expect(calls('review.mark')).toEqual([{ ids: [2], reviewed: true }]);
-    expect(host.querySelector('[data-event="2"]')!.getAttribute('data-reviewed')).toBe('true');
+    expect(h.host.querySelector('[data-event="2"]')!.getAttribute('data-reviewed')).toBe('true');
     expect(selected()).toBe('1');
     await key('k');
     await key('k');

@@ -1,21 +1,14 @@
 // @vitest-environment happy-dom
-import { act, type ReactNode } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CameraInfo, Settings } from '../../../../main/api/contract.js';
+import { act } from 'react';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { CameraInfo } from '../../../../main/api/contract.js';
 import type { ExportJob } from '../../../../main/api/export.js';
 import type { CameraMask } from '../../../../main/api/masks.js';
-import type { ApiClient } from '../../api/client.js';
-import { ClientProvider } from '../../api/context.js';
-import { installKeyboard } from '../../keyboard/useShortcuts.js';
-import { CamerasProvider } from '../../state/cameras.js';
-import { SettingsProvider } from '../../state/settings.js';
 import { FakeServer } from '../../test-support/fake-server.js';
+import { testSettings, viewHarness } from '../../test-support/view-harness.js';
 import { exportRange } from '../playback/playback-export.js';
 import { ExportDialog } from './ExportDialog.js';
 import { MasksView } from './MasksView.js';
-
-(globalThis as unknown as { IS_REACT_ACT_ENVIRONMENT: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 const cam = (id: string, name: string): CameraInfo => ({
   id,
@@ -29,20 +22,15 @@ const cam = (id: string, name: string): CameraInfo => ({
   retentionDays: null,
   status: { state: 'recording', message: '', since: new Date().toISOString(), codec: 'h264', width: 1600, height: 900, fps: 10, audio: null, lastSegmentAt: null },
 });
-const settings = { segmentSeconds: 10, stallSeconds: 12, offlineAlarmSeconds: 30, quotaGb: null, quotaPercent: 90, lowSpaceGb: 2, defaultRetentionDays: 30, timeZone: 'UTC' } as Settings;
-
-let root: Root;
-let host: HTMLElement;
-let client: ApiClient;
-let server: FakeServer;
-let uninstall: () => void;
 let masks: CameraMask[];
 
 beforeEach(() => {
   masks = [];
-  server = new FakeServer({
+});
+function makeServer() {
+  return new FakeServer({
     'cameras.list': () => [cam('gate', 'Gate'), cam('yard', 'Yard')],
-    'settings.get': () => settings,
+    'settings.get': () => testSettings,
     'cases.list': () => [{ id: 4, name: 'Gate 2', reference: 'PD-7', notes: null, createdAt: '', createdBy: 'sue', updatedAt: '', closedAt: null, counts: { export: 1, bookmark: 0, note: 0 } }],
     'export.preview': (p) => ({ from: '', to: '', bundleBytes: 12_000_000, neededBytes: 12_000_000, freeBytes: 9e9, fits: true, cameras: [], notes: [`${(p as { cameraIds: string[] }).cameraIds.length} camera(s)`] }),
     'export.create': (p) => ({ id: 'x_abcdef', ...(p as object) }) as unknown as ExportJob,
@@ -53,39 +41,9 @@ beforeEach(() => {
       return masks;
     },
   });
-  client = server.client();
-  client.start();
-  uninstall = installKeyboard(window);
-  host = document.createElement('div');
-  document.body.appendChild(host);
-  root = createRoot(host);
-});
-afterEach(() => {
-  act(() => root.unmount());
-  uninstall();
-  client.stop();
-  host.remove();
-});
-
-async function render(node: ReactNode) {
-  await act(async () => {
-    root.render(
-      <ClientProvider client={client}>
-        <SettingsProvider>
-          <CamerasProvider>{node}</CamerasProvider>
-        </SettingsProvider>
-      </ClientProvider>,
-    );
-    await new Promise((r) => setTimeout(r, 60));
-  });
 }
-async function key(k: string, o: KeyboardEventInit = {}) {
-  await act(async () => {
-    window.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, ...o }));
-    await new Promise((r) => setTimeout(r, 5));
-  });
-}
-const calls = (m: string) => server.calls.filter((c) => c.method === m).map((c) => c.params as Record<string, unknown>);
+const h = viewHarness({ server: makeServer, providers: ['settings', 'cameras'], keyWaitMs: 5 });
+const { render, key, calls } = h;
 
 describe('what Shift+E exports in playback', () => {
   const ev = { time: 100_000, kind: 'motion', label: 'Motion', cameraId: 'yard' };
@@ -105,20 +63,16 @@ describe('export dialog', () => {
   it('needs a reason, then queues the export for the chosen cameras and case', async () => {
     let closed = false;
     await render(<ExportDialog selection={{ cameraIds: ['gate'], from: Date.UTC(2026, 10, 26, 8), to: Date.UTC(2026, 10, 26, 8, 5), source: { kind: 'alarm', id: '12' }, caseName: 'Alarm #12' }} onClose={() => (closed = true)} />);
-    expect(host.querySelector('[data-testid="export-preview"]')!.textContent).toMatch(/About 12(\.0)? MB/);
-    const submit = host.querySelector<HTMLButtonElement>('[data-testid="export-submit"]')!;
+    expect(h.host.querySelector('[data-testid="export-preview"]')!.textContent).toMatch(/About 12(\.0)? MB/);
+    const submit = h.host.querySelector<HTMLButtonElement>('[data-testid="export-submit"]')!;
     await act(async () => submit.click());
-    expect(host.querySelector('[data-testid="export-error"]')!.textContent).toMatch(/give a reason/);
+    expect(h.host.querySelector('[data-testid="export-error"]')!.textContent).toMatch(/give a reason/);
     expect(calls('export.create')).toEqual([]);
-    const reason = host.querySelector<HTMLTextAreaElement>('[data-testid="export-reason"]')!;
+    const reason = h.host.querySelector<HTMLTextAreaElement>('[data-testid="export-reason"]')!;
+    await h.type(reason, 'police request PD-9');
     await act(async () => {
-      const set = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!;
-      set.call(reason, 'police request PD-9');
-      reason.dispatchEvent(new Event('input', { bubbles: true }));
-    });
-    await act(async () => {
-      host.querySelector<HTMLInputElement>('[data-testid="export-cam-yard"]')!.click();
-      host.querySelector<HTMLInputElement>('[data-testid="export-zip"]')!.click();
+      h.host.querySelector<HTMLInputElement>('[data-testid="export-cam-yard"]')!.click();
+      h.host.querySelector<HTMLInputElement>('[data-testid="export-zip"]')!.click();
       await new Promise((r) => setTimeout(r, 20));
     });
     await act(async () => {
@@ -145,7 +99,7 @@ describe('privacy masks with the keyboard only', () => {
   it('N draws a mask, arrows move its point, A adds one, Ctrl+Z undoes, Ctrl+S saves normalised polygons', async () => {
     await render(<MasksView cameraId="yard" />);
     await key('n');
-    const coords = () => host.querySelector('[data-testid="polygon-editor-coords"]')!.textContent;
+    const coords = () => h.host.querySelector('[data-testid="polygon-editor-coords"]')!.textContent;
     expect(coords()).toBe('x 0.500 · y 0.420');
     await key('ArrowUp', { shiftKey: true });
     await key('ArrowLeft');
@@ -160,6 +114,6 @@ describe('privacy masks with the keyboard only', () => {
     expect(saved).toHaveLength(1);
     expect(saved[0]).toMatchObject({ cameraId: 'yard', kind: 'privacy' });
     expect((saved[0]!.masks as { polygon: number[][] }[])[0]!.polygon).toEqual([[0.42, 0.58], [0.49, 0.32], [0.53, 0.45], [0.58, 0.58]]);
-    expect(host.querySelector('[data-testid="masks-view"]')!.getAttribute('data-dirty')).toBe('false');
+    expect(h.host.querySelector('[data-testid="masks-view"]')!.getAttribute('data-dirty')).toBe('false');
   });
 });

@@ -1,26 +1,12 @@
 // @vitest-environment happy-dom
-import { act, type ReactNode } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError, type Settings } from '../../../../main/api/contract.js';
+import { act } from 'react';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ApiError } from '../../../../main/api/contract.js';
 import type { PersonInfo, PhotoFaceInfo } from '../../../../main/api/faces.js';
-import type { ApiClient } from '../../api/client.js';
-import { ClientProvider, useConnection } from '../../api/context.js';
-import { installKeyboard } from '../../keyboard/useShortcuts.js';
-import { CamerasProvider } from '../../state/cameras.js';
-import { SettingsProvider } from '../../state/settings.js';
 import { FakeServer } from '../../test-support/fake-server.js';
-import { ToastProvider } from '../../ui/toast.js';
+import { SignedIn, testSettings, viewHarness } from '../../test-support/view-harness.js';
 import { PeopleView } from './PeopleView.js';
 
-(globalThis as unknown as { IS_REACT_ACT_ENVIRONMENT: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-const settings = { segmentSeconds: 10, stallSeconds: 12, offlineAlarmSeconds: 30, quotaGb: null, quotaPercent: 90, lowSpaceGb: 2, defaultRetentionDays: 30, timeZone: 'UTC' } as Settings;
-
-let root: Root;
-let host: HTMLElement;
-let client: ApiClient;
-let server: FakeServer;
-let uninstall: () => void;
 let people: PersonInfo[];
 
 const person = (id: string, name: string, o: Partial<PersonInfo> = {}): PersonInfo => ({
@@ -49,8 +35,10 @@ beforeEach(() => {
     person('p_ann', 'Ann Admin', { badges: ['42'], groups: ['staff'], enrolments: [{ id: 'e_1', quality: 0.81, grade: 'good', sizePx: 180, source: 'photo', hasImage: true, created: '2026-12-01T08:00:00Z' }] }),
     person('p_bob', 'Bob Visitor', { groups: ['visitor'] }),
   ];
-  server = new FakeServer({
-    'settings.get': () => settings,
+});
+function makeServer() {
+  return new FakeServer({
+    'settings.get': () => testSettings,
     'cameras.list': () => [],
     'people.list': () => people,
     'people.getEnrolmentImage': (p) => ({ id: (p as { enrolmentId: string }).enrolmentId, dataUrl: 'data:image/jpeg;base64,AAAA' }),
@@ -58,7 +46,7 @@ beforeEach(() => {
       const x = p as { name: string; badges: string[]; groups: PersonInfo['groups'] };
       const np = person('p_new', x.name, { badges: x.badges, groups: x.groups });
       people = [...people, np];
-      queueMicrotask(() => server.emit('people.changed', { by: 'admin' }));
+      queueMicrotask(() => h.server.emit('people.changed', { by: 'admin' }));
       return np;
     },
     'people.findFaces': () => ({ width: 800, height: 600, faces: [face(0), face(1), face(2, false)] }),
@@ -70,57 +58,21 @@ beforeEach(() => {
     'people.forget': (p) => {
       const b = people.find((x) => x.id === (p as { person: string }).person)!;
       people = people.filter((x) => x !== b);
-      queueMicrotask(() => server.emit('people.changed', { by: 'admin' }));
+      queueMicrotask(() => h.server.emit('people.changed', { by: 'admin' }));
       return { person: { id: b.id, name: b.name }, enrolments: b.enrolments.length, crops: 3, files: ['faces/x'], bytes: 10, failed: [], events: 2, alarms: 0 };
     },
     'faces.searchPhoto': () => ({ face: face(0), searched: 12, hits: [{ eventId: null, cameraId: 'door', time: '2026-12-02T10:00:00Z', distance: 0.28, cropId: 'c_9' }] }),
     'faces.search': () => ({ person: { id: 'p_ann', name: 'Ann Admin' }, hits: [{ eventId: 7, cameraId: 'door', time: '2026-12-02T09:00:00Z', distance: 0.31, cropId: 'c_1' }] }),
   });
-  client = server.client();
-  client.start();
-  uninstall = installKeyboard(window);
-  host = document.createElement('div');
-  document.body.appendChild(host);
-  root = createRoot(host);
-});
-afterEach(() => {
-  act(() => root.unmount());
-  uninstall();
-  client.stop();
-  host.remove();
-});
-
-const wait = (ms = 80) => act(async () => void (await new Promise((r) => setTimeout(r, ms))));
-function Gate({ children }: { children: ReactNode }) {
-  return useConnection().user ? <>{children}</> : null;
 }
-async function render() {
-  await act(async () => {
-    root.render(
-      <ClientProvider client={client}>
-        <SettingsProvider>
-          <CamerasProvider>
-            <ToastProvider>
-              <Gate>
-                <PeopleView />
-              </Gate>
-            </ToastProvider>
-          </CamerasProvider>
-        </SettingsProvider>
-      </ClientProvider>,
-    );
-  });
-  await wait(150);
-}
-const key = (k: string, o: KeyboardEventInit = {}) => act(() => void window.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, ...o })));
-const q = (id: string) => host.ownerDocument.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
-const all = (id: string) => [...host.ownerDocument.querySelectorAll(`[data-testid="${id}"]`)] as HTMLElement[];
-async function type(el: HTMLInputElement, text: string) {
-  await act(async () => {
-    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(el, text);
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-}
+const h = viewHarness({ server: makeServer, providers: ['settings', 'cameras', 'toast'], waitMs: 80, renderWaitMs: 150 });
+const { wait, key, q, all, type } = h;
+const render = () =>
+  h.render(
+    <SignedIn>
+      <PeopleView />
+    </SignedIn>,
+  );
 
 describe('the People view', () => {
   it('lists people with their faces; j moves; s searches where the person was seen', async () => {
@@ -131,7 +83,7 @@ describe('the People view', () => {
     expect(all('people-enrolment')[0]!.dataset.grade).toBe('good');
     await key('s');
     await wait();
-    expect(server.calls.find((c) => c.method === 'faces.search')!.params).toMatchObject({ person: 'p_ann' });
+    expect(h.server.calls.find((c) => c.method === 'faces.search')!.params).toMatchObject({ person: 'p_ann' });
     expect(q('people-hits')!.dataset.count).toBe('1');
     await key('j');
     await wait();
@@ -151,7 +103,7 @@ describe('the People view', () => {
     });
     await act(async () => q('people-add-save')!.click());
     await wait(400);
-    expect(server.calls.find((c) => c.method === 'people.add')!.params).toEqual({ name: 'Cara Guard', badges: ['77', '78'], groups: ['watchlist'] });
+    expect(h.server.calls.find((c) => c.method === 'people.add')!.params).toEqual({ name: 'Cara Guard', badges: ['77', '78'], groups: ['watchlist'] });
     expect(all('people-row').map((r) => r.dataset.person)).toContain('Cara Guard');
   });
 
@@ -168,11 +120,11 @@ describe('the People view', () => {
     await key('Enter');
     await wait();
     expect(q('people-enrol-error')!.textContent).toMatch(/several faces/);
-    expect(server.calls.some((c) => c.method === 'people.enrol')).toBe(false);
+    expect(h.server.calls.some((c) => c.method === 'people.enrol')).toBe(false);
     await key('2');
     await key('Enter');
     await wait(150);
-    const call = server.calls.find((c) => c.method === 'people.enrol')!.params as { person: string; face: number; image: string };
+    const call = h.server.calls.find((c) => c.method === 'people.enrol')!.params as { person: string; face: number; image: string };
     expect(call).toMatchObject({ person: 'p_ann', face: 1 });
     expect(call.image.length).toBeGreaterThan(10);
     expect(q('people-enrol-dialog')).toBeNull();
@@ -185,7 +137,7 @@ describe('the People view', () => {
     expect(q('people-forget-dialog')!.textContent).toMatch(/Forget Bob Visitor/);
     await act(async () => q('confirm-ok')!.click());
     await wait(400);
-    expect(server.calls.find((c) => c.method === 'people.forget')!.params).toEqual({ person: 'p_bob' });
+    expect(h.server.calls.find((c) => c.method === 'people.forget')!.params).toEqual({ person: 'p_bob' });
     expect(all('people-row').map((r) => r.dataset.person)).toEqual(['Ann Admin']);
   });
 
@@ -196,16 +148,16 @@ describe('the People view', () => {
     Object.defineProperty(input, 'files', { value: [file], configurable: true });
     await act(async () => input.dispatchEvent(new Event('change', { bubbles: true })));
     await wait(150);
-    expect(server.calls.find((c) => c.method === 'faces.searchPhoto')!.params).toMatchObject({ limit: 100 });
+    expect(h.server.calls.find((c) => c.method === 'faces.searchPhoto')!.params).toMatchObject({ limit: 100 });
     expect(q('people-hits')!.dataset.kind).toBe('photo');
     expect(q('people-hits')!.textContent).toMatch(/Photo search: 1 sighting\(s\) among 12 kept face\(s\)/);
     expect(all('people-hit')).toHaveLength(1);
   });
 
   it('shift+E enrols the face of a sighting from its event: the kept crop, the person, Enter; a crop gone by retention says so', async () => {
-    server.handlers['faces.getCrop'] = (p) => ({ id: (p as { id: string }).id, dataUrl: 'data:image/jpeg;base64,CROP' });
+    h.server.handlers['faces.getCrop'] = (p) => ({ id: (p as { id: string }).id, dataUrl: 'data:image/jpeg;base64,CROP' });
     let gone = false;
-    server.handlers['people.enrolFromEvent'] = (p) => {
+    h.server.handlers['people.enrolFromEvent'] = (p) => {
       const x = p as { person: string; eventId: number };
       if (gone) throw new ApiError('not_found', `the face crop of event ${x.eventId} is no longer kept (unknown faces are kept 7 days, matched faces 30); pick a newer event or upload a photo`, 'eventId');
       const b = people.find((y) => y.id === x.person)!;
@@ -220,13 +172,13 @@ describe('the People view', () => {
     await key('E', { shiftKey: true });
     await wait();
     expect(q('enrol-event-dialog')).not.toBeNull();
-    expect(server.calls.find((c) => c.method === 'faces.getCrop')!.params).toEqual({ id: 'c_1' });
+    expect(h.server.calls.find((c) => c.method === 'faces.getCrop')!.params).toEqual({ id: 'c_1' });
     expect((q('enrol-event-crop')!.querySelector('img') as HTMLImageElement).src).toBe('data:image/jpeg;base64,CROP');
     // the person whose sightings these are is picked at first
     expect((q('enrol-event-person') as HTMLSelectElement).value).toBe('p_ann');
     await key('Enter');
     await wait();
-    expect(server.calls.find((c) => c.method === 'people.enrolFromEvent')!.params).toEqual({ person: 'p_ann', eventId: 7 });
+    expect(h.server.calls.find((c) => c.method === 'people.enrolFromEvent')!.params).toEqual({ person: 'p_ann', eventId: 7 });
     expect(q('enrol-event-dialog')).toBeNull();
 
     // again, for Bob, after the crop has gone: the dialog stays with the engine's message
@@ -240,7 +192,7 @@ describe('the People view', () => {
     });
     await act(async () => q('enrol-event-save')!.click());
     await wait();
-    expect(server.calls.filter((c) => c.method === 'people.enrolFromEvent').at(-1)!.params).toEqual({ person: 'p_bob', eventId: 7 });
+    expect(h.server.calls.filter((c) => c.method === 'people.enrolFromEvent').at(-1)!.params).toEqual({ person: 'p_bob', eventId: 7 });
     expect(q('enrol-event-dialog')).not.toBeNull();
     expect(q('enrol-event-error')!.textContent).toMatch(/no longer kept \(unknown faces are kept 7 days/);
   });
@@ -257,12 +209,10 @@ describe('the People view', () => {
   });
 
   it('a guard sees no people list', async () => {
-    server.user = { username: 'gina', role: 'guard' };
-    client.stop();
-    client = server.client();
-    client.start();
+    h.server.user = { username: 'gina', role: 'guard' };
+    h.start(h.server); // a new client, signed in as the guard
     await render();
     expect(q('people-forbidden')).not.toBeNull();
-    expect(server.calls.some((c) => c.method === 'people.list')).toBe(false);
+    expect(h.server.calls.some((c) => c.method === 'people.list')).toBe(false);
   });
 });

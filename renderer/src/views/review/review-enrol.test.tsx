@@ -1,21 +1,10 @@
 // @vitest-environment happy-dom
-import { act, type ReactNode } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Settings } from '../../../../main/api/contract.js';
+import { describe, expect, it } from 'vitest';
 import type { ReviewItem } from '../../../../main/api/detection.js';
 import type { PersonInfo } from '../../../../main/api/faces.js';
-import type { ApiClient } from '../../api/client.js';
-import { ClientProvider, useConnection } from '../../api/context.js';
-import { installKeyboard } from '../../keyboard/useShortcuts.js';
-import { CamerasProvider } from '../../state/cameras.js';
-import { SettingsProvider } from '../../state/settings.js';
 import { FakeServer } from '../../test-support/fake-server.js';
-import { ToastProvider } from '../../ui/toast.js';
+import { SignedIn, testSettings, viewHarness } from '../../test-support/view-harness.js';
 import { ReviewView } from './ReviewView.js';
-
-(globalThis as unknown as { IS_REACT_ACT_ENVIRONMENT: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-const settings = { segmentSeconds: 10, stallSeconds: 12, offlineAlarmSeconds: 30, quotaGb: null, quotaPercent: 90, lowSpaceGb: 2, defaultRetentionDays: 30, timeZone: 'UTC' } as Settings;
 
 const item: ReviewItem = {
   id: 42,
@@ -35,16 +24,13 @@ const item: ReviewItem = {
 };
 const person: PersonInfo = { id: 'p_j', name: 'J. Doe', badges: [], groups: [], created: '2026-12-01T08:00:00Z', updated: '2026-12-01T08:00:00Z', enrolments: [] };
 
-let root: Root;
-let host: HTMLElement;
-let client: ApiClient;
-let server: FakeServer;
-let uninstall: () => void;
+const h = viewHarness({ providers: ['settings', 'cameras', 'toast'], waitMs: 80, renderWaitMs: 200 });
+const { wait, key, q } = h;
 
 function start(role: 'admin' | 'guard') {
-  server = new FakeServer(
+  const server = new FakeServer(
     {
-      'settings.get': () => settings,
+      'settings.get': () => testSettings,
       'cameras.list': () => [],
       'zones.list': () => [],
       'review.list': () => ({ items: [item], nextCursor: null }),
@@ -57,47 +43,14 @@ function start(role: 'admin' | 'guard') {
     },
     { username: role, role },
   );
-  client = server.client();
-  client.start();
+  h.start(server);
 }
-
-beforeEach(() => {
-  uninstall = installKeyboard(window);
-  host = document.createElement('div');
-  document.body.appendChild(host);
-  root = createRoot(host);
-});
-afterEach(() => {
-  act(() => root.unmount());
-  uninstall();
-  client.stop();
-  host.remove();
-});
-
-const wait = (ms = 80) => act(async () => void (await new Promise((r) => setTimeout(r, ms))));
-function Gate({ children }: { children: ReactNode }) {
-  return useConnection().user ? <>{children}</> : null;
-}
-async function render() {
-  await act(async () => {
-    root.render(
-      <ClientProvider client={client}>
-        <SettingsProvider>
-          <CamerasProvider>
-            <ToastProvider>
-              <Gate>
-                <ReviewView />
-              </Gate>
-            </ToastProvider>
-          </CamerasProvider>
-        </SettingsProvider>
-      </ClientProvider>,
-    );
-  });
-  await wait(200);
-}
-const key = (k: string) => act(() => void window.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true })));
-const q = (id: string) => host.ownerDocument.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
+const render = () =>
+  h.render(
+    <SignedIn>
+      <ReviewView />
+    </SignedIn>,
+  );
 
 describe('Review: enrol the face of an object', () => {
   it('an admin presses e on an item with a face: the kept crop, pick the person, Enter enrols it from the event', async () => {
@@ -108,12 +61,12 @@ describe('Review: enrol the face of an object', () => {
     await key('e');
     await wait();
     expect(q('enrol-event-dialog')).not.toBeNull();
-    expect(server.calls.find((c) => c.method === 'faces.getCrop')!.params).toEqual({ id: 'c_7' });
+    expect(h.server.calls.find((c) => c.method === 'faces.getCrop')!.params).toEqual({ id: 'c_7' });
     // one person: picked at once
     expect((q('enrol-event-person') as HTMLSelectElement).value).toBe('p_j');
     await key('Enter');
     await wait();
-    expect(server.calls.find((c) => c.method === 'people.enrolFromEvent')!.params).toEqual({ person: 'p_j', eventId: 42 });
+    expect(h.server.calls.find((c) => c.method === 'people.enrolFromEvent')!.params).toEqual({ person: 'p_j', eventId: 42 });
     expect(q('enrol-event-dialog')).toBeNull();
   });
 
@@ -125,6 +78,6 @@ describe('Review: enrol the face of an object', () => {
     await key('e');
     await wait();
     expect(q('enrol-event-dialog')).toBeNull();
-    expect(server.calls.some((c) => c.method === 'people.list' || c.method === 'people.enrolFromEvent')).toBe(false);
+    expect(h.server.calls.some((c) => c.method === 'people.list' || c.method === 'people.enrolFromEvent')).toBe(false);
   });
 });

@@ -1,8 +1,6 @@
 // @vitest-environment happy-dom
-import { act, type ReactNode } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Settings } from '../../../../main/api/contract.js';
+import { act } from 'react';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_ARMING_MODES,
   Rule,
@@ -11,32 +9,11 @@ import {
   type RuleFieldError,
   type RulesMeta,
 } from '../../../../main/api/rules.js';
-import type { ApiClient } from '../../api/client.js';
-import { ClientProvider } from '../../api/context.js';
-import { installKeyboard } from '../../keyboard/useShortcuts.js';
-import { SettingsProvider } from '../../state/settings.js';
 import { FakeServer } from '../../test-support/fake-server.js';
-import { ToastProvider } from '../../ui/toast.js';
+import { testSettings, viewHarness } from '../../test-support/view-harness.js';
 import { ArmingBadge } from './ArmingSwitch.js';
 import { RulesTab } from './RulesTab.js';
 
-(globalThis as unknown as { IS_REACT_ACT_ENVIRONMENT: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-const settings = {
-  segmentSeconds: 10,
-  stallSeconds: 12,
-  offlineAlarmSeconds: 30,
-  quotaGb: null,
-  quotaPercent: 90,
-  lowSpaceGb: 2,
-  defaultRetentionDays: 30,
-  timeZone: 'UTC',
-} as Settings;
-
-let root: Root;
-let host: HTMLElement;
-let client: ApiClient;
-let server: FakeServer;
-let uninstall: () => void;
 let mode = 'day';
 let rules: Rule[];
 let validated: unknown[];
@@ -75,13 +52,15 @@ beforeEach(() => {
       actions: [{ type: 'alarm', priority: 2 }],
     }),
   ];
-  server = new FakeServer({
-    'settings.get': () => settings,
+});
+function makeServer() {
+  return new FakeServer({
+    'settings.get': () => testSettings,
     'arming.status': (_p, u) => status(u!.role === 'guard' ? 'guard' : 'admin'),
     'arming.set': (p, u) => {
       mode = (p as { mode: string }).mode;
       const s = status(u!.role === 'guard' ? 'guard' : 'admin');
-      queueMicrotask(() => server.emit('arming.changed', { status: s, change: null }));
+      queueMicrotask(() => h.server.emit('arming.changed', { status: s, change: null }));
       return s;
     },
     'rules.list': () => ({ rules, builtIn: false }),
@@ -125,36 +104,9 @@ beforeEach(() => {
       ],
     }),
   });
-  client = server.client();
-  client.start();
-  uninstall = installKeyboard(window);
-  host = document.createElement('div');
-  document.body.appendChild(host);
-  root = createRoot(host);
-});
-afterEach(() => {
-  act(() => root.unmount());
-  uninstall();
-  client.stop();
-  host.remove();
-});
-
-const wait = (ms = 60) => act(async () => void (await new Promise((r) => setTimeout(r, ms))));
-async function render(node: ReactNode) {
-  await act(async () => {
-    root.render(
-      <ClientProvider client={client}>
-        <SettingsProvider>
-          <ToastProvider>{node}</ToastProvider>
-        </SettingsProvider>
-      </ClientProvider>,
-    );
-  });
-  await wait();
 }
-const key = (k: string, o: KeyboardEventInit = {}) =>
-  act(() => void window.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, ...o })));
-const q = (id: string) => host.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
+const h = viewHarness({ server: makeServer, providers: ['settings', 'toast'] });
+const { render, wait, key, q } = h;
 
 describe('arming from the status bar', () => {
   it('shows the mode; Shift+M and a digit switch it; the badge follows', async () => {
@@ -164,34 +116,30 @@ describe('arming from the status bar', () => {
     expect(q('arming-dialog')).not.toBeNull();
     await key('2');
     await wait(150);
-    expect(server.calls.find((c) => c.method === 'arming.set')!.params).toEqual({ mode: 'night' });
+    expect(h.server.calls.find((c) => c.method === 'arming.set')!.params).toEqual({ mode: 'night' });
     expect(q('arming-dialog')).toBeNull();
     expect(q('arming-status')!.dataset.mode).toBe('night');
   });
 
   it('keeps a guard to the modes marked for guards', async () => {
-    server.user = { username: 'gina', role: 'guard' };
+    h.server.user = { username: 'gina', role: 'guard' };
     await render(<ArmingBadge />);
     await key('M', { shiftKey: true });
     await key('3');
     await wait();
     expect(q('arming-dialog-error')!.textContent).toMatch(/Away: a supervisor switches to it/);
-    expect(server.calls.some((c) => c.method === 'arming.set')).toBe(false);
+    expect(h.server.calls.some((c) => c.method === 'arming.set')).toBe(false);
   });
 });
 
 describe('the rules screen', () => {
   it('adds "person in zone → P2 alarm" with the keyboard: the field error shows beside the zones, the dry run count, the rule in the list', async () => {
     await render(<RulesTab isAdmin />);
-    expect(host.querySelectorAll('[data-testid="rule-row"]')).toHaveLength(1);
+    expect(h.host.querySelectorAll('[data-testid="rule-row"]')).toHaveLength(1);
     await key('n');
     const name = q('rule-name') as HTMLInputElement;
     expect(document.activeElement).toBe(name);
-    await act(async () => {
-      const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
-      set.call(name, 'Person at the gate');
-      name.dispatchEvent(new Event('input', { bubbles: true }));
-    });
+    await h.type(name, 'Person at the gate');
     await wait(400);
     expect(q('rule-zones-error')!.textContent).toBe('pick the zone the person must be in');
     await act(async () => (q('rule-zone-z-gate') as HTMLInputElement).click());
@@ -206,7 +154,7 @@ describe('the rules screen', () => {
     expect(q('dryrun-list')!.textContent).toMatch(/person dwelt 5 s in Gate/);
     await key('s', { ctrlKey: true });
     await wait(150);
-    const add = server.calls.find((c) => c.method === 'rules.add')!.params as {
+    const add = h.server.calls.find((c) => c.method === 'rules.add')!.params as {
       rule: { name: string; conditions: { zones: string[]; modes: string[] }; actions: { priority: number }[] };
     };
     expect(add.rule).toMatchObject({
@@ -214,7 +162,7 @@ describe('the rules screen', () => {
       conditions: { zones: ['z-gate'], modes: ['night'], labels: ['person'] },
       actions: [{ type: 'alarm', priority: 2 }],
     });
-    expect(host.querySelectorAll('[data-testid="rule-row"]')).toHaveLength(2);
-    expect(host.querySelector('[data-rule="person-at-the-gate"]')!.textContent).toMatch(/person dwells in Gate · Night.*P2 alarm/);
+    expect(h.host.querySelectorAll('[data-testid="rule-row"]')).toHaveLength(2);
+    expect(h.host.querySelector('[data-rule="person-at-the-gate"]')!.textContent).toMatch(/person dwells in Gate · Night.*P2 alarm/);
   });
 });

@@ -7,23 +7,15 @@
  * the section says whose turn it is and until when, and Remove asks first.
  * And a push device's camera filter in Settings → Notifications.
  */
-import { act, type ReactNode } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { act } from 'react';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, parseParams, type Settings } from '../../../../main/api/contract.js';
 import type { ContactView, PushSubscriptionInfo, Rota } from '../../../../main/api/notify.js';
-import type { ApiClient } from '../../api/client.js';
-import { ClientProvider } from '../../api/context.js';
-import { installKeyboard } from '../../keyboard/useShortcuts.js';
-import { CamerasProvider } from '../../state/cameras.js';
-import { SettingsProvider } from '../../state/settings.js';
 import { FakeServer } from '../../test-support/fake-server.js';
-import { ToastProvider } from '../../ui/toast.js';
+import { viewHarness } from '../../test-support/view-harness.js';
 import { NotificationsTab } from './NotificationsTab.js';
 import { fromLocalInput, moveItem, RotaDialog, rotaFieldOf, toLocalInput } from './RotaDialog.js';
 import { RotasSection } from './RotasSection.js';
-
-(globalThis as unknown as { IS_REACT_ACT_ENVIRONMENT: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 const TZ = 'Europe/Berlin';
 const contact = (id: string, name: string, level = 3): ContactView => ({
@@ -42,11 +34,6 @@ const contact = (id: string, name: string, level = 3): ContactView => ({
 });
 const CONTACTS = [contact('ann', 'Ann Tech'), contact('bob', 'Bob Tech'), contact('cy', 'Cy Tech', 2)];
 
-let root: Root;
-let host: HTMLElement;
-let client: ApiClient;
-let server: FakeServer;
-let uninstall: () => void;
 let rotas: Rota[];
 let subs: PushSubscriptionInfo[];
 
@@ -66,7 +53,9 @@ beforeEach(() => {
       failures: 0,
     },
   ];
-  server = new FakeServer({
+});
+function makeServer() {
+  return new FakeServer({
     'settings.get': () => ({ timeZone: TZ }) as Settings,
     'oncall.get': () => ({ ladders: [], rotas, retrySeconds: [5] }),
     // the contract's schema, and the engine's rule that names are unique
@@ -95,57 +84,19 @@ beforeEach(() => {
       return subs[0]!;
     },
   });
-  client = server.client();
-  client.start();
-  uninstall = installKeyboard(window);
-  host = document.createElement('div');
-  document.body.appendChild(host);
-  root = createRoot(host);
-});
-afterEach(() => {
-  act(() => root.unmount());
-  uninstall();
-  client.stop();
-  host.remove();
-});
-
-const wait = (ms = 60) => act(async () => void (await new Promise((r) => setTimeout(r, ms))));
-async function render(node: ReactNode) {
-  await act(async () => {
-    root.render(
-      <ClientProvider client={client}>
-        <SettingsProvider>
-          <CamerasProvider>
-            <ToastProvider>{node}</ToastProvider>
-          </CamerasProvider>
-        </SettingsProvider>
-      </ClientProvider>,
-    );
-  });
-  await wait();
 }
-const q = (id: string) => host.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
-const key = (k: string, o: KeyboardEventInit = {}) =>
-  act(() => void window.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, ...o })));
-async function type(id: string, value: string) {
-  const el = q(id) as HTMLInputElement | HTMLSelectElement;
-  await act(async () => {
-    const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
-    Object.getOwnPropertyDescriptor(proto, 'value')!.set!.call(el, value);
-    el.dispatchEvent(new Event(el instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true }));
-  });
-}
-const click = (id: string | HTMLElement) => act(async () => (typeof id === 'string' ? q(id)! : id).click());
+const h = viewHarness({ server: makeServer, providers: ['settings', 'cameras', 'toast'] });
+const { render, wait, key, q, type, click } = h;
 const submit = async () => {
   await click('rota-submit');
   await wait(100);
 };
 const memberOrder = () =>
-  [...host.querySelectorAll('[data-testid="rota-member-list"] li')].map((li) =>
+  [...h.host.querySelectorAll('[data-testid="rota-member-list"] li')].map((li) =>
     li.getAttribute('data-testid')!.replace('rota-member-', ''),
   );
 const setCalls = () =>
-  server.calls.filter((c) => c.method === 'oncall.set').map((c) => c.params as { rotas: (Omit<Rota, 'id'> & { id?: string })[] });
+  h.server.calls.filter((c) => c.method === 'oncall.set').map((c) => c.params as { rotas: (Omit<Rota, 'id'> & { id?: string })[] });
 
 describe('rota dialog helpers', () => {
   it('moves a member up and down, not past the ends', () => {
@@ -193,17 +144,17 @@ describe('the rota dialog', () => {
     expect(memberOrder()).toEqual(['ann', 'cy', 'bob']);
     expect((q('rota-member-add') as HTMLButtonElement).disabled).toBe(true);
     // the arrows: Bob up
-    await click(host.querySelector('[data-testid="rota-member-bob"] [data-move="up"]') as HTMLElement);
+    await click(h.host.querySelector('[data-testid="rota-member-bob"] [data-move="up"]') as HTMLElement);
     expect(memberOrder()).toEqual(['ann', 'bob', 'cy']);
     // Alt+↓ moves the member whose row has the focus
-    await act(async () => (host.querySelector('[data-testid="rota-member-ann"] [data-move="down"]') as HTMLElement).focus());
+    await act(async () => (h.host.querySelector('[data-testid="rota-member-ann"] [data-move="down"]') as HTMLElement).focus());
     await key('ArrowDown', { altKey: true });
     expect(memberOrder()).toEqual(['bob', 'ann', 'cy']);
     // the first has no "up", the last no "down"
-    expect((host.querySelector('[data-testid="rota-member-bob"] [data-move="up"]') as HTMLButtonElement).disabled).toBe(true);
-    expect((host.querySelector('[data-testid="rota-member-cy"] [data-move="down"]') as HTMLButtonElement).disabled).toBe(true);
+    expect((h.host.querySelector('[data-testid="rota-member-bob"] [data-move="up"]') as HTMLButtonElement).disabled).toBe(true);
+    expect((h.host.querySelector('[data-testid="rota-member-cy"] [data-move="down"]') as HTMLButtonElement).disabled).toBe(true);
     // out again, and back at the end
-    await click(host.querySelector('[data-testid="rota-member-cy"] [data-testid="rota-member-remove"]') as HTMLElement);
+    await click(h.host.querySelector('[data-testid="rota-member-cy"] [data-testid="rota-member-remove"]') as HTMLElement);
     expect(memberOrder()).toEqual(['bob', 'ann']);
 
     // a custom period left empty: the contract's message, on the period
@@ -261,7 +212,7 @@ describe('the rotas section', () => {
       { id: 'later', name: 'Later', startsAt: '2099-01-01T00:00:00Z', periodHours: 24, members: ['cy'] },
     ];
     await render(<RotasSection rotas={rotas} contacts={CONTACTS} isAdmin timeZone={TZ} onChanged={() => {}} />);
-    const [techs, later] = [...host.querySelectorAll('[data-testid="rota-row"]')] as HTMLElement[];
+    const [techs, later] = [...h.host.querySelectorAll('[data-testid="rota-row"]')] as HTMLElement[];
     expect(techs!.querySelector('[data-testid="rota-now"]')!.textContent).toBe('Bob Tech (2 of 3)');
     expect(techs!.querySelector('[data-testid="rota-until"]')!.textContent).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d then Cy Tech$/);
     expect(techs!.textContent).toMatch(/24 h from/);
@@ -308,16 +259,16 @@ describe('push camera filter', () => {
     await click('push-cams-save');
     await wait(150);
     expect(q('push-cameras-dialog')).toBeNull();
-    expect(server.calls.filter((c) => c.method === 'push.update').at(-1)!.params).toEqual({ id: 4, cameraIds: ['gate'] });
+    expect(h.server.calls.filter((c) => c.method === 'push.update').at(-1)!.params).toEqual({ id: 4, cameraIds: ['gate'] });
     expect(cell()).toMatch(/^Gate/);
     // c on the selected device, then All cameras
-    await act(async () => (host.querySelector('[data-testid="push-row"]') as HTMLElement).focus());
+    await act(async () => (h.host.querySelector('[data-testid="push-row"]') as HTMLElement).focus());
     await key('c');
     expect((q('push-cam-gate') as HTMLInputElement).checked).toBe(true);
     await click('push-cams-all');
     await click('push-cams-save');
     await wait(150);
-    expect(server.calls.filter((c) => c.method === 'push.update').at(-1)!.params).toEqual({ id: 4, cameraIds: null });
+    expect(h.server.calls.filter((c) => c.method === 'push.update').at(-1)!.params).toEqual({ id: 4, cameraIds: null });
     expect(cell()).toMatch(/^All cameras/);
   });
 });
