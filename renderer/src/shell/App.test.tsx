@@ -1,15 +1,10 @@
 // @vitest-environment happy-dom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError, type CameraInfo, type CameraStatus, type Settings } from '../../../main/api/contract.js';
-import type { ApiClient } from '../api/client.js';
-import { ClientProvider } from '../api/context.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ApiError, type CameraInfo, type CameraStatus } from '../../../main/api/contract.js';
 import { FakeServer } from '../test-support/fake-server.js';
-import { installKeyboard } from '../keyboard/useShortcuts.js';
+import { setValue, testSettings, viewHarness } from '../test-support/view-harness.js';
 import { App } from './App.js';
-
-(globalThis as unknown as { IS_REACT_ACT_ENVIRONMENT: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 const status = (state: CameraStatus['state'], message = ''): CameraStatus => ({
   state,
@@ -34,22 +29,6 @@ const cam = (id: string, name: string, state: CameraStatus['state'], demo = fals
   retentionDays: null,
   status: status(state, state === 'offline' ? 'camera unreachable: check the cable' : 'ok'),
 });
-const settings: Settings = {
-  segmentSeconds: 10,
-  stallSeconds: 12,
-  offlineAlarmSeconds: 30,
-  quotaGb: null,
-  quotaPercent: 90,
-  lowSpaceGb: 2,
-  defaultRetentionDays: 30,
-  timeZone: 'UTC',
-};
-
-let root: Root;
-let host: HTMLElement;
-let client: ApiClient;
-let server: FakeServer;
-let uninstall: () => void;
 let cameras: CameraInfo[];
 
 function makeServer(user: FakeServer['user']) {
@@ -62,7 +41,7 @@ function makeServer(user: FakeServer['user']) {
         return { user: { username, role: 'admin' }, token: 't' };
       },
       'cameras.list': () => cameras,
-      'settings.get': () => settings,
+      'settings.get': () => testSettings,
       'cameras.add': (p) => {
         const { url } = p as { url: string };
         if (!url.startsWith('rtsp://')) throw new ApiError('bad_request', 'cameras.add: url: camera URL must start with rtsp://', 'url');
@@ -78,28 +57,10 @@ function makeServer(user: FakeServer['user']) {
   );
 }
 
-async function flush(ms = 0) {
-  await act(async () => {
-    await new Promise((r) => setTimeout(r, ms));
-  });
-}
-async function until(fn: () => unknown, what: string, ms = 2000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (fn()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await flush(10);
-  }
-}
-const q = (id: string) => host.querySelector<HTMLElement>(`[data-testid="${id}"]`);
-const qa = (id: string) => [...host.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`)];
+const h = viewHarness();
+const { q, all: qa, until } = h;
 function type(el: HTMLElement | null, value: string) {
-  const input = el as HTMLInputElement;
-  const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
-  act(() => {
-    setter.call(input, value);
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  });
+  act(() => setValue(el as HTMLInputElement, value));
 }
 function press(key: string, target: EventTarget = document.body) {
   act(() => {
@@ -108,30 +69,12 @@ function press(key: string, target: EventTarget = document.body) {
 }
 
 async function mount(user: FakeServer['user']) {
-  server = makeServer(user);
-  client = server.client();
-  client.start();
-  host = document.createElement('div');
-  document.body.appendChild(host);
-  root = createRoot(host);
-  await act(async () => {
-    root.render(
-      <ClientProvider client={client}>
-        <App />
-      </ClientProvider>,
-    );
-  });
+  h.start(makeServer(user));
+  await h.render(<App />, 0);
 }
 
 beforeEach(() => {
-  uninstall = installKeyboard(window);
   location.hash = '#/cameras';
-});
-afterEach(() => {
-  act(() => root.unmount());
-  client.stop();
-  host.remove();
-  uninstall();
 });
 
 describe('console shell', () => {
@@ -160,8 +103,8 @@ describe('console shell', () => {
       ['demo-campus', 'connecting'],
     ]);
     expect(q('health-summary')!.dataset.attention).toBe('1');
-    await act(async () => server.emit('camera.status', { cameraId: 'yard', status: status('recording') }));
-    expect(host.querySelector('[data-camera-id="yard"]')!.getAttribute('data-state')).toBe('recording');
+    await act(async () => h.server.emit('camera.status', { cameraId: 'yard', status: status('recording') }));
+    expect(h.host.querySelector('[data-camera-id="yard"]')!.getAttribute('data-state')).toBe('recording');
     expect(q('health-summary')!.dataset.attention).toBe('0');
     expect(q('connection-status')!.dataset.state).toBe('online');
   });
@@ -195,7 +138,7 @@ describe('console shell', () => {
     press('Escape');
     expect(q('camera-details')).toBeNull();
     await act(async () => q('remove-demo')!.click());
-    await act(async () => server.emit('cameras.changed', { reason: 'config' }));
+    await act(async () => h.server.emit('cameras.changed', { reason: 'config' }));
     await until(() => qa('camera-row').length === 2, 'demo removed');
     expect(q('remove-demo')).toBeNull();
     expect(q('add-demo')).not.toBeNull();
@@ -228,14 +171,14 @@ describe('console shell', () => {
   it('shows reconnecting while the server is away and reloads after it returns, still logged in', async () => {
     await mount({ username: 'admin', role: 'admin' });
     await until(() => qa('camera-row').length === 3, 'camera rows');
-    const listsBefore = server.calls.filter((c) => c.method === 'cameras.list').length;
-    act(() => server.down());
+    const listsBefore = h.server.calls.filter((c) => c.method === 'cameras.list').length;
+    act(() => h.server.down());
     await until(() => q('connection-status')!.dataset.state === 'reconnecting', 'reconnecting');
     expect(q('connection-banner')).not.toBeNull();
     expect(qa('camera-row')).toHaveLength(3); // last known state stays on screen
-    server.upAgain();
+    h.server.upAgain();
     await until(() => q('connection-status')!.dataset.state === 'online', 'online again');
-    await until(() => server.calls.filter((c) => c.method === 'cameras.list').length > listsBefore, 'reload');
+    await until(() => h.server.calls.filter((c) => c.method === 'cameras.list').length > listsBefore, 'reload');
     expect(q('login-form')).toBeNull();
     expect(q('connection-banner')).toBeNull();
   });

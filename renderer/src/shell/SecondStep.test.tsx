@@ -6,25 +6,13 @@
  * the session has started, and a dead ticket back to the password.
  */
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError, type Settings } from '../../../main/api/contract.js';
-import type { ApiClient } from '../api/client.js';
-import { ClientProvider } from '../api/context.js';
-import { installKeyboard } from '../keyboard/useShortcuts.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ApiError } from '../../../main/api/contract.js';
 import { FakeServer } from '../test-support/fake-server.js';
+import { setValue, testSettings, viewHarness } from '../test-support/view-harness.js';
 import { App } from './App.js';
 
-(globalThis as unknown as { IS_REACT_ACT_ENVIRONMENT: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-const settings = { segmentSeconds: 10, stallSeconds: 12, offlineAlarmSeconds: 30, quotaGb: null, quotaPercent: 90, lowSpaceGb: 2, defaultRetentionDays: 30, timeZone: 'UTC' } as Settings;
 const CODES = Array.from({ length: 10 }, (_, i) => `abcd-efgh-jkmn-pq${'rstvwxyz23'[i]}${'rstvwxyz23'[i]}`);
-
-let root: Root;
-let host: HTMLElement;
-let client: ApiClient;
-let server: FakeServer;
-let uninstall: () => void;
 
 function makeServer(next: 'totp' | 'enrol', opts: { ticketGone?: boolean } = {}) {
   return new FakeServer(
@@ -42,33 +30,16 @@ function makeServer(next: 'totp' | 'enrol', opts: { ticketGone?: boolean } = {})
         return { user: { username: 'root', role: 'admin' }, token: 't', recoveryCodes: CODES };
       },
       'cameras.list': () => [],
-      'settings.get': () => settings,
+      'settings.get': () => testSettings,
     },
     null,
   );
 }
 
-async function flush(ms = 0) {
-  await act(async () => {
-    await new Promise((r) => setTimeout(r, ms));
-  });
-}
-async function until(fn: () => unknown, what: string, ms = 2000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (fn()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await flush(10);
-  }
-}
-const q = (id: string) => host.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+const h = viewHarness();
+const { q, until } = h;
 function type(el: HTMLElement | null, value: string) {
-  const input = el as HTMLInputElement;
-  const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
-  act(() => {
-    setter.call(input, value);
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  });
+  act(() => setValue(el as HTMLInputElement, value));
 }
 function submit(id: string) {
   act(() => {
@@ -77,19 +48,8 @@ function submit(id: string) {
 }
 
 async function mount(s: FakeServer) {
-  server = s;
-  client = server.client();
-  client.start();
-  host = document.createElement('div');
-  document.body.appendChild(host);
-  root = createRoot(host);
-  await act(async () => {
-    root.render(
-      <ClientProvider client={client}>
-        <App />
-      </ClientProvider>,
-    );
-  });
+  h.start(s);
+  await h.render(<App />, 0);
   await until(() => q('login-form'), 'login form');
   type(q('login-username'), 'ann');
   type(q('login-password'), 'right-password');
@@ -97,21 +57,14 @@ async function mount(s: FakeServer) {
 }
 
 beforeEach(() => {
-  uninstall = installKeyboard(window);
   location.hash = '#/settings';
-});
-afterEach(() => {
-  act(() => root.unmount());
-  client.stop();
-  host.remove();
-  uninstall();
 });
 
 describe('the second step of a sign-in', () => {
   it('asks for the code; a wrong one shows the message, the right one opens the console', async () => {
     await mount(makeServer('totp'));
     await until(() => q('login-totp-form'), 'the code form');
-    expect(client.user).toBeNull();
+    expect(h.client.user).toBeNull();
     type(q('login-code'), '000000');
     submit('login-totp-form');
     await until(() => q('login-error'), 'the error');
@@ -120,8 +73,8 @@ describe('the second step of a sign-in', () => {
     type(q('login-code'), '123456');
     submit('login-totp-form');
     await until(() => q('current-user'), 'the console');
-    expect(client.user).toEqual({ username: 'ann', role: 'guard' });
-    expect(server.calls.filter((c) => c.method === 'auth.totpVerify').at(-1)!.params).toEqual({ ticket: 'ticket-0123456789abcdefghij', username: 'ann', code: '123456' });
+    expect(h.client.user).toEqual({ username: 'ann', role: 'guard' });
+    expect(h.server.calls.filter((c) => c.method === 'auth.totpVerify').at(-1)!.params).toEqual({ ticket: 'ticket-0123456789abcdefghij', username: 'ann', code: '123456' });
   });
 
   it('a dead ticket goes back to the password with the reason', async () => {
