@@ -15,7 +15,7 @@ export function bareArgs(url, dir, segmentSeconds) {
     '-rtsp_transport', 'tcp', '-i', url,
     '-map', '0:v', '-c', 'copy',
     '-f', 'segment', '-segment_time', String(segmentSeconds), '-segment_format', 'mp4',
-    '-segment_format_options', 'movflags=+frag_keyframe+empty_moov+default_base_moof:flush_packets=1',
+    '-segment_format_options', 'movflags=+frag_keyframe+empty_moov+default_base_moof:frag_duration=500000:flush_packets=1',
     '-reset_timestamps', '1',
     '-segment_list', path.join(dir, 'list.csv'), '-segment_list_type', 'csv',
     path.join(dir, '%06d.mp4'),

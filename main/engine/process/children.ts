@@ -99,14 +99,21 @@ export class ChildRegistry {
     }
   }
 
-  /** Ask politely, then force after `graceMs`. Resolves when it has exited. */
-  async stop(child: ChildProcess, graceMs = 3000): Promise<void> {
+  /**
+   * Ask politely, then force after `graceMs`. Resolves when it has exited.
+   * `againAfterMs`: send SIGTERM a second time after that long. ffmpeg needs it when it is stuck in a read that
+   * never returns (a stalled camera): its first signal only asks the main loop to stop, the second also interrupts
+   * blocking I/O (fftools: the interrupt callback fires once more signals came than the one transcoding began with).
+   */
+  async stop(child: ChildProcess, graceMs = 3000, opts: { againAfterMs?: number } = {}): Promise<void> {
     if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((res) => child.once('exit', () => res()));
     this.kill(child, 'SIGTERM');
+    const again = opts.againAfterMs !== undefined ? setTimeout(() => this.kill(child, 'SIGTERM'), opts.againAfterMs) : null;
     const t = setTimeout(() => this.kill(child, 'SIGKILL'), graceMs);
     await exited;
     clearTimeout(t);
+    if (again) clearTimeout(again);
   }
 
   async stopAll(graceMs = 3000): Promise<void> {

@@ -53,8 +53,16 @@ export const PROBE_EVERY_MS = 1000;
 export const PROBE_TIMEOUT_MS = 900;
 /** A camera that never answers the probe still gets an ffmpeg attempt this often. */
 export const PROBE_SAFETY_NET_MS = 30_000;
-/** After the watchdog's SIGTERM, how long a stalled ffmpeg has to write its last fragment and exit before SIGKILL. */
+/** After the watchdog's first SIGTERM: the second one (ffmpeg leaves a blocked read on its second signal)... */
+const STALL_SECOND_SIGNAL_MS = 300;
+/** ...and SIGKILL if it has still not exited. */
 const STALL_KILL_GRACE_MS = 5000;
+/**
+ * Recording fragments close at each key frame and at least every this long (mov `frag_duration`), and each is
+ * flushed to the file as it closes: a kill or a stall loses at most this much of what came before it (plus the
+ * frames in flight), not a whole GOP.
+ */
+export const RECORD_FRAGMENT_US = 500_000;
 
 /**
  * An ffmpeg killed from outside (SIGKILL, SIGTERM … that the engine did not send) after recording this long
@@ -391,9 +399,10 @@ export class Ingest {
     log.warn(`${this.key}: no progress for ${Math.round(idle)} s: killing ffmpeg (pid ${r.child.pid})`);
     if (r.firstDataAt !== null) this.report({ state: 'stalled', message: `no video from the camera for ${limit} s: reconnecting` });
     for (const g of r.generators) this.deps.children.kill(g, 'SIGKILL');
-    // SIGTERM lets ffmpeg write out the fragment it holds (what the camera sent before it stalled); nothing more is
-    // coming, so waiting a few seconds before SIGKILL costs nothing, while a loaded machine may need them
-    void this.deps.children.stop(r.child, STALL_KILL_GRACE_MS);
+    // ffmpeg is stuck reading from the silent camera: the first SIGTERM alone does not get it out of that read, the
+    // second does (a third would make it exit hard). What it had written stays: fragments are flushed as they close
+    // (recordOutputArgs), so at most the last half second is lost. SIGKILL if it is still there after the grace.
+    void this.deps.children.stop(r.child, STALL_KILL_GRACE_MS, { againAfterMs: STALL_SECOND_SIGNAL_MS });
   }
 
   private newIngestId(): string {
@@ -844,9 +853,10 @@ export function recordOutputArgs(dir: string, ingestId: string, segmentSeconds: 
     '-segment_format',
     'mp4',
     '-segment_format_options',
-    // flush_packets: each fragment reaches the file as soon as it is complete, so a kill loses only the fragment
-    // being muxed (one GOP), not also the tail of the last one in ffmpeg's 32 KiB write buffer
-    'movflags=+frag_keyframe+empty_moov+default_base_moof:flush_packets=1',
+    // frag_duration: a fragment at each key frame and at least every half second (RECORD_FRAGMENT_US);
+    // flush_packets: each fragment reaches the file as soon as it is complete (not when ffmpeg's 32 KiB write buffer
+    // fills). Together they bound what a kill or a stall loses to the fragment being muxed: ≤ 0.5 s, not up to two GOPs
+    `movflags=+frag_keyframe+empty_moov+default_base_moof:frag_duration=${RECORD_FRAGMENT_US}:flush_packets=1`,
     '-segment_list',
     'pipe:3',
     '-segment_list_type',
