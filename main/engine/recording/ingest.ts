@@ -40,7 +40,7 @@ import { AnchorEstimator, driftMs, segmentStartMs } from './runs.js';
 import { STEP_MS, type RecordingClock } from './clock.js';
 import { salvageIncoming } from './salvage.js';
 import { LineSplitter, parseSegmentListLine, type SegmentListEntry } from './segment-list.js';
-import { rawUrlOf, sourceFor, sourceWhere, withoutCredentials, type SourceSpec } from './sources.js';
+import { FFMPEG_TIMEOUT_PAST_WATCHDOG_S, rawUrlOf, sourceFor, sourceWhere, withoutCredentials, type SourceSpec } from './sources.js';
 import type { Timeline } from './timeline.js';
 
 const log = logger('ingest');
@@ -394,7 +394,9 @@ export class Ingest {
     if (!r || r.exited || r.stalledFor !== undefined) return;
     const limit = this.deps.settings().stallSeconds;
     const idle = (this.deps.clock.mono() - r.lastProgress) / 1000;
-    if (idle < limit) return;
+    // Data flowed and stopped: a stall, the watchdog's (ffmpeg's own timeout is 2 s later). Nothing came yet: ffmpeg's
+    // own timeout says why in its words first ("no answer … timed out"); the watchdog is only the net behind it.
+    if (idle < (r.firstDataAt !== null ? limit : Math.max(3, limit) + FFMPEG_TIMEOUT_PAST_WATCHDOG_S + 3)) return;
     r.stalledFor = limit;
     log.warn(`${this.key}: no progress for ${Math.round(idle)} s: killing ffmpeg (pid ${r.child.pid})`);
     if (r.firstDataAt !== null) this.report({ state: 'stalled', message: `no video from the camera for ${limit} s: reconnecting` });

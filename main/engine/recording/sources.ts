@@ -28,6 +28,9 @@ import type { StoredCamera } from '../config/schema.js';
 import type { SecretBox } from '../config/secrets.js';
 import { demoKind } from '../cameras/demo.js';
 import { needsRelay } from '../rtsp/index.js';
+
+/** How much longer ffmpeg's own read timeout is than the stall watchdog. */
+export const FFMPEG_TIMEOUT_PAST_WATCHDOG_S = 2;
 import { assetPath } from '../paths.js';
 
 export interface SourceSpec {
@@ -247,7 +250,9 @@ export function sourceFor(
   const username = cam.username || null;
   // a camera with a secret goes through the relay; one without is opened directly, as before
   const url = needsRelay(raw, username) ? opts.route({ url: raw, username, password: username && cam.password ? secrets.open(cam.password) : null }) : raw;
-  const timeoutUs = String(Math.max(3, stallSeconds) * 1_000_000);
+  // ffmpeg's own I/O timeout is a safety net 2 s past the watchdog (ingest.ts checkStall), so a silent camera is the
+  // watchdog's: one way out (a stall, its gap reason, the tail kept), not a race between two
+  const timeoutUs = String((Math.max(3, stallSeconds) + FFMPEG_TIMEOUT_PAST_WATCHDOG_S) * 1_000_000);
   if (/^rtsps?:/i.test(raw)) {
     return {
       inputArgs: ['-rtsp_transport', 'tcp', '-timeout', timeoutUs, '-fflags', '+genpts', '-i', url],
