@@ -13,6 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContactView, OnCallView } from '../../main/api/notify.js';
+import { cliArgs } from './recording-harness.js';
 import { ADMIN_PW, startEngine, tempDir, waitFor, type TestEngine } from './alarms-support.js';
 
 const exec = promisify(execFile);
@@ -22,9 +23,7 @@ let e: TestEngine | null = null;
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await exec(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/gatehouse.ts'), ...args, '--data', dir], {
-      cwd: ROOT,
-    });
+    const r = await exec(process.execPath, cliArgs(...args, '--data', dir), { cwd: ROOT });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const x = err as { code: number; stdout: string; stderr: string };

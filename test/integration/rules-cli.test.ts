@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DryRunResult, Rule } from '../../main/api/rules.js';
 import { openIndex } from '../../main/engine/store/db.js';
 import { startEngine, tempDir, waitFor, type TestEngine } from './alarms-support.js';
+import { cliArgs } from './recording-harness.js';
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -20,9 +21,7 @@ let e: TestEngine | null = null;
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await exec(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/gatehouse.ts'), ...args, '--data', dir], {
-      cwd: ROOT,
-    });
+    const r = await exec(process.execPath, cliArgs(...args, '--data', dir), { cwd: ROOT });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const x = err as { code: number; stdout: string; stderr: string };
