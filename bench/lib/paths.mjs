@@ -20,8 +20,9 @@ export function cleanupTemp() {
   made.clear();
 }
 
-export function dirBytes(dir) {
-  let total = 0;
+/** Every file below `dir` (recursively) with its size (null: removed meanwhile); an unreadable folder is skipped. */
+export function listFiles(dir) {
+  const out = [];
   const walk = (d) => {
     let entries;
     try {
@@ -32,15 +33,13 @@ export function dirBytes(dir) {
     for (const e of entries) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else {
-        try {
-          total += fs.statSync(p).size;
-        } catch {
-          /* removed meanwhile */
-        }
-      }
+      else out.push({ path: p, bytes: fs.statSync(p, { throwIfNoEntry: false })?.size ?? null });
     }
   };
   walk(dir);
-  return total;
+  return out;
+}
+
+export function dirBytes(dir) {
+  return listFiles(dir).reduce((t, f) => t + (f.bytes ?? 0), 0);
 }

@@ -25,7 +25,7 @@ import { cpuMeter, procStat, selfTicks, CLK_TCK } from '../lib/cpu.mjs';
 import { coveredMs } from '../lib/engine-run.mjs';
 import * as fixtures from '../lib/fixtures.mjs';
 import { Gatehouse } from '../lib/gatehouse.mjs';
-import { outDir, tempDir } from '../lib/paths.mjs';
+import { listFiles, outDir, tempDir } from '../lib/paths.mjs';
 import { pool, sleep } from '../lib/procs.mjs';
 import { figure, table } from '../lib/report.mjs';
 
@@ -110,21 +110,7 @@ export function keepEvidence(base, dataDir, perCamera) {
   for (const f of fs.readdirSync(base)) if (f.endsWith('.log')) copy(path.join(base, f), path.join(dest, f));
   for (const f of ['index.sqlite', 'index.sqlite-wal', 'index.sqlite-shm', 'config.json']) copy(path.join(dataDir, f), path.join(dest, f));
   const recordings = path.join(dataDir, 'recordings');
-  const listing = [];
-  const walk = (d) => {
-    let entries = [];
-    try {
-      entries = fs.readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else listing.push({ rel: path.relative(recordings, p), bytes: fs.statSync(p, { throwIfNoEntry: false })?.size ?? null });
-    }
-  };
-  walk(recordings);
+  const listing = listFiles(recordings).map((f) => ({ rel: path.relative(recordings, f.path), bytes: f.bytes }));
   fs.writeFileSync(path.join(dest, 'files.json'), JSON.stringify(listing));
   const stampMs = (name) => {
     const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z_/.exec(name);
