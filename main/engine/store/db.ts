@@ -76,7 +76,7 @@ function openAndMigrate(file: string, opts: { readonly?: boolean; check?: boolea
   const db = new Database(file, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
   try {
     if (!opts.readonly) {
-      db.pragma('journal_mode = WAL');
+      whileBusy(() => db.pragma('journal_mode = WAL'));
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
     }
@@ -96,6 +96,26 @@ function openAndMigrate(file: string, opts: { readonly?: boolean; check?: boolea
       /* already unusable */
     }
     throw err;
+  }
+}
+
+/**
+ * Run `fn` again while SQLite answers SQLITE_BUSY, for up to `ms`. Switching a
+ * new file to WAL needs an exclusive lock, and SQLite does not call the busy
+ * handler for it: when several processes open one new index at once (two CLI
+ * commands, the CLI next to a starting engine), all but one got SQLITE_BUSY at
+ * once (test/integration/index-migrate-race.test.ts).
+ */
+function whileBusy<T>(fn: () => T, ms = 5000): T {
+  const until = Date.now() + ms;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      return fn();
+    } catch (err) {
+      if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY') !== true || Date.now() >= until) throw err;
+      Atomics.wait(pause, 0, 0, 10 + Math.random() * 20); // a short synchronous pause: opening the index is synchronous
+    }
   }
 }
 
