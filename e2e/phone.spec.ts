@@ -158,6 +158,8 @@ test('the other phone screens fit: one camera live, the account and the certific
   await page.getByTestId('nav-settings').tap();
   await expect(page.getByTestId('totp-card')).toBeVisible();
   await expect(page.getByTestId('settings-remote')).toBeVisible();
+  // one two-factor section: the account's card (the desk's policy paragraph is not repeated below it)
+  await expect(page.getByRole('heading', { name: 'Two-factor sign-in' })).toHaveCount(1);
   await checkPhoneScreen(page, 'more');
   await page.getByTestId('totp-start').tap();
   await page.getByTestId('totp-password').fill(GUARD.password);

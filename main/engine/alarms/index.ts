@@ -16,6 +16,7 @@ import type { CameraRegistry } from '../cameras/registry.js';
 import { alarmSetupOf, rulesOf, settingsOf } from '../config/schema.js';
 import type { ConfigStore } from '../config/store.js';
 import { logger } from '../log.js';
+import { WriteQueue } from '../store/write-queue.js';
 import type { EngineModule } from '../module.js';
 import type { Db } from '../store/db.js';
 import { zoneOrSystem } from '../util/time-zone.js';
@@ -106,69 +107,21 @@ export class AlarmsModule implements EngineModule, AlarmIntake, AlarmNotifyPort 
     if (!this.offSources) return;
     this.offSources();
     this.offSources = null;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    if (this.deferred.length) this.flushDeferred(false); // one last try: there may be room by now
-    if (this.deferred.length) log.error(`${this.deferred.length} alarm source event(s) could not be written before the stop (the disk stayed full): ${this.deferred.map((e) => e.title).join('; ')}`);
-    this.deferred = [];
+    const { left, labels, why } = this.waiting.dispose();
+    if (left) log.error(`${left} alarm source event(s) could not be written before the stop (${why}): ${labels.join('; ')}`);
     this.service.stop();
   }
 
-  /** Source events (camera health, storage …) waiting for room on the disk: written, in order, as soon as a write works again. */
-  private deferred: SourceEvent[] = [];
-  private retryTimer: NodeJS.Timeout | null = null;
+  /** Source events (camera health, storage …) waiting for room on the disk or for a busy index: written, in order, as soon as a write works again. */
+  private readonly waiting = new WriteQueue({ log, what: 'alarm source events', retryFullDisk: true, max: 1000 });
 
   /**
    * The engine's own sources have no one to redeliver them (unlike MQTT, which is acknowledged only after the
    * commit): an alarm that cannot be written because the disk is full (the very moment a "disk full" alarm
-   * matters) is kept in memory, bounded, and written as soon as the recorder's emergency purge makes room.
+   * matters) or the index is busy is kept in memory, bounded, and written as soon as a write works again.
    * Persist before show still holds: consoles see it once it is committed.
    */
   private ingestOrDefer(ev: SourceEvent): void {
-    if (this.deferred.length) {
-      this.defer(ev);
-      return;
-    }
-    try {
-      this.service.ingest(ev);
-    } catch (err) {
-      if (!isDiskFull(err)) throw err;
-      log.warn(`the disk is full: "${ev.title}" waits in memory and is written as soon as there is room`);
-      this.defer(ev);
-    }
+    this.waiting.run(() => this.service.ingest(ev), undefined, `"${ev.title}"`);
   }
-
-  private defer(ev: SourceEvent): void {
-    if (this.deferred.length >= MAX_DEFERRED) this.deferred.splice(0, 1); // keep the newest; the log says so at the stop
-    this.deferred.push(ev);
-    if (!this.retryTimer) this.retryTimer = setTimeout(() => this.flushDeferred(), RETRY_MS);
-  }
-
-  private flushDeferred(retry = true): void {
-    this.retryTimer = null;
-    while (this.deferred.length) {
-      try {
-        this.service.ingest(this.deferred[0]!);
-      } catch (err) {
-        if (!isDiskFull(err)) {
-          log.error(`a deferred alarm source event could not be written: "${this.deferred[0]!.title}"`, err);
-          this.deferred.shift();
-          continue;
-        }
-        if (retry) this.retryTimer = setTimeout(() => this.flushDeferred(), RETRY_MS);
-        return;
-      }
-      const done = this.deferred.shift()!;
-      log.info(`written now that there is room: "${done.title}"`);
-    }
-  }
-}
-
-const MAX_DEFERRED = 1000;
-const RETRY_MS = 1000;
-
-/** SQLite could not write for want of space (or the file system refused the write). */
-function isDiskFull(err: unknown): boolean {
-  const code = (err as { code?: string } | null)?.code ?? '';
-  return code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || /database or disk is full/i.test((err as Error)?.message ?? '');
 }

@@ -79,8 +79,7 @@ class RecorderImpl implements Recorder {
       cameraName: (id) => deps.cameras.get(id)?.name ?? id,
       cameraIds: () => deps.cameras.stored().map((c) => c.id),
       afterPurge: () => {
-        if (this.timeline.deferredWrites > 0 && this.timeline.flushDeferred() === 0)
-          log.info('index writes that waited for disk space are done');
+        if (this.timeline.deferredWrites > 0) this.timeline.flushDeferred(); // the queue logs when they are done
       },
     });
     this.media = new MediaRoutes({

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../store/db.js';
 import { logger } from '../log.js';
-import { isDiskFull } from './timeline.js';
+import { isDiskFull } from '../store/write-queue.js';
 
 const log = logger('retention');
 

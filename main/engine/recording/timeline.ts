@@ -5,6 +5,7 @@
  */
 import type { GapReason } from '../../api/contract.js';
 import type { Db } from '../store/db.js';
+import { WriteQueue } from '../store/write-queue.js';
 import { appendJournal } from './journal.js';
 import { parseSegmentName } from './layout.js';
 import { reasonSplitsGap } from './runs.js';
@@ -51,41 +52,21 @@ export interface NewSegment {
   initHash: string | null;
 }
 
-/**
- * SQLite could not get the write lock within the busy timeout (another
- * process held it for over 5 s), or the connection's own lock conflicts.
- */
-export function isBusy(err: unknown): boolean {
-  const e = err as { code?: string };
-  return typeof e?.code === 'string' && (e.code.startsWith('SQLITE_BUSY') || e.code.startsWith('SQLITE_LOCKED'));
-}
-
-/** How long a write that found the index busy waits before it is tried again. */
-const BUSY_RETRY_MS = 1000;
-
-/** SQLite could not write because the disk is full. */
-export function isDiskFull(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return e?.code === 'SQLITE_FULL' || /database or disk is full|ENOSPC/i.test(e?.message ?? '');
-}
-
 export class Timeline {
   private q;
   /**
-   * Writes that failed because the disk was full, replayed in order by
-   * flushDeferred() once the storage keeper has freed space. While any is
-   * waiting, new writes queue behind it (order matters: a gap before the
-   * segment that closes it).
+   * Writes that found the disk full (replayed by flushDeferred() once the
+   * storage keeper has freed space) or the index busy (retried every second),
+   * in order: a gap before the segment that closes it.
    */
-  private deferred: (() => void)[] = [];
-  private retryTimer: NodeJS.Timeout | null = null;
-  private busyWarned = false;
+  private readonly pending: WriteQueue;
   constructor(
     private readonly db: Db,
     private readonly journalOf: (cameraId: string) => string,
     /** Wall time for gap starts and journal stamps (the recorder's clock). */
     private readonly now: () => number = Date.now,
   ) {
+    this.pending = new WriteQueue({ log, what: 'segment and gap rows', retryFullDisk: false, isOpen: () => db.open });
     this.q = {
       last: db.prepare<[string], SegmentRow>('SELECT * FROM segments WHERE camera_id = ? ORDER BY start_ms DESC LIMIT 1'),
       lastOfRun: db.prepare<[string, string], SegmentRow>(
@@ -132,83 +113,24 @@ export class Timeline {
   }
 
   get deferredWrites(): number {
-    return this.deferred.length;
+    return this.pending.size;
   }
 
-  /** Replay deferred writes; returns how many are still waiting. */
+  /** Replay deferred writes (after the storage keeper freed space); returns how many are still waiting. */
   flushDeferred(): number {
-    while (this.deferred.length) {
-      if (!this.db.open) return this.deferred.length;
-      try {
-        this.deferred[0]!();
-      } catch (err) {
-        if (isBusy(err)) this.retrySoon();
-        if (isDiskFull(err) || isBusy(err)) return this.deferred.length;
-        throw err;
-      }
-      this.deferred.shift();
-    }
-    if (this.busyWarned) log.info('the index is writable again: the segments and gaps that waited for it are indexed');
-    this.busyWarned = false;
-    return 0;
+    return this.pending.flush();
   }
 
   /** Stop retrying (the recorder stops); one last try first. Returns the writes that never made it. */
   dispose(): number {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    let left = this.deferred.length;
-    try {
-      left = this.flushDeferred();
-    } catch (err) {
-      log.error('a deferred index write failed at stop', err);
-    }
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    if (left) log.warn(`${left} index write(s) could not be made before stop: "gatehouse index rebuild" indexes their files`);
+    const { left, why } = this.pending.dispose();
+    if (left) log.warn(`${left} index write(s) could not be made before the stop (${why}): "gatehouse index rebuild" indexes their files`);
     return left;
   }
 
-  private retrySoon(): void {
-    if (this.retryTimer) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      try {
-        this.flushDeferred();
-      } catch (err) {
-        log.error('a deferred index write failed', err);
-        this.deferred.shift(); // never retry a write that fails for another reason forever
-        if (this.deferred.length) this.retrySoon();
-      }
-    }, BUSY_RETRY_MS);
-    this.retryTimer.unref();
-  }
-
-  /**
-   * Run a write now, or queue it when the disk is full or another process
-   * holds the index's write lock past the busy timeout (or earlier writes
-   * wait). A busy index is retried every second; a full disk when the
-   * storage keeper has freed space. Files are already in place (S2), so a
-   * queued row is late, never lost.
-   */
+  /** Run a write now, or queue it (S9): files are already in place (S2), so a queued row is late, never lost. */
   private write<T>(op: () => T, fallback: T): T {
-    if (this.deferred.length && this.flushDeferred() > 0) {
-      this.deferred.push(() => void op());
-      return fallback;
-    }
-    try {
-      return op();
-    } catch (err) {
-      if (!isDiskFull(err) && !isBusy(err)) throw err;
-      this.deferred.push(() => void op());
-      if (isBusy(err)) {
-        if (!this.busyWarned)
-          log.warn(`the index is busy (another process has held its write lock for over 5 s: ${(err as Error).message}); index writes wait and are retried every second`);
-        this.busyWarned = true;
-        this.retrySoon();
-      }
-      return fallback;
-    }
+    return this.pending.run(op, fallback);
   }
 
   /**

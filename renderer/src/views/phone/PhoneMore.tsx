@@ -35,7 +35,7 @@ export function PhoneMore({ onLogout, desktopView }: { onLogout: () => void; des
         </button>
       </div>
       <AccountTab />
-      <RemoteAccessTab />
+      <RemoteAccessTab phone />
     </section>
   );
 }

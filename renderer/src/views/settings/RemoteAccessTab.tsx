@@ -105,7 +105,12 @@ function DesktopSetting({ initial, onSaved }: { initial: RemoteAccessSetup; onSa
   );
 }
 
-export function RemoteAccessTab() {
+/**
+ * `phone`: the phone's More page, which shows the account's own two-factor
+ * card just above (with "Administrators must turn it on" where required) and
+ * has no desktop app: the policy paragraph and the desktop setting are left out.
+ */
+export function RemoteAccessTab({ phone = false }: { phone?: boolean } = {}) {
   const { user } = useConnection();
   const { timeZone } = useSettings();
   const q = useQuery('system.remoteAccess', {});
@@ -144,13 +149,17 @@ export function RemoteAccessTab() {
             <Certificate c={l.tls!} timeZone={timeZone} />
           </section>
         ))}
-      <h3>Two-factor sign-in</h3>
-      <p data-testid="remote-admin-totp" data-required={r.adminTotpRequired}>
-        {r.adminTotpRequired
-          ? 'Required for administrators: each admin sets up an authenticator app at their next sign-in.'
-          : 'Optional (this server is reachable from this machine only). Every user can turn it on under Account.'}
-      </p>
-      {user?.role === 'admin' && <DesktopSetting initial={r.desktop} onSaved={q.reload} />}
+      {!phone && (
+        <>
+          <h3>Two-factor sign-in</h3>
+          <p data-testid="remote-admin-totp" data-required={r.adminTotpRequired}>
+            {r.adminTotpRequired
+              ? 'Required for administrators: each admin sets up an authenticator app at their next sign-in.'
+              : 'Optional (this server is reachable from this machine only). Every user can turn it on under Account.'}
+          </p>
+        </>
+      )}
+      {!phone && user?.role === 'admin' && <DesktopSetting initial={r.desktop} onSaved={q.reload} />}
     </div>
   );
 }
