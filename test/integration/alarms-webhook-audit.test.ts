@@ -3,29 +3,20 @@
  * (claims, take-over, roles), and the audit trail checked by the real CLI,
  * including a tampered row.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessEntry, Alarm, Page } from '../../main/api/alarms.js';
 import { startEngine, tempDir, waitFor, type TestEngine } from './alarms-support.js';
+import { cliSync } from './recording-harness.js';
 import { expectLogErrors } from '../support/log-guard.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
 let e: TestEngine;
 let dir: string;
 let hook: string;
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/gatehouse.ts'), ...args, '--data', dir], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, GATEHOUSE_LOG: 'warn' },
-    timeout: 60_000,
-  });
-  return { code: r.status, out: r.stdout + r.stderr };
-}
+const cli = (...args: string[]) => cliSync(dir, args);
 
 const post = (body: unknown, token: string | null = hook, raw = false) =>
   fetch(`${e.url}/api/webhook/sensors`, {

@@ -6,7 +6,7 @@
  * (RFC 8291, test/support/web-push-receiver.ts), webhook receivers, and the
  * CLI. The escalation ladder runs on the real clock with short times.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +19,7 @@ import { startRtspServer, type RtspFixture } from '../fixtures/rtsp.js';
 import { expectLogErrors } from '../support/log-guard.js';
 import { browserKeys, decryptPush, startPushService, type BrowserKeys, type PushService } from '../support/web-push-receiver.js';
 import { freePort, startEngine, tempDir, waitFor, type TestEngine } from './alarms-support.js';
+import { cliSync } from './recording-harness.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 let e: TestEngine;
@@ -57,15 +58,7 @@ const unfold = (raw: string) => raw.replace(/\r?\n[ \t]+/g, ' ');
 /** Quoted-printable decoded (the text parts of a mail). */
 const qp = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/gatehouse.ts'), ...args, '--data', dir], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, GATEHOUSE_LOG: 'warn' },
-    timeout: 60_000,
-  });
-  return { code: r.status, out: r.stdout + r.stderr };
-}
+const cli = (...args: string[]) => cliSync(dir, args);
 
 const call = <T>(method: string, params: unknown = {}, token = e.token) =>
   e.engine.handle(method, params, { token, peer: 'test' }) as Promise<T>;

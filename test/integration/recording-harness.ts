@@ -3,7 +3,7 @@
  * process, or as a `gatehouse serve` child), real ffmpeg/ffprobe, real
  * SQLite, the real RTSP fixture. Ports 18000-18099, temp dirs /tmp/rec-*.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -111,6 +111,21 @@ export function cliArgs(...args: string[]): string[] {
 export async function cli(...args: string[]): Promise<string> {
   const { stdout } = await run(process.execPath, cliArgs(...args), { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 });
   return stdout;
+}
+
+/**
+ * Run the CLI on `dataDir` and wait for it (synchronously, so a test can run it while an engine in this
+ * process holds the same data dir): its exit code, stdout, and stdout + stderr as `out`. Logs below WARN are off.
+ */
+export function cliSync(dataDir: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): { code: number | null; out: string; stdout: string } {
+  const r = spawnSync(process.execPath, cliArgs(...args, '--data', dataDir), {
+    cwd: repoRoot,
+    input: opts.input,
+    encoding: 'utf8',
+    env: { ...process.env, GATEHOUSE_LOG: 'warn' },
+    timeout: opts.timeoutMs ?? 60_000,
+  });
+  return { code: r.status, out: r.stdout + r.stderr, stdout: r.stdout };
 }
 
 /** A `gatehouse serve` child process; its log goes to a file in the data dir. */

@@ -9,7 +9,6 @@
  * the head; drop the index's checkpoints too), checked by the real
  * `gatehouse audit verify` and its exit codes.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -19,9 +18,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditCheckpoint, AuditRecord, Page } from '../../main/api/alarms.js';
 import { recordHash } from '../../main/engine/audit/trail.js';
 import { mqttClient, startBroker, startEngine, tempDir, waitFor, type Broker, type TestEngine } from './alarms-support.js';
+import { cliSync } from './recording-harness.js';
 import { expectLogErrors } from '../support/log-guard.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const OS_ACTOR = `os:${os.userInfo().username}`;
 let root: string;
 let dir: string;
@@ -32,16 +31,7 @@ let e: TestEngine | null = null;
 let receiver: http.Server;
 const received: unknown[] = [];
 
-function cli(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/cli/gatehouse.ts'), ...args, '--data', dir], {
-    cwd: ROOT,
-    input,
-    encoding: 'utf8',
-    env: { ...process.env, GATEHOUSE_LOG: 'warn' },
-    timeout: 90_000,
-  });
-  return { code: r.status, out: r.stdout + r.stderr, stdout: r.stdout };
-}
+const cli = (args: string[], input?: string) => cliSync(dir, args, { input, timeoutMs: 90_000 });
 
 const mode = (p: string) => (fs.statSync(p).mode & 0o777).toString(8);
 
