@@ -6,7 +6,7 @@
  * (RFC 8291, test/support/web-push-receiver.ts), webhook receivers, and the
  * CLI. The escalation ladder runs on the real clock with short times.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
