@@ -285,5 +285,15 @@ describe('rotas.add, rotas.update, rotas.remove', () => {
       ['nights', 'Nights', ['ann']],
       ['days', 'Days', ['bob']],
     ]);
+    // a hand edit left the second rota with a member who is no contact: changing the first names that one, by its place
+    const file = path.join(dir, 'config.json');
+    const raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    raw.notifications.rotas[1].members = ['bob', 'zed'];
+    fs.writeFileSync(file, JSON.stringify(raw));
+    expect(await refused(call('admin', 'rotas.update', { id: 'nights', periodHours: 6 }))).toEqual({
+      code: 'bad_request',
+      field: 'rotas.1.members',
+      message: 'the rota Days needs fixing first: no contact "zed"; add the contacts first (Settings → On call, gatehouse contacts add)',
+    });
   });
 });

@@ -184,7 +184,7 @@ export function findRota(rotas: Rota[], ref: string): Rota | undefined {
  * console's dialog shows it there), an error about another rota keeps
  * `rotas.<i>.<field>` and says which rota.
  */
-function checkOne(contacts: Contact[], list: RotaInput[], index: number): Rota[] {
+function checkOne(contacts: Contact[], stored: Rota[], list: RotaInput[], index: number): Rota[] {
   try {
     return checkRotas(contacts, list);
   } catch (err) {
@@ -192,8 +192,14 @@ function checkOne(contacts: Contact[], list: RotaInput[], index: number): Rota[]
     const m = /^rotas\.(\d+)\.(.+)$/.exec(err.field ?? '');
     if (!m) throw err;
     if (Number(m[1]) !== index) {
+      // named by its place in the stored list (`list` may have this rota moved to its end)
       const other = list[Number(m[1])]!;
-      throw new ApiError(err.code, `the rota ${other.name} needs fixing first: ${err.message.replace(/^rota \d+: /, '')}`, err.field);
+      const at = stored.indexOf(other as Rota);
+      throw new ApiError(
+        err.code,
+        `the rota ${other.name} needs fixing first: ${err.message.replace(/^rota \d+: /, '')}`,
+        at < 0 ? err.field : `rotas.${at}.${m[2]}`,
+      );
     }
     throw new ApiError(err.code, err.message.replace(/^rota \d+: /, ''), m[2]);
   }
@@ -207,7 +213,7 @@ function checkOne(contacts: Contact[], list: RotaInput[], index: number): Rota[]
 export async function addRota(config: ConfigStore, input: RotaInput): Promise<Rota> {
   return config.update((c) => {
     const s = setupIn(c);
-    s.rotas = checkOne(s.contacts, [...s.rotas, input], s.rotas.length);
+    s.rotas = checkOne(s.contacts, s.rotas, [...s.rotas, input], s.rotas.length);
     c.notifications = s;
     return s.rotas.at(-1)!;
   });
@@ -230,7 +236,7 @@ export async function updateRota(config: ConfigStore, ref: RotaRef, patch: Parti
     const clean = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     const others = s.rotas.filter((r) => r !== cur);
     // checked last, so a clash with any other rota (its name) is this one's field
-    const checked = checkOne(s.contacts, [...others, { ...cur, ...clean }], others.length);
+    const checked = checkOne(s.contacts, s.rotas, [...others, { ...cur, ...clean }], others.length);
     const mine = checked.at(-1)!;
     s.rotas = s.rotas.map((r) => (r === cur ? mine : r));
     c.notifications = s;
