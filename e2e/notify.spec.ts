@@ -222,9 +222,24 @@ test.describe('notifications', () => {
     // the contacts list agrees: Bob on duty, Ann not her turn
     await expect(page.getByTestId('contact-row').filter({ hasText: 'Bob Rota' })).toContainText('on duty');
     await expect(page.getByTestId('contact-row').filter({ hasText: 'Ann Rota' })).toContainText('off');
-    // audited as the console's oncall.set
-    const audit = (await server.rpc('audit.list', { action: 'oncall.set' }, admin)).body as { items: { actor: string }[] };
+    // one rota added (never the whole list written back), audited as the console's rotas.add
+    const audit = (await server.rpc('audit.list', { action: 'rotas.add' }, admin)).body as { items: { actor: string }[] };
     expect(audit.items[0]).toMatchObject({ actor: 'admin' });
+    // admins only: a supervisor and a guard get 403 for the three
+    for (const [username, role] of [
+      ['sup-rota', 'supervisor'],
+      ['guard-rota', 'guard'],
+    ] as const) {
+      expect([200, 409]).toContain((await server.rpc('users.add', { username, password: `${username}-password`, role }, admin)).status);
+      const token = await server.token(username, `${username}-password`);
+      for (const [method, params] of [
+        ['rotas.add', { name: 'Sneaky', startsAt: '2026-01-05T07:00:00Z', members: ['ann-rota'] }],
+        ['rotas.update', { id: 'weekly-techs', periodHours: 1 }],
+        ['rotas.remove', { id: 'weekly-techs' }],
+      ] as const) {
+        expect((await server.rpc(method, params, token)).status, `${role} ${method}`).toBe(403);
+      }
+    }
 
     // Delete on the row asks first, then removes it
     await row.focus();
@@ -232,6 +247,10 @@ test.describe('notifications', () => {
     await expect(page.getByTestId('rota-remove-dialog')).toContainText('Remove the rota Weekly techs?');
     await page.getByTestId('confirm-ok').click();
     await expect(page.getByTestId('rotas-none')).toBeVisible();
+    const removed = (await server.rpc('audit.list', { action: 'rotas.remove' }, admin)).body as {
+      items: { actor: string; target: string }[];
+    };
+    expect(removed.items[0]).toMatchObject({ actor: 'admin', target: 'weekly-techs' });
   });
 
   test("set a push device's camera filter in Notifications", async ({ page, server }) => {

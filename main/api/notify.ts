@@ -86,17 +86,17 @@ export const ContactInput = z
   .refine(hasChannel, { message: NO_CHANNEL_MESSAGE, path: ['email'] });
 export type ContactInput = z.input<typeof ContactInput>;
 
+const RotaPeriodHours = z
+  .number({ error: 'the period is a number of hours' })
+  .int('the period is a whole number of hours')
+  .min(1, 'a turn lasts at least 1 hour')
+  .max(24 * 90, 'a turn lasts at most 90 days (2160 h)');
 const RotaFields = {
   name: z.string().trim().min(1, 'a rota needs a name').max(80, 'a rota name is at most 80 characters'),
   /** When the first member's first turn starts (ISO 8601, stored in UTC). */
   startsAt: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'give the time the first turn starts, e.g. 2026-01-05T07:00:00Z'),
   /** How long each turn lasts. */
-  periodHours: z
-    .number({ error: 'the period is a number of hours' })
-    .int('the period is a whole number of hours')
-    .min(1, 'a turn lasts at least 1 hour')
-    .max(24 * 90, 'a turn lasts at most 90 days (2160 h)')
-    .default(168),
+  periodHours: RotaPeriodHours.default(168),
   /** Contact ids, in the order they take turns. */
   members: z.array(ContactId).min(1, 'a rota needs at least one member').max(50, 'a rota has at most 50 members'),
 };
@@ -104,7 +104,7 @@ const RotaFields = {
 /** An on-call rota: its members take turns, each for `periodHours`, starting with the first at `startsAt`. */
 export const Rota = z.object({ id: ContactId, ...RotaFields }).strict();
 export type Rota = z.infer<typeof Rota>;
-/** A rota as oncall.set takes it: without an id, the engine makes one from the name. */
+/** A rota as oncall.set and rotas.add take it: without an id, the engine makes one from the name. */
 export const RotaInput = z.object({ id: ContactId.optional(), ...RotaFields }).strict();
 export type RotaInput = z.input<typeof RotaInput>;
 
@@ -341,12 +341,33 @@ export const notifyRequests = {
     input: z
       .object({
         ladders: z.array(Ladder).max(5).nullable().optional(),
-        /** Every rota, in order (replaces them all); one without an id is new. */
+        /** Every rota, in order (replaces them all); one without an id is new. The console uses rotas.add/update/remove. */
         rotas: z.array(RotaInput).max(50, 'at most 50 rotas').optional(),
         retrySeconds: z.array(z.number().int().min(1).max(3600)).max(8).optional(),
       })
       .strict(),
   },
+
+  /**
+   * One rota at a time (the console; the CLI's `gatehouse rotas` does the same on the config): each change is one
+   * atomic write of the config, so two admins changing two rotas at once both land. Errors name the rota's own
+   * field (`name`, `members`, `periodHours`, `startsAt`); another rota's problem is `rotas.<i>.<field>`.
+   */
+  'rotas.add': { role: 'admin', input: z.object(RotaFields).strict() },
+  /** Change one rota by id; fields left out stay. */
+  'rotas.update': {
+    role: 'admin',
+    input: z
+      .object({
+        id: ContactId,
+        name: RotaFields.name.optional(),
+        startsAt: RotaFields.startsAt.optional(),
+        periodHours: RotaPeriodHours.optional(),
+        members: RotaFields.members.optional(),
+      })
+      .strict(),
+  },
+  'rotas.remove': { role: 'admin', input: z.object({ id: ContactId }).strict() },
 
   'smtp.get': { role: 'admin', input: z.object({}).strict() },
   /** Set the SMTP server (url null removes it). `password`: a new one, null to clear, left out to keep. */
@@ -391,6 +412,9 @@ export interface NotifyResults {
   'contacts.test': Notice[];
   'oncall.get': OnCallView;
   'oncall.set': OnCallView;
+  'rotas.add': Rota;
+  'rotas.update': Rota;
+  'rotas.remove': { ok: true };
   'smtp.get': SmtpView;
   'smtp.set': SmtpView;
   'smtp.test': { ok: true; message: string };

@@ -188,6 +188,23 @@ for (let i = 0; i < Number(n); i++) {
     expect(ids).toHaveLength(18);
     expect(new Set(ids).size).toBe(18);
   }, 60_000);
+
+  it('queues updates started at once in one process (two requests on one server): none is lost, none waits on its own lock', async () => {
+    const store = new ConfigStore(file);
+    await store.load();
+    // before the queue, the second spun on its own process's lock (blocking the first) until it gave up
+    await Promise.all(['a', 'b', 'c', 'd'].map((tag) => store.update((c) => c.cameras.push(camera(tag) as never))));
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).cameras.map((c: { id: string }) => c.id)).toEqual(['a', 'b', 'c', 'd']);
+    // a failed update does not stop the next
+    const bad = store.update(() => {
+      throw new Error('no');
+    });
+    const next = store.update((c) => c.cameras.push(camera('e') as never));
+    await expect(bad).rejects.toThrow('no');
+    await next;
+    expect(store.data.cameras).toHaveLength(5);
+    expect(fs.existsSync(`${file}.lock`)).toBe(false);
+  });
 });
 
 describe('ConfigStore watch', () => {

@@ -5,14 +5,15 @@
  * period, a name taken, an unknown rota) exits with the usual codes and says
  * what to do; a running server uses a change within a second and its
  * contacts.list says whose turn it is; every change is audited as
- * `oncall.set` by os:<login>, the console's oncall.set by the user.
+ * `rotas.add|update|remove` by os:<login>, the console's by the user (and
+ * oncall.set, kept for scripts, with its params).
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ContactView, OnCallView } from '../../main/api/notify.js';
+import type { ContactView, OnCallView, Rota } from '../../main/api/notify.js';
 import { cliArgs } from './recording-harness.js';
 import { ADMIN_PW, startEngine, tempDir, waitFor, type TestEngine } from './alarms-support.js';
 
@@ -170,12 +171,24 @@ describe('gatehouse rotas', () => {
       3000,
       50,
     );
-    const recs = e.engine.alarms!.audit.list({ action: 'oncall.set' }, null, 50).items;
-    const cli_ = recs.filter((r) => r.actor.startsWith('os:'));
+    // the console's one-rota change, while the CLI's is taken up
+    const u = (await e.engine.handle('rotas.update', { id: 'days', periodHours: 12 }, ctx)) as Rota;
+    expect(u).toMatchObject({ id: 'days', periodHours: 12, members: ['ann-tech'] });
+
+    const trail = e.engine.alarms!.audit;
+    const cli_ = ['rotas.add', 'rotas.update', 'rotas.remove'].flatMap((action) =>
+      trail.list({ action }, null, 50).items.filter((r) => r.actor.startsWith('os:')),
+    );
     expect(cli_.map((r) => (r.details as { change: string }).change)).toEqual(
       expect.arrayContaining(['rota added', 'rota changed', 'rota removed']),
     );
     expect(cli_.find((r) => r.target === 'rota:weekend')).toMatchObject({ details: { via: 'cli' } });
-    expect(recs.find((r) => r.actor === 'admin')).toMatchObject({ details: { params: { rotas: expect.any(Array) } } });
+    expect(trail.list({ action: 'oncall.set' }, null, 50).items.find((r) => r.actor === 'admin')).toMatchObject({
+      details: { params: { rotas: expect.any(Array) } },
+    });
+    expect(trail.list({ action: 'rotas.update' }, null, 50).items.find((r) => r.actor === 'admin')).toMatchObject({
+      target: 'days',
+      details: { params: { id: 'days', periodHours: 12 } },
+    });
   }, 120_000);
 });

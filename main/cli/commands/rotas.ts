@@ -2,8 +2,8 @@
  * gatehouse rotas list|add|update|remove: on-call rotas (config.notifications.rotas),
  * whose members take turns, each for the rota's period. Members are contacts,
  * by name or id. With or without a running server (it uses a change within a
- * second); every change is audited as oncall.set by os:<login>, as the
- * console's changes are (by the user).
+ * second); every change is audited as rotas.add|update|remove by os:<login>,
+ * as the console's changes are (by the user).
  */
 import { ApiError } from '../../api/contract.js';
 import type { Contact, Rota } from '../../api/notify.js';
@@ -91,9 +91,11 @@ function periodOf(text: string): number {
 /** The engine's refusal as a CLI message: the field's flag, exit 3 not found, 1 a name taken, 2 other bad input. */
 function cliErrorOf(err: unknown): unknown {
   if (!(err instanceof ApiError)) return err;
-  const flag = /\.(name|members|periodHours|startsAt)$/.exec(err.field ?? '')?.[1];
+  // the rota's own field is bare (`members`); another rota's is `rotas.<i>.<field>`
+  const field = err.field ?? '';
+  const flag = /^(name|members|periodHours|startsAt)$/.exec(field)?.[1];
   const flags: Record<string, string> = { name: 'NAME', members: '--members', periodHours: '--period', startsAt: '--starts' };
-  const msg = err.message.replace(/^rota \d+: (\w+: )?/, '');
+  const msg = field && err.message.startsWith(`${field}: `) ? err.message.slice(field.length + 2) : err.message;
   return new CliError(flag ? `${flags[flag]}: ${msg}` : msg, err.code === 'not_found' ? 3 : err.code === 'conflict' ? 1 : 2);
 }
 
@@ -182,7 +184,7 @@ export const rotasCommand: Command = {
       const r = await addRota(store, { name, members, periodHours, startsAt }).catch((err: unknown) => {
         throw cliErrorOf(err);
       });
-      auditCli(paths, { action: 'oncall.set', target: `rota:${r.id}`, details: { change: 'rota added', rota: r } }, store.data);
+      auditCli(paths, { action: 'rotas.add', target: `rota:${r.id}`, details: { change: 'rota added', rota: r } }, store.data);
       const row = rowOf(r, notifySetupOf(store.data).contacts, Date.now());
       console.log(`Rota ${printable(r.name)} (id ${r.id}) added: ${describe(row, tz)}`);
       if (runningServer(paths)) console.log('The running server uses it within a second.');
@@ -215,7 +217,7 @@ export const rotasCommand: Command = {
       const r = await updateRota(store, ref, patch).catch((err: unknown) => {
         throw cliErrorOf(err);
       });
-      auditCli(paths, { action: 'oncall.set', target: `rota:${r.id}`, details: { change: 'rota changed', rota: r } }, store.data);
+      auditCli(paths, { action: 'rotas.update', target: `rota:${r.id}`, details: { change: 'rota changed', rota: r } }, store.data);
       console.log(`Rota ${printable(r.name)} (id ${r.id}) changed: ${describe(rowOf(r, s.contacts, Date.now()), tz)}`);
       if (runningServer(paths)) console.log('The running server uses it within a second.');
       return 0;
@@ -229,7 +231,7 @@ export const rotasCommand: Command = {
       const r = await removeRota(store, ref).catch((err: unknown) => {
         throw cliErrorOf(err);
       });
-      auditCli(paths, { action: 'oncall.set', target: `rota:${r.id}`, details: { change: 'rota removed', rota: r } }, store.data);
+      auditCli(paths, { action: 'rotas.remove', target: `rota:${r.id}`, details: { change: 'rota removed', rota: r } }, store.data);
       console.log(`Rota ${printable(r.name)} (id ${r.id}) removed.`);
       if (runningServer(paths)) console.log('The running server uses it within a second.');
       return 0;

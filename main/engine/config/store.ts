@@ -229,7 +229,21 @@ export class ConfigStore {
     }
   }
 
-  private async withLock<T>(fn: () => Promise<T>): Promise<T> {
+  /** This store's writers, one after another: the file lock is per process, and waiting on it blocks the event loop. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Run `fn` holding config.json.lock. Calls in this process queue up first: a
+   * second update while the first awaits its read or write would otherwise find
+   * the lock held by its own process and spin (blocking the first) until it gives up.
+   */
+  private withLock<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => this.withFileLock(fn));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async withFileLock<T>(fn: () => Promise<T>): Promise<T> {
     const deadline = Date.now() + 5000;
     for (;;) {
       try {

@@ -4,14 +4,16 @@
  * filter, another guard may not (refused and audited as denied), an admin may
  * change anyone's; unknown cameras and an empty list are refused on the field;
  * null is "any camera" again. And oncall.set with rotas is audited with its
- * params, as every console change is.
+ * params, as every console change is; rotas.add/update/remove change one rota
+ * each (two admins changing two rotas at once both land, on the real config
+ * file), are for admins only, audited, and name the rota's own field.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { requests, type Me } from '../../api/contract.js';
-import type { PushSubscriptionInfo } from '../../api/notify.js';
+import type { OnCallView, PushSubscriptionInfo, Rota } from '../../api/notify.js';
 import { auditForCall } from '../audit/hook.js';
 import { AuditTrail } from '../audit/trail.js';
 import { EventBus } from '../bus.js';
@@ -21,7 +23,7 @@ import { ConfigStore } from '../config/store.js';
 import { Dispatcher } from '../dispatch.js';
 import { openIndex, type Db } from '../store/db.js';
 import { notifyConcern } from './handlers.js';
-import { addContact } from './settings.js';
+import { addContact, updateRota } from './settings.js';
 
 const USERS: Record<string, Me> = {
   gina: { username: 'gina', role: 'guard' },
@@ -168,6 +170,130 @@ describe('oncall.set with rotas', () => {
       actor: 'admin',
       action: 'oncall.set',
       details: { params: { rotas: [{ name: 'Night techs', members: ['ann'] }] } },
+    });
+  });
+});
+
+describe('rotas.add, rotas.update, rotas.remove', () => {
+  const NIGHTS = { name: 'Nights', startsAt: '2026-03-02T19:00:00Z', periodHours: 12, members: ['ann'] };
+  const DAYS = { name: 'Days', startsAt: '2026-03-02T07:00:00Z', periodHours: 24, members: ['bob'] };
+  const stored = () => notifyRotas();
+  const notifyRotas = (): Rota[] =>
+    (JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).notifications?.rotas ?? []) as Rota[];
+  beforeEach(async () => {
+    for (const name of ['Ann', 'Bob', 'Cy']) await addContact(config, { name, email: `${name.toLowerCase()}@example.org` });
+  });
+
+  it('are in the role matrix for admins; a guard and a supervisor are refused and nothing changes', async () => {
+    for (const m of ['rotas.add', 'rotas.update', 'rotas.remove'] as const) expect(requests[m].role).toBe('admin');
+    await call('admin', 'rotas.add', NIGHTS);
+    for (const who of ['gina', 'sam']) {
+      for (const [m, p] of [
+        ['rotas.add', DAYS],
+        ['rotas.update', { id: 'nights', periodHours: 24 }],
+        ['rotas.remove', { id: 'nights' }],
+      ] as const) {
+        expect(await refused(call(who, m, p))).toMatchObject({
+          code: 'forbidden',
+          message: `${m} needs the admin role; you are ${USERS[who]!.role}`,
+        });
+      }
+    }
+    expect(await refused(call('', 'rotas.remove', { id: 'nights' }))).toMatchObject({ code: 'unauthorized' });
+    expect(stored()).toEqual([{ id: 'nights', ...NIGHTS }]);
+    expect(changed).toEqual(['oncall']);
+  });
+
+  it('add, change and remove one rota each, audited with the params and told as notify.changed oncall', async () => {
+    const added = await call<Rota>('admin', 'rotas.add', NIGHTS);
+    expect(added).toEqual({ id: 'nights', ...NIGHTS });
+    await call('admin', 'rotas.add', DAYS);
+    const u = await call<Rota>('admin', 'rotas.update', { id: 'nights', members: ['cy', 'ann'] });
+    expect(u).toEqual({ id: 'nights', ...NIGHTS, members: ['cy', 'ann'] });
+    expect(await call('admin', 'rotas.remove', { id: 'days' })).toEqual({ ok: true });
+    expect(stored()).toEqual([{ id: 'nights', ...NIGHTS, members: ['cy', 'ann'] }]);
+    expect((await call<OnCallView>('sam', 'oncall.get', {})).rotas).toEqual(stored());
+    expect(changed).toEqual(['oncall', 'oncall', 'oncall', 'oncall']);
+    expect(actions()).toEqual([
+      'admin rotas.add name:Nights',
+      'admin rotas.add name:Days',
+      'admin rotas.update nights',
+      'admin rotas.remove days',
+    ]);
+    const [rec] = audit.list({ action: 'rotas.update' }, null, 5).items;
+    expect(rec).toMatchObject({ actor: 'admin', target: 'nights', details: { params: { id: 'nights', members: ['cy', 'ann'] } } });
+    expect(audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('two admins changing two rotas at the same moment: both changes land (the whole-list save lost one)', async () => {
+    await call('admin', 'rotas.add', NIGHTS);
+    await call('admin', 'rotas.add', DAYS);
+    // the old console: each read the list, changed its rota, wrote the list back
+    const [a, b] = await Promise.all([call<OnCallView>('admin', 'oncall.get', {}), call<OnCallView>('admin', 'oncall.get', {})]);
+    await Promise.all([
+      call('admin', 'oncall.set', { rotas: a.rotas.map((r) => (r.id === 'nights' ? { ...r, periodHours: 8 } : r)) }),
+      call('admin', 'oncall.set', { rotas: b.rotas.map((r) => (r.id === 'days' ? { ...r, members: ['bob', 'cy'] } : r)) }),
+    ]);
+    const lost = stored();
+    expect(lost.find((r) => r.id === 'nights')!.periodHours === 8 && lost.find((r) => r.id === 'days')!.members.length === 2).toBe(false);
+
+    // one rota per request, each one locked write of the file: all land (the engine's own writes queue up)
+    await Promise.all([
+      call('admin', 'rotas.update', { id: 'nights', periodHours: 6 }),
+      call('admin', 'rotas.update', { id: 'days', members: ['cy', 'bob'] }),
+      updateRota(config, 'nights', { startsAt: '2026-03-03T19:00:00Z' }),
+    ]);
+    expect(stored()).toEqual([
+      expect.objectContaining({ id: 'nights', periodHours: 6, startsAt: '2026-03-03T19:00:00Z' }),
+      expect.objectContaining({ id: 'days', members: ['cy', 'bob'] }),
+    ]);
+    await Promise.all([call('admin', 'rotas.remove', { id: 'days' }), call('admin', 'rotas.add', { ...DAYS, name: 'Weekend' })]);
+    expect(stored().map((r) => r.id)).toEqual(['nights', 'weekend']);
+  });
+
+  it("names the rota's own field, another rota's problem as rotas.<i>.<field>, and an unknown rota", async () => {
+    await call('admin', 'rotas.add', NIGHTS);
+    await call('admin', 'rotas.add', DAYS);
+    expect(await refused(call('admin', 'rotas.add', { ...DAYS, name: 'NIGHTS' }))).toEqual({
+      code: 'conflict',
+      field: 'name',
+      message: 'a rota named "NIGHTS" exists; use another name or change that one',
+    });
+    // the first rota renamed to the second's name: the clash is still this one's
+    expect(await refused(call('admin', 'rotas.update', { id: 'nights', name: 'days' }))).toMatchObject({ code: 'conflict', field: 'name' });
+    expect(await refused(call('admin', 'rotas.update', { id: 'nights', members: ['ann', 'zed'] }))).toEqual({
+      code: 'bad_request',
+      field: 'members',
+      message: 'no contact "zed"; add the contacts first (Settings → On call, gatehouse contacts add)',
+    });
+    expect(await refused(call('admin', 'rotas.update', { id: 'days', members: ['bob', 'bob'] }))).toMatchObject({ field: 'members' });
+    // the contract's own messages, on the field
+    expect(await refused(call('admin', 'rotas.add', { ...DAYS, name: 'X', members: [] }))).toMatchObject({
+      field: 'members',
+      message: 'rotas.add: members: a rota needs at least one member',
+    });
+    expect(await refused(call('admin', 'rotas.update', { id: 'days', periodHours: 0 }))).toMatchObject({ field: 'periodHours' });
+    expect(await refused(call('admin', 'rotas.update', { id: 'days', startsAt: 'soon' }))).toMatchObject({ field: 'startsAt' });
+    expect(await refused(call('admin', 'rotas.add', { ...DAYS, id: 'x' }))).toMatchObject({ code: 'bad_request' });
+    // by id only: not by name
+    expect(await refused(call('admin', 'rotas.update', { id: 'gone', periodHours: 1 }))).toMatchObject({
+      code: 'not_found',
+      message: expect.stringMatching(/no rota "gone": it was removed meanwhile/),
+    });
+    expect(await refused(call('admin', 'rotas.remove', { id: 'gone' }))).toMatchObject({ code: 'not_found' });
+    expect(stored().map((r) => [r.id, r.name, r.members])).toEqual([
+      ['nights', 'Nights', ['ann']],
+      ['days', 'Days', ['bob']],
+    ]);
+    // a hand edit left the second rota with a member who is no contact: changing the first names that one, by its place
+    const file = path.join(dir, 'config.json');
+    const raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    raw.notifications.rotas[1].members = ['bob', 'zed'];
+    fs.writeFileSync(file, JSON.stringify(raw));
+    expect(await refused(call('admin', 'rotas.update', { id: 'nights', periodHours: 6 }))).toEqual({
+      code: 'bad_request',
+      field: 'rotas.1.members',
+      message: 'the rota Days needs fixing first: no contact "zed"; add the contacts first (Settings → On call, gatehouse contacts add)',
     });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * push.*, contacts.*, oncall.*, smtp.* and notify.* request handlers, and
+ * push.*, contacts.*, oncall.*, rotas.*, smtp.* and notify.* request handlers, and
  * the notifications module they act on (index.ts).
  */
 import type { Priority } from '../../api/alarms.js';
@@ -7,7 +7,18 @@ import { ApiError } from '../../api/contract.js';
 import type { ModuleConcern } from '../concern.js';
 import { RateLimiter } from '../auth/ratelimit.js';
 import { NotifyModule, type NotifyDeps } from './index.js';
-import { addContact, onCallView, removeContact, setOnCall, setSmtp, smtpView, updateContact } from './settings.js';
+import {
+  addContact,
+  addRota,
+  onCallView,
+  removeContact,
+  removeRota,
+  setOnCall,
+  setSmtp,
+  smtpView,
+  updateContact,
+  updateRota,
+} from './settings.js';
 
 export function notifyConcern(d: NotifyDeps): ModuleConcern<NotifyModule> {
   const m = new NotifyModule(d);
@@ -76,6 +87,23 @@ export function notifyConcern(d: NotifyDeps): ModuleConcern<NotifyModule> {
         const v = await setOnCall(d.config, p);
         changed('oncall');
         return v;
+      },
+      // one rota per request, each one atomic write of the config (no whole-list race); audited by the call hook
+      'rotas.add': async (p) => {
+        const r = await addRota(d.config, p);
+        changed('oncall');
+        return r;
+      },
+      'rotas.update': async (p) => {
+        const { id, ...patch } = p;
+        const r = await updateRota(d.config, { id }, patch);
+        changed('oncall');
+        return r;
+      },
+      'rotas.remove': async (p) => {
+        await removeRota(d.config, { id: p.id });
+        changed('oncall');
+        return { ok: true as const };
       },
 
       'smtp.get': () => smtpView(m.setup()),

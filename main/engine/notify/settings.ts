@@ -178,38 +178,78 @@ export function findRota(rotas: Rota[], ref: string): Rota | undefined {
   return rotas.find((r) => r.id === ref) ?? rotas.find((r) => r.name.toLowerCase() === ref.trim().toLowerCase());
 }
 
-/** Add one rota (the CLI; the console replaces the list with oncall.set). */
+/**
+ * checkRotas for a list whose rota at `index` is the one being changed: an
+ * error about that rota names its own field (`members`, `periodHours.0`…, the
+ * console's dialog shows it there), an error about another rota keeps
+ * `rotas.<i>.<field>` and says which rota.
+ */
+function checkOne(contacts: Contact[], stored: Rota[], list: RotaInput[], index: number): Rota[] {
+  try {
+    return checkRotas(contacts, list);
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    const m = /^rotas\.(\d+)\.(.+)$/.exec(err.field ?? '');
+    if (!m) throw err;
+    if (Number(m[1]) !== index) {
+      // named by its place in the stored list (`list` may have this rota moved to its end)
+      const other = list[Number(m[1])]!;
+      const at = stored.indexOf(other as Rota);
+      throw new ApiError(
+        err.code,
+        `the rota ${other.name} needs fixing first: ${err.message.replace(/^rota \d+: /, '')}`,
+        at < 0 ? err.field : `rotas.${at}.${m[2]}`,
+      );
+    }
+    throw new ApiError(err.code, err.message.replace(/^rota \d+: /, ''), m[2]);
+  }
+}
+
+/**
+ * Add one rota (the console's rotas.add, the CLI's `rotas add`): one atomic
+ * write of the config, so a change to another rota at the same time stays.
+ * Errors name the new rota's own field.
+ */
 export async function addRota(config: ConfigStore, input: RotaInput): Promise<Rota> {
   return config.update((c) => {
     const s = setupIn(c);
-    s.rotas = checkRotas(s.contacts, [...s.rotas, input]);
+    s.rotas = checkOne(s.contacts, s.rotas, [...s.rotas, input], s.rotas.length);
     c.notifications = s;
     return s.rotas.at(-1)!;
   });
 }
 
-/** Change one rota, found by id or name; fields left out stay. */
-export async function updateRota(config: ConfigStore, ref: string, patch: Partial<Omit<Rota, 'id'>>): Promise<Rota> {
+/** How a rota is found: by id (the API), or by id or name (the CLI). */
+export type RotaRef = { id: string } | string;
+const rotaOf = (rotas: Rota[], ref: RotaRef) => (typeof ref === 'string' ? findRota(rotas, ref) : rotas.find((r) => r.id === ref.id));
+const noRota = (ref: RotaRef) =>
+  typeof ref === 'string'
+    ? new ApiError('not_found', `no rota "${ref}"; see gatehouse rotas list`)
+    : new ApiError('not_found', `no rota "${ref.id}": it was removed meanwhile; see oncall.get (Settings → On call)`);
+
+/** Change one rota; fields left out stay. The other rotas are as stored at the moment of the write. */
+export async function updateRota(config: ConfigStore, ref: RotaRef, patch: Partial<Omit<Rota, 'id'>>): Promise<Rota> {
   return config.update((c) => {
     const s = setupIn(c);
-    const cur = findRota(s.rotas, ref);
-    if (!cur) throw new ApiError('not_found', `no rota "${ref}"; see gatehouse rotas list`);
+    const cur = rotaOf(s.rotas, ref);
+    if (!cur) throw noRota(ref);
     const clean = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-    s.rotas = checkRotas(
-      s.contacts,
-      s.rotas.map((r) => (r === cur ? { ...r, ...clean } : r)),
-    );
+    const others = s.rotas.filter((r) => r !== cur);
+    // checked last, so a clash with any other rota (its name) is this one's field
+    const checked = checkOne(s.contacts, s.rotas, [...others, { ...cur, ...clean }], others.length);
+    const mine = checked.at(-1)!;
+    s.rotas = s.rotas.map((r) => (r === cur ? mine : r));
     c.notifications = s;
-    return s.rotas.find((r) => r.id === cur.id)!;
+    return mine;
   });
 }
 
-/** Remove one rota, found by id or name. */
-export async function removeRota(config: ConfigStore, ref: string): Promise<Rota> {
+/** Remove one rota. */
+export async function removeRota(config: ConfigStore, ref: RotaRef): Promise<Rota> {
   return config.update((c) => {
     const s = setupIn(c);
-    const cur = findRota(s.rotas, ref);
-    if (!cur) throw new ApiError('not_found', `no rota "${ref}"; see gatehouse rotas list`);
+    const cur = rotaOf(s.rotas, ref);
+    if (!cur) throw noRota(ref);
     s.rotas = s.rotas.filter((r) => r !== cur);
     c.notifications = s;
     return cur;

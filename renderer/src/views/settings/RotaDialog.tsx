@@ -34,14 +34,16 @@ export function moveItem<T>(list: readonly T[], i: number, delta: number): T[] {
   return out;
 }
 
+const ROTA_FIELDS = new Set(['name', 'startsAt', 'periodHours', 'members']);
+
 /**
- * Which form field a server error belongs to: oncall.set answers for the
- * whole list (`rotas.2.periodHours`, `rotas.2.members.1`); the fields of the
- * rota at `index` are this dialog's, anything else is the form's.
+ * Which form field a server error belongs to: rotas.add and rotas.update name
+ * the rota's own field (`periodHours`, `members.1`); another rota's problem
+ * (`rotas.2.members`) and anything else is the form's.
  */
-export function rotaFieldOf(field: string | null, index: number): string {
-  const m = /^rotas\.(\d+)\.(\w+)/.exec(field ?? '');
-  return m && Number(m[1]) === index ? m[2]! : 'form';
+export function rotaFieldOf(field: string | null): string {
+  const first = (field ?? '').split('.')[0]!;
+  return ROTA_FIELDS.has(first) ? first : 'form';
 }
 
 type Period = '12' | '24' | '168' | 'custom';
@@ -50,9 +52,10 @@ const periodChoice = (hours: number): Period => (PERIOD_CHOICES.some((c) => c.ho
 /**
  * Add or change one rota: its name, when the first turn starts (a local
  * time in the site's zone, stored as UTC), how long a turn lasts, and the
- * members in the order they take turns. Saved with oncall.set (the whole
- * list, read again just before, so a change made meanwhile elsewhere stays);
- * the API's messages show on the fields.
+ * members in the order they take turns. Saved with rotas.add, or
+ * rotas.update with only the fields changed here: one rota per request, so a
+ * change another admin makes meanwhile (to another rota, or to another field
+ * of this one) stays. The API's messages show on the fields.
  */
 export function RotaDialog({
   rota,
@@ -124,43 +127,38 @@ export function RotaDialog({
     e.preventDefault();
     setErrors({});
     setBusy(true);
+    const mine = {
+      name: name.trim(),
+      startsAt,
+      // NaN goes as null: the API says "the period is a number of hours"
+      periodHours: Number.isFinite(periodHours) ? periodHours : (null as unknown as number),
+      members,
+    };
     try {
-      // the list as it is now: a rota added or changed elsewhere since this tab loaded stays
-      const current = (await client.call('oncall.get', {})).rotas;
-      const mine = {
-        name: name.trim(),
-        startsAt,
-        // NaN goes as null: the API says "the period is a number of hours"
-        periodHours: Number.isFinite(periodHours) ? periodHours : (null as unknown as number),
-        members,
-      };
-      let list: (Omit<Rota, 'id'> & { id?: string })[];
-      let index: number;
       if (rota) {
-        index = current.findIndex((r) => r.id === rota.id);
-        if (index < 0) {
-          setErrors({ form: `${rota.name} was removed meanwhile; close this and add it again` });
-          setBusy(false);
-          return;
-        }
-        list = current.map((r, i) => (i === index ? { ...mine, id: rota.id } : r));
+        // only what changed here: another admin's change to the other fields stays
+        const sameStart = Date.parse(mine.startsAt) === Date.parse(rota.startsAt);
+        await client.call('rotas.update', {
+          id: rota.id,
+          ...(mine.name !== rota.name && { name: mine.name }),
+          ...(!sameStart && { startsAt: mine.startsAt }),
+          ...(mine.periodHours !== rota.periodHours && { periodHours: mine.periodHours }),
+          ...(mine.members.join(',') !== rota.members.join(',') && { members: mine.members }),
+        });
       } else {
-        index = current.length;
-        list = [...current, mine];
+        await client.call('rotas.add', mine);
       }
-      try {
-        await client.call('oncall.set', { rotas: list });
-      } catch (err) {
-        const { field, message } = fieldError(err);
-        setErrors({ [rotaFieldOf(field, index)]: message });
-        setBusy(false);
-        return;
-      }
-      onDone(mine.name);
     } catch (err) {
-      setErrors({ form: (err as Error).message });
+      if (rota && (err as { code?: string }).code === 'not_found')
+        setErrors({ form: `${rota.name} was removed meanwhile; close this and add it again` });
+      else {
+        const { field, message } = fieldError(err);
+        setErrors({ [rotaFieldOf(field)]: message });
+      }
       setBusy(false);
+      return;
     }
+    onDone(mine.name);
   };
 
   // what these settings mean now, before saving

@@ -18,8 +18,9 @@ const minutes = (ms: number | string, tz: string) => formatDateTime(ms, tz).slic
 /**
  * Settings → On call → Rotas: each rota with its period, its members in
  * order and whose turn it is now and until when; admins add (R), edit (E or
- * Enter on a row) and remove (Delete, confirmed) them. Every change goes
- * through oncall.set (audited with the list it set).
+ * Enter on a row) and remove (Delete, confirmed) them. Every change is one
+ * rota's (rotas.add, rotas.update, rotas.remove; each audited), never the
+ * whole list written back.
  */
 export function RotasSection({
   rotas,
@@ -62,9 +63,12 @@ export function RotasSection({
   ]);
 
   const remove = async (rota: Rota) => {
-    // the list as it is now, less this one
-    const list = (await client.call('oncall.get', {})).rotas;
-    await client.call('oncall.set', { rotas: list.filter((r) => r.id !== rota.id) });
+    try {
+      await client.call('rotas.remove', { id: rota.id });
+    } catch (err) {
+      // removed meanwhile (another admin, the CLI): what was asked for is done
+      if ((err as { code?: string }).code !== 'not_found') throw err;
+    }
     toast(`Rota ${rota.name} removed`);
     onChanged();
   };

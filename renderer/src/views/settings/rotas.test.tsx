@@ -1,9 +1,10 @@
 // @vitest-environment happy-dom
 /**
  * Settings → On call → Rotas: the rota dialog shows the API's validation
- * messages on their fields (the fake server checks oncall.set with the
- * contract's own schema), members are picked from the contacts and put in
- * order with the arrows and Alt+↑/↓, the local start time is stored in UTC;
+ * messages on their fields (the fake server checks rotas.add/update/remove
+ * with the contract's own schemas), saves one rota per call and never the
+ * whole list; members are picked from the contacts and put in order with
+ * the arrows and Alt+↑/↓, the local start time is stored in UTC;
  * the section says whose turn it is and until when, and Remove asks first.
  * And a push device's camera filter in Settings → Notifications.
  */
@@ -54,21 +55,36 @@ beforeEach(() => {
     },
   ];
 });
+function uniqueName(name: string, id: string | null) {
+  if (rotas.some((r) => r.id !== id && r.name.toLowerCase() === name.toLowerCase()))
+    throw new ApiError('conflict', `a rota named "${name}" exists; use another name or change that one`, 'name');
+}
 function makeServer() {
   return new FakeServer({
     'settings.get': () => ({ timeZone: TZ }) as Settings,
     'oncall.get': () => ({ ladders: [], rotas, retrySeconds: [5] }),
-    // the contract's schema, and the engine's rule that names are unique
-    'oncall.set': (p) => {
-      const v = parseParams('oncall.set', p);
-      const names = new Set<string>();
-      v.rotas!.forEach((r, i) => {
-        if (names.has(r.name.toLowerCase()))
-          throw new ApiError('conflict', `a rota named "${r.name}" exists; use another name or change that one`, `rotas.${i}.name`);
-        names.add(r.name.toLowerCase());
-      });
-      rotas = v.rotas!.map((r) => ({ ...r, id: r.id ?? r.name.toLowerCase().replace(/\W+/g, '-') }));
-      return { ladders: [], rotas, retrySeconds: [5] };
+    // the contract's schemas, and the engine's rule that names are unique (on the rota's own field)
+    'rotas.add': (p) => {
+      const v = parseParams('rotas.add', p);
+      uniqueName(v.name, null);
+      const r = { ...v, id: v.name.toLowerCase().replace(/\W+/g, '-') };
+      rotas = [...rotas, r];
+      return r;
+    },
+    'rotas.update': (p) => {
+      const { id, ...patch } = parseParams('rotas.update', p);
+      const cur = rotas.find((r) => r.id === id);
+      if (!cur) throw new ApiError('not_found', `no rota "${id}": it was removed meanwhile; see oncall.get (Settings → On call)`);
+      if (patch.name) uniqueName(patch.name, id);
+      const r = { ...cur, ...patch };
+      rotas = rotas.map((x) => (x.id === id ? r : x));
+      return r;
+    },
+    'rotas.remove': (p) => {
+      const { id } = parseParams('rotas.remove', p);
+      if (!rotas.some((r) => r.id === id)) throw new ApiError('not_found', `no rota "${id}"`);
+      rotas = rotas.filter((r) => r.id !== id);
+      return { ok: true as const };
     },
     'cameras.list': () =>
       [
@@ -95,8 +111,9 @@ const memberOrder = () =>
   [...h.host.querySelectorAll('[data-testid="rota-member-list"] li')].map((li) =>
     li.getAttribute('data-testid')!.replace('rota-member-', ''),
   );
-const setCalls = () =>
-  h.server.calls.filter((c) => c.method === 'oncall.set').map((c) => c.params as { rotas: (Omit<Rota, 'id'> & { id?: string })[] });
+const callsOf = (method: string) => h.server.calls.filter((c) => c.method === method).map((c) => c.params as Record<string, unknown>);
+/** The console never reads and writes back the whole list. */
+const wholeList = () => h.server.calls.filter((c) => c.method === 'oncall.set' || c.method === 'oncall.get');
 
 describe('rota dialog helpers', () => {
   it('moves a member up and down, not past the ends', () => {
@@ -106,12 +123,14 @@ describe('rota dialog helpers', () => {
     expect(moveItem(['a', 'b', 'c'], 2, 1)).toEqual(['a', 'b', 'c']);
   });
 
-  it("puts the API's errors for this rota on its fields, others on the form", () => {
-    expect(rotaFieldOf('rotas.1.name', 1)).toBe('name');
-    expect(rotaFieldOf('rotas.1.members.0', 1)).toBe('members');
-    expect(rotaFieldOf('rotas.0.name', 1)).toBe('form');
-    expect(rotaFieldOf('rotas', 1)).toBe('form');
-    expect(rotaFieldOf(null, 0)).toBe('form');
+  it("puts the API's errors for this rota on its fields, another rota's and others on the form", () => {
+    expect(rotaFieldOf('name')).toBe('name');
+    expect(rotaFieldOf('members.0')).toBe('members');
+    expect(rotaFieldOf('periodHours')).toBe('periodHours');
+    expect(rotaFieldOf('startsAt')).toBe('startsAt');
+    expect(rotaFieldOf('rotas.0.name')).toBe('form');
+    expect(rotaFieldOf('id')).toBe('form');
+    expect(rotaFieldOf(null)).toBe('form');
   });
 
   it('reads and writes the start time in the site zone, stored in UTC', () => {
@@ -123,7 +142,7 @@ describe('rota dialog helpers', () => {
 });
 
 describe('the rota dialog', () => {
-  it('shows the API messages on the fields, orders the members, and saves the rota after the others', async () => {
+  it('shows the API messages on the fields, orders the members, and adds that rota alone', async () => {
     let done = '';
     await render(<RotaDialog rota={null} contacts={CONTACTS} timeZone={TZ} onClose={() => {}} onDone={(n) => (done = n)} />);
     expect(document.activeElement).toBe(q('rota-name'));
@@ -178,34 +197,55 @@ describe('the rota dialog', () => {
     );
     await submit();
     expect(done).toBe('Night techs');
-    expect(setCalls().at(-1)!.rotas).toEqual([
-      { id: 'days', name: 'Days', startsAt: '2026-01-05T06:00:00Z', periodHours: 24, members: ['cy'] },
-      { name: 'Night techs', startsAt: '2026-03-02T19:00:00Z', periodHours: 12, members: ['bob', 'ann'] },
-    ]);
+    // one rota added: the others are not sent, nor read first
+    expect(callsOf('rotas.add').at(-1)).toEqual({
+      name: 'Night techs',
+      startsAt: '2026-03-02T19:00:00Z',
+      periodHours: 12,
+      members: ['bob', 'ann'],
+    });
+    expect(rotas.map((r) => r.id)).toEqual(['days', 'night-techs']);
+    expect(wholeList()).toHaveLength(0);
   });
 
-  it('edits a rota in place, keeping its id and the others', async () => {
+  it('edits a rota in place with only the fields changed, keeping its id and the others', async () => {
     rotas = [...rotas, { id: 'nights', name: 'Nights', startsAt: '2026-01-05T18:00:00Z', periodHours: 36, members: ['ann', 'bob'] }];
     await render(<RotaDialog rota={rotas[1]!} contacts={CONTACTS} timeZone={TZ} onClose={() => {}} onDone={() => {}} />);
     expect((q('rota-period') as HTMLSelectElement).value).toBe('custom');
     expect((q('rota-period-hours') as HTMLInputElement).value).toBe('36');
     expect((q('rota-starts') as HTMLInputElement).value).toBe('2026-01-05T19:00');
     expect(memberOrder()).toEqual(['ann', 'bob']);
+    // meanwhile another admin renames it and changes the other rota
+    rotas = rotas.map((r) => (r.id === 'nights' ? { ...r, name: 'Night shift' } : { ...r, periodHours: 12 }));
     await type('rota-period', '168');
     await submit();
-    expect(
-      setCalls()
-        .at(-1)!
-        .rotas.map((r) => [r.id, r.periodHours]),
-    ).toEqual([
-      ['days', 24],
-      ['nights', 168],
+    expect(callsOf('rotas.update')).toEqual([{ id: 'nights', periodHours: 168 }]);
+    expect(rotas.map((r) => [r.id, r.name, r.periodHours])).toEqual([
+      ['days', 'Days', 12],
+      ['nights', 'Night shift', 168],
     ]);
+    expect(wholeList()).toHaveLength(0);
+  });
+
+  it('says so when the rota was removed meanwhile, and puts a name clash on the name', async () => {
+    rotas = [...rotas, { id: 'nights', name: 'Nights', startsAt: '2026-01-05T18:00:00Z', periodHours: 36, members: ['ann', 'bob'] }];
+    let done = false;
+    await render(<RotaDialog rota={rotas[1]!} contacts={CONTACTS} timeZone={TZ} onClose={() => {}} onDone={() => (done = true)} />);
+    await type('rota-name', 'DAYS');
+    await submit();
+    expect(q('rota-name-error')!.textContent).toBe('a rota named "DAYS" exists; use another name or change that one');
+    await click(h.host.querySelector('[data-testid="rota-member-bob"] [data-move="up"]') as HTMLElement);
+    await type('rota-name', 'Nights');
+    rotas = rotas.filter((r) => r.id !== 'nights');
+    await submit();
+    expect(callsOf('rotas.update').at(-1)).toEqual({ id: 'nights', members: ['bob', 'ann'] });
+    expect(q('rota-error')!.textContent).toMatch(/Nights was removed meanwhile; close this and add it again/);
+    expect(done).toBe(false);
   });
 });
 
 describe('the rotas section', () => {
-  it('says whose turn it is and until when; Remove asks first and sends the list without it', async () => {
+  it('says whose turn it is and until when; Remove asks first and removes that rota alone', async () => {
     const start = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 25 * 3_600_000; // Bob's turn began an hour ago
     rotas = [
       { id: 'techs', name: 'Techs', startsAt: new Date(start).toISOString(), periodHours: 24, members: ['ann', 'bob', 'cy'] },
@@ -226,14 +266,12 @@ describe('the rotas section', () => {
     expect(document.activeElement).toBe(later);
     await key('Delete');
     expect(q('rota-remove-dialog')!.textContent).toMatch(/Remove the rota Later\?/);
-    expect(setCalls()).toHaveLength(0);
+    expect(callsOf('rotas.remove')).toHaveLength(0);
     await click('confirm-ok');
     await wait(100);
-    expect(
-      setCalls()
-        .at(-1)!
-        .rotas.map((r) => r.id),
-    ).toEqual(['techs']);
+    expect(callsOf('rotas.remove')).toEqual([{ id: 'later' }]);
+    expect(rotas.map((r) => r.id)).toEqual(['techs']);
+    expect(wholeList()).toHaveLength(0);
     expect(q('rota-remove-dialog')).toBeNull();
     // R opens a new rota
     await act(async () => (document.activeElement as HTMLElement | null)?.blur());
