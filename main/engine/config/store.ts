@@ -141,9 +141,7 @@ export function parseConfigText(file: string, text: string): { config: ConfigFil
   return { config: r.data, migratedFrom };
 }
 
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function pidAlive(pid: number): boolean {
   try {
@@ -229,7 +227,7 @@ export class ConfigStore {
     }
   }
 
-  /** This store's writers, one after another: the file lock is per process, and waiting on it blocks the event loop. */
+  /** This store's writers, one after another: the file lock is per process, not per caller. */
   private queue: Promise<unknown> = Promise.resolve();
 
   /**
@@ -262,7 +260,7 @@ export class ConfigStore {
           continue;
         }
         if (Date.now() > deadline) throw new Error(`${this.lockFile} is held by process ${holder}; try again, or delete the file if that process is gone`);
-        sleepSync(25);
+        await sleep(25); // another process (a CLI command) holds it: the engine's event loop goes on meanwhile
       }
     }
     try {
