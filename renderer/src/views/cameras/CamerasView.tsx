@@ -13,6 +13,7 @@ import { StateBadge } from '../../ui/StateBadge.js';
 import { formatAgo, formatDateTime } from '../../time/index.js';
 import { formatFps, formatResolution, healthCounts } from '../../ui/format.js';
 import { useToast } from '../../ui/toast.js';
+import { RowButton } from '../../ui/RowButton.js';
 import { CameraDetails } from './CameraDetails.js';
 import { CameraForm, type AddMode } from './CameraForm.js';
 import { DetectionPage } from '../detection/DetectionPage.js';
@@ -269,15 +270,9 @@ function CameraList({ initialId }: { initialId?: string }) {
                     </td>
                     {isAdmin && (
                       <td className="c-act" onClick={(e) => e.stopPropagation()}>
-                        <button
-                          type="button"
-                          className="btn ghost small"
-                          tabIndex={active ? 0 : -1}
-                          onClick={() => setDialog({ kind: 'edit', camera: c })}
-                          data-testid="row-edit"
-                        >
+                        <RowButton tabIndex={active ? 0 : -1} onClick={() => setDialog({ kind: 'edit', camera: c })} data-testid="row-edit">
                           Edit
-                        </button>
+                        </RowButton>
                         <button
                           type="button"
                           className="btn ghost small"

@@ -12,6 +12,7 @@ import { formatDateTime } from '../../time/index.js';
 import { FormError } from '../../ui/FormFooter.js';
 import { Notice } from '../../ui/Notice.js';
 import { useToast } from '../../ui/toast.js';
+import { RowButton } from '../../ui/RowButton.js';
 import { DAY_NAMES, toggle } from './rule-form.js';
 
 export function ArmingTab() {
@@ -151,13 +152,9 @@ export function ArmingTab() {
                 </td>
                 <td className="c-act">
                   {isAdmin && (
-                    <button
-                      type="button"
-                      className="btn ghost small"
-                      onClick={() => change(() => setModes((ms) => ms.filter((_, j) => j !== i)))}
-                    >
+                    <RowButton onClick={() => change(() => setModes((ms) => ms.filter((_, j) => j !== i)))}>
                       Remove
-                    </button>
+                    </RowButton>
                   )}
                 </td>
               </tr>
@@ -214,13 +211,9 @@ export function ArmingTab() {
               ))}
             </div>
             {isAdmin && (
-              <button
-                type="button"
-                className="btn ghost small"
-                onClick={() => change(() => setSchedule((es) => es.filter((_, j) => j !== i)))}
-              >
+              <RowButton onClick={() => change(() => setSchedule((es) => es.filter((_, j) => j !== i)))}>
                 Remove
-              </button>
+              </RowButton>
             )}
           </div>
         ))}

@@ -29,6 +29,7 @@ import { useTimeZone } from '../../state/settings.js';
 import { formatDateTime } from '../../time/index.js';
 import { Field } from '../../ui/Field.js';
 import { FormError } from '../../ui/FormFooter.js';
+import { RowButton } from '../../ui/RowButton.js';
 import { PRIORITY_STYLES } from '../alarms/priority-style.js';
 import { DAY_NAMES, errorFor, newAction, splitList, toggle, toRequest, withTriggerKind, type Draft } from './rule-form.js';
 
@@ -633,15 +634,13 @@ export function RuleEditor({
                 )}
               </>
             )}
-            <button
-              type="button"
-              className="btn ghost small"
+            <RowButton
               onClick={() => set({ actions: d.actions.filter((_, j) => j !== i) })}
               aria-label={`Remove action ${i + 1}`}
               data-testid={`rule-action-${i}-remove`}
             >
               Remove
-            </button>
+            </RowButton>
           </div>
         ))}
         <label className="rule-add-action">

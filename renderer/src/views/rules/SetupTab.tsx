@@ -12,6 +12,7 @@ import { useCameras } from '../../state/cameras.js';
 import { FormError } from '../../ui/FormFooter.js';
 import { Notice } from '../../ui/Notice.js';
 import { useToast } from '../../ui/toast.js';
+import { RowButton } from '../../ui/RowButton.js';
 import { toggle } from './rule-form.js';
 
 type Mapping = { id: string; name: string; zone: string; cameraIds: string[] };
@@ -231,13 +232,9 @@ export function SetupTab({ isAdmin }: { isAdmin: boolean }) {
                 <td>{w.createdAt.slice(0, 10)}</td>
                 <td className="c-act">
                   {isAdmin && (
-                    <button
-                      type="button"
-                      className="btn ghost small"
-                      onClick={() => void client.call('integrations.removeWebhook', { id: w.id }).then(() => q.reload())}
-                    >
+                    <RowButton onClick={() => void client.call('integrations.removeWebhook', { id: w.id }).then(() => q.reload())}>
                       Remove
-                    </button>
+                    </RowButton>
                   )}
                 </td>
               </tr>

@@ -12,6 +12,7 @@ import { Field } from '../../ui/Field.js';
 import { FormError } from '../../ui/FormFooter.js';
 import { Notice } from '../../ui/Notice.js';
 import { useToast } from '../../ui/toast.js';
+import { RowButton } from '../../ui/RowButton.js';
 import { PRIORITY_STYLES } from '../alarms/priority-style.js';
 import { cameraFilterText, PushCamerasDialog } from './PushCamerasDialog.js';
 
@@ -217,40 +218,26 @@ export function NotificationsTab() {
                     </td>
                     <td className="small" data-testid="push-row-cameras">
                       <span className={s.cameraIds ? '' : 'muted'}>{cameraFilterText(s.cameraIds, cameraNames)}</span>{' '}
-                      <button
-                        type="button"
-                        className="btn ghost small"
+                      <RowButton
                         tabIndex={i === roving.index ? 0 : -1}
                         onClick={() => setCamerasOf(s)}
                         aria-label={`Choose the cameras pushed to ${s.label}`}
                         data-testid="push-cameras"
                       >
                         Cameras…
-                      </button>
+                      </RowButton>
                     </td>
                     <td>{s.lastOkAt ? formatDateTime(s.lastOkAt, timeZone) : <span className="muted">never</span>}</td>
                     <td className={s.failures ? 'text-bad' : 'muted'}>
                       {s.lastError ? `${s.lastError}${s.failures > 1 ? ` (${s.failures}×)` : ''}` : '–'}
                     </td>
                     <td className="c-act">
-                      <button
-                        type="button"
-                        className="btn ghost small"
-                        tabIndex={i === roving.index ? 0 : -1}
-                        onClick={() => void act('test', s)}
-                        data-testid="push-test"
-                      >
+                      <RowButton tabIndex={i === roving.index ? 0 : -1} onClick={() => void act('test', s)} data-testid="push-test">
                         Test
-                      </button>
-                      <button
-                        type="button"
-                        className="btn ghost small"
-                        tabIndex={i === roving.index ? 0 : -1}
-                        onClick={() => void act('remove', s)}
-                        data-testid="push-remove"
-                      >
+                      </RowButton>
+                      <RowButton tabIndex={i === roving.index ? 0 : -1} onClick={() => void act('remove', s)} data-testid="push-remove">
                         Revoke
-                      </button>
+                      </RowButton>
                     </td>
                   </tr>
                 ))}

@@ -14,6 +14,7 @@ import { Notice } from '../../ui/Notice.js';
 import { fieldError } from '../../ui/format.js';
 import { FormError, FormFooter } from '../../ui/FormFooter.js';
 import { useToast } from '../../ui/toast.js';
+import { RowButton } from '../../ui/RowButton.js';
 import { PriorityPicker } from './NotificationsTab.js';
 import { focusInRotas, RotasSection } from './RotasSection.js';
 
@@ -151,35 +152,17 @@ export function OnCallTab() {
                       {c.onDuty ? 'on duty' : 'off'}
                     </td>
                     <td className="c-act">
-                      <button
-                        type="button"
-                        className="btn ghost small"
-                        tabIndex={tab}
-                        onClick={() => void test(c)}
-                        data-testid="contact-test"
-                      >
+                      <RowButton tabIndex={tab} onClick={() => void test(c)} data-testid="contact-test">
                         Test
-                      </button>
+                      </RowButton>
                       {isAdmin && (
                         <>
-                          <button
-                            type="button"
-                            className="btn ghost small"
-                            tabIndex={tab}
-                            onClick={() => setDialog({ kind: 'contact', contact: c })}
-                            data-testid="contact-edit"
-                          >
+                          <RowButton tabIndex={tab} onClick={() => setDialog({ kind: 'contact', contact: c })} data-testid="contact-edit">
                             Edit
-                          </button>
-                          <button
-                            type="button"
-                            className="btn ghost small"
-                            tabIndex={tab}
-                            onClick={() => setDialog({ kind: 'remove', contact: c })}
-                            data-testid="contact-remove"
-                          >
+                          </RowButton>
+                          <RowButton tabIndex={tab} onClick={() => setDialog({ kind: 'remove', contact: c })} data-testid="contact-remove">
                             Remove
-                          </button>
+                          </RowButton>
                         </>
                       )}
                     </td>

@@ -8,6 +8,7 @@ import { Dialog } from '../../ui/Dialog.js';
 import { Field } from '../../ui/Field.js';
 import { fieldError } from '../../ui/format.js';
 import { FormFooter } from '../../ui/FormFooter.js';
+import { RowButton } from '../../ui/RowButton.js';
 
 const p2 = (n: number) => String(n).padStart(2, '0');
 
@@ -267,15 +268,13 @@ export function RotaDialog({
                       >
                         ↓
                       </button>
-                      <button
-                        type="button"
-                        className="btn ghost small"
+                      <RowButton
                         onClick={() => (setMembers((x) => x.filter((y) => y !== m)), setFocused(null))}
                         aria-label={`Take ${nameOf(m)} out of the rota`}
                         data-testid="rota-member-remove"
                       >
                         Remove
-                      </button>
+                      </RowButton>
                     </li>
                   ))}
                 </ol>

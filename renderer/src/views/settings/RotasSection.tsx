@@ -8,6 +8,7 @@ import { useNow } from '../../state/now.js';
 import { formatDateTime } from '../../time/index.js';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.js';
 import { useToast } from '../../ui/toast.js';
+import { RowButton } from '../../ui/RowButton.js';
 import { RotaDialog } from './RotaDialog.js';
 
 /** Is the keyboard focus in the rotas table? (The contact list's j/k/e/Delete leave the keys to it then.) */
@@ -137,24 +138,12 @@ export function RotasSection({
                     <td className="c-act">
                       {isAdmin && (
                         <>
-                          <button
-                            type="button"
-                            className="btn ghost small"
-                            tabIndex={tab}
-                            onClick={() => setDialog({ kind: 'edit', rota: r })}
-                            data-testid="rota-edit"
-                          >
+                          <RowButton tabIndex={tab} onClick={() => setDialog({ kind: 'edit', rota: r })} data-testid="rota-edit">
                             Edit
-                          </button>
-                          <button
-                            type="button"
-                            className="btn ghost small"
-                            tabIndex={tab}
-                            onClick={() => setDialog({ kind: 'remove', rota: r })}
-                            data-testid="rota-remove"
-                          >
+                          </RowButton>
+                          <RowButton tabIndex={tab} onClick={() => setDialog({ kind: 'remove', rota: r })} data-testid="rota-remove">
                             Remove
-                          </button>
+                          </RowButton>
                         </>
                       )}
                     </td>

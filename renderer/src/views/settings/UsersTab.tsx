@@ -12,6 +12,7 @@ import { formatDateTime } from '../../time/index.js';
 import { fieldError } from '../../ui/format.js';
 import { FormActions, FormError, FormFooter } from '../../ui/FormFooter.js';
 import { useToast } from '../../ui/toast.js';
+import { RowButton } from '../../ui/RowButton.js';
 
 const ROLE_HELP: Record<Role, string> = {
   guard: 'watches live, plays back, handles alarms',
@@ -138,26 +139,18 @@ export function UsersTab() {
                   <td>{u.lastLoginAt ? formatDateTime(u.lastLoginAt, timeZone) : <span className="muted">never</span>}</td>
                   <td>{formatDateTime(u.createdAt, timeZone)}</td>
                   <td className="c-act">
-                    <button
-                      type="button"
-                      className="btn ghost small"
-                      tabIndex={tab}
-                      onClick={() => setDialog({ kind: 'reset', user: u })}
-                      data-testid="users-reset"
-                    >
+                    <RowButton tabIndex={tab} onClick={() => setDialog({ kind: 'reset', user: u })} data-testid="users-reset">
                       Reset password
-                    </button>
+                    </RowButton>
                     {u.totp && (
-                      <button
-                        type="button"
-                        className="btn ghost small"
+                      <RowButton
                         tabIndex={tab}
                         onClick={() => setDialog({ kind: 'totp', user: u })}
                         data-testid="users-totp-reset"
                         title="Turn two-factor sign-in off (a lost phone); they are signed out and enrol again"
                       >
                         Reset 2FA
-                      </button>
+                      </RowButton>
                     )}
                     <button
                       type="button"

@@ -1,0 +1,11 @@
+/**
+ * The small quiet button of a table row or a list item (Edit, Remove, Test …):
+ * one place for its look, so the rows of every settings table stay alike.
+ */
+import type { ButtonHTMLAttributes } from 'react';
+
+type Props = Omit<ButtonHTMLAttributes<HTMLButtonElement>, 'type' | 'className'> & { 'data-testid'?: string };
+
+export function RowButton(props: Props) {
+  return <button type="button" className="btn ghost small" {...props} />;
+}
