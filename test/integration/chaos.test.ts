@@ -155,6 +155,19 @@ describe('chaos: ffmpeg kills and a broker restart while recording', () => {
       // the last kill's restart and the segments covering T1 closed and indexed
       await waitFor('every camera recording', () => CAMERAS.every((c) => engine.cameras.info(c)!.status.state === 'recording'), 30_000);
       await waitFor('segments past the end', () => CAMERAS.every((c) => list(c).segments.some((s) => Date.parse(s.end) >= T1)), 30_000);
+      // and, after each camera's last kill, the restarted run's first segment closed and indexed. The salvaged torn
+      // segment alone may reach a few ms past T1 (its media runs a little ahead of the wall clock), so the condition
+      // above could hold before the new run had a segment: CI once saw "recording resumed never" after a last kill
+      // made just before T1. Only a segment of the new run ends 2 s after the kill (segments are 4 s).
+      await waitFor(
+        "the restarted runs' first segments",
+        () =>
+          CAMERAS.every((c) => {
+            const last = kills.filter((k) => k.camera === c).at(-1);
+            return !last || list(c).segments.some((s) => Date.parse(s.end) >= last.at + 2000);
+          }),
+        30_000,
+      );
 
       // Recording: every hole in [T0, T1] lies inside a kill's window [kill − torn GOP, kill + resume], each a gap in the index.
       let lostMs = 0;
