@@ -78,9 +78,7 @@ class RecorderImpl implements Recorder {
       retentionDaysOf: (id) => deps.cameras.get(id)?.retentionDays ?? deps.settings().defaultRetentionDays,
       cameraName: (id) => deps.cameras.get(id)?.name ?? id,
       cameraIds: () => deps.cameras.stored().map((c) => c.id),
-      afterPurge: () => {
-        if (this.timeline.deferredWrites > 0) this.timeline.flushDeferred(); // the queue logs when they are done
-      },
+      afterPurge: () => void this.timeline.flushDeferred(), // index writes that waited for space; the queue logs when they are done
     });
     this.media = new MediaRoutes({
       db: deps.db,

@@ -28,10 +28,10 @@ import type { StoredCamera } from '../config/schema.js';
 import type { SecretBox } from '../config/secrets.js';
 import { demoKind } from '../cameras/demo.js';
 import { needsRelay } from '../rtsp/index.js';
+import { assetPath } from '../paths.js';
 
 /** How much longer ffmpeg's own read timeout is than the stall watchdog. */
 export const FFMPEG_TIMEOUT_PAST_WATCHDOG_S = 2;
-import { assetPath } from '../paths.js';
 
 export interface SourceSpec {
   /** ffmpeg input arguments (ending with `-i <input>`). Never credentials: cameras that need them are reached through the relay. */

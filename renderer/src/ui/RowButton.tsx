@@ -4,8 +4,6 @@
  */
 import type { ButtonHTMLAttributes } from 'react';
 
-type Props = Omit<ButtonHTMLAttributes<HTMLButtonElement>, 'type' | 'className'> & { 'data-testid'?: string };
-
-export function RowButton(props: Props) {
+export function RowButton(props: Omit<ButtonHTMLAttributes<HTMLButtonElement>, 'type' | 'className'>) {
   return <button type="button" className="btn ghost small" {...props} />;
 }
